@@ -1,0 +1,177 @@
+/* internal.h: types and helpers shared by the library's source files (not installed). */
+#ifndef CLGCONV_INTERNAL_H
+#define CLGCONV_INTERNAL_H
+
+#include "clgconv.h"
+#include "cl_calls.h"
+#include "platform.h"
+
+#include <stdint.h>
+#include <stdbool.h>
+
+/* ---------------------------------------------------------------- errors (status.c) */
+
+/* Records a printf-style message as this thread's last error and returns status. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+clgconv_status clg_fail(clgconv_status status, const char *fmt, ...);
+
+/* Fails with CLGCONV_ERROR_OPENCL (or OUT_OF_MEMORY for allocation errors) naming the call. */
+clgconv_status clg_fail_cl(const char *call, cl_int err, const char *what);
+
+/* "CL_INVALID_VALUE" etc.; "CL_UNKNOWN_ERROR" for unknown codes. */
+const char *clg_cl_error_name(cl_int err);
+
+/* ---------------------------------------------------------------- shapes (desc.c) */
+
+/* A validated descriptor with every derived size in 64 bits. */
+typedef struct clg_shape {
+    clgconv_conv2d_desc d;
+    int64_t N, C, H, W, K, G, KH, KW, SH, SW, PT, PL, PB, PR, DH, DW;
+    int64_t OH, OW;
+    int64_t CPG; /* input channels per group, C/g */
+    int64_t KPG; /* output channels per group, K/g */
+    int64_t input_elems, weight_elems, output_elems;
+    int64_t reduction; /* CPG*KH*KW: terms summed per output */
+    double macs;
+    /* element strides of input and output for the layout: index = n*sN + c*sC + y*sY + x*sX */
+    int64_t in_sN, in_sC, in_sY, in_sX;
+    int64_t out_sN, out_sC, out_sY, out_sX;
+} clg_shape;
+
+/* Validates desc (NULL allowed: reported) and fills shape. */
+clgconv_status clg_shape_from_desc(const clgconv_conv2d_desc *desc, clg_shape *shape);
+
+/* Field-by-field equality (floats compared bit-wise-aware: equal or both same infinity). */
+bool clg_desc_equal(const clgconv_conv2d_desc *a, const clgconv_conv2d_desc *b);
+
+/* ---------------------------------------------------------------- kernels (generated) */
+
+typedef struct clg_kernel_source {
+    const char *name; /* family name, the cl/ file name without .cl */
+    const char *text; /* NUL-terminated OpenCL C source */
+} clg_kernel_source;
+
+extern const clg_kernel_source clg_kernel_sources[];
+extern const size_t clg_kernel_source_count;
+
+/* ---------------------------------------------------------------- contexts (context.c) */
+
+typedef struct clg_device_info {
+    char name[256], vendor[256], platform[256], driver[128], version[128];
+    char description[800]; /* "platform / device / driver" */
+    cl_device_type type;
+    cl_ulong global_mem, max_alloc, local_mem;
+    size_t max_wg;
+    size_t max_item[3];
+    cl_uint compute_units;
+    cl_uint mem_base_align_bits;
+    bool is_cpu;
+} clg_device_info;
+
+typedef struct clg_program_entry clg_program_entry;
+typedef struct clg_host_entry clg_host_entry;
+
+struct clgconv_context {
+    cl_context cl_ctx;
+    cl_device_id device;
+    clg_device_info info;
+    clg_mutex lock;        /* guards refcount, programs, host_queue, host cache */
+    int refcount;          /* the caller's reference + one per live plan */
+    clg_program_entry *programs;
+    clg_mutex host_lock;   /* serialises forward_host */
+    cl_command_queue host_queue;
+    clg_host_entry *host_entries;
+    int host_entry_count;
+    unsigned long host_clock; /* LRU clock of the host cache */
+};
+
+void clg_context_retain(clgconv_context *ctx);
+/* Drops one reference; destroys the context at zero. */
+void clg_context_unref(clgconv_context *ctx);
+/* Releases every cached program (program_cache.c) / host-path plan and buffer (host.c). */
+void clg_program_cache_clear(clgconv_context *ctx);
+void clg_host_cache_clear(clgconv_context *ctx);
+
+/* Returns the program for a kernel family built with options, building and caching it on first
+   use. The program stays owned by the context's cache. Thread-safe. */
+clgconv_status clg_context_get_program(clgconv_context *ctx, const char *family,
+                                       const char *options, cl_program *program);
+
+/* Creates a kernel from a cached program; the caller releases it. */
+clgconv_status clg_context_create_kernel(clgconv_context *ctx, const char *family,
+                                         const char *options, const char *kernel_name,
+                                         cl_kernel *kernel);
+
+/* ---------------------------------------------------------------- plans and algorithms */
+
+typedef struct clg_forward_args {
+    cl_mem input, weights, bias, output, workspace;
+    cl_mem zero_bias; /* unused slot kept for algorithms needing a dummy buffer */
+} clg_forward_args;
+
+typedef struct clg_algo_impl clg_algo_impl;
+
+struct clgconv_plan {
+    clgconv_context *ctx;
+    clg_shape shape;
+    clgconv_algo algo;
+    const clg_algo_impl *impl;
+    void *state;            /* the algorithm's kernels and launch geometry */
+    size_t workspace_bytes;
+    clg_mutex lock;         /* serialises clSetKernelArg + enqueue on the plan's kernels */
+};
+
+struct clg_algo_impl {
+    clgconv_algo id;
+    /* SUCCESS when the algorithm can run this shape on ctx's device, else UNSUPPORTED with the
+       reason in the last error. Must not build anything. */
+    clgconv_status (*supports)(const clgconv_context *ctx, const clg_shape *shape);
+    /* Estimated seconds on ctx's device (for AUTO); smaller is better. */
+    double (*estimate)(const clgconv_context *ctx, const clg_shape *shape);
+    /* Builds programs, creates kernels, sets plan->state and plan->workspace_bytes. On failure
+       releases whatever it created. */
+    clgconv_status (*create)(clgconv_plan *plan);
+    /* Enqueues the work (called with plan->lock held, arguments already validated). Must wait
+       for the wait list, and give one event (or none when event is NULL) for the whole work. */
+    clgconv_status (*enqueue)(const clgconv_plan *plan, cl_command_queue queue,
+                              const clg_forward_args *args, cl_uint num_wait,
+                              const cl_event *wait, cl_event *event);
+    void (*destroy)(clgconv_plan *plan);
+};
+
+/* The registered algorithms (algo_registry.c); NULL for those not built in. */
+const clg_algo_impl *clg_algo_get(clgconv_algo algo);
+
+extern const clg_algo_impl clg_algo_direct;
+
+/* ---------------------------------------------------------------- launch helpers (launch.c) */
+
+/* The work-group size limit of a built kernel on ctx's device (CL_KERNEL_WORK_GROUP_SIZE, capped
+   by CL_DEVICE_MAX_WORK_GROUP_SIZE). */
+clgconv_status clg_kernel_wg_limit(const clgconv_context *ctx, cl_kernel kernel,
+                                   const char *kernel_name, size_t *limit);
+
+/* NDRange geometry for work[dims] items: local[i] starts at preferred[i] (>= 1), is clamped to
+   the device's CL_DEVICE_MAX_WORK_ITEM_SIZES and, halving the largest dimension, to wg_limit;
+   global[i] is work[i] rounded up to a multiple of local[i] (kernels bounds-check), so local
+   sizes always divide global sizes (no non-uniform work-groups). */
+void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint dims,
+                         const size_t *work, const size_t *preferred, size_t *global,
+                         size_t *local);
+
+/* Sets argument index of kernel, failing with the call site named. */
+clgconv_status clg_set_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value,
+                           const char *kernel_name);
+
+/* Enqueues kernel; on failure names the kernel and the cl error. */
+clgconv_status clg_enqueue_kernel(cl_command_queue queue, cl_kernel kernel,
+                                  const char *kernel_name, cl_uint dims, const size_t *global,
+                                  const size_t *local, cl_uint num_wait, const cl_event *wait,
+                                  cl_event *event);
+
+/* Rounds x up to a multiple of m. */
+static inline size_t clg_round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+
+#endif /* CLGCONV_INTERNAL_H */

@@ -1,0 +1,77 @@
+/* launch.c: NDRange geometry, kernel argument and enqueue helpers shared by the algorithms. */
+#include "internal.h"
+
+#include <stdio.h>
+
+clgconv_status clg_kernel_wg_limit(const clgconv_context *ctx, cl_kernel kernel,
+                                   const char *kernel_name, size_t *limit)
+{
+    size_t wg = 0;
+    cl_int e = clg_clGetKernelWorkGroupInfo(kernel, ctx->device, CL_KERNEL_WORK_GROUP_SIZE,
+                                            sizeof wg, &wg, NULL);
+    if (e != CL_SUCCESS) {
+        char what[200];
+        snprintf(what, sizeof what, "querying CL_KERNEL_WORK_GROUP_SIZE of %s", kernel_name);
+        return clg_fail_cl("clGetKernelWorkGroupInfo", e, what);
+    }
+    if (wg == 0 || wg > ctx->info.max_wg) wg = ctx->info.max_wg;
+    *limit = wg ? wg : 1;
+    return CLGCONV_SUCCESS;
+}
+
+void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint dims,
+                         const size_t *work, const size_t *preferred, size_t *global,
+                         size_t *local)
+{
+    size_t product = 1;
+    for (cl_uint i = 0; i < dims; ++i) {
+        size_t l = preferred[i] ? preferred[i] : 1;
+        size_t cap = ctx->info.max_item[i] ? ctx->info.max_item[i] : 1;
+        if (l > cap) l = cap;
+        /* No point in a local size larger than the work, rounded up to a power of two. */
+        size_t w = 1;
+        while (w < work[i]) w <<= 1;
+        if (l > w) l = w;
+        local[i] = l;
+        product *= l;
+    }
+    while (product > wg_limit) {
+        cl_uint big = 0;
+        for (cl_uint i = 1; i < dims; ++i)
+            if (local[i] > local[big]) big = i;
+        product /= local[big];
+        local[big] = (local[big] + 1) / 2;
+        product *= local[big];
+    }
+    for (cl_uint i = 0; i < dims; ++i) global[i] = clg_round_up(work[i] ? work[i] : 1, local[i]);
+}
+
+clgconv_status clg_set_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value,
+                           const char *kernel_name)
+{
+    cl_int e = clg_clSetKernelArg(kernel, index, size, value);
+    if (e != CL_SUCCESS) {
+        char what[200];
+        snprintf(what, sizeof what, "setting argument %u of kernel %s", index, kernel_name);
+        return clg_fail_cl("clSetKernelArg", e, what);
+    }
+    return CLGCONV_SUCCESS;
+}
+
+clgconv_status clg_enqueue_kernel(cl_command_queue queue, cl_kernel kernel,
+                                  const char *kernel_name, cl_uint dims, const size_t *global,
+                                  const size_t *local, cl_uint num_wait, const cl_event *wait,
+                                  cl_event *event)
+{
+    cl_int e = clg_clEnqueueNDRangeKernel(queue, kernel, dims, NULL, global, local, num_wait,
+                                          wait, event);
+    if (e != CL_SUCCESS) {
+        char what[200];
+        snprintf(what, sizeof what, "enqueueing kernel %s (global %zu x %zu x %zu, local %zu x "
+                 "%zu x %zu)", kernel_name, global[0], dims > 1 ? global[1] : 1,
+                 dims > 2 ? global[2] : 1, local[0], dims > 1 ? local[1] : 1,
+                 dims > 2 ? local[2] : 1);
+        return clg_fail_cl("clEnqueueNDRangeKernel", e, what);
+    }
+    return CLGCONV_SUCCESS;
+}

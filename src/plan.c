@@ -1,0 +1,262 @@
+/* plan.c: plan creation (algorithm choice), plan queries and release, and clgconv_conv2d_forward's argument checks. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const g_algo_names[CLGCONV_ALGO_COUNT_] = {"auto", "direct", "tiled",
+                                                               "depthwise", "gemm", "clblast"};
+
+const char *clgconv_algo_name(clgconv_algo algo)
+{
+    return (int)algo >= 0 && algo < CLGCONV_ALGO_COUNT_ ? g_algo_names[algo] : NULL;
+}
+
+clgconv_status clgconv_algo_from_name(const char *name, clgconv_algo *algo)
+{
+    if (!name) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "algorithm name is NULL");
+    if (!algo) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "algo is NULL");
+    for (int i = 0; i < CLGCONV_ALGO_COUNT_; ++i)
+        if (strcmp(name, g_algo_names[i]) == 0) {
+            *algo = (clgconv_algo)i;
+            return CLGCONV_SUCCESS;
+        }
+    return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                    "algorithm \"%s\" is not one of auto, direct, tiled, depthwise, gemm, clblast",
+                    name);
+}
+
+/* Tensors must fit in one device allocation. */
+static clgconv_status check_device_limits(const clgconv_context *ctx, const clg_shape *s)
+{
+    const struct {
+        const char *name;
+        int64_t elems;
+    } t[] = {{"input", s->input_elems}, {"weights", s->weight_elems}, {"output", s->output_elems}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; ++i) {
+        uint64_t bytes = (uint64_t)t[i].elems * sizeof(float);
+        if (bytes > ctx->info.max_alloc)
+            return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                            "the %s tensor (%llu bytes) is larger than the device's largest "
+                            "allocation CL_DEVICE_MAX_MEM_ALLOC_SIZE (%llu bytes) on %s",
+                            t[i].name, (unsigned long long)bytes,
+                            (unsigned long long)ctx->info.max_alloc, ctx->info.description);
+    }
+    return CLGCONV_SUCCESS;
+}
+
+/* AUTO: the supported algorithm with the smallest estimated time. */
+static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s,
+                                  clgconv_algo *out)
+{
+    double best = 0;
+    int pick = -1;
+    for (int a = 1; a < CLGCONV_ALGO_COUNT_; ++a) {
+        const clg_algo_impl *impl = clg_algo_get((clgconv_algo)a);
+        if (!impl || impl->supports(ctx, s) != CLGCONV_SUCCESS) continue;
+        double t = impl->estimate(ctx, s);
+        if (pick < 0 || t < best) best = t, pick = a;
+    }
+    if (pick < 0)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "no algorithm can run this convolution on %s",
+                        ctx->info.description);
+    *out = (clgconv_algo)pick;
+    return CLGCONV_SUCCESS;
+}
+
+clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx, const clgconv_conv2d_desc *desc,
+                                          clgconv_algo algo, clgconv_plan **out)
+{
+    if (!out) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    if (!ctx) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "ctx is NULL");
+    clg_shape shape;
+    clgconv_status st = clg_shape_from_desc(desc, &shape);
+    if (st != CLGCONV_SUCCESS) return st;
+    if ((int)algo < 0 || algo >= CLGCONV_ALGO_COUNT_)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "algo (%d) is not a clgconv_algo value",
+                        (int)algo);
+    st = check_device_limits(ctx, &shape);
+    if (st != CLGCONV_SUCCESS) return st;
+    if (algo == CLGCONV_ALGO_AUTO) {
+        st = choose_algo(ctx, &shape, &algo);
+        if (st != CLGCONV_SUCCESS) return st;
+    }
+    const clg_algo_impl *impl = clg_algo_get(algo);
+    if (!impl)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "algorithm %s is not built into this library",
+                        clgconv_algo_name(algo));
+    st = impl->supports(ctx, &shape);
+    if (st != CLGCONV_SUCCESS) return st;
+
+    clgconv_plan *plan = calloc(1, sizeof *plan);
+    if (!plan) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating a plan");
+    if (clg_mutex_init(&plan->lock) != 0) {
+        free(plan);
+        return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "creating a mutex");
+    }
+    plan->ctx = ctx;
+    plan->shape = shape;
+    plan->algo = algo;
+    plan->impl = impl;
+    st = impl->create(plan);
+    if (st != CLGCONV_SUCCESS) {
+        clg_mutex_destroy(&plan->lock);
+        free(plan);
+        return st;
+    }
+    if (plan->workspace_bytes > ctx->info.max_alloc) {
+        unsigned long long need = (unsigned long long)plan->workspace_bytes;
+        impl->destroy(plan);
+        clg_mutex_destroy(&plan->lock);
+        free(plan);
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "algorithm %s needs a workspace of %llu bytes, more than the device's "
+                        "largest allocation (%llu bytes)",
+                        clgconv_algo_name(algo), need, (unsigned long long)ctx->info.max_alloc);
+    }
+    clg_context_retain(ctx);
+    *out = plan;
+    return CLGCONV_SUCCESS;
+}
+
+size_t clgconv_plan_workspace_size(const clgconv_plan *plan)
+{
+    return plan ? plan->workspace_bytes : 0;
+}
+
+clgconv_algo clgconv_plan_algo(const clgconv_plan *plan)
+{
+    return plan ? plan->algo : CLGCONV_ALGO_AUTO;
+}
+
+const clgconv_conv2d_desc *clgconv_plan_desc(const clgconv_plan *plan)
+{
+    return plan ? &plan->shape.d : NULL;
+}
+
+void clgconv_plan_release(clgconv_plan *plan)
+{
+    if (!plan) return;
+    plan->impl->destroy(plan);
+    clg_mutex_destroy(&plan->lock);
+    clgconv_context *ctx = plan->ctx;
+    free(plan);
+    clg_context_unref(ctx);
+}
+
+/* ---------------------------------------------------------------- forward */
+
+/* Checks that mem is a buffer of ctx with at least need bytes; writable when it is written. */
+static clgconv_status check_buffer(const clgconv_context *ctx, cl_mem mem, const char *name,
+                                   uint64_t need, bool written)
+{
+    cl_context mctx;
+    cl_int e = clg_clGetMemObjectInfo(mem, CL_MEM_CONTEXT, sizeof mctx, &mctx, NULL);
+    if (e == CL_INVALID_MEM_OBJECT)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "%s (%p) is not a valid cl_mem", name,
+                        (void *)mem);
+    if (e != CL_SUCCESS) return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_CONTEXT");
+    if (mctx != ctx->cl_ctx)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "%s (%p) belongs to another cl_context than the plan's", name,
+                        (void *)mem);
+    cl_mem_object_type type;
+    e = clg_clGetMemObjectInfo(mem, CL_MEM_TYPE, sizeof type, &type, NULL);
+    if (e != CL_SUCCESS) return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_TYPE");
+    if (type != CL_MEM_OBJECT_BUFFER)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "%s (%p) is an image, not a buffer", name,
+                        (void *)mem);
+    size_t size;
+    e = clg_clGetMemObjectInfo(mem, CL_MEM_SIZE, sizeof size, &size, NULL);
+    if (e != CL_SUCCESS) return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_SIZE");
+    if ((uint64_t)size < need)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "%s buffer holds %llu bytes but the plan needs %llu", name,
+                        (unsigned long long)size, (unsigned long long)need);
+    if (written) {
+        cl_mem_flags flags;
+        e = clg_clGetMemObjectInfo(mem, CL_MEM_FLAGS, sizeof flags, &flags, NULL);
+        if (e != CL_SUCCESS) return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_FLAGS");
+        if (flags & CL_MEM_READ_ONLY)
+            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                            "%s buffer (%p) is CL_MEM_READ_ONLY but is written", name,
+                            (void *)mem);
+    }
+    return CLGCONV_SUCCESS;
+}
+
+clgconv_status clgconv_conv2d_forward(const clgconv_plan *plan, cl_command_queue queue,
+                                      cl_mem input, cl_mem weights, cl_mem bias, cl_mem output,
+                                      cl_mem workspace, cl_uint num_wait_events,
+                                      const cl_event *wait_events, cl_event *event)
+{
+    if (event) *event = NULL;
+    if (!plan) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "plan is NULL");
+    if (!queue) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "queue is NULL");
+    if (!input) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "input is NULL");
+    if (!weights) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "weights is NULL");
+    if (!output) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "output is NULL");
+    if (num_wait_events > 0 && !wait_events)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "num_wait_events (%u) is not 0 but wait_events is NULL", num_wait_events);
+    if (num_wait_events == 0 && wait_events)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "wait_events is not NULL but num_wait_events is 0");
+    for (cl_uint i = 0; i < num_wait_events; ++i)
+        if (!wait_events[i])
+            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "wait_events[%u] is NULL", i);
+    const clgconv_context *ctx = plan->ctx;
+    const clg_shape *s = &plan->shape;
+
+    cl_context qctx;
+    cl_int e = clg_clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof qctx, &qctx, NULL);
+    if (e == CL_INVALID_COMMAND_QUEUE)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "queue (%p) is not a valid command queue",
+                        (void *)queue);
+    if (e != CL_SUCCESS) return clg_fail_cl("clGetCommandQueueInfo", e, "querying CL_QUEUE_CONTEXT");
+    if (qctx != ctx->cl_ctx)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "queue (%p) belongs to another cl_context than the plan's", (void *)queue);
+    cl_device_id qdev;
+    e = clg_clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof qdev, &qdev, NULL);
+    if (e != CL_SUCCESS) return clg_fail_cl("clGetCommandQueueInfo", e, "querying CL_QUEUE_DEVICE");
+    if (qdev != ctx->device)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "queue (%p) is for another device than the plan's", (void *)queue);
+
+    clgconv_status st;
+    if ((st = check_buffer(ctx, input, "input", (uint64_t)s->input_elems * 4, false)) ||
+        (st = check_buffer(ctx, weights, "weights", (uint64_t)s->weight_elems * 4, false)) ||
+        (bias && (st = check_buffer(ctx, bias, "bias", (uint64_t)s->K * 4, false))) ||
+        (st = check_buffer(ctx, output, "output", (uint64_t)s->output_elems * 4, true)))
+        return st;
+    if (plan->workspace_bytes > 0) {
+        if (!workspace)
+            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                            "workspace is NULL but the plan (algorithm %s) needs %llu bytes",
+                            clgconv_algo_name(plan->algo),
+                            (unsigned long long)plan->workspace_bytes);
+        if ((st = check_buffer(ctx, workspace, "workspace", plan->workspace_bytes, true)))
+            return st;
+    }
+    const char *alias = output == input     ? "input"
+                        : output == weights ? "weights"
+                        : output == bias    ? "bias"
+                        : (workspace && plan->workspace_bytes > 0 && output == workspace)
+                            ? "workspace"
+                            : NULL;
+    if (alias)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "output is the same buffer as %s (in-place convolution is not supported)",
+                        alias);
+
+    clg_forward_args args = {input, weights, bias, output,
+                             plan->workspace_bytes > 0 ? workspace : NULL, NULL};
+    clgconv_plan *mplan = (clgconv_plan *)plan; /* the lock is the only mutable part */
+    clg_mutex_lock(&mplan->lock);
+    st = plan->impl->enqueue(plan, queue, &args, num_wait_events, wait_events, event);
+    clg_mutex_unlock(&mplan->lock);
+    if (st == CLGCONV_SUCCESS && event && *event) clg_event_handed_out();
+    return st;
+}

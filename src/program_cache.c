@@ -1,0 +1,174 @@
+/* program_cache.c: builds each (kernel family, options) program once per context and keeps it; kernel sources come embedded or from CLGCONV_KERNEL_DIR. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct clg_program_entry {
+    char *family;
+    char *options;
+    cl_program program;
+    clg_program_entry *next;
+};
+
+static char *dup_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Reads a whole file; NULL if it cannot be read. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+    if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[n] = 0;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The source of a family: $CLGCONV_KERNEL_DIR/<family>.cl when that variable is set (for kernel
+   development without rebuilding), else the copy embedded at build time. *owned is set when the
+   returned text must be freed. */
+static clgconv_status kernel_source(const char *family, const char **text, char **owned)
+{
+    *owned = NULL;
+    const char *dir = getenv("CLGCONV_KERNEL_DIR");
+    if (dir && *dir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.cl", dir, family);
+        *owned = read_file(path);
+        if (!*owned)
+            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                            "CLGCONV_KERNEL_DIR is set but %s cannot be read", path);
+        *text = *owned;
+        return CLGCONV_SUCCESS;
+    }
+    for (size_t i = 0; i < clg_kernel_source_count; ++i)
+        if (strcmp(clg_kernel_sources[i].name, family) == 0) {
+            *text = clg_kernel_sources[i].text;
+            return CLGCONV_SUCCESS;
+        }
+    return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "no kernel family named \"%s\" is built in", family);
+}
+
+/* Fails with BUILD_FAILED and the (trimmed) build log. */
+static clgconv_status build_failure(clgconv_context *ctx, cl_program program, const char *family,
+                                    const char *options, cl_int err)
+{
+    size_t size = 0;
+    char log[2048] = "";
+    if (clg_clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) ==
+            CL_SUCCESS &&
+        size > 0) {
+        char *full = malloc(size + 1);
+        if (full && clg_clGetProgramBuildInfo(program, ctx->device, CL_PROGRAM_BUILD_LOG, size,
+                                              full, NULL) == CL_SUCCESS) {
+            full[size] = 0;
+            /* Keep the start of the log: the first errors are the useful ones. */
+            snprintf(log, sizeof log, "%s", full);
+            if (strlen(full) >= sizeof log) memcpy(log + sizeof log - 5, "...", 4);
+        }
+        free(full);
+    }
+    return clg_fail(CLGCONV_ERROR_BUILD_FAILED,
+                    "building kernel family \"%s\" with options \"%s\" failed with %s (%d); "
+                    "build log:\n%s",
+                    family, options, clg_cl_error_name(err), (int)err, log);
+}
+
+static clgconv_status build_program(clgconv_context *ctx, const char *family, const char *options,
+                                    cl_program *out)
+{
+    const char *text;
+    char *owned;
+    clgconv_status st = kernel_source(family, &text, &owned);
+    if (st != CLGCONV_SUCCESS) return st;
+    cl_int e;
+    cl_program p = clg_clCreateProgramWithSource(ctx->cl_ctx, 1, &text, NULL, &e);
+    free(owned);
+    if (!p) return clg_fail_cl("clCreateProgramWithSource", e, "creating a program");
+    e = clg_clBuildProgram(p, 1, &ctx->device, options);
+    if (e != CL_SUCCESS) {
+        st = e == CL_BUILD_PROGRAM_FAILURE || e == CL_INVALID_BUILD_OPTIONS
+                 ? build_failure(ctx, p, family, options, e)
+                 : clg_fail_cl("clBuildProgram", e, "building a program");
+        clg_clReleaseProgram(p);
+        return st;
+    }
+    *out = p;
+    return CLGCONV_SUCCESS;
+}
+
+clgconv_status clg_context_get_program(clgconv_context *ctx, const char *family,
+                                       const char *options, cl_program *program)
+{
+    clgconv_status st = CLGCONV_SUCCESS;
+    clg_mutex_lock(&ctx->lock);
+    clg_program_entry *e = ctx->programs;
+    while (e && !(strcmp(e->family, family) == 0 && strcmp(e->options, options) == 0)) e = e->next;
+    if (!e) {
+        /* Built under the lock: concurrent plans needing the same program wait for one build. */
+        cl_program p = NULL;
+        st = build_program(ctx, family, options, &p);
+        if (st == CLGCONV_SUCCESS) {
+            e = calloc(1, sizeof *e);
+            if (e) e->family = dup_string(family), e->options = dup_string(options);
+            if (!e || !e->family || !e->options) {
+                if (e) free(e->family), free(e->options), free(e);
+                e = NULL;
+                clg_clReleaseProgram(p);
+                st = clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating a program cache entry");
+            } else {
+                e->program = p;
+                e->next = ctx->programs;
+                ctx->programs = e;
+            }
+        }
+    }
+    if (e) *program = e->program;
+    clg_mutex_unlock(&ctx->lock);
+    return st;
+}
+
+clgconv_status clg_context_create_kernel(clgconv_context *ctx, const char *family,
+                                         const char *options, const char *kernel_name,
+                                         cl_kernel *kernel)
+{
+    cl_program p;
+    clgconv_status st = clg_context_get_program(ctx, family, options, &p);
+    if (st != CLGCONV_SUCCESS) return st;
+    cl_int e;
+    *kernel = clg_clCreateKernel(p, kernel_name, &e);
+    if (!*kernel) {
+        char what[300];
+        snprintf(what, sizeof what, "creating kernel %s of family %s", kernel_name, family);
+        return clg_fail_cl("clCreateKernel", e, what);
+    }
+    return CLGCONV_SUCCESS;
+}
+
+void clg_program_cache_clear(clgconv_context *ctx)
+{
+    for (clg_program_entry *p = ctx->programs, *next; p; p = next) {
+        next = p->next;
+        clg_clReleaseProgram(p->program);
+        free(p->family);
+        free(p->options);
+        free(p);
+    }
+    ctx->programs = NULL;
+}

@@ -1,0 +1,29 @@
+/* testing.h: test-only hooks exported by the library (failure injection, object counting); not installed. */
+#ifndef CLGCONV_TESTING_H
+#define CLGCONV_TESTING_H
+
+#include "clgconv.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Makes the nth (0-based) OpenCL call made by the library on this thread from now on fail with
+   err (a negative cl error). nth < 0 disables injection. Resets this thread's call counter. */
+CLGCONV_API void clgconv_testing_fail_call(long nth, cl_int err);
+
+/* OpenCL calls the library made on this thread since the last clgconv_testing_fail_call. */
+CLGCONV_API long clgconv_testing_call_count(void);
+
+/* Name of the OpenCL function whose failure was injected last on this thread ("" if none). */
+CLGCONV_API const char *clgconv_testing_injected_call(void);
+
+/* OpenCL objects (buffers, programs, kernels, queues, internal events, contexts retained)
+   that the library created or retained and has not released yet, over all threads. */
+CLGCONV_API long clgconv_testing_live_objects(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLGCONV_TESTING_H */
