@@ -46,6 +46,20 @@ clgconv_status clg_shape_from_desc(const clgconv_conv2d_desc *desc, clg_shape *s
 /* Field-by-field equality (floats compared bit-wise-aware: equal or both same infinity). */
 bool clg_desc_equal(const clgconv_conv2d_desc *a, const clgconv_conv2d_desc *b);
 
+/* ---------------------------------------------------------------- disk cache (disk_cache.c) */
+
+/* FNV-1a over bytes / a NUL-terminated string, continuing from h (0 starts afresh). */
+uint64_t clg_hash64(const void *data, size_t size, uint64_t h);
+uint64_t clg_hash_string(const char *s, uint64_t h);
+
+/* The cache directory: $CLGCONV_CACHE_DIR, else $XDG_CACHE_HOME/clgconv, else ~/.cache/clgconv,
+   created if missing. NULL when disabled (CLGCONV_CACHE_DIR=0 or off) or unavailable. */
+const char *clg_cache_dir(char *buf, size_t size);
+
+/* Program binaries cached by key; check is a second, independent hash of the same key text. */
+bool clg_binary_cache_load(uint64_t key, uint64_t check, unsigned char **binary, size_t *size);
+void clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check);
+
 /* ---------------------------------------------------------------- kernels (generated) */
 
 typedef struct clg_kernel_source {

@@ -90,6 +90,41 @@ static clgconv_status build_failure(clgconv_context *ctx, cl_program program, co
                     family, options, clg_cl_error_name(err), (int)err, log);
 }
 
+/* The key of a program binary: everything that changes the compiled code. */
+static void binary_key(const clgconv_context *ctx, const char *text, const char *options,
+                       uint64_t *key, uint64_t *check)
+{
+    const char *parts[] = {text, options, ctx->info.platform, ctx->info.name, ctx->info.vendor,
+                           ctx->info.driver, ctx->info.version, clgconv_version()};
+    uint64_t h1 = 0, h2 = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i) {
+        h1 = clg_hash_string(parts[i], h1);
+        h2 = clg_hash_string(parts[i], h2);
+    }
+    *key = h1, *check = h2;
+}
+
+/* Builds from a cached binary when one exists and loads; false otherwise (nothing leaks). */
+static bool build_from_binary(clgconv_context *ctx, const char *options, uint64_t key,
+                              uint64_t check, cl_program *out)
+{
+    unsigned char *bin;
+    size_t size;
+    if (!clg_binary_cache_load(key, check, &bin, &size)) return false;
+    cl_int e, bin_status = CL_SUCCESS;
+    const unsigned char *bins[1] = {bin};
+    cl_program p = clg_clCreateProgramWithBinary(ctx->cl_ctx, 1, &ctx->device, &size, bins,
+                                                 &bin_status, &e);
+    free(bin);
+    if (!p) return false;
+    if (bin_status != CL_SUCCESS || clg_clBuildProgram(p, 1, &ctx->device, options) != CL_SUCCESS) {
+        clg_clReleaseProgram(p);
+        return false;
+    }
+    *out = p;
+    return true;
+}
+
 static clgconv_status build_program(clgconv_context *ctx, const char *family, const char *options,
                                     cl_program *out)
 {
@@ -97,6 +132,12 @@ static clgconv_status build_program(clgconv_context *ctx, const char *family, co
     char *owned;
     clgconv_status st = kernel_source(family, &text, &owned);
     if (st != CLGCONV_SUCCESS) return st;
+    uint64_t key, check;
+    binary_key(ctx, text, options, &key, &check);
+    if (build_from_binary(ctx, options, key, check, out)) {
+        free(owned);
+        return CLGCONV_SUCCESS;
+    }
     cl_int e;
     cl_program p = clg_clCreateProgramWithSource(ctx->cl_ctx, 1, &text, NULL, &e);
     free(owned);
@@ -109,6 +150,7 @@ static clgconv_status build_program(clgconv_context *ctx, const char *family, co
         clg_clReleaseProgram(p);
         return st;
     }
+    clg_binary_cache_store(p, key, check);
     *out = p;
     return CLGCONV_SUCCESS;
 }
