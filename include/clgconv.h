@@ -165,6 +165,16 @@ CLGCONV_API clgconv_status clgconv_context_get_cl(const clgconv_context *ctx, cl
 /* "platform / device / driver version" of the context's device. Never NULL for a valid ctx. */
 CLGCONV_API const char *clgconv_context_device_name(const clgconv_context *ctx);
 
+/* Tuning. When on, plan creation with CLGCONV_ALGO_AUTO measures, once per shape, every algorithm
+   that supports it and each of its parameter variants (tile / local-size / vector-width choices),
+   running them on temporary buffers on an internal queue, and remembers the fastest on disk
+   (tuning.txt in the cache directory: $CLGCONV_CACHE_DIR, else $XDG_CACHE_HOME/clgconv, else
+   ~/.cache/clgconv), keyed by device, driver version, library version and shape. Later plans for
+   the same shape, in any process, reuse the winner without measuring. Off by default (AUTO then
+   uses the library's cost model); CLGCONV_TUNE=1 in the environment turns it on for every new
+   context. Tuning makes the first plan of a shape slow (it runs every candidate). */
+CLGCONV_API clgconv_status clgconv_context_set_tuning(clgconv_context *ctx, int enable);
+
 /* ---------------------------------------------------------------- plans */
 
 typedef enum clgconv_algo {

@@ -100,6 +100,8 @@ clgconv_status clgconv_context_create(cl_context cl_ctx, cl_device_id device,
     ctx->cl_ctx = cl_ctx;
     ctx->device = device; /* root devices need no retain; the context keeps it alive */
     ctx->refcount = 1;
+    const char *tune = getenv("CLGCONV_TUNE");
+    ctx->tuning = tune && *tune && strcmp(tune, "0") != 0;
     *out = ctx;
     return CLGCONV_SUCCESS;
 }
@@ -262,6 +264,15 @@ clgconv_status clgconv_context_get_cl(const clgconv_context *ctx, cl_context *cl
     if (!ctx) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "ctx is NULL");
     if (cl_ctx) *cl_ctx = ctx->cl_ctx;
     if (device) *device = ctx->device;
+    return CLGCONV_SUCCESS;
+}
+
+clgconv_status clgconv_context_set_tuning(clgconv_context *ctx, int enable)
+{
+    if (!ctx) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "ctx is NULL");
+    clg_mutex_lock(&ctx->lock);
+    ctx->tuning = enable != 0;
+    clg_mutex_unlock(&ctx->lock);
     return CLGCONV_SUCCESS;
 }
 

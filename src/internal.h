@@ -99,6 +99,7 @@ struct clgconv_context {
     clg_host_entry *host_entries;
     int host_entry_count;
     unsigned long host_clock; /* LRU clock of the host cache */
+    int tuning;               /* AUTO measures candidates (clgconv_context_set_tuning) */
 };
 
 void clg_context_retain(clgconv_context *ctx);
@@ -131,6 +132,7 @@ struct clgconv_plan {
     clgconv_context *ctx;
     clg_shape shape;
     clgconv_algo algo;
+    int variant;            /* parameter variant of the algorithm (0 = its default) */
     const clg_algo_impl *impl;
     void *state;            /* the algorithm's kernels and launch geometry */
     size_t workspace_bytes;
@@ -153,7 +155,20 @@ struct clg_algo_impl {
                               const clg_forward_args *args, cl_uint num_wait,
                               const cl_event *wait, cl_event *event);
     void (*destroy)(clgconv_plan *plan);
+    /* Optional (NULL means 1): how many parameter variants (tile sizes, local sizes, vector
+       widths) create() accepts in plan->variant for this shape; the tuner measures each one.
+       Variant 0 is the algorithm's own heuristic choice. */
+    int (*variant_count)(const clgconv_context *ctx, const clg_shape *shape);
 };
+
+/* Creates a plan for a validated shape with a concrete algorithm and variant (plan.c). */
+clgconv_status clg_plan_create_exact(clgconv_context *ctx, const clg_shape *shape,
+                                     clgconv_algo algo, int variant, clgconv_plan **out);
+
+/* Tuning (tuning.c): the remembered or measured best (algo, variant) for shape on ctx's device.
+   UNSUPPORTED when no algorithm can run the shape. */
+clgconv_status clg_tune(clgconv_context *ctx, const clg_shape *shape, clgconv_algo *algo,
+                        int *variant);
 
 /* The registered algorithms (algo_registry.c); NULL for those not built in. */
 const clg_algo_impl *clg_algo_get(clgconv_algo algo);

@@ -64,29 +64,14 @@ static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s
     return CLGCONV_SUCCESS;
 }
 
-clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx, const clgconv_conv2d_desc *desc,
-                                          clgconv_algo algo, clgconv_plan **out)
+clgconv_status clg_plan_create_exact(clgconv_context *ctx, const clg_shape *shape,
+                                     clgconv_algo algo, int variant, clgconv_plan **out)
 {
-    if (!out) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "out is NULL");
-    *out = NULL;
-    if (!ctx) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "ctx is NULL");
-    clg_shape shape;
-    clgconv_status st = clg_shape_from_desc(desc, &shape);
-    if (st != CLGCONV_SUCCESS) return st;
-    if ((int)algo < 0 || algo >= CLGCONV_ALGO_COUNT_)
-        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "algo (%d) is not a clgconv_algo value",
-                        (int)algo);
-    st = check_device_limits(ctx, &shape);
-    if (st != CLGCONV_SUCCESS) return st;
-    if (algo == CLGCONV_ALGO_AUTO) {
-        st = choose_algo(ctx, &shape, &algo);
-        if (st != CLGCONV_SUCCESS) return st;
-    }
     const clg_algo_impl *impl = clg_algo_get(algo);
     if (!impl)
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "algorithm %s is not built into this library",
                         clgconv_algo_name(algo));
-    st = impl->supports(ctx, &shape);
+    clgconv_status st = impl->supports(ctx, shape);
     if (st != CLGCONV_SUCCESS) return st;
 
     clgconv_plan *plan = calloc(1, sizeof *plan);
@@ -96,8 +81,9 @@ clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx, const clgconv_co
         return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "creating a mutex");
     }
     plan->ctx = ctx;
-    plan->shape = shape;
+    plan->shape = *shape;
     plan->algo = algo;
+    plan->variant = variant;
     plan->impl = impl;
     st = impl->create(plan);
     if (st != CLGCONV_SUCCESS) {
@@ -118,6 +104,31 @@ clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx, const clgconv_co
     clg_context_retain(ctx);
     *out = plan;
     return CLGCONV_SUCCESS;
+}
+
+clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx, const clgconv_conv2d_desc *desc,
+                                          clgconv_algo algo, clgconv_plan **out)
+{
+    if (!out) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    if (!ctx) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "ctx is NULL");
+    clg_shape shape;
+    clgconv_status st = clg_shape_from_desc(desc, &shape);
+    if (st != CLGCONV_SUCCESS) return st;
+    if ((int)algo < 0 || algo >= CLGCONV_ALGO_COUNT_)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "algo (%d) is not a clgconv_algo value",
+                        (int)algo);
+    st = check_device_limits(ctx, &shape);
+    if (st != CLGCONV_SUCCESS) return st;
+    int variant = 0;
+    if (algo == CLGCONV_ALGO_AUTO) {
+        clg_mutex_lock(&ctx->lock);
+        int tuning = ctx->tuning;
+        clg_mutex_unlock(&ctx->lock);
+        st = tuning ? clg_tune(ctx, &shape, &algo, &variant) : choose_algo(ctx, &shape, &algo);
+        if (st != CLGCONV_SUCCESS) return st;
+    }
+    return clg_plan_create_exact(ctx, &shape, algo, variant, out);
 }
 
 size_t clgconv_plan_workspace_size(const clgconv_plan *plan)

@@ -20,4 +20,23 @@ static inline void clg_mutex_unlock(clg_mutex *m) { pthread_mutex_unlock(m); }
 #define CLG_THREAD_LOCAL _Thread_local
 #endif
 
+/* Monotonic wall-clock time in seconds. */
+#if defined(_WIN32)
+static inline double clg_now_seconds(void)
+{
+    LARGE_INTEGER f, t;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t);
+    return (double)t.QuadPart / (double)f.QuadPart;
+}
+#else
+#include <time.h>
+static inline double clg_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+#endif
+
 #endif /* CLGCONV_PLATFORM_H */
