@@ -98,6 +98,18 @@ cl_int clg_clReleaseContext(cl_context c)
     live(-1);
     return clReleaseContext(c);
 }
+cl_int clg_clRetainDevice(cl_device_id d)
+{
+    INJECT_RET("clRetainDevice");
+    cl_int e = clRetainDevice(d);
+    if (e == CL_SUCCESS) live(1);
+    return e;
+}
+cl_int clg_clReleaseDevice(cl_device_id d)
+{
+    live(-1);
+    return clReleaseDevice(d);
+}
 cl_command_queue clg_clCreateCommandQueue(cl_context c, cl_device_id d,
                                           cl_command_queue_properties props, cl_int *err)
 {

@@ -19,6 +19,8 @@ cl_context clg_clCreateContext(const cl_context_properties *props, cl_uint n,
                                const cl_device_id *devices, cl_int *err);
 cl_int clg_clRetainContext(cl_context c);
 cl_int clg_clReleaseContext(cl_context c);
+cl_int clg_clRetainDevice(cl_device_id d);
+cl_int clg_clReleaseDevice(cl_device_id d);
 cl_command_queue clg_clCreateCommandQueue(cl_context c, cl_device_id d,
                                           cl_command_queue_properties props, cl_int *err);
 cl_int clg_clReleaseCommandQueue(cl_command_queue q);

@@ -76,34 +76,40 @@ clgconv_status clgconv_context_create(cl_context cl_ctx, cl_device_id device,
 
     clgconv_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating a context");
+    bool lock_ok = false, host_lock_ok = false, ctx_retained = false;
     clgconv_status st = query_device(device, &ctx->info);
-    if (st != CLGCONV_SUCCESS) {
-        free(ctx);
-        return st;
-    }
-    if (clg_mutex_init(&ctx->lock) != 0) {
-        free(ctx);
-        return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "creating a mutex");
-    }
-    if (clg_mutex_init(&ctx->host_lock) != 0) {
-        clg_mutex_destroy(&ctx->lock);
-        free(ctx);
-        return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "creating a mutex");
+    if (st != CLGCONV_SUCCESS) goto fail;
+    lock_ok = clg_mutex_init(&ctx->lock) == 0;
+    host_lock_ok = lock_ok && clg_mutex_init(&ctx->host_lock) == 0;
+    if (!host_lock_ok) {
+        st = clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "creating a mutex");
+        goto fail;
     }
     e = clg_clRetainContext(cl_ctx);
     if (e != CL_SUCCESS) {
-        clg_mutex_destroy(&ctx->host_lock);
-        clg_mutex_destroy(&ctx->lock);
-        free(ctx);
-        return clg_fail_cl("clRetainContext", e, "retaining the caller's context");
+        st = clg_fail_cl("clRetainContext", e, "retaining the caller's context");
+        goto fail;
+    }
+    ctx_retained = true;
+    e = clg_clRetainDevice(device); /* a no-op for root devices; keeps sub-devices alive */
+    if (e != CL_SUCCESS) {
+        st = clg_fail_cl("clRetainDevice", e, "retaining the caller's device");
+        goto fail;
     }
     ctx->cl_ctx = cl_ctx;
-    ctx->device = device; /* root devices need no retain; the context keeps it alive */
+    ctx->device = device;
     ctx->refcount = 1;
     const char *tune = getenv("CLGCONV_TUNE");
     ctx->tuning = tune && *tune && strcmp(tune, "0") != 0;
     *out = ctx;
     return CLGCONV_SUCCESS;
+
+fail:
+    if (ctx_retained) clg_clReleaseContext(cl_ctx);
+    if (host_lock_ok) clg_mutex_destroy(&ctx->host_lock);
+    if (lock_ok) clg_mutex_destroy(&ctx->lock);
+    free(ctx);
+    return st;
 }
 
 /* ---------------------------------------------------------------- default device selection */
@@ -252,6 +258,7 @@ void clg_context_unref(clgconv_context *ctx)
     if (left > 0) return;
     clg_program_cache_clear(ctx);
     if (ctx->host_queue) clg_clReleaseCommandQueue(ctx->host_queue);
+    clg_clReleaseDevice(ctx->device);
     clg_clReleaseContext(ctx->cl_ctx);
     clg_mutex_destroy(&ctx->host_lock);
     clg_mutex_destroy(&ctx->lock);
