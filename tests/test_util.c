@@ -3,6 +3,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 clgconv_context *test_open_context(cl_command_queue *queue)
@@ -168,4 +169,110 @@ clgconv_status test_run_plan(clgconv_context *ctx, cl_command_queue queue,
     if (ws) clReleaseMemObject(ws);
     clgconv_plan_release(plan);
     return CLGCONV_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- soft checks */
+
+int test_passed, test_failed;
+
+bool test_expect_(int ok, const char *file, int line, const char *cond, const char *fmt, ...)
+{
+    if (ok) {
+        ++test_passed;
+        return true;
+    }
+    ++test_failed;
+    fprintf(stderr, "%s:%d: EXPECT failed: %s\n  ", file, line, cond);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n  last error: %s\n", clgconv_last_error());
+    return false;
+}
+
+int test_summary(const char *name)
+{
+    printf("%s: %d passed, %d failed\n", name, test_passed, test_failed);
+    fflush(stdout);
+    return test_failed == 0 ? 0 : 1;
+}
+
+bool test_algo_ran(clgconv_algo algo, clgconv_status st, const char *label)
+{
+    const char *name = clgconv_algo_name(algo);
+    if (st == CLGCONV_ERROR_UNSUPPORTED) {
+        EXPECT(algo != CLGCONV_ALGO_DIRECT, "%s: direct must run every valid shape but says: %s",
+               label, clgconv_last_error());
+        return false;
+    }
+    EXPECT(st == CLGCONV_SUCCESS, "%s: algorithm %s returned %s", label, name ? name : "?",
+           clgconv_status_string(st));
+    return st == CLGCONV_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- tensors and buffers */
+
+float *test_filled(size_t n, float value)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    CHECK(p != NULL);
+    for (size_t i = 0; i < n; ++i) p[i] = value;
+    return p;
+}
+
+size_t test_index(clgconv_layout layout, int C, int H, int W, int n, int c, int y, int x)
+{
+    if (layout == CLGCONV_LAYOUT_NHWC)
+        return (((size_t)n * H + y) * W + x) * C + c;
+    return (((size_t)n * C + c) * H + y) * W + x;
+}
+
+cl_mem test_buffer(cl_context cl_ctx, cl_mem_flags flags, size_t bytes, const void *host)
+{
+    cl_int e;
+    cl_mem m = clCreateBuffer(cl_ctx, flags | (host ? CL_MEM_COPY_HOST_PTR : 0), bytes ? bytes : 1,
+                              (void *)host, &e);
+    if (!m) fprintf(stderr, "clCreateBuffer(%zu bytes) failed: %d\n", bytes, (int)e);
+    CHECK(m != NULL);
+    return m;
+}
+
+void *test_read_buffer(cl_command_queue queue, cl_mem mem, size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    CHECK(p != NULL);
+    CHECK(clEnqueueReadBuffer(queue, mem, CL_TRUE, 0, bytes, p, 0, NULL, NULL) == CL_SUCCESS);
+    return p;
+}
+
+bool test_compare_results(const clgconv_conv2d_desc *desc, const float *input,
+                          const float *weights, const float *bias, const float *a,
+                          const float *b, double terms, const char *label)
+{
+    size_t in_b, w_b, b_b, out_b;
+    CHECK_OK(clgconv_conv2d_tensor_bytes(desc, &in_b, &w_b, &b_b, &out_b));
+    float *ai = abs_copy(input, in_b / 4), *aw = abs_copy(weights, w_b / 4),
+          *ab = abs_copy(bias, b_b / 4), *absref = malloc(out_b);
+    CHECK(absref != NULL);
+    clgconv_conv2d_desc unclamped = *desc;
+    unclamped.output_min = -INFINITY;
+    unclamped.output_max = INFINITY;
+    CHECK_OK(clgconv_conv2d_reference(&unclamped, ai, aw, ab, absref));
+    bool ok = true;
+    int shown = 0;
+    for (size_t i = 0; i < out_b / 4; ++i) {
+        double err = fabs((double)a[i] - (double)b[i]);
+        double tol = 2 * ((terms + 2) * FLT_EPSILON * absref[i] + 1e-6);
+        if (!(err <= tol)) {
+            ok = false;
+            if (shown++ < 5) {
+                char buf[256];
+                fprintf(stderr, "%s: %s: element %zu: %.9g vs %.9g (tol %.3g)\n", label,
+                        test_desc_str(desc, buf, sizeof buf), i, (double)a[i], (double)b[i], tol);
+            }
+        }
+    }
+    free(ai), free(aw), free(ab), free(absref);
+    return ok;
 }

@@ -70,4 +70,51 @@ clgconv_status test_run_plan(clgconv_context *ctx, cl_command_queue queue,
                              const float *input, const float *weights, const float *bias,
                              float *out);
 
+/* ---------------------------------------------------------------- soft checks and summaries */
+
+/* Counters of EXPECT results in this process. */
+extern int test_passed, test_failed;
+
+/* Records one check: counts it as passed, or prints the message (with file, line and the last
+   clgconv error) and counts it as failed, and carries on. Evaluates to cond. */
+#define EXPECT(cond, ...) test_expect_((cond) ? 1 : 0, __FILE__, __LINE__, #cond, __VA_ARGS__)
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 5, 6)))
+#endif
+bool test_expect_(int ok, const char *file, int line, const char *cond, const char *fmt, ...);
+
+/* Prints "NAME: N passed, M failed" and returns the process exit code (0 when none failed). */
+int test_summary(const char *name);
+
+/* ---------------------------------------------------------------- algorithms */
+
+/* Interprets plan creation's status for algorithm algo in the "every supported algorithm"
+   loops (CLGCONV_ALGO_DIRECT .. CLGCONV_ALGO_COUNT_-1): true when the algorithm ran (SUCCESS),
+   false when it is to be skipped (UNSUPPORTED). A failing status, and DIRECT being
+   unsupported (it must run every valid shape), are recorded as failures (label says where). */
+bool test_algo_ran(clgconv_algo algo, clgconv_status st, const char *label);
+
+/* ---------------------------------------------------------------- tensors and buffers */
+
+/* malloc'd array of n floats, all value. */
+float *test_filled(size_t n, float value);
+
+/* Element index of (n, c, y, x) in a [N][C][H][W] (NCHW) or [N][H][W][C] (NHWC) tensor. */
+size_t test_index(clgconv_layout layout, int C, int H, int W, int n, int c, int y, int x);
+
+/* A buffer of cl_ctx of bytes (>= 1) with flags, initialised from host when not NULL. */
+cl_mem test_buffer(cl_context cl_ctx, cl_mem_flags flags, size_t bytes, const void *host);
+
+/* Reads a whole buffer back (blocking) into a malloc'd array of bytes. */
+void *test_read_buffer(cl_command_queue queue, cl_mem mem, size_t bytes);
+
+/* Compares two results a and b of desc that should agree up to float rounding: both are
+   computations of the same exact sums with at most `terms` products each (some possibly
+   multiplied by zero), so each is within (terms + 2) * FLT_EPSILON * sum_abs of the exact value
+   (see test_compare_with_reference) and they are within twice that of each other. sum_abs comes
+   from the reference run on |input|, |weights|, |bias|. NaN anywhere fails. */
+bool test_compare_results(const clgconv_conv2d_desc *desc, const float *input,
+                          const float *weights, const float *bias, const float *a,
+                          const float *b, double terms, const char *label);
+
 #endif /* CLGCONV_TEST_UTIL_H */

@@ -1,0 +1,156 @@
+/* test_cases.c: the named edge-case shapes and the random shape generator shared by the tests. */
+#include "test_cases.h"
+
+#include <math.h>
+#include <string.h>
+
+/* name, n, c, h, w, k, g, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, nhwc, clamp, no_bias */
+const test_case test_named_cases[] = {
+    {"grouped_1x1", 1, 8, 5, 6, 12, 4, 1, 1},
+    {"grouped_1x1_nhwc", 2, 8, 5, 3, 8, 2, 1, 1, .nhwc = 1},
+    {"grouped_1x1_stride2", 1, 6, 7, 7, 6, 3, 1, 1, 2, 2},
+    {"depthwise_3x3_s2", 1, 8, 9, 9, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1},
+    {"depthwise_3x3_s2_nhwc", 1, 8, 10, 7, 8, 8, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
+    {"depthwise_3x3_s1", 2, 5, 6, 7, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_multiplier2", 1, 4, 7, 6, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_multiplier3_5x5_nhwc", 1, 3, 8, 9, 9, 3, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1},
+    {"depthwise_multiplier2_s2_nhwc", 2, 6, 9, 8, 12, 6, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
+    {"asymmetric_padding", 1, 4, 6, 7, 4, 2, 3, 3, 1, 1, 2, 0, 1, 3},
+    {"asymmetric_padding_nhwc", 1, 6, 5, 5, 6, 3, 3, 3, 1, 1, 0, 2, 3, 1, .nhwc = 1},
+    {"asymmetric_padding_depthwise_s2", 1, 4, 8, 9, 4, 4, 3, 3, 2, 2, 0, 1, 1, 0},
+    {"dilation3", 1, 4, 11, 10, 6, 2, 3, 3, 1, 1, 3, 3, 3, 3, 3, 3},
+    {"dilation_2x3_nhwc", 1, 6, 9, 12, 6, 6, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, .nhwc = 1},
+    {"dilation2_stride2", 1, 4, 12, 11, 4, 2, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2},
+    {"stride3_kernel2", 1, 4, 11, 13, 4, 2, 2, 2, 3, 3},
+    {"stride4_kernel1", 1, 6, 9, 10, 3, 3, 1, 1, 4, 4},
+    {"stride3x2_kernel1x2_nhwc", 1, 4, 10, 7, 8, 4, 1, 2, 3, 2, .nhwc = 1},
+    {"image_1x1_k1", 1, 6, 1, 1, 6, 3, 1, 1},
+    {"image_1x1_k3_pad1", 2, 4, 1, 1, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"image_1x1_depthwise_nhwc", 1, 5, 1, 1, 10, 5, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
+    {"nhwc_dense", 1, 5, 6, 7, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"nhwc_grouped_batch2", 2, 12, 5, 6, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"nhwc_depthwise", 1, 7, 6, 5, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"relu6_clamp", 1, 6, 6, 6, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
+    {"relu_clamp_nhwc", 1, 4, 5, 6, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_RELU},
+    {"narrow_clamp_depthwise", 1, 6, 7, 7, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_NARROW},
+    {"no_bias", 1, 6, 6, 5, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1, .no_bias = 1},
+    {"no_bias_depthwise_relu6", 1, 8, 6, 6, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6, .no_bias = 1},
+    {"batch3", 3, 6, 5, 5, 6, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"batch4_depthwise_nhwc", 4, 3, 4, 5, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"odd_sizes", 1, 15, 13, 11, 21, 3, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"odd_sizes_nhwc_s2", 1, 9, 11, 13, 15, 3, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
+    {"g_eq_c_k_eq_c", 1, 16, 6, 6, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"dense", 1, 8, 7, 6, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"dense_1x1", 2, 16, 4, 5, 24, 1, 1, 1},
+    {"large_kernel_7x7", 1, 4, 12, 11, 4, 2, 7, 7, 1, 1, 3, 3, 3, 3},
+    {"large_kernel_7x7_depthwise_s2", 1, 6, 13, 12, 6, 6, 7, 7, 2, 2, 3, 3, 3, 3},
+    {"kernel_1x5", 1, 6, 5, 9, 6, 2, 1, 5, 1, 1, 0, 2, 0, 2},
+    {"kernel_5x1", 1, 6, 9, 5, 6, 3, 5, 1, 1, 1, 2, 0, 2, 0},
+    {"kernel_1x7_depthwise_nhwc", 1, 4, 4, 10, 4, 4, 1, 7, 1, 1, 0, 3, 0, 3, .nhwc = 1},
+    {"kernel_equals_padded_input", 1, 4, 5, 4, 6, 2, 7, 6, 1, 1, 1, 1, 1, 1},
+    {"kernel_equals_input", 2, 6, 3, 5, 6, 6, 3, 5},
+    {"channels_per_group_3", 1, 12, 6, 5, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"channels_per_group_5_kpg_7", 1, 10, 5, 6, 14, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"many_groups_32", 1, 64, 4, 4, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"wide_image_row", 1, 4, 2, 70, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+};
+const size_t test_named_case_count = sizeof test_named_cases / sizeof test_named_cases[0];
+
+void test_case_desc(const test_case *tc, clgconv_conv2d_desc *d)
+{
+    clgconv_conv2d_desc_init(d);
+    d->batch = tc->n, d->in_channels = tc->c, d->in_height = tc->h, d->in_width = tc->w;
+    d->out_channels = tc->k, d->groups = tc->g;
+    d->kernel_h = tc->kh, d->kernel_w = tc->kw;
+    d->stride_h = tc->sh ? tc->sh : 1, d->stride_w = tc->sw ? tc->sw : 1;
+    d->pad_top = tc->pt, d->pad_left = tc->pl, d->pad_bottom = tc->pb, d->pad_right = tc->pr;
+    d->dilation_h = tc->dh ? tc->dh : 1, d->dilation_w = tc->dw ? tc->dw : 1;
+    d->layout = tc->nhwc ? CLGCONV_LAYOUT_NHWC : CLGCONV_LAYOUT_NCHW;
+    switch (tc->clamp) {
+    case TEST_CLAMP_RELU: d->output_min = 0, d->output_max = INFINITY; break;
+    case TEST_CLAMP_RELU6: d->output_min = 0, d->output_max = 6; break;
+    case TEST_CLAMP_NARROW: d->output_min = -0.25f, d->output_max = 0.25f; break;
+    default: break;
+    }
+}
+
+/* Shrinks dilation, then kernel, then grows padding until the dilated kernel fits. */
+static void fit_kernel(test_rng *r, int in, int *k, int *dil, int *pa, int *pb)
+{
+    for (;;) {
+        int span = *dil * (*k - 1) + 1;
+        if (span <= in + *pa + *pb) return;
+        int choice = test_rng_int(r, 0, 2);
+        if (choice == 0 && *dil > 1)
+            --*dil;
+        else if (choice == 1 && *k > 1)
+            --*k;
+        else if (test_rng_int(r, 0, 1))
+            ++*pa;
+        else
+            ++*pb;
+    }
+}
+
+void test_random_desc(test_rng *r, clgconv_conv2d_desc *d, bool *with_bias)
+{
+    clgconv_conv2d_desc_init(d);
+    int g, cpg, kpg;
+    switch (test_rng_int(r, 0, 6)) {
+    case 0: g = 1; break;
+    case 1: g = 2; break;
+    case 2: g = 3; break;
+    case 3: g = 4; break;
+    case 4: g = test_rng_int(r, 5, 12); break;
+    default: g = -1; break; /* depthwise: g = C */
+    }
+    if (g < 0) {
+        g = test_rng_int(r, 1, 16);
+        cpg = 1;
+        kpg = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : 1; /* channel multiplier */
+    } else {
+        cpg = test_rng_int(r, 1, g >= 5 ? 3 : 6);
+        kpg = test_rng_int(r, 1, g >= 5 ? 3 : 6);
+    }
+    d->groups = g, d->in_channels = g * cpg, d->out_channels = g * kpg;
+    d->batch = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : 1;
+    if (test_rng_int(r, 1, 10) == 1) {
+        d->in_height = d->in_width = 1; /* 1x1 image */
+    } else {
+        d->in_height = test_rng_int(r, 1, 13), d->in_width = test_rng_int(r, 1, 13);
+    }
+    static const int kernels[] = {1, 1, 2, 3, 3, 3, 4, 5, 7};
+    d->kernel_h = kernels[test_rng_int(r, 0, 8)];
+    d->kernel_w = test_rng_int(r, 1, 4) == 1 ? kernels[test_rng_int(r, 0, 8)] : d->kernel_h;
+    d->stride_h = test_rng_int(r, 1, 3) == 1 ? test_rng_int(r, 2, 4) : 1;
+    d->stride_w = test_rng_int(r, 1, 3) == 1 ? test_rng_int(r, 2, 4) : d->stride_h;
+    d->dilation_h = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : 1;
+    d->dilation_w = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : d->dilation_h;
+    if (test_rng_int(r, 0, 1)) { /* "same"-style symmetric padding */
+        d->pad_top = d->pad_bottom = d->dilation_h * (d->kernel_h - 1) / 2;
+        d->pad_left = d->pad_right = d->dilation_w * (d->kernel_w - 1) / 2;
+    } else { /* arbitrary, usually asymmetric */
+        d->pad_top = test_rng_int(r, 0, 3), d->pad_bottom = test_rng_int(r, 0, 3);
+        d->pad_left = test_rng_int(r, 0, 3), d->pad_right = test_rng_int(r, 0, 3);
+    }
+    fit_kernel(r, d->in_height, &d->kernel_h, &d->dilation_h, &d->pad_top, &d->pad_bottom);
+    fit_kernel(r, d->in_width, &d->kernel_w, &d->dilation_w, &d->pad_left, &d->pad_right);
+    d->layout = test_rng_int(r, 0, 2) == 0 ? CLGCONV_LAYOUT_NHWC : CLGCONV_LAYOUT_NCHW;
+    switch (test_rng_int(r, 0, 7)) {
+    case 0: d->output_min = 0, d->output_max = 6; break;
+    case 1: d->output_min = 0; break;
+    case 2:
+        d->output_min = -0.5f + test_rng_float(r) * 0.25f;
+        d->output_max = d->output_min + 0.5f + test_rng_float(r) * 0.25f;
+        break;
+    default: break;
+    }
+    *with_bias = test_rng_int(r, 0, 3) != 0;
+}
+
+uint64_t test_seed(uint64_t default_seed)
+{
+    const char *s = getenv("CLGCONV_TEST_SEED");
+    if (s && *s) return strtoull(s, NULL, 0);
+    return default_seed;
+}
