@@ -174,6 +174,12 @@ clgconv_status clg_tune(clgconv_context *ctx, const clg_shape *shape, clgconv_al
 const clg_algo_impl *clg_algo_get(clgconv_algo algo);
 
 extern const clg_algo_impl clg_algo_direct;
+extern const clg_algo_impl clg_algo_gemm;
+#ifdef CLGCONV_HAVE_CLBLAST
+extern const clg_algo_impl clg_algo_clblast;
+#endif
+extern const clg_algo_impl clg_algo_tiled;
+extern const clg_algo_impl clg_algo_depthwise;
 
 /* ---------------------------------------------------------------- launch helpers (launch.c) */
 

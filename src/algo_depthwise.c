@@ -1,0 +1,172 @@
+/* algo_depthwise.c: CLGCONV_ALGO_DEPTHWISE, a streaming kernel (cl/depthwise.cl) for groups == in_channels with any channel multiplier, kernel, stride, dilation, padding and layout. */
+#include "internal.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define DEPTHWISE_NHWC_PX 4 /* output pixels per work-item of the NHWC kernel */
+
+typedef struct depthwise_state {
+    cl_kernel kernel;
+    const char *kernel_name;
+    size_t global[3], local[3];
+} depthwise_state;
+
+static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_shape *s)
+{
+    (void)ctx;
+    if (s->CPG != 1)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "depthwise: needs one input channel per group (groups == in_channels), "
+                        "got %lld channels per group (in_channels %lld, groups %lld)",
+                        (long long)s->CPG, (long long)s->C, (long long)s->G);
+    /* Image sizes, channel counts and the weight tensor are ints in the kernels. */
+    if (s->N * s->K > INT32_MAX || s->N * s->OH > INT32_MAX || s->H * s->W > INT32_MAX ||
+        s->weight_elems > INT32_MAX)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "depthwise: batch*out_channels (%lld), batch*out_height (%lld), the input "
+                        "plane (%lld) or the weights (%lld) exceed 2^31",
+                        (long long)(s->N * s->K), (long long)(s->N * s->OH),
+                        (long long)(s->H * s->W), (long long)s->weight_elems);
+    return CLGCONV_SUCCESS;
+}
+
+/*
+ * Roofline guesses per compute unit (documented in one place for both specialised algorithms):
+ * CPU (PoCL, measured on the 2-core Zen 3 CI machine, AVX2): about 70 GFLOP/s of float8/float16
+ * FMAs and 13.5 GB/s of copy bandwidth per core, bandwidth capped at 60 GB/s for the socket.
+ * GPU: about 250 GFLOP/s and 20 GB/s per compute unit (an NVIDIA SM or AMD CU at ~1.5 GHz; e.g.
+ * 132 SMs of an H100 give 33 TFLOP/s and 2.6 TB/s).
+ */
+static void device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,
+                            double *launch_s)
+{
+    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    if (ctx->info.is_cpu) {
+        *peak_flops = 70e9 * cu;
+        *bandwidth = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
+        *launch_s = 20e-6;
+    } else {
+        *peak_flops = 250e9 * cu;
+        *bandwidth = 20e9 * cu;
+        *launch_s = 10e-6;
+    }
+}
+
+static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
+{
+    double peak, bw, launch;
+    device_roofline(ctx, &peak, &bw, &launch);
+    /* Each element is read once from memory and once per tap from cache: the loads, not the
+       FMAs, bound the arithmetic side, at about a quarter of the FMA peak. */
+    double flops = 2.0 * s->macs;
+    double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
+    double compute = flops / (0.25 * peak), memory = bytes / (0.8 * bw);
+    return (compute > memory ? compute : memory) + launch;
+}
+
+/* Vector width along x for the NCHW kernel: wide where rows are long, narrow for small images;
+   stride 2 uses 8 or 4 (loads of twice the width, even lanes). */
+static int nchw_vector_width(const clg_shape *s)
+{
+    if (s->SW == 1) return s->OW >= 48 ? 16 : s->OW >= 6 ? 8 : 4;
+    return s->OW >= 6 ? 8 : 4;
+}
+
+/* Channel vector width for the NHWC kernel: the largest of 16, 8, 4, 2, 1 dividing K (but at
+   most 8 unless K is large, so that small layers still spread over the compute units). */
+static int nhwc_vector_width(const clg_shape *s)
+{
+    static const int widths[] = {16, 8, 4, 2, 1};
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0]; ++i)
+        if (s->K % widths[i] == 0 && (widths[i] < 16 || s->K >= 128)) return widths[i];
+    return 1;
+}
+
+static clgconv_status depthwise_create(clgconv_plan *plan)
+{
+    const clg_shape *s = &plan->shape;
+    depthwise_state *st = calloc(1, sizeof *st);
+    if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the depthwise plan");
+    int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
+    const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
+    const int vw = nhwc ? nhwc_vector_width(s) : nchw_vector_width(s);
+    char options[256];
+    int len = snprintf(options, sizeof options,
+                       "-DCLG_KH=%d -DCLG_KW=%d -DCLG_SH=%d -DCLG_SW=%d -DCLG_DH=%d -DCLG_DW=%d "
+                       "-DCLG_VW=%d",
+                       (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW, vw);
+    if (nhwc)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_M=%d -DCLG_PX=%d",
+                        (int)s->KPG, DEPTHWISE_NHWC_PX);
+    if (biggest > INT32_MAX) snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
+    st->kernel_name = nhwc ? "conv2d_depthwise_nhwc" : "conv2d_depthwise_nchw";
+    clgconv_status r =
+        clg_context_create_kernel(plan->ctx, "depthwise", options, st->kernel_name, &st->kernel);
+    size_t wg = 1;
+    if (r == CLGCONV_SUCCESS) r = clg_kernel_wg_limit(plan->ctx, st->kernel, st->kernel_name, &wg);
+    if (r != CLGCONV_SUCCESS) {
+        if (st->kernel) clg_clReleaseKernel(st->kernel);
+        free(st);
+        return r;
+    }
+    if (nhwc) {
+        size_t work[3] = {(size_t)(s->K / vw),
+                          (size_t)((s->OW + DEPTHWISE_NHWC_PX - 1) / DEPTHWISE_NHWC_PX),
+                          (size_t)(s->N * s->OH)};
+        size_t preferred[3] = {work[0] < 64 ? work[0] : 64, 1, 1};
+        clg_launch_geometry(plan->ctx, wg, 3, work, preferred, st->global, st->local);
+    } else {
+        size_t work[3] = {(size_t)((s->OW + vw - 1) / vw), (size_t)s->OH, (size_t)(s->N * s->K)};
+        /* One work-group covers whole rows of a few output rows of one channel. */
+        size_t preferred[3] = {work[0], 1, 1};
+        size_t rows = 64 / (work[0] ? work[0] : 1);
+        preferred[1] = rows > 1 ? rows : 1;
+        clg_launch_geometry(plan->ctx, wg, 3, work, preferred, st->global, st->local);
+    }
+    plan->state = st;
+    plan->workspace_bytes = 0;
+    return CLGCONV_SUCCESS;
+}
+
+static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_queue queue,
+                                        const clg_forward_args *a, cl_uint num_wait,
+                                        const cl_event *wait, cl_event *event)
+{
+    const depthwise_state *st = plan->state;
+    const clg_shape *s = &plan->shape;
+    cl_kernel k = st->kernel;
+    const char *name = st->kernel_name;
+    cl_mem bias = a->bias ? a->bias : a->weights;
+    int iargs[] = {(int)s->N,  (int)s->C,  (int)s->H,  (int)s->W,  (int)s->K,
+                   (int)s->KPG, (int)s->OH, (int)s->OW, (int)s->PT, (int)s->PL,
+                   a->bias != NULL};
+    clgconv_status r;
+    cl_uint i = 0;
+    if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &a->input, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(cl_mem), &a->weights, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(cl_mem), &bias, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(cl_mem), &a->output, name)))
+        return r;
+    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    float lo = s->d.output_min, hi = s->d.output_max;
+    if ((r = clg_set_arg(k, i++, sizeof(float), &lo, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(float), &hi, name)))
+        return r;
+    return clg_enqueue_kernel(queue, k, name, 3, st->global, st->local, num_wait, wait, event);
+}
+
+static void depthwise_destroy(clgconv_plan *plan)
+{
+    depthwise_state *st = plan->state;
+    if (!st) return;
+    clg_clReleaseKernel(st->kernel);
+    free(st);
+    plan->state = NULL;
+}
+
+const clg_algo_impl clg_algo_depthwise = {CLGCONV_ALGO_DEPTHWISE, depthwise_supports,
+                                          depthwise_estimate, depthwise_create,
+                                          depthwise_enqueue, depthwise_destroy};
