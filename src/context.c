@@ -135,9 +135,11 @@ static bool contains_nocase(const char *hay, const char *needle)
     return false;
 }
 
-/* Lists every device of every platform (at most cap); returns the count or a negative cl error. */
-static int list_devices(device_entry *out, int cap, cl_int *err)
+/* Lists every device of every platform (at most cap); returns the count, or -1 with the cl error
+   in *err and the failing call's name in *call. */
+static int list_devices(device_entry *out, int cap, cl_int *err, const char **call)
 {
+    *call = "clGetPlatformIDs";
     cl_platform_id platforms[16];
     cl_uint np = 0;
     *err = clg_clGetPlatformIDs(16, platforms, &np);
@@ -156,13 +158,13 @@ static int list_devices(device_entry *out, int cap, cl_int *err)
         cl_int e = clg_clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd);
         if (e == CL_DEVICE_NOT_FOUND) continue;
         if (e != CL_SUCCESS) {
-            *err = e;
+            *err = e, *call = "clGetDeviceIDs";
             return -1;
         }
         if (nd > 32) nd = 32;
         e = clg_clGetPlatformInfo(platforms[p], CL_PLATFORM_NAME, sizeof pname, pname, NULL);
         if (e != CL_SUCCESS) {
-            *err = e;
+            *err = e, *call = "clGetPlatformInfo";
             return -1;
         }
         pname[sizeof pname - 1] = 0;
@@ -174,7 +176,7 @@ static int list_devices(device_entry *out, int cap, cl_int *err)
             if (e == CL_SUCCESS)
                 e = clg_clGetDeviceInfo(devs[d], CL_DEVICE_TYPE, sizeof de->type, &de->type, NULL);
             if (e != CL_SUCCESS) {
-                *err = e;
+                *err = e, *call = "clGetDeviceInfo";
                 return -1;
             }
             dname[sizeof dname - 1] = 0;
@@ -191,9 +193,12 @@ clgconv_status clgconv_context_create_default(clgconv_context **out)
     *out = NULL;
     device_entry devs[64];
     cl_int e;
-    int n = list_devices(devs, 64, &e);
-    if (n < 0) return clg_fail(CLGCONV_ERROR_NO_DEVICE, "listing OpenCL devices failed with %s (%d)",
-                               clg_cl_error_name(e), (int)e);
+    const char *call;
+    int n = list_devices(devs, 64, &e, &call);
+    if (n < 0)
+        return clg_fail(CLGCONV_ERROR_NO_DEVICE,
+                        "%s failed with %s (%d) while listing OpenCL devices", call,
+                        clg_cl_error_name(e), (int)e);
     if (n == 0)
         return clg_fail(CLGCONV_ERROR_NO_DEVICE,
                         "no OpenCL platform or device found (is an ICD such as pocl-opencl-icd "

@@ -85,8 +85,8 @@ static clgconv_status build_failure(clgconv_context *ctx, cl_program program, co
         free(full);
     }
     return clg_fail(CLGCONV_ERROR_BUILD_FAILED,
-                    "building kernel family \"%s\" with options \"%s\" failed with %s (%d); "
-                    "build log:\n%s",
+                    "clBuildProgram of kernel family \"%s\" with options \"%s\" failed with %s "
+                    "(%d); build log:\n%s",
                     family, options, clg_cl_error_name(err), (int)err, log);
 }
 
