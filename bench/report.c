@@ -1,0 +1,261 @@
+/* report.c: clgconv-bench's output: the result table (plain text or Markdown), its notes, and the CSV file. */
+#include "bench.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bench_results_link_dense(bench_result *results, int count)
+{
+    for (int i = 0; i < count; ++i) {
+        bench_result *r = &results[i];
+        r->t_over_dense = NAN;
+        if (r->status != BENCH_OK && r->status != BENCH_FAIL) continue;
+        double best = NAN;
+        for (int j = 0; j < count; ++j) {
+            const bench_result *d = &results[j];
+            if (d->layer.g == 1 && bench_layer_same_shape(&d->layer, &r->layer) &&
+                d->layout == r->layout && (d->status == BENCH_OK || d->status == BENCH_FAIL) &&
+                d->median_ms > 0 && !(d->median_ms >= best))
+                best = d->median_ms;
+        }
+        r->t_over_dense = r->median_ms / best; /* NAN when there is no dense twin */
+    }
+}
+
+static const char *layout_name(clgconv_layout layout)
+{
+    return layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW";
+}
+
+/* "direct", or "auto>direct" when the library chose. */
+static void algo_cell(const bench_result *r, char *buf, size_t size)
+{
+    const char *req = clgconv_algo_name(r->algo_requested);
+    if (r->algo_used == CLGCONV_ALGO_AUTO)
+        snprintf(buf, size, "%s", req ? req : "?");
+    else if (r->algo_requested == CLGCONV_ALGO_AUTO)
+        snprintf(buf, size, "auto>%s", clgconv_algo_name(r->algo_used));
+    else
+        snprintf(buf, size, "%s", clgconv_algo_name(r->algo_used));
+}
+
+static void number_cell(char *buf, size_t size, const char *fmt, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, fmt, v);
+}
+
+/* A table with columns of cells, printed as aligned text or as Markdown. */
+#define REPORT_MAX_COLUMNS 12
+#define REPORT_CELL 64
+
+typedef struct table {
+    int columns, rows;
+    const char *titles[REPORT_MAX_COLUMNS];
+    bool right_aligned[REPORT_MAX_COLUMNS];
+    char (*cells)[REPORT_MAX_COLUMNS][REPORT_CELL];
+} table;
+
+static void table_print(FILE *out, bench_format format, const table *t)
+{
+    int width[REPORT_MAX_COLUMNS];
+    for (int c = 0; c < t->columns; ++c) {
+        width[c] = (int)strlen(t->titles[c]);
+        for (int r = 0; r < t->rows; ++r) {
+            int len = (int)strlen(t->cells[r][c]);
+            if (len > width[c]) width[c] = len;
+        }
+    }
+    const char *sep = format == BENCH_FORMAT_MARKDOWN ? " | " : "  ";
+    const char *open = format == BENCH_FORMAT_MARKDOWN ? "| " : "";
+    const char *close = format == BENCH_FORMAT_MARKDOWN ? " |" : "";
+    fputs(open, out);
+    for (int c = 0; c < t->columns; ++c)
+        fprintf(out, "%s%*s", c ? sep : "", t->right_aligned[c] ? width[c] : -width[c],
+                t->titles[c]);
+    fprintf(out, "%s\n", close);
+    fputs(open, out);
+    for (int c = 0; c < t->columns; ++c) {
+        fputs(c ? sep : "", out);
+        int w = width[c];
+        if (format == BENCH_FORMAT_MARKDOWN && t->right_aligned[c]) {
+            for (int i = 0; i < w - 1; ++i) fputc('-', out);
+            fputc(':', out);
+        } else {
+            for (int i = 0; i < w; ++i) fputc('-', out);
+        }
+    }
+    fprintf(out, "%s\n", close);
+    for (int r = 0; r < t->rows; ++r) {
+        fputs(open, out);
+        for (int c = 0; c < t->columns; ++c) {
+            bool last = c == t->columns - 1 && format == BENCH_FORMAT_TEXT && !t->right_aligned[c];
+            if (last)
+                fprintf(out, "%s%s", c ? sep : "", t->cells[r][c]);
+            else
+                fprintf(out, "%s%*s", c ? sep : "", t->right_aligned[c] ? width[c] : -width[c],
+                        t->cells[r][c]);
+        }
+        fprintf(out, "%s\n", close);
+    }
+}
+
+void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
+                        const bench_runner *runner, const bench_result *results, int count,
+                        bool sweep, bool batch_reduced_verify)
+{
+    const bool md = format == BENCH_FORMAT_MARKDOWN;
+    const char *bullet = md ? "- " : "";
+    fprintf(out, "%sdevice: %s (%u compute units)\n", bullet, m->device, m->device_compute_units);
+    if (md) fprintf(out, "\n");
+    fprintf(out, "%shost: %s, %d threads online\n", bullet, m->host_cpu, m->host_threads);
+    if (md) fprintf(out, "\n");
+    fprintf(out, "%sclgconv %s, %s\n\n", bullet, m->library_version, m->date_utc);
+
+    table t = {0};
+    t.rows = count;
+    t.cells = calloc(count ? (size_t)count : 1, sizeof *t.cells);
+    if (!t.cells) {
+        fprintf(stderr, "clgconv-bench: out of memory printing the table\n");
+        return;
+    }
+    const char *titles[] = {"layer", "layout", "shape", "g", "algorithm", "ms", "GFLOP/s",
+                            "max err", sweep ? "t(g)/t(1)" : "vs g=1", "ideal 1/g", "status"};
+    const bool right[] = {false, false, false, true, false, true, true, true, true, true, false};
+    int ncols = 0;
+    for (int c = 0; c < 11; ++c) {
+        if (!sweep && c == 9) continue; /* the ideal column belongs to sweeps */
+        t.titles[ncols] = titles[c];
+        t.right_aligned[ncols] = right[c];
+        ++ncols;
+    }
+    t.columns = ncols;
+    int failures = 0, errors = 0, unsupported = 0;
+    for (int i = 0; i < count; ++i) {
+        const bench_result *r = &results[i];
+        char(*row)[REPORT_CELL] = t.cells[i];
+        int c = 0;
+        snprintf(row[c++], REPORT_CELL, "%s", r->layer.name);
+        snprintf(row[c++], REPORT_CELL, "%s", layout_name(r->layout));
+        bench_layer_shape_str(&r->layer, row[c++], REPORT_CELL);
+        snprintf(row[c++], REPORT_CELL, "%d", r->layer.g);
+        algo_cell(r, row[c++], REPORT_CELL);
+        number_cell(row[c++], REPORT_CELL, "%.3f", r->median_ms);
+        number_cell(row[c++], REPORT_CELL, "%.1f", r->gflops);
+        number_cell(row[c++], REPORT_CELL, "%.1e", r->max_abs_err);
+        number_cell(row[c++], REPORT_CELL, "%.3f", r->t_over_dense);
+        if (sweep) number_cell(row[c++], REPORT_CELL, "%.3f", 1.0 / r->layer.g);
+        snprintf(row[c++], REPORT_CELL, "%s", bench_status_name(r->status));
+        failures += r->status == BENCH_FAIL;
+        errors += r->status == BENCH_ERROR;
+        unsupported += r->status == BENCH_UNSUPPORTED;
+    }
+    table_print(out, format, &t);
+    free(t.cells);
+
+    fprintf(out, "\n%stime: median of %d timed runs after %d warm-up run(s), wall clock from "
+                 "clgconv_conv2d_forward to the return of clFinish (enqueue and launch overhead "
+                 "included; the first warm-up run also compiles the kernels)\n",
+            bullet, runner->iters, runner->warmup);
+    fprintf(out, "%sGFLOP/s = 2 x MACs / time; %s = time / time of the same shape with g = 1 "
+                 "(its fastest run in this run when several algorithms ran); the ideal is 1/g\n",
+            bullet, sweep ? "t(g)/t(1)" : "vs g=1");
+    if (runner->verify) {
+        fprintf(out, "%sverification: every output element of image 0%s against "
+                     "clgconv_conv2d_reference (double accumulation) of that image alone; "
+                     "tolerance per element (L+2)*FLT_EPSILON*sum|terms| + 1e-6, L = (C/g)*kh*kw; "
+                     "max err = largest |ours - reference|\n",
+                bullet, batch_reduced_verify ? " and of the last image of the batch" : "");
+    } else {
+        fprintf(out, "%sverification: disabled (--no-verify)\n", bullet);
+    }
+    if (unsupported)
+        fprintf(out, "%s%d run(s) unsupported (\"-\"): the algorithm cannot run that layer on "
+                     "this device\n",
+                bullet, unsupported);
+    for (int i = 0; i < count; ++i) {
+        const bench_result *r = &results[i];
+        if (r->status != BENCH_FAIL && r->status != BENCH_ERROR) continue;
+        char algo[64];
+        algo_cell(r, algo, sizeof algo);
+        fprintf(out, "%s%s: %s %s %s: %s\n", bullet, bench_status_name(r->status), r->layer.name,
+                layout_name(r->layout), algo, r->message);
+    }
+    if (failures || errors)
+        fprintf(out, "%s%d verification failure(s), %d error(s)\n", bullet, failures, errors);
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void csv_field(FILE *f, const char *s, bool last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; ++s) {
+            if (*s == '"') fputc('"', f);
+            fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+    fputc(last ? '\n' : ',', f);
+}
+
+static void csv_number(FILE *f, const char *fmt, double v)
+{
+    if (isnan(v))
+        fputs(",", f);
+    else {
+        fprintf(f, fmt, v);
+        fputc(',', f);
+    }
+}
+
+bool bench_write_csv(const char *path, const bench_machine *m, const bench_runner *runner,
+                     const bench_result *results, int count)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return false;
+    fprintf(f, "# clgconv-bench results\n");
+    fprintf(f, "# device: %s\n", m->device);
+    fprintf(f, "# device_compute_units: %u\n", m->device_compute_units);
+    fprintf(f, "# device_is_cpu: %d\n", m->device_is_cpu ? 1 : 0);
+    fprintf(f, "# host_cpu: %s\n", m->host_cpu);
+    fprintf(f, "# host_threads: %d\n", m->host_threads);
+    fprintf(f, "# library_version: %s\n", m->library_version);
+    fprintf(f, "# date: %s\n", m->date_utc);
+    fprintf(f, "# iters: %d\n# warmup: %d\n", runner->iters, runner->warmup);
+    fprintf(f, "# timer: wall clock, clgconv_conv2d_forward to clFinish return, median\n");
+    fprintf(f, "mode,family,layer,batch,in_channels,in_height,in_width,out_channels,groups,"
+               "kernel_h,kernel_w,stride,pad,dilation,layout,algo_requested,algo,status,iters,"
+               "median_ms,min_ms,macs,gflops,max_abs_err,err_over_tol,verified_images,"
+               "t_over_dense,ideal_ratio,message\n");
+    for (int i = 0; i < count; ++i) {
+        const bench_result *r = &results[i];
+        const bench_layer *l = &r->layer;
+        csv_field(f, r->mode, false);
+        csv_field(f, l->family, false);
+        csv_field(f, l->name, false);
+        fprintf(f, "%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,", l->n, l->c, l->h, l->w, l->k, l->g, l->kh,
+                l->kw, l->stride, l->pad, l->dilation);
+        fprintf(f, "%s,%s,%s,%s,%d,", layout_name(r->layout) , clgconv_algo_name(r->algo_requested),
+                r->algo_used == CLGCONV_ALGO_AUTO ? "" : clgconv_algo_name(r->algo_used),
+                bench_status_name(r->status), r->iters);
+        csv_number(f, "%.6f", r->median_ms);
+        csv_number(f, "%.6f", r->min_ms);
+        csv_number(f, "%.0f", r->macs);
+        csv_number(f, "%.3f", r->gflops);
+        csv_number(f, "%.3e", r->max_abs_err);
+        csv_number(f, "%.3e", r->worst_err_ratio);
+        fprintf(f, "%d,", r->verified_images);
+        csv_number(f, "%.6f", r->t_over_dense);
+        csv_number(f, "%.6f", 1.0 / l->g);
+        csv_field(f, r->message, true);
+    }
+    bool ok = !ferror(f);
+    if (fclose(f) != 0) ok = false;
+    return ok;
+}

@@ -1,0 +1,312 @@
+#!/usr/bin/python3
+"""torch_conv_bench.py: times the layers of a clgconv-bench run with PyTorch's CPU convolution and reports the ratios.
+
+Reads the CSV written by `clgconv-bench --csv FILE` (or layers given with --layers), runs each
+distinct layer with torch.nn.functional.conv2d on the CPU (NCHW tensors, or channels_last for
+NHWC rows) with torch.set_num_threads(N), and prints, per layer, clgconv's and PyTorch's median
+times, the speedup (PyTorch time / clgconv time: above 1 means clgconv is faster), each one's
+time relative to the dense (g = 1) twin, and geometric-mean speedups over:
+  - the grouped and depthwise targets: ResNeXt-50 g=32 layers, MobileNetV2 depthwise layers and
+    groups-sweep rows with g >= 16;
+  - the dense layers (g = 1);
+  - every grouped layer (g > 1).
+
+PyTorch is optional: when `import torch` fails the script says so and exits 0 ("skipped").
+Run it with Debian's /usr/bin/python3 (python3-torch). It sets
+GLIBC_TUNABLES=glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184
+(re-executing itself when the variable is unset): by default glibc serves large tensors with
+fresh mmap()s and returns freed memory to the OS, so every call pays page faults (about 12 us per
+4 KiB page on this VM class), which made batch-8 NCHW timings 2-40x slower than the convolution
+itself. With the tunables, freed blocks are reused, as in a long-running process.
+"""
+
+import argparse
+import csv
+import math
+import os
+import statistics
+import sys
+import time
+
+TUNABLES = "glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184"
+SHAPE_FIELDS = ("batch", "in_channels", "in_height", "in_width", "out_channels", "groups",
+                "kernel_h", "kernel_w", "stride", "pad", "dilation")
+
+
+def reexec_with_tunables():
+    """Restarts this script with GLIBC_TUNABLES set (glibc reads it only at process start)."""
+    if os.environ.get("GLIBC_TUNABLES") or os.environ.get("TORCH_CONV_BENCH_NO_REEXEC"):
+        return
+    env = dict(os.environ, GLIBC_TUNABLES=TUNABLES, TORCH_CONV_BENCH_NO_REEXEC="1")
+    try:
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    except OSError as e:
+        print(f"torch_conv_bench: could not re-execute with GLIBC_TUNABLES ({e}); "
+              "timings may include page faults", file=sys.stderr)
+
+
+def read_bench_csv(path):
+    """Returns (meta dict from the '# key: value' lines, list of row dicts)."""
+    meta, lines = {}, []
+    with open(path, newline="") as f:
+        for line in f:
+            if line.startswith("#"):
+                key, sep, value = line[1:].partition(":")
+                if sep:
+                    meta[key.strip()] = value.strip()
+            elif line.strip():
+                lines.append(line)
+    rows = list(csv.DictReader(lines))
+    return meta, rows
+
+
+def parse_layer_spec(spec):
+    """'[name:]N,C,H,W,K,g,kh,kw[,stride[,pad[,dilation]]]' -> row dict like the bench CSV's."""
+    name = ""
+    if ":" in spec:
+        name, spec = spec.split(":", 1)
+    values = [int(v) for v in spec.split(",")]
+    if not 8 <= len(values) <= 11:
+        raise ValueError(f"layer '{spec}': expected 8 to 11 comma-separated integers")
+    values += [1, 0, 1][len(values) - 8:]
+    row = dict(zip(SHAPE_FIELDS, (str(v) for v in values)))
+    row.update(mode="layer", family="custom", layer=name or "C{}-{}x{}-K{}-k{}x{}".format(
+        values[1], values[2], values[3], values[4], values[6], values[7]),
+        status="", median_ms="", algo_requested="", algo="", t_over_dense="")
+    return row
+
+
+def shape_key(row, with_groups=True):
+    fields = SHAPE_FIELDS if with_groups else tuple(f for f in SHAPE_FIELDS if f != "groups")
+    return tuple(int(row[f]) for f in fields) + (row["layout"],)
+
+
+def time_torch_layer(torch, row, iters, warmup):
+    """Median milliseconds of F.conv2d on this layer (input, weights and bias in [-1, 1))."""
+    n, c, h, w, k, g, kh, kw, s, p, d = (int(row[f]) for f in SHAPE_FIELDS)
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(n, c, h, w, generator=gen) * 2 - 1
+    weight = torch.rand(k, c // g, kh, kw, generator=gen) * 2 - 1
+    bias = torch.rand(k, generator=gen) * 2 - 1
+    if row["layout"] == "NHWC":
+        x = x.contiguous(memory_format=torch.channels_last)
+        weight = weight.contiguous(memory_format=torch.channels_last)
+    conv = torch.nn.functional.conv2d
+    times = []
+    with torch.no_grad():
+        for i in range(warmup + iters):
+            t0 = time.perf_counter()
+            y = conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
+            t1 = time.perf_counter()
+            if i >= warmup:
+                times.append((t1 - t0) * 1e3)
+            del y
+    return statistics.median(times)
+
+
+def geomean(values):
+    values = [v for v in values if v and v > 0 and math.isfinite(v)]
+    if not values:
+        return float("nan"), 0
+    return math.exp(sum(math.log(v) for v in values) / len(values)), len(values)
+
+
+def fmt(value, spec):
+    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return format(float(value), spec)
+
+
+def print_table(titles, right, rows, markdown, out=sys.stdout):
+    widths = [max([len(t)] + [len(r[i]) for r in rows]) for i, t in enumerate(titles)]
+    sep, open_, close = (" | ", "| ", " |") if markdown else ("  ", "", "")
+
+    def line(cells):
+        return open_ + sep.join(c.rjust(w) if r else c.ljust(w)
+                                for c, w, r in zip(cells, widths, right)).rstrip() + close
+
+    print(line(titles), file=out)
+    if markdown:
+        print(open_ + sep.join(("-" * (w - 1) + ":") if r else "-" * w
+                               for w, r in zip(widths, right)) + close, file=out)
+    else:
+        print(sep.join("-" * w for w in widths), file=out)
+    for r in rows:
+        print(line(r), file=out)
+
+
+def shape_str(row):
+    s = "N{batch} C{in_channels} {in_height}x{in_width} K{out_channels} k{kernel_h}x{kernel_w} " \
+        "s{stride} p{pad}".format(**row)
+    return s + (" d" + row["dilation"] if row["dilation"] != "1" else "")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--bench-csv", help="CSV written by clgconv-bench --csv")
+    src.add_argument("--layers", help="';'-separated [name:]N,C,H,W,K,g,kh,kw[,stride[,pad[,dil]]]")
+    ap.add_argument("--layout", choices=["nchw", "nhwc", "both"], default="nchw",
+                    help="layout of --layers (default nchw)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="torch.set_num_threads (default: os.cpu_count())")
+    ap.add_argument("--iters", type=int, default=0,
+                    help="timed runs per layer (default: the bench CSV's, else 10)")
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--out", help="write PyTorch's times as CSV here")
+    ap.add_argument("--merged", help="write the bench rows with PyTorch columns added here")
+    ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    args = ap.parse_args()
+
+    reexec_with_tunables()
+
+    try:
+        import torch
+    except Exception as e:  # ImportError, or a broken installation
+        print(f"torch_conv_bench: skipped: PyTorch is not importable by {sys.executable} ({e}); "
+              "install python3-torch (Debian) to compare with PyTorch's CPU convolution")
+        return 0
+
+    if args.bench_csv:
+        meta, rows = read_bench_csv(args.bench_csv)
+    else:
+        meta = {}
+        layouts = ["NCHW", "NHWC"] if args.layout == "both" else [args.layout.upper()]
+        rows = []
+        for layout in layouts:
+            for spec in filter(None, (s.strip() for s in args.layers.split(";"))):
+                row = parse_layer_spec(spec)
+                row["layout"] = layout
+                rows.append(row)
+    threads = args.threads or os.cpu_count() or 1
+    iters = args.iters or int(meta.get("iters", "10") or 10)
+    torch.set_num_threads(threads)
+
+    distinct = []
+    seen = set()
+    for r in rows:
+        key = shape_key(r)
+        if key not in seen:
+            seen.add(key)
+            distinct.append(r)
+    torch_ms = {}
+    t_start = time.perf_counter()
+    for i, r in enumerate(distinct):
+        if not args.quiet:
+            print(f"[torch {i + 1}/{len(distinct)}] {r['layer']} {r['layout']} g={r['groups']} ...",
+                  end="", file=sys.stderr, flush=True)
+        try:
+            torch_ms[shape_key(r)] = time_torch_layer(torch, r, iters, args.warmup)
+        except RuntimeError as e:  # e.g. out of memory
+            torch_ms[shape_key(r)] = float("nan")
+            print(f"torch_conv_bench: {r['layer']} failed: {e}", file=sys.stderr)
+        if not args.quiet:
+            print(f" {torch_ms[shape_key(r)]:.3f} ms", file=sys.stderr)
+    if not args.quiet:
+        print(f"torch: {len(distinct)} layers in {time.perf_counter() - t_start:.1f} s",
+              file=sys.stderr)
+
+    def dense_ms(table, row):
+        key = shape_key(row, with_groups=False)
+        for r in rows:
+            if r["groups"] == "1" and shape_key(r, with_groups=False) == key:
+                return table(r)
+        return float("nan")
+
+    def ours(row):
+        try:
+            return float(row["median_ms"]) if row.get("status") == "ok" else float("nan")
+        except ValueError:
+            return float("nan")
+
+    def theirs(row):
+        return torch_ms.get(shape_key(row), float("nan"))
+
+    # Ours: the fastest dense run of the shape (as clgconv-bench's own vs g=1 column).
+    def ours_dense(row):
+        key = shape_key(row, with_groups=False)
+        times = [ours(r) for r in rows if r["groups"] == "1" and
+                 shape_key(r, with_groups=False) == key]
+        times = [t for t in times if math.isfinite(t)]
+        return min(times) if times else float("nan")
+
+    merged = []
+    for r in rows:
+        m = dict(r)
+        t_ours, t_torch = ours(r), theirs(r)
+        m["torch_median_ms"] = t_torch
+        m["torch_threads"] = threads
+        m["speedup_vs_torch"] = t_torch / t_ours if t_ours > 0 else float("nan")
+        m["torch_t_over_dense"] = t_torch / dense_ms(theirs, r)
+        m["t_over_dense"] = t_ours / ours_dense(r) if t_ours > 0 else float("nan")
+        merged.append(m)
+
+    if args.out:
+        with open(args.out, "w", newline="") as f:
+            f.write(f"# torch {torch.__version__}, {threads} threads, median of {iters} runs "
+                    f"after {args.warmup} warm-up\n")
+            w = csv.writer(f)
+            w.writerow(SHAPE_FIELDS + ("layout", "torch_median_ms"))
+            for r in distinct:
+                w.writerow([r[f] for f in SHAPE_FIELDS] + [r["layout"], f"{theirs(r):.6f}"])
+    if args.merged:
+        with open(args.merged, "w", newline="") as f:
+            for k, v in meta.items():
+                f.write(f"# {k}: {v}\n")
+            f.write(f"# torch: {torch.__version__}, {threads} threads, median of {iters} runs\n")
+            fields = list(merged[0].keys()) if merged else []
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            for m in merged:
+                w.writerow({k: (f"{v:.6f}" if isinstance(v, float) else v) for k, v in m.items()})
+
+    bullet = "- " if args.markdown else ""
+    print(f"{bullet}PyTorch {torch.__version__} CPU (torch.nn.functional.conv2d), {threads} threads, "
+          f"median of {iters} runs after {args.warmup} warm-up; NHWC rows use channels_last")
+    print()
+    has_sweep = any(r.get("mode") == "sweep" for r in rows)
+    titles = ["layer", "layout", "shape", "g", "algorithm", "clgconv ms", "torch ms",
+              "speedup", "clgconv vs g=1", "torch vs g=1"] + (["ideal 1/g"] if has_sweep else [])
+    right = [False, False, False, True, False, True, True, True, True, True, True]
+    table_rows = []
+    for m in merged:
+        algo = m.get("algo_requested", "")
+        if algo == "auto" and m.get("algo"):
+            algo = "auto>" + m["algo"]
+        cells = [m["layer"], m["layout"], shape_str(m), m["groups"], algo or "-",
+                 fmt(ours(m), ".3f"), fmt(m["torch_median_ms"], ".3f"),
+                 fmt(m["speedup_vs_torch"], ".2f"), fmt(m["t_over_dense"], ".3f"),
+                 fmt(m["torch_t_over_dense"], ".3f")]
+        if has_sweep:
+            cells.append(fmt(1.0 / int(m["groups"]), ".3f"))
+        table_rows.append(cells)
+    print_table(titles, right[:len(titles)], table_rows, args.markdown)
+    print()
+    print(f"{bullet}speedup = PyTorch time / clgconv time (above 1: clgconv is faster)")
+
+    # Geometric means, per requested algorithm when several were run.
+    algos = sorted({m.get("algo_requested", "") for m in merged})
+    categories = [
+        ("grouped and depthwise targets (ResNeXt-50 g=32, MobileNetV2 depthwise, sweep g>=16)",
+         lambda m: int(m["groups"]) > 1 and (m.get("family") in ("resnext50", "mobilenetv2") or
+                                             (m.get("mode") == "sweep" and int(m["groups"]) >= 16))),
+        ("dense layers (g = 1)", lambda m: int(m["groups"]) == 1),
+        ("all grouped layers (g > 1)", lambda m: int(m["groups"]) > 1),
+    ]
+    summary = []
+    for algo in algos:
+        for title, pick in categories:
+            g, n = geomean([m["speedup_vs_torch"] for m in merged
+                            if m.get("algo_requested", "") == algo and pick(m)])
+            if n:
+                summary.append([title, algo or "-", str(n), fmt(g, ".2f")])
+    if summary:
+        print()
+        print_table(["geometric mean speedup vs PyTorch over", "algorithm", "layers", "speedup"],
+                    [False, False, True, True], summary, args.markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
