@@ -79,6 +79,7 @@
 #define LOAD_STRIDED(p) (vload8(0, p).even)
 #else
 #define LOAD_STRIDED(p) load_strided_gather(p)
+#define CLG_NEED_GATHER 1
 #endif
 
 /* Elements a fast-path load reads past its first one. */
@@ -88,6 +89,7 @@
 #define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
 #endif
 
+#ifdef CLG_NEED_GATHER
 static floatV load_strided_gather(const __global float *p)
 {
     float t[CLG_VW];
@@ -99,6 +101,7 @@ static floatV load_strided_gather(const __global float *p)
     return LOADV(t);
 #endif
 }
+#endif
 
 /* Loads row[ix + j*SW] for j < CLG_VW, with 0 where ix + j*SW lies outside [0, W). */
 static floatV load_row_checked(const __global float *row, int ix, int W)
@@ -240,7 +243,9 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
     }
     floatV b = (floatV)(0.0f);
     if (has_bias) b = LOADV(bias + k0);
+#if CLG_VW > 1
     const floatV lo = (floatV)(output_min), hi = (floatV)(output_max);
+#endif
 
     const __global float *image = input + (CLG_IDX)n * H * W * C;
     const int iy0 = oy * CLG_SH - PT;
