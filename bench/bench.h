@@ -69,9 +69,11 @@ typedef struct bench_runner {
     cl_context cl_ctx;
     cl_device_id device;
     cl_command_queue queue;
-    int iters;     /* timed runs per measurement */
+    int iters;     /* timed runs per measurement (at least) */
+    double min_time_ms; /* more timed runs, up to 50 x iters, until they add up to this */
     int warmup;    /* untimed runs before them (the first one also compiles kernels) */
     bool verify;   /* compare with clgconv_conv2d_reference */
+    double tolerance_scale; /* multiplies the per-element tolerance (1; 0 to see a check fail) */
 } bench_runner;
 
 /* The result of one layer x layout x algorithm measurement. */
@@ -116,6 +118,8 @@ typedef struct bench_machine {
     bool queue_profiling; /* the device supports CL_QUEUE_PROFILING_ENABLE */
     char host_cpu[256];  /* "model name" of /proc/cpuinfo, or "unknown" */
     int host_threads;    /* online logical CPUs */
+    double busy_before; /* fraction of all CPUs busy (with other processes) during 0.25 s before
+                           the run, from /proc/stat; -1 unknown */
     char library_version[32];
     char date_utc[32];
 } bench_machine;

@@ -42,9 +42,13 @@ static void usage(FILE *out)
         "  --compare-algos     run every algorithm on each layer (unsupported ones shown as -)\n"
         "  --iters N           timed runs per measurement, median reported (default 10;\n"
         "                      3 with --quick)\n"
+        "  --min-time MS       keep timing (up to 50 x iters runs) until the timed runs add\n"
+        "                      up to MS milliseconds (default 200; 0: exactly --iters runs)\n"
         "  --warmup N          untimed runs before them (default 1)\n"
         "  --no-dense          do not add the g=1 twin of grouped layers\n"
         "  --no-verify         skip the comparison with the CPU reference\n"
+        "  --tolerance-scale F multiply the verification tolerance by F (default 1; a tiny F\n"
+        "                      shows that the check can fail)\n"
         "  --quick             small layers for a smoke test (seconds)\n"
         "  --csv FILE          also write every result as CSV (machine facts as # lines)\n"
         "  --markdown          print the table as Markdown\n"
@@ -64,7 +68,8 @@ typedef struct options {
     bench_layer_list layers;
     bool sweep, compare_algos, quick, verify, add_dense, markdown, torch, quiet, list_devices;
     int batch;
-    int iters, warmup;
+    int iters, warmup, min_time_ms;
+    double tolerance_scale;
     bool layouts[2]; /* NCHW, NHWC */
     clgconv_algo algo;
     const char *csv;
@@ -92,6 +97,8 @@ static int parse_options(int argc, char **argv, options *o)
     o->add_dense = true;
     o->iters = -1;
     o->warmup = 1;
+    o->min_time_ms = -1;
+    o->tolerance_scale = 1.0;
     o->layouts[0] = true;
     o->algo = CLGCONV_ALGO_AUTO;
     for (int i = 1; i < argc; ++i) {
@@ -146,6 +153,9 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--iters")) {
             NEEDS_VALUE;
             if (!parse_count(a, v, 1, &o->iters)) return EXIT_USAGE;
+        } else if (!strcmp(a, "--min-time")) {
+            NEEDS_VALUE;
+            if (!parse_count(a, v, 0, &o->min_time_ms)) return EXIT_USAGE;
         } else if (!strcmp(a, "--warmup")) {
             NEEDS_VALUE;
             if (!parse_count(a, v, 0, &o->warmup)) return EXIT_USAGE;
@@ -153,6 +163,14 @@ static int parse_options(int argc, char **argv, options *o)
             o->add_dense = false;
         } else if (!strcmp(a, "--no-verify")) {
             o->verify = false;
+        } else if (!strcmp(a, "--tolerance-scale")) {
+            NEEDS_VALUE;
+            char *end;
+            o->tolerance_scale = strtod(v, &end);
+            if (end == v || *end || !(o->tolerance_scale >= 0)) {
+                fprintf(stderr, "clgconv-bench: --tolerance-scale needs a number >= 0, got \"%s\"\n", v);
+                return EXIT_USAGE;
+            }
         } else if (!strcmp(a, "--quick")) {
             o->quick = true;
         } else if (!strcmp(a, "--csv")) {
@@ -171,6 +189,7 @@ static int parse_options(int argc, char **argv, options *o)
 #undef NEEDS_VALUE
     }
     if (o->iters < 0) o->iters = o->quick ? 3 : 10;
+    if (o->min_time_ms < 0) o->min_time_ms = o->quick ? 0 : 200;
     return EXIT_ALL_OK;
 }
 
@@ -282,7 +301,9 @@ int main(int argc, char **argv)
     runner.ctx = ctx;
     runner.iters = o.iters;
     runner.warmup = o.warmup;
+    runner.min_time_ms = o.min_time_ms;
     runner.verify = o.verify;
+    runner.tolerance_scale = o.tolerance_scale;
     clgconv_context_get_cl(ctx, &runner.cl_ctx, &runner.device);
     cl_int e = CL_SUCCESS;
 #if defined(__GNUC__)

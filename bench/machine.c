@@ -36,6 +36,34 @@ static void host_cpu_model(char *buf, size_t size)
     fclose(f);
 }
 
+/* Sums the "cpu" line of /proc/stat: total and idle (idle + iowait) jiffies. */
+static bool read_cpu_times(unsigned long long *total, unsigned long long *idle)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return false;
+    unsigned long long v[8] = {0};
+    int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                   &v[4], &v[5], &v[6], &v[7]);
+    fclose(f);
+    if (n < 4) return false;
+    *total = 0;
+    for (int i = 0; i < 8; ++i) *total += v[i];
+    *idle = v[3] + v[4];
+    return true;
+}
+
+/* Fraction of all CPUs busy during the next ms milliseconds (this process sleeps meanwhile, so
+   it is other processes' load); -1 when /proc/stat is unavailable. */
+static double cpu_busy_fraction(int ms)
+{
+    unsigned long long t0, i0, t1, i1;
+    if (!read_cpu_times(&t0, &i0)) return -1;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    if (!read_cpu_times(&t1, &i1) || t1 <= t0) return -1;
+    return 1.0 - (double)(i1 - i0) / (double)(t1 - t0);
+}
+
 void bench_machine_query(clgconv_context *ctx, bench_machine *m)
 {
     memset(m, 0, sizeof *m);
@@ -54,6 +82,7 @@ void bench_machine_query(clgconv_context *ctx, bench_machine *m)
             m->queue_profiling = (props & CL_QUEUE_PROFILING_ENABLE) != 0;
     }
     host_cpu_model(m->host_cpu, sizeof m->host_cpu);
+    m->busy_before = cpu_busy_fraction(250);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     m->host_threads = n > 0 ? (int)n : 1;
     snprintf(m->library_version, sizeof m->library_version, "%s", clgconv_version());

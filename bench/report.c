@@ -111,7 +111,16 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
     const char *bullet = md ? "- " : "";
     fprintf(out, "%sdevice: %s (%u compute units)\n", bullet, m->device, m->device_compute_units);
     if (md) fprintf(out, "\n");
-    fprintf(out, "%shost: %s, %d threads online\n", bullet, m->host_cpu, m->host_threads);
+    fprintf(out, "%shost: %s, %d threads online", bullet, m->host_cpu, m->host_threads);
+    if (m->busy_before >= 0)
+        fprintf(out, ", %.0f %% busy with other work just before the run", 100 * m->busy_before);
+    fprintf(out, "\n");
+    if (m->busy_before > 0.25) {
+        if (md) fprintf(out, "\n");
+        fprintf(out, "%sWARNING: other processes were using the CPUs: timings on a CPU device are "
+                     "unreliable; compare only ratios measured in one run\n",
+                bullet);
+    }
     if (md) fprintf(out, "\n");
     fprintf(out, "%sclgconv %s, %s\n\n", bullet, m->library_version, m->date_utc);
 
@@ -156,10 +165,15 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
     table_print(out, format, &t);
     free(t.cells);
 
-    fprintf(out, "\n%stime: median of %d timed runs after %d warm-up run(s), wall clock from "
-                 "clgconv_conv2d_forward to the return of clFinish (enqueue and launch overhead "
-                 "included; the first warm-up run also compiles the kernels)\n",
-            bullet, runner->iters, runner->warmup);
+    if (runner->min_time_ms > 0)
+        fprintf(out, "\n%stime: median of at least %d timed runs (more, up to %d, until they add "
+                     "up to %g ms; the CSV has the count) after %d warm-up run(s)",
+                bullet, runner->iters, 50 * runner->iters, runner->min_time_ms, runner->warmup);
+    else
+        fprintf(out, "\n%stime: median of %d timed runs after %d warm-up run(s)", bullet,
+                runner->iters, runner->warmup);
+    fprintf(out, "; wall clock from clgconv_conv2d_forward to the return of clFinish (enqueue and "
+                 "launch overhead included; the first warm-up run also compiles the kernels)\n");
     fprintf(out, "%sGFLOP/s = 2 x MACs / time; %s = time / time of the same shape with g = 1 "
                  "(its fastest run in this run when several algorithms ran); the ideal is 1/g\n",
             bullet, sweep ? "t(g)/t(1)" : "vs g=1");
@@ -169,6 +183,9 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
                      "tolerance per element (L+2)*FLT_EPSILON*sum|terms| + 1e-6, L = (C/g)*kh*kw; "
                      "max err = largest |ours - reference|\n",
                 bullet, batch_reduced_verify ? " and of the last image of the batch" : "");
+        if (runner->tolerance_scale != 1.0)
+            fprintf(out, "%stolerance scaled by %g (--tolerance-scale)\n", bullet,
+                    runner->tolerance_scale);
     } else {
         fprintf(out, "%sverification: disabled (--no-verify)\n", bullet);
     }
@@ -225,9 +242,11 @@ bool bench_write_csv(const char *path, const bench_machine *m, const bench_runne
     fprintf(f, "# device_is_cpu: %d\n", m->device_is_cpu ? 1 : 0);
     fprintf(f, "# host_cpu: %s\n", m->host_cpu);
     fprintf(f, "# host_threads: %d\n", m->host_threads);
+    fprintf(f, "# cpu_busy_before: %.2f\n", m->busy_before);
     fprintf(f, "# library_version: %s\n", m->library_version);
     fprintf(f, "# date: %s\n", m->date_utc);
-    fprintf(f, "# iters: %d\n# warmup: %d\n", runner->iters, runner->warmup);
+    fprintf(f, "# iters: %d\n# min_time_ms: %g\n# warmup: %d\n", runner->iters,
+            runner->min_time_ms, runner->warmup);
     fprintf(f, "# timer: wall clock, clgconv_conv2d_forward to clFinish return, median\n");
     fprintf(f, "mode,family,layer,batch,in_channels,in_height,in_width,out_channels,groups,"
                "kernel_h,kernel_w,stride,pad,dilation,layout,algo_requested,algo,status,iters,"

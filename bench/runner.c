@@ -207,7 +207,7 @@ static bool ensure_reference(bench_layer_data *d)
    by at most about L * 2^-24 * sum|terms|; FLT_EPSILON = 2^-23 doubles that; +2 covers the bias
    add and the final rounding; 1e-6 absorbs outputs near zero. A wrong or missing term errs by the
    order of |x*w| ~ 0.1-1, far above this bound. */
-static bool verify_output(bench_layer_data *d, bench_result *res)
+static bool verify_output(bench_layer_data *d, double runner_tolerance_scale, bench_result *res)
 {
     if (!ensure_reference(d)) {
         res->status = BENCH_ERROR;
@@ -223,7 +223,7 @@ static bool verify_output(bench_layer_data *d, bench_result *res)
         const float *absref = d->absref + (size_t)r * d->out_image_elems;
         for (size_t i = 0; i < d->out_image_elems; ++i) {
             double err = fabs((double)got[i] - (double)ref[i]);
-            double tol = (reduction + 2) * FLT_EPSILON * absref[i] + 1e-6;
+            double tol = runner_tolerance_scale * ((reduction + 2) * FLT_EPSILON * absref[i] + 1e-6);
             if (!(err <= tol)) { /* also catches NaN: an element never written stays NaN */
                 if (failures++ == 0)
                     snprintf(res->message, sizeof res->message,
@@ -310,13 +310,17 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
         set_error(res, BENCH_ERROR, "clEnqueueFillBuffer(output)", err);
         goto done;
     }
-    int iters = runner->iters > 0 ? runner->iters : 1;
-    times = malloc((size_t)iters * sizeof *times);
+    int min_iters = runner->iters > 0 ? runner->iters : 1;
+    int max_iters = runner->min_time_ms > 0 ? 50 * min_iters : min_iters;
+    times = malloc((size_t)max_iters * sizeof *times);
     if (!times) {
         set_error(res, BENCH_ERROR, "timing", "out of host memory");
         goto done;
     }
-    for (int i = -runner->warmup; i < iters; ++i) {
+    int iters = 0;
+    double timed_ms = 0;
+    for (int i = -runner->warmup; i < max_iters; ++i) {
+        if (i >= min_iters && timed_ms >= runner->min_time_ms) break;
         double t0 = bench_now_ms();
         st = clgconv_conv2d_forward(plan, runner->queue, d->d_input, d->d_weights, d->d_bias,
                                     d->d_output, workspace, 0, NULL, NULL);
@@ -331,7 +335,10 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
             set_error(res, BENCH_ERROR, "clFinish", err);
             goto done;
         }
-        if (i >= 0) times[i] = t1 - t0;
+        if (i >= 0) {
+            times[iters++] = t1 - t0;
+            timed_ms += t1 - t0;
+        }
     }
     qsort(times, (size_t)iters, sizeof *times, compare_doubles);
     res->iters = iters;
@@ -347,7 +354,7 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
             set_error(res, BENCH_ERROR, "clEnqueueReadBuffer(output)", err);
             goto done;
         }
-        verify_output(d, res);
+        verify_output(d, runner->tolerance_scale, res);
     }
 done:
     free(times);

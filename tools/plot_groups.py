@@ -100,8 +100,10 @@ def markers(points, colour, square):
     return "\n".join(out) + "\n"
 
 
-def axes(p, gvalues, title, ylabel):
-    out = [f'<rect x="{p.x0}" y="{p.y0}" width="{p.w}" height="{p.h}" fill="white" stroke="#333"/>']
+def axes(p, gvalues, title, ylabel, clip_id):
+    out = [f'<rect x="{p.x0}" y="{p.y0}" width="{p.w}" height="{p.h}" fill="white" stroke="#333"/>',
+           f'<clipPath id="{clip_id}"><rect x="{p.x0}" y="{p.y0}" width="{p.w}" '
+           f'height="{p.h}"/></clipPath>']
     for g in gvalues:
         x = p.px(g)
         out.append(f'<line x1="{x:.1f}" y1="{p.y0}" x2="{x:.1f}" y2="{p.y0 + p.h}" stroke="#e5e5e5"/>')
@@ -146,10 +148,11 @@ def render(series, title):
            f'font-size="12">\n', f'<rect width="{width}" height="{height}" fill="white"/>\n',
            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="15" '
            f'font-weight="bold">{escape(title)}</text>\n']
-    svg.append(axes(left, all_g, "median time", "time (ms)"))
-    svg.append(axes(right, all_g, "time relative to g = 1", "t(g) / t(1)"))
+    svg.append(axes(left, all_g, "median time", "time (ms)", "clip-left"))
+    svg.append(axes(right, all_g, "time relative to g = 1", "t(g) / t(1)", "clip-right"))
+    left_lines, right_lines = [], []
     ideal = [(right.px(g), right.py(1.0 / g)) for g in all_g]
-    svg.append(polyline(ideal, "#000", width=1.5, dash="2,4"))
+    right_lines.append(polyline(ideal, "#000", width=1.5, dash="2,4"))
     for label, colour, s, _ in series:
         for impl, dash, square in (("clgconv", None, False), ("PyTorch", "7,4", True)):
             data = s[impl]
@@ -157,14 +160,18 @@ def render(series, title):
                 continue
             gs = sorted(data)
             pts = [(left.px(g), left.py(data[g])) for g in gs]
-            svg.append(polyline(pts, colour, dash=dash))
-            svg.append(markers(pts, colour, square))
+            left_lines.append(polyline(pts, colour, dash=dash))
+            left_lines.append(markers(pts, colour, square))
             if 1 in data:
-                ideal_pts = [(left.px(g), left.py(data[1] / g)) for g in gs]
-                svg.append(polyline(ideal_pts, colour, width=1.0, dash="2,4", opacity=0.6))
+                if impl == "clgconv":  # its ideal t(1)/g (PyTorch's would double the clutter)
+                    ideal_pts = [(left.px(g), left.py(data[1] / g)) for g in gs]
+                    left_lines.append(polyline(ideal_pts, colour, width=1.0, dash="2,4",
+                                               opacity=0.6))
                 rel = [(right.px(g), right.py(data[g] / data[1])) for g in gs]
-                svg.append(polyline(rel, colour, dash=dash))
-                svg.append(markers(rel, colour, square))
+                right_lines.append(polyline(rel, colour, dash=dash))
+                right_lines.append(markers(rel, colour, square))
+    svg.append('<g clip-path="url(#clip-left)">\n' + "".join(left_lines) + "</g>\n")
+    svg.append('<g clip-path="url(#clip-right)">\n' + "".join(right_lines) + "</g>\n")
     # Legend.
     y = 470
     x = 80
@@ -173,7 +180,7 @@ def render(series, title):
         for impl, dash, square in (("clgconv", None, False), ("PyTorch", "7,4", True)):
             if s[impl]:
                 entries.append((f"{impl} {label}", colour, dash, square))
-    entries.append(("ideal 1/g (dotted: each series' t(1)/g)", "#000", "2,4", None))
+    entries.append(("ideal 1/g (left: t(1)/g per series)", "#000", "2,4", None))
     for i, (text, colour, dash, square) in enumerate(entries):
         ex = x + (i % 3) * 340
         ey = y + (i // 3) * 20

@@ -81,8 +81,9 @@ def shape_key(row, with_groups=True):
     return tuple(int(row[f]) for f in fields) + (row["layout"],)
 
 
-def time_torch_layer(torch, row, iters, warmup):
-    """Median milliseconds of F.conv2d on this layer (input, weights and bias in [-1, 1))."""
+def time_torch_layer(torch, row, iters, warmup, min_time_ms):
+    """Median milliseconds of F.conv2d on this layer (input, weights and bias in [-1, 1)): at
+    least iters timed runs, more (up to 50 x iters) until min_time_ms of timed runs add up."""
     n, c, h, w, k, g, kh, kw, s, p, d = (int(row[f]) for f in SHAPE_FIELDS)
     gen = torch.Generator().manual_seed(1)
     x = torch.rand(n, c, h, w, generator=gen) * 2 - 1
@@ -94,14 +95,47 @@ def time_torch_layer(torch, row, iters, warmup):
     conv = torch.nn.functional.conv2d
     times = []
     with torch.no_grad():
-        for i in range(warmup + iters):
+        for _ in range(warmup):
+            conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
+        while len(times) < iters or (sum(times) < min_time_ms and len(times) < 50 * iters):
             t0 = time.perf_counter()
             y = conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
             t1 = time.perf_counter()
-            if i >= warmup:
-                times.append((t1 - t0) * 1e3)
+            times.append((t1 - t0) * 1e3)
             del y
-    return statistics.median(times)
+    return statistics.median(times), len(times)
+
+
+def is_target(m):
+    """The grouped layers the project reports on: ResNeXt-50 g=32, MobileNetV2 depthwise and the
+    groups sweep at g >= 16."""
+    g = int(m["groups"])
+    return g > 1 and (m.get("family") in ("resnext50", "mobilenetv2") or
+                      (m.get("mode") == "sweep" and g >= 16))
+
+
+CATEGORIES = [
+    ("grouped and depthwise targets (ResNeXt-50 g=32, MobileNetV2 depthwise, sweep g>=16)",
+     is_target),
+    ("dense layers (g = 1)", lambda m: int(m["groups"]) == 1),
+    ("all grouped layers (g > 1)", lambda m: int(m["groups"]) > 1),
+]
+
+
+def cpu_busy_fraction(seconds=0.25):
+    """Fraction of all CPUs busy (with other processes: this one sleeps) over a short interval,
+    from /proc/stat; -1 when unavailable."""
+    def read():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return sum(v), v[3] + v[4]
+    try:
+        t0, i0 = read()
+        time.sleep(seconds)
+        t1, i1 = read()
+    except (OSError, ValueError, IndexError):
+        return -1.0
+    return 1.0 - (i1 - i0) / (t1 - t0) if t1 > t0 else -1.0
 
 
 def geomean(values):
@@ -141,9 +175,69 @@ def shape_str(row):
     return s + (" d" + row["dilation"] if row["dilation"] != "1" else "")
 
 
+def config_label(meta, rows):
+    """'suite N=1 NCHW' from a merged CSV's rows."""
+    modes = sorted({r.get("mode", "") for r in rows})
+    batches = sorted({r["batch"] for r in rows}, key=int)
+    layouts = sorted({r["layout"] for r in rows})
+    return "{} N={} {}".format("+".join(modes), ",".join(batches), ",".join(layouts))
+
+
+def summarize(paths, markdown):
+    """Cross-configuration tables from several --merged CSVs: geometric-mean speedups per
+    configuration, and the sweeps' t(g)/t(1) side by side."""
+    bullet = "- " if markdown else ""
+    summary, sweeps = [], []
+    for path in paths:
+        try:
+            meta, rows = read_bench_csv(path)
+        except OSError as e:
+            print(f"torch_conv_bench: {path}: {e}", file=sys.stderr)
+            continue
+        rows = [r for r in rows if r.get("algo_requested", "auto") == "auto"]
+        if not rows:
+            continue
+        label = config_label(meta, rows)
+        cells = [label]
+        for _, pick in CATEGORIES:
+            gm, n = geomean([float(r.get("speedup_vs_torch") or "nan") for r in rows if pick(r)])
+            cells.append(f"{fmt(gm, '.2f')} ({n})" if n else "-")
+        summary.append(cells)
+        if any(r.get("mode") == "sweep" for r in rows):
+            sweeps.append((label, rows))
+    if summary:
+        print_table(["configuration", "grouped+depthwise targets", "dense (g=1)", "all g>1"],
+                    [False, True, True, True], summary, markdown)
+        print()
+        print(f"{bullet}geometric mean of PyTorch time / clgconv time (above 1: clgconv is "
+              f"faster), number of layers in parentheses; targets = ResNeXt-50 g=32, MobileNetV2 "
+              f"depthwise and sweep rows with g >= 16")
+    if sweeps:
+        gs = sorted({int(r["groups"]) for _, rows in sweeps for r in rows})
+        titles = ["g", "ideal 1/g"]
+        for label, _ in sweeps:
+            titles += [f"clgconv {label.replace('sweep ', '')}", f"PyTorch {label.replace('sweep ', '')}"]
+        table = []
+        for g in gs:
+            cells = [str(g), f"{1.0 / g:.4f}"]
+            for _, rows in sweeps:
+                row = next((r for r in rows if int(r["groups"]) == g), None)
+                cells.append(fmt(row.get("t_over_dense") if row else "", ".4f"))
+                cells.append(fmt(row.get("torch_t_over_dense") if row else "", ".4f"))
+            table.append(cells)
+        print()
+        print_table(titles, [True] * len(titles), table, markdown)
+        print()
+        print(f"{bullet}t(g)/t(1) of the groups sweeps (time relative to the dense layer of the "
+              f"same sweep and run); the ideal is 1/g")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--summarize", nargs="+", metavar="MERGED_CSV",
+                     help="print cross-configuration tables from --merged CSVs (no PyTorch run)")
     src.add_argument("--bench-csv", help="CSV written by clgconv-bench --csv")
     src.add_argument("--layers", help="';'-separated [name:]N,C,H,W,K,g,kh,kw[,stride[,pad[,dil]]]")
     ap.add_argument("--layout", choices=["nchw", "nhwc", "both"], default="nchw",
@@ -153,11 +247,16 @@ def main():
     ap.add_argument("--iters", type=int, default=0,
                     help="timed runs per layer (default: the bench CSV's, else 10)")
     ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--min-time-ms", type=float, default=-1,
+                    help="keep timing a layer until this much (default: the bench CSV's "
+                         "min_time_ms, else 200), at most 50 x iters runs")
     ap.add_argument("--out", help="write PyTorch's times as CSV here")
     ap.add_argument("--merged", help="write the bench rows with PyTorch columns added here")
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     ap.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = ap.parse_args()
+    if args.summarize:
+        return summarize(args.summarize, args.markdown)
 
     reexec_with_tunables()
 
@@ -179,10 +278,17 @@ def main():
                 row = parse_layer_spec(spec)
                 row["layout"] = layout
                 rows.append(row)
-    threads = args.threads or os.cpu_count() or 1
+    # Same thread count as the OpenCL CPU device ran with, else the machine's logical CPUs.
+    threads = args.threads
+    if not threads and meta.get("device_is_cpu") == "1":
+        threads = int(meta.get("device_compute_units", "0") or 0)
+    threads = threads or os.cpu_count() or 1
     iters = args.iters or int(meta.get("iters", "10") or 10)
+    min_time_ms = args.min_time_ms if args.min_time_ms >= 0 else \
+        float(meta.get("min_time_ms", "200") or 200)
     torch.set_num_threads(threads)
 
+    busy = cpu_busy_fraction()
     distinct = []
     seen = set()
     for r in rows:
@@ -190,14 +296,15 @@ def main():
         if key not in seen:
             seen.add(key)
             distinct.append(r)
-    torch_ms = {}
+    torch_ms, torch_runs = {}, {}
     t_start = time.perf_counter()
     for i, r in enumerate(distinct):
         if not args.quiet:
             print(f"[torch {i + 1}/{len(distinct)}] {r['layer']} {r['layout']} g={r['groups']} ...",
                   end="", file=sys.stderr, flush=True)
         try:
-            torch_ms[shape_key(r)] = time_torch_layer(torch, r, iters, args.warmup)
+            torch_ms[shape_key(r)], torch_runs[shape_key(r)] = time_torch_layer(
+                torch, r, iters, args.warmup, min_time_ms)
         except RuntimeError as e:  # e.g. out of memory
             torch_ms[shape_key(r)] = float("nan")
             print(f"torch_conv_bench: {r['layer']} failed: {e}", file=sys.stderr)
@@ -237,6 +344,7 @@ def main():
         t_ours, t_torch = ours(r), theirs(r)
         m["torch_median_ms"] = t_torch
         m["torch_threads"] = threads
+        m["torch_iters"] = torch_runs.get(shape_key(r), 0)
         m["speedup_vs_torch"] = t_torch / t_ours if t_ours > 0 else float("nan")
         m["torch_t_over_dense"] = t_torch / dense_ms(theirs, r)
         m["t_over_dense"] = t_ours / ours_dense(r) if t_ours > 0 else float("nan")
@@ -247,9 +355,10 @@ def main():
             f.write(f"# torch {torch.__version__}, {threads} threads, median of {iters} runs "
                     f"after {args.warmup} warm-up\n")
             w = csv.writer(f)
-            w.writerow(SHAPE_FIELDS + ("layout", "torch_median_ms"))
+            w.writerow(SHAPE_FIELDS + ("layout", "torch_median_ms", "torch_iters"))
             for r in distinct:
-                w.writerow([r[f] for f in SHAPE_FIELDS] + [r["layout"], f"{theirs(r):.6f}"])
+                w.writerow([r[f] for f in SHAPE_FIELDS] +
+                           [r["layout"], f"{theirs(r):.6f}", torch_runs.get(shape_key(r), 0)])
     if args.merged:
         with open(args.merged, "w", newline="") as f:
             for k, v in meta.items():
@@ -262,8 +371,15 @@ def main():
                 w.writerow({k: (f"{v:.6f}" if isinstance(v, float) else v) for k, v in m.items()})
 
     bullet = "- " if args.markdown else ""
+    if busy > 0.25:
+        print(f"{bullet}WARNING: other processes were using {100 * busy:.0f} % of the CPUs before "
+              "the run: PyTorch's multi-threaded timings are unreliable (its OpenMP threads wait "
+              "for descheduled peers)")
+        if args.markdown:
+            print()
     print(f"{bullet}PyTorch {torch.__version__} CPU (torch.nn.functional.conv2d), {threads} threads, "
-          f"median of {iters} runs after {args.warmup} warm-up; NHWC rows use channels_last")
+          f"median of at least {iters} runs (more until {min_time_ms:g} ms of runs) after "
+          f"{args.warmup} warm-up; NHWC rows use channels_last")
     print()
     has_sweep = any(r.get("mode") == "sweep" for r in rows)
     titles = ["layer", "layout", "shape", "g", "algorithm", "clgconv ms", "torch ms",
@@ -287,20 +403,13 @@ def main():
 
     # Geometric means, per requested algorithm when several were run.
     algos = sorted({m.get("algo_requested", "") for m in merged})
-    categories = [
-        ("grouped and depthwise targets (ResNeXt-50 g=32, MobileNetV2 depthwise, sweep g>=16)",
-         lambda m: int(m["groups"]) > 1 and (m.get("family") in ("resnext50", "mobilenetv2") or
-                                             (m.get("mode") == "sweep" and int(m["groups"]) >= 16))),
-        ("dense layers (g = 1)", lambda m: int(m["groups"]) == 1),
-        ("all grouped layers (g > 1)", lambda m: int(m["groups"]) > 1),
-    ]
     summary = []
     for algo in algos:
-        for title, pick in categories:
-            g, n = geomean([m["speedup_vs_torch"] for m in merged
+        for title, pick in CATEGORIES:
+            gm, n = geomean([m["speedup_vs_torch"] for m in merged
                             if m.get("algo_requested", "") == algo and pick(m)])
             if n:
-                summary.append([title, algo or "-", str(n), fmt(g, ".2f")])
+                summary.append([title, algo or "-", str(n), fmt(gm, ".2f")])
     if summary:
         print()
         print_table(["geometric mean speedup vs PyTorch over", "algorithm", "layers", "speedup"],
