@@ -1,15 +1,16 @@
 /* depthwise.cl: depthwise convolution (one input channel per group, any channel multiplier) streaming in vectors along the contiguous dimension. */
 
 /*
- * Compile-time options (all required except CLG_IDX; the host passes them in this order so that
- * equal options give equal strings and share one cached program):
- *   -DCLG_KH=, -DCLG_KW=   kernel height and width
- *   -DCLG_SH=, -DCLG_SW=   strides
- *   -DCLG_DH=, -DCLG_DW=   dilations
+ * Compile-time options (the host passes them in this order so that equal options give equal
+ * strings and share one cached program):
+ *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=, -DCLG_M=
+ *                          kernel geometry and channel multiplier K/C, all or none: with them the
+ *                          window loops unroll (a specialised build for common geometries);
+ *                          without them the kernels read the trailing runtime arguments KH, KW,
+ *                          SH, SW, DH, DW, M (one generic build serves every other geometry)
  *   -DCLG_VW=n             vector width along the contiguous dimension: 1, 2, 4, 8 or 16
  *                          (NCHW: output pixels along x; NHWC: output channels)
- *   -DCLG_M=m              (NHWC kernel only) channel multiplier K/C
- *   -DCLG_PX=p             (NHWC kernel only) output pixels along x per work-item
+ *   -DCLG_PX=p             (NHWC kernel) output pixels along x per work-item
  *   -DCLG_IDX=type         element offsets: int (default) or long for tensors of 2^31 elements
  * Image sizes, padding and batch are runtime arguments, so one program serves every layer with
  * the same kernel geometry.
@@ -24,27 +25,45 @@
  *   dim 2: n*K + k. Items beyond the bounds return. A chunk whose input span lies inside the row
  *   and whose outputs all exist takes the vector-load path; the others (image borders, the row's
  *   tail) build their vectors element by element with clamped addresses and selects.
- *   Arguments: input, weights, bias, output, N, C, H, W, K, M, OH, OW, PT, PL, has_bias,
- *   output_min, output_max.
+ *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
+ *   output_min, output_max, KH, KW, SH, SW, DH, DW, M.
  *
  * conv2d_depthwise_nhwc: input [N][H][W][C], output [N][OH][OW][K].
  *   dim 0: chunk of CLG_VW output channels (k0 = id*CLG_VW; the host picks CLG_VW dividing K),
- *   dim 1: block of CLG_PX output pixels along x, dim 2: n*OH + oy. The work-item keeps its
- *   KH*KW weight vectors in registers and reuses them for its CLG_PX pixels.
+ *   dim 1: block of CLG_PX output pixels along x, dim 2: n*OH + oy. Each tap's weight vector
+ *   (gathered from [K][KH*KW]) is loaded once and used for the work-item's CLG_PX pixels; with
+ *   multiplier 1 the input is one vector load per pixel and tap.
  *   Arguments: as for the NCHW kernel.
  */
 
 #ifndef CLG_IDX
 #define CLG_IDX int
 #endif
-#ifndef CLG_M
-#define CLG_M 1
-#endif
 #ifndef CLG_PX
 #define CLG_PX 4
 #endif
 
-#define CLG_TAPS (CLG_KH * CLG_KW)
+/* Geometry: build-time constants in a specialised build, else the runtime arguments. */
+#ifdef CLG_KH
+#define KH_ CLG_KH
+#define KW_ CLG_KW
+#define SH_ CLG_SH
+#define SW_ CLG_SW
+#define DH_ CLG_DH
+#define DW_ CLG_DW
+#define M_ CLG_M
+#define UNROLL_GEOMETRY _Pragma("unroll")
+#else
+#define KH_ KH
+#define KW_ KW
+#define SH_ SH
+#define SW_ SW
+#define DH_ DH
+#define DW_ DW
+#define M_ M
+#define UNROLL_GEOMETRY
+#endif
+#define TAPS_ (KH_ * KW_)
 
 #if CLG_VW == 1
 #define floatV float
@@ -70,31 +89,35 @@
 #error "CLG_VW must be 1, 2, 4, 8 or 16"
 #endif
 
-/* Loads CLG_VW elements p[0], p[SW], p[2*SW], ... (all inside the buffer). */
+/* Loads CLG_VW elements p[0], p[SW], p[2*SW], ... (all inside the buffer); LOAD_SPAN is how
+   many elements past p[0] the load touches. */
+#ifdef CLG_KH
 #if CLG_SW == 1
 #define LOAD_STRIDED(p) LOADV(p)
+#define LOAD_SPAN (CLG_VW - 1)
 #elif CLG_SW == 2 && CLG_VW == 8
 #define LOAD_STRIDED(p) (vload16(0, p).even)
+#define LOAD_SPAN 15
 #elif CLG_SW == 2 && CLG_VW == 4
 #define LOAD_STRIDED(p) (vload8(0, p).even)
+#define LOAD_SPAN 7
 #else
-#define LOAD_STRIDED(p) load_strided_gather(p)
+#define LOAD_STRIDED(p) load_strided_gather(p, CLG_SW)
+#define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
+#define CLG_NEED_GATHER 1
+#endif
+#else
+#define LOAD_STRIDED(p) (SW == 1 ? LOADV(p) : load_strided_gather(p, SW))
+#define LOAD_SPAN ((CLG_VW - 1) * SW)
 #define CLG_NEED_GATHER 1
 #endif
 
-/* Elements a fast-path load reads past its first one. */
-#if CLG_SW == 2 && (CLG_VW == 8 || CLG_VW == 4)
-#define LOAD_SPAN (2 * CLG_VW - 1)
-#else
-#define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
-#endif
-
 #ifdef CLG_NEED_GATHER
-static floatV load_strided_gather(const __global float *p)
+static floatV load_strided_gather(const __global float *p, int stride)
 {
     float t[CLG_VW];
 #pragma unroll
-    for (int j = 0; j < CLG_VW; ++j) t[j] = p[j * CLG_SW];
+    for (int j = 0; j < CLG_VW; ++j) t[j] = p[j * stride];
 #if CLG_VW == 1
     return t[0];
 #else
@@ -104,12 +127,12 @@ static floatV load_strided_gather(const __global float *p)
 #endif
 
 /* Loads row[ix + j*SW] for j < CLG_VW, with 0 where ix + j*SW lies outside [0, W). */
-static floatV load_row_checked(const __global float *row, int ix, int W)
+static floatV load_row_checked(const __global float *row, int ix, int stride, int W)
 {
     float t[CLG_VW];
 #pragma unroll
     for (int j = 0; j < CLG_VW; ++j) {
-        const int x = ix + j * CLG_SW;
+        const int x = ix + j * stride;
         const float v = row[clamp(x, 0, W - 1)];
         t[j] = (x >= 0 && x < W) ? v : 0.0f;
     }
@@ -120,9 +143,9 @@ static floatV load_row_checked(const __global float *row, int ix, int W)
 #endif
 }
 
-static floatV bias_and_clamp(floatV acc, float b, float lo, float hi)
+/* clamp(v, lo, hi) with comparisons, so NaN stays NaN. */
+static floatV clamp_output(floatV v, float lo, float hi)
 {
-    floatV v = acc + (floatV)(b);
 #if CLG_VW == 1
     if (v < lo) v = lo;
     if (v > hi) v = hi;
@@ -137,51 +160,50 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                                     __global const float *restrict weights,
                                     __global const float *restrict bias,
                                     __global float *restrict output, const int N, const int C,
-                                    const int H, const int W, const int K, const int M,
-                                    const int OH, const int OW, const int PT, const int PL,
-                                    const int has_bias, const float output_min,
-                                    const float output_max)
+                                    const int H, const int W, const int K, const int OH,
+                                    const int OW, const int PT, const int PL, const int has_bias,
+                                    const float output_min, const float output_max,
+                                    const int KH, const int KW, const int SH, const int SW,
+                                    const int DH, const int DW, const int M)
 {
     const int ox0 = (int)get_global_id(0) * CLG_VW;
     const int oy = (int)get_global_id(1);
     const int nk = (int)get_global_id(2);
     if (ox0 >= OW || oy >= OH || nk >= N * K) return;
     const int n = nk / K, k = nk - n * K;
-    const int c = k / M;
+    const int c = k / M_;
 
-    float w[CLG_TAPS];
-#pragma unroll
-    for (int t = 0; t < CLG_TAPS; ++t) w[t] = weights[k * CLG_TAPS + t];
-
+    const __global float *w = weights + k * TAPS_;
     const __global float *plane = input + ((CLG_IDX)n * C + c) * H * W;
-    const int iy0 = oy * CLG_SH - PT, ix0 = ox0 * CLG_SW - PL;
-    const bool fast = ix0 >= 0 && ix0 + (CLG_KW - 1) * CLG_DW + LOAD_SPAN < W && ox0 + CLG_VW <= OW;
+    const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
+    const bool fast = ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W && ox0 + CLG_VW <= OW;
 
     floatV acc = (floatV)(0.0f);
     if (fast) {
-#pragma unroll
-        for (int ky = 0; ky < CLG_KH; ++ky) {
-            const int iy = iy0 + ky * CLG_DH;
+        UNROLL_GEOMETRY
+        for (int ky = 0; ky < KH_; ++ky) {
+            const int iy = iy0 + ky * DH_;
             if (iy < 0 || iy >= H) continue;
             const __global float *row = plane + (CLG_IDX)iy * W + ix0;
-#pragma unroll
-            for (int kx = 0; kx < CLG_KW; ++kx)
-                acc = mad(LOAD_STRIDED(row + kx * CLG_DW), (floatV)(w[ky * CLG_KW + kx]), acc);
+            UNROLL_GEOMETRY
+            for (int kx = 0; kx < KW_; ++kx)
+                acc = mad(LOAD_STRIDED(row + kx * DW_), (floatV)(w[ky * KW_ + kx]), acc);
         }
     } else {
-#pragma unroll
-        for (int ky = 0; ky < CLG_KH; ++ky) {
-            const int iy = iy0 + ky * CLG_DH;
+        UNROLL_GEOMETRY
+        for (int ky = 0; ky < KH_; ++ky) {
+            const int iy = iy0 + ky * DH_;
             if (iy < 0 || iy >= H) continue;
             const __global float *row = plane + (CLG_IDX)iy * W;
-#pragma unroll
-            for (int kx = 0; kx < CLG_KW; ++kx)
-                acc = mad(load_row_checked(row, ix0 + kx * CLG_DW, W),
-                          (floatV)(w[ky * CLG_KW + kx]), acc);
+            UNROLL_GEOMETRY
+            for (int kx = 0; kx < KW_; ++kx)
+                acc = mad(load_row_checked(row, ix0 + kx * DW_, SW_, W),
+                          (floatV)(w[ky * KW_ + kx]), acc);
         }
     }
 
-    const floatV v = bias_and_clamp(acc, has_bias ? bias[k] : 0.0f, output_min, output_max);
+    const floatV v =
+        clamp_output(acc + (floatV)(has_bias ? bias[k] : 0.0f), output_min, output_max);
     __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW + ox0;
     if (ox0 + CLG_VW <= OW) {
         STOREV(v, out);
@@ -196,86 +218,78 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
     }
 }
 
-/* Input channels k0/M .. (k0+CLG_VW-1)/M of one pixel, one per output channel. */
-static floatV load_channels(const __global float *pixel, int k0)
-{
-#if CLG_M == 1
-    return LOADV(pixel + k0);
-#else
-    float t[CLG_VW];
-#pragma unroll
-    for (int j = 0; j < CLG_VW; ++j) t[j] = pixel[(k0 + j) / CLG_M];
-#if CLG_VW == 1
-    return t[0];
-#else
-    return LOADV(t);
-#endif
-#endif
-}
-
 __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                     __global const float *restrict weights,
                                     __global const float *restrict bias,
                                     __global float *restrict output, const int N, const int C,
-                                    const int H, const int W, const int K, const int M,
-                                    const int OH, const int OW, const int PT, const int PL,
-                                    const int has_bias, const float output_min,
-                                    const float output_max)
+                                    const int H, const int W, const int K, const int OH,
+                                    const int OW, const int PT, const int PL, const int has_bias,
+                                    const float output_min, const float output_max,
+                                    const int KH, const int KW, const int SH, const int SW,
+                                    const int DH, const int DW, const int M)
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
     const int ox0 = (int)get_global_id(1) * CLG_PX;
     const int noy = (int)get_global_id(2);
-    (void)M;
     if (k0 >= K || ox0 >= OW || noy >= N * OH) return;
     const int n = noy / OH, oy = noy - n * OH;
 
-    floatV w[CLG_TAPS];
+    /* Input channel of each output channel lane, and whether the lanes read consecutive
+       channels (multiplier 1: one vector load). */
+    int ch[CLG_VW];
 #pragma unroll
-    for (int t = 0; t < CLG_TAPS; ++t) {
-        float tw[CLG_VW];
+    for (int j = 0; j < CLG_VW; ++j) ch[j] = (k0 + j) / M_;
+
+    floatV acc[CLG_PX];
 #pragma unroll
-        for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[(k0 + j) * CLG_TAPS + t];
-#if CLG_VW == 1
-        w[t] = tw[0];
-#else
-        w[t] = LOADV(tw);
-#endif
-    }
-    floatV b = (floatV)(0.0f);
-    if (has_bias) b = LOADV(bias + k0);
-#if CLG_VW > 1
-    const floatV lo = (floatV)(output_min), hi = (floatV)(output_max);
-#endif
+    for (int p = 0; p < CLG_PX; ++p) acc[p] = (floatV)(0.0f);
 
     const __global float *image = input + (CLG_IDX)n * H * W * C;
-    const int iy0 = oy * CLG_SH - PT;
+    const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
+    UNROLL_GEOMETRY
+    for (int ky = 0; ky < KH_; ++ky) {
+        const int iy = iy0 + ky * DH_;
+        if (iy < 0 || iy >= H) continue;
+        const __global float *row = image + (CLG_IDX)iy * W * C;
+        UNROLL_GEOMETRY
+        for (int kx = 0; kx < KW_; ++kx) {
+            float tw[CLG_VW];
+#pragma unroll
+            for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[(k0 + j) * TAPS_ + ky * KW_ + kx];
+#if CLG_VW == 1
+            const floatV w = tw[0];
+#else
+            const floatV w = LOADV(tw);
+#endif
+#pragma unroll
+            for (int p = 0; p < CLG_PX; ++p) {
+                const int ix = ix0 + p * SW_ + kx * DW_;
+                if (ix < 0 || ix >= W) continue;
+                const __global float *px = row + (CLG_IDX)ix * C;
+                floatV x;
+                if (M_ == 1) {
+                    x = LOADV(px + k0);
+                } else {
+                    float tx[CLG_VW];
+#pragma unroll
+                    for (int j = 0; j < CLG_VW; ++j) tx[j] = px[ch[j]];
+#if CLG_VW == 1
+                    x = tx[0];
+#else
+                    x = LOADV(tx);
+#endif
+                }
+                acc[p] = mad(x, w, acc[p]);
+            }
+        }
+    }
+
+    floatV b = (floatV)(0.0f);
+    if (has_bias) b = LOADV(bias + k0);
     __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + k0;
 #pragma unroll
     for (int p = 0; p < CLG_PX; ++p) {
-        const int ox = ox0 + p;
-        if (ox >= OW) break;
-        const int ix0 = ox * CLG_SW - PL;
-        floatV acc = (floatV)(0.0f);
-#pragma unroll
-        for (int ky = 0; ky < CLG_KH; ++ky) {
-            const int iy = iy0 + ky * CLG_DH;
-            if (iy < 0 || iy >= H) continue;
-            const __global float *row = image + (CLG_IDX)iy * W * C;
-#pragma unroll
-            for (int kx = 0; kx < CLG_KW; ++kx) {
-                const int ix = ix0 + kx * CLG_DW;
-                if (ix < 0 || ix >= W) continue;
-                acc = mad(load_channels(row + (CLG_IDX)ix * C, k0), w[ky * CLG_KW + kx], acc);
-            }
-        }
-        floatV v = acc + b;
-#if CLG_VW == 1
-        if (v < output_min) v = output_min;
-        if (v > output_max) v = output_max;
-#else
-        v = select(v, lo, v < lo);
-        v = select(v, hi, v > hi);
-#endif
-        STOREV(v, out + (CLG_IDX)ox * K);
+        if (ox0 + p >= OW) break;
+        STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)(ox0 + p) * K);
     }
 }

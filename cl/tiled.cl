@@ -4,8 +4,13 @@
  * Compile-time options (the host passes them in this order so that equal options give equal
  * strings and share one cached program; image sizes, padding, batch and group count stay
  * runtime arguments so one program serves many layers):
- *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=   kernel geometry
- *   -DCLG_CPG=, -DCLG_KPG=   input and output channels per group
+ *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=, -DCLG_CPG=, -DCLG_KPG=
+ *                kernel geometry and input/output channels per group, all or none: with them
+ *                the window loops are unrolled and the weight indexing is constant (a
+ *                specialised build, for common layer geometries); without them the same
+ *                kernels read these values from their trailing runtime arguments (one generic
+ *                build per tile shape serves every other geometry, keeping the number of
+ *                distinct programs, hence build time, small)
  *   -DCLG_VW=n   vector width along the contiguous dimension (1, 2, 4, 8 or 16)
  *   -DCLG_TB=t   tile depth in the other dimension (NCHW: output channels per work-item;
  *                NHWC: output pixels along x per work-item), 1..16
@@ -27,7 +32,7 @@
  *   build their input vectors with clamped addresses and selects (a separate loop, so the
  *   interior loop has no per-element branches).
  *   Arguments: input, weights, bias, output, N, G, H, W, OH, OW, PT, PL, XB, has_bias,
- *   output_min, output_max.
+ *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
  *   transpose_weights to wt[g][c][ky][kx][KPG] (the plan's workspace).
@@ -37,10 +42,10 @@
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
  *   FMAs with broadcast input values.
  *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, output_min,
- *   output_max.
+ *   output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
  * transpose_weights: wt[g][r][kk] = w[g*KPG + kk][r] for r < CPG*KH*KW.
- *   dim 0: kk (KPG), dim 1: r, dim 2: g. Arguments: w, wt, G.
+ *   dim 0: kk (KPG), dim 1: r, dim 2: g. Arguments: w, wt, G, KH, KW, CPG, KPG.
  */
 
 #ifndef CLG_IDX
@@ -50,7 +55,30 @@
 #define CLG_FLAT 0
 #endif
 
-#define CLG_RED (CLG_CPG * CLG_KH * CLG_KW) /* reduction length per output */
+/* Geometry: build-time constants in a specialised build, else the runtime arguments. */
+#ifdef CLG_KH
+#define KH_ CLG_KH
+#define KW_ CLG_KW
+#define SH_ CLG_SH
+#define SW_ CLG_SW
+#define DH_ CLG_DH
+#define DW_ CLG_DW
+#define CPG_ CLG_CPG
+#define KPG_ CLG_KPG
+#define UNROLL_GEOMETRY _Pragma("unroll")
+#else
+#define KH_ KH
+#define KW_ KW
+#define SH_ SH
+#define SW_ SW
+#define DH_ DH
+#define DW_ DW
+#define CPG_ CPG
+#define KPG_ KPG
+#define UNROLL_GEOMETRY
+#endif
+
+#define RED_ (CPG_ * KH_ * KW_) /* reduction length per output */
 
 #if CLG_VW == 1
 #define floatV float
@@ -84,7 +112,12 @@
 #define TO_ARRAY(v, t) STOREV(v, t)
 #endif
 
-/* NCHW: loads CLG_VW elements p[0], p[SW], p[2*SW], ... (all inside the buffer). */
+/* NCHW: loads CLG_VW elements p[0], p[SW], p[2*SW], ... (all inside the buffer); LOAD_SPAN is
+   how many elements past p[0] the load touches. */
+#if !defined(CLG_KH) || CLG_SW > 2 || (CLG_SW == 2 && CLG_VW != 8 && CLG_VW != 4)
+#define CLG_NEED_GATHER 1
+#endif
+#ifdef CLG_KH
 #if CLG_SW == 1
 #define LOAD_STRIDED(p) LOADV(p)
 #define LOAD_SPAN (CLG_VW - 1)
@@ -95,28 +128,31 @@
 #define LOAD_STRIDED(p) (vload8(0, p).even)
 #define LOAD_SPAN 7
 #else
-#define LOAD_STRIDED(p) load_strided_gather(p)
-#define CLG_NEED_GATHER 1
+#define LOAD_STRIDED(p) load_strided_gather(p, CLG_SW)
 #define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
+#endif
+#else
+#define LOAD_STRIDED(p) (SW == 1 ? LOADV(p) : load_strided_gather(p, SW))
+#define LOAD_SPAN ((CLG_VW - 1) * SW)
 #endif
 
 #if defined(CLG_NEED_GATHER) && !CLG_FLAT
-static floatV load_strided_gather(const __global float *p)
+static floatV load_strided_gather(const __global float *p, int stride)
 {
     float t[CLG_VW];
 #pragma unroll
-    for (int j = 0; j < CLG_VW; ++j) t[j] = p[j * CLG_SW];
+    for (int j = 0; j < CLG_VW; ++j) t[j] = p[j * stride];
     return FROM_ARRAY(t);
 }
 #endif
 
 /* row[x0 + j*SW] for j < CLG_VW, 0 where the index lies outside [0, n). */
-static floatV load_checked(const __global float *row, int x0, int n)
+static floatV load_checked(const __global float *row, int x0, int stride, int n)
 {
     float t[CLG_VW];
 #pragma unroll
     for (int j = 0; j < CLG_VW; ++j) {
-        const int x = x0 + j * CLG_SW;
+        const int x = x0 + j * stride;
         const float v = row[clamp(x, 0, n - 1)];
         t[j] = (x >= 0 && x < n) ? v : 0.0f;
     }
@@ -141,81 +177,83 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                                 __global float *restrict output, const int N, const int G,
                                 const int H, const int W, const int OH, const int OW,
                                 const int PT, const int PL, const int XB, const int has_bias,
-                                const float output_min, const float output_max)
+                                const float output_min, const float output_max, const int KH,
+                                const int KW, const int SH, const int SW, const int DH,
+                                const int DW, const int CPG, const int KPG)
 {
     const int blk = (int)get_global_id(0);
     const int kb0 = (int)get_global_id(1) * CLG_TB;
     const int ng = (int)get_global_id(2);
 #if CLG_FLAT
     const int oy = 0, ox0 = blk * CLG_VW, row_len = OH * OW;
-    if (ox0 >= row_len || kb0 >= CLG_KPG || ng >= N * G) return;
+    if (ox0 >= row_len || kb0 >= KPG_ || ng >= N * G) return;
 #else
     const int oy = blk / XB, ox0 = (blk - oy * XB) * CLG_VW, row_len = OW;
-    if (oy >= OH || kb0 >= CLG_KPG || ng >= N * G) return;
+    if (oy >= OH || kb0 >= KPG_ || ng >= N * G) return;
 #endif
     const int n = ng / G, g = ng - n * G;
-    const int C = G * CLG_CPG, K = G * CLG_KPG;
+    const int C = G * CPG_, K = G * KPG_;
 
     /* Weight rows of the tile's channels; channels past KPG (tail tile) repeat the last one
        and are not stored. */
     const __global float *wrow[CLG_TB];
 #pragma unroll
     for (int j = 0; j < CLG_TB; ++j)
-        wrow[j] = weights + (CLG_IDX)(g * CLG_KPG + min(kb0 + j, CLG_KPG - 1)) * CLG_RED;
+        wrow[j] = weights + (CLG_IDX)(g * KPG_ + min(kb0 + j, KPG_ - 1)) * RED_;
 
     floatV acc[CLG_TB];
 #pragma unroll
     for (int j = 0; j < CLG_TB; ++j) acc[j] = (floatV)(0.0f);
 
-    const __global float *in = input + ((CLG_IDX)n * C + (CLG_IDX)g * CLG_CPG) * H * W;
+    const __global float *in = input + ((CLG_IDX)n * C + (CLG_IDX)g * CPG_) * H * W;
 #if CLG_FLAT
     const int HW = H * W;
     if (ox0 + CLG_VW <= HW) {
-        for (int c = 0; c < CLG_CPG; ++c) {
+        for (int c = 0; c < CPG_; ++c) {
             const floatV x = LOADV(in + (CLG_IDX)c * HW + ox0);
 #pragma unroll
             for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][c]), acc[j]);
         }
     } else {
-        for (int c = 0; c < CLG_CPG; ++c) {
-            const floatV x = load_checked(in + (CLG_IDX)c * HW, ox0, HW);
+        for (int c = 0; c < CPG_; ++c) {
+            const floatV x = load_checked(in + (CLG_IDX)c * HW, ox0, 1, HW);
 #pragma unroll
             for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][c]), acc[j]);
         }
     }
 #else
-    const int iy0 = oy * CLG_SH - PT, ix0 = ox0 * CLG_SW - PL;
+    const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
     const bool interior =
-        ix0 >= 0 && ix0 + (CLG_KW - 1) * CLG_DW + LOAD_SPAN < W && ox0 + CLG_VW <= OW;
+        ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W && ox0 + CLG_VW <= OW;
     if (interior) {
-        for (int c = 0; c < CLG_CPG; ++c) {
+        for (int c = 0; c < CPG_; ++c) {
             const __global float *plane = in + (CLG_IDX)c * H * W;
-#pragma unroll
-            for (int ky = 0; ky < CLG_KH; ++ky) {
-                const int iy = iy0 + ky * CLG_DH;
+UNROLL_GEOMETRY
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int iy = iy0 + ky * DH_;
                 if (iy < 0 || iy >= H) continue;
                 const __global float *row = plane + iy * W + ix0;
-#pragma unroll
-                for (int kx = 0; kx < CLG_KW; ++kx) {
-                    const floatV x = LOAD_STRIDED(row + kx * CLG_DW);
-                    const int r = (c * CLG_KH + ky) * CLG_KW + kx;
+UNROLL_GEOMETRY
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const floatV x = LOAD_STRIDED(row + kx * DW_);
+                    const int r = (c * KH_ + ky) * KW_ + kx;
 #pragma unroll
                     for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][r]), acc[j]);
                 }
             }
         }
     } else {
-        for (int c = 0; c < CLG_CPG; ++c) {
+        for (int c = 0; c < CPG_; ++c) {
             const __global float *plane = in + (CLG_IDX)c * H * W;
-#pragma unroll
-            for (int ky = 0; ky < CLG_KH; ++ky) {
-                const int iy = iy0 + ky * CLG_DH;
+UNROLL_GEOMETRY
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int iy = iy0 + ky * DH_;
                 if (iy < 0 || iy >= H) continue;
                 const __global float *row = plane + iy * W;
-#pragma unroll
-                for (int kx = 0; kx < CLG_KW; ++kx) {
-                    const floatV x = load_checked(row, ix0 + kx * CLG_DW, W);
-                    const int r = (c * CLG_KH + ky) * CLG_KW + kx;
+UNROLL_GEOMETRY
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const floatV x = load_checked(row, ix0 + kx * DW_, SW_, W);
+                    const int r = (c * KH_ + ky) * KW_ + kx;
 #pragma unroll
                     for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][r]), acc[j]);
                 }
@@ -228,8 +266,8 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #pragma unroll
     for (int j = 0; j < CLG_TB; ++j) {
         const int kk = kb0 + j;
-        if (kk >= CLG_KPG) break;
-        const int k = g * CLG_KPG + kk;
+        if (kk >= KPG_) break;
+        const int k = g * KPG_ + kk;
         const floatV v = clamp_output(acc[j] + (floatV)(has_bias ? bias[k] : 0.0f), output_min,
                                       output_max);
         __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW + ox0;
@@ -249,51 +287,53 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                                 __global float *restrict output, const int N, const int G,
                                 const int H, const int W, const int OH, const int OW,
                                 const int PT, const int PL, const int has_bias,
-                                const float output_min, const float output_max)
+                                const float output_min, const float output_max, const int KH,
+                                const int KW, const int SH, const int SW, const int DH,
+                                const int DW, const int CPG, const int KPG)
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
     const int ox0 = (int)get_global_id(1) * CLG_TB;
     const int nyg = (int)get_global_id(2);
-    if (k0 >= CLG_KPG || ox0 >= OW || nyg >= N * OH * G) return;
+    if (k0 >= KPG_ || ox0 >= OW || nyg >= N * OH * G) return;
     const int ny = nyg / G, g = nyg - ny * G;
     const int n = ny / OH, oy = ny - n * OH;
-    const int C = G * CLG_CPG, K = G * CLG_KPG;
+    const int C = G * CPG_, K = G * KPG_;
 
     floatV acc[CLG_TB];
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) acc[p] = (floatV)(0.0f);
 
-    const __global float *image = input + (CLG_IDX)n * H * W * C + g * CLG_CPG;
-    const __global float *wg = wt + (CLG_IDX)g * CLG_RED * CLG_KPG + k0;
-    const int iy0 = oy * CLG_SH - PT, ix0 = ox0 * CLG_SW - PL;
-    const bool interior = ix0 >= 0 && ix0 + (CLG_TB - 1) * CLG_SW + (CLG_KW - 1) * CLG_DW < W;
-#pragma unroll
-    for (int ky = 0; ky < CLG_KH; ++ky) {
-        const int iy = iy0 + ky * CLG_DH;
+    const __global float *image = input + (CLG_IDX)n * H * W * C + g * CPG_;
+    const __global float *wg = wt + (CLG_IDX)g * RED_ * KPG_ + k0;
+    const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
+    const bool interior = ix0 >= 0 && ix0 + (CLG_TB - 1) * SW_ + (KW_ - 1) * DW_ < W;
+UNROLL_GEOMETRY
+    for (int ky = 0; ky < KH_; ++ky) {
+        const int iy = iy0 + ky * DH_;
         if (iy < 0 || iy >= H) continue;
         const __global float *row = image + (CLG_IDX)iy * W * C;
-#pragma unroll
-        for (int kx = 0; kx < CLG_KW; ++kx) {
-            const __global float *wk = wg + (ky * CLG_KW + kx) * CLG_KPG;
+UNROLL_GEOMETRY
+        for (int kx = 0; kx < KW_; ++kx) {
+            const __global float *wk = wg + (ky * KW_ + kx) * KPG_;
             if (interior) {
-                const __global float *px = row + (CLG_IDX)(ix0 + kx * CLG_DW) * C;
-                for (int c = 0; c < CLG_CPG; ++c) {
-                    const floatV w = LOADV(wk + c * (CLG_KH * CLG_KW * CLG_KPG));
+                const __global float *px = row + (CLG_IDX)(ix0 + kx * DW_) * C;
+                for (int c = 0; c < CPG_; ++c) {
+                    const floatV w = LOADV(wk + c * (KH_ * KW_ * KPG_));
 #pragma unroll
                     for (int p = 0; p < CLG_TB; ++p)
-                        acc[p] = mad((floatV)(px[(CLG_IDX)p * CLG_SW * C + c]), w, acc[p]);
+                        acc[p] = mad((floatV)(px[(CLG_IDX)p * SW_ * C + c]), w, acc[p]);
                 }
             } else {
                 int off[CLG_TB];
                 bool ok[CLG_TB];
 #pragma unroll
                 for (int p = 0; p < CLG_TB; ++p) {
-                    const int ix = ix0 + p * CLG_SW + kx * CLG_DW;
+                    const int ix = ix0 + p * SW_ + kx * DW_;
                     ok[p] = ix >= 0 && ix < W;
                     off[p] = clamp(ix, 0, W - 1) * C;
                 }
-                for (int c = 0; c < CLG_CPG; ++c) {
-                    const floatV w = LOADV(wk + c * (CLG_KH * CLG_KW * CLG_KPG));
+                for (int c = 0; c < CPG_; ++c) {
+                    const floatV w = LOADV(wk + c * (KH_ * KW_ * KPG_));
 #pragma unroll
                     for (int p = 0; p < CLG_TB; ++p) {
                         const float x = row[off[p] + c];
@@ -305,8 +345,8 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     }
 
     floatV b = (floatV)(0.0f);
-    if (has_bias) b = LOADV(bias + g * CLG_KPG + k0);
-    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + g * CLG_KPG + k0;
+    if (has_bias) b = LOADV(bias + g * KPG_ + k0);
+    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + g * KPG_ + k0;
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
         if (ox0 + p >= OW) break;
@@ -315,9 +355,10 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 }
 
 __kernel void transpose_weights(__global const float *restrict w, __global float *restrict wt,
-                                const int G)
+                                const int G, const int KH, const int KW, const int CPG,
+                                const int KPG)
 {
     const int kk = (int)get_global_id(0), r = (int)get_global_id(1), g = (int)get_global_id(2);
-    if (kk >= CLG_KPG || r >= CLG_RED || g >= G) return;
-    wt[((CLG_IDX)g * CLG_RED + r) * CLG_KPG + kk] = w[((CLG_IDX)g * CLG_KPG + kk) * CLG_RED + r];
+    if (kk >= KPG_ || r >= RED_ || g >= G) return;
+    wt[((CLG_IDX)g * RED_ + r) * KPG_ + kk] = w[((CLG_IDX)g * KPG_ + kk) * RED_ + r];
 }

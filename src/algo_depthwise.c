@@ -66,6 +66,15 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
     return (compute > memory ? compute : memory) + launch;
 }
 
+/* Geometries common in real networks get a specialised build (square 3x3, 5x5 or 7x7 windows,
+   stride 1 or 2, no dilation, multiplier 1 or 2); every other one runs the generic build, so
+   that sweeps over many odd shapes (tests) do not compile one program per shape. */
+static bool common_geometry(const clg_shape *s)
+{
+    return s->KH == s->KW && (s->KH == 3 || s->KH == 5 || s->KH == 7) && s->SH == s->SW &&
+           (s->SH == 1 || s->SH == 2) && s->DH == 1 && s->DW == 1 && s->KPG <= 2;
+}
+
 /* Vector width along x for the NCHW kernel: wide where rows are long, narrow for small images;
    stride 2 uses 8 or 4 (loads of twice the width, even lanes). */
 static int nchw_vector_width(const clg_shape *s)
@@ -93,13 +102,17 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
     const int vw = nhwc ? nhwc_vector_width(s) : nchw_vector_width(s);
     char options[256];
-    int len = snprintf(options, sizeof options,
+    int len = 0;
+    if (common_geometry(s))
+        len = snprintf(options, sizeof options,
                        "-DCLG_KH=%d -DCLG_KW=%d -DCLG_SH=%d -DCLG_SW=%d -DCLG_DH=%d -DCLG_DW=%d "
-                       "-DCLG_VW=%d",
-                       (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW, vw);
+                       "-DCLG_M=%d ",
+                       (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW,
+                       (int)s->KPG);
+    len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d", vw);
     if (nhwc)
-        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_M=%d -DCLG_PX=%d",
-                        (int)s->KPG, DEPTHWISE_NHWC_PX);
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_PX=%d",
+                        DEPTHWISE_NHWC_PX);
     if (biggest > INT32_MAX) snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->kernel_name = nhwc ? "conv2d_depthwise_nhwc" : "conv2d_depthwise_nchw";
     clgconv_status r =
@@ -139,9 +152,8 @@ static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_que
     cl_kernel k = st->kernel;
     const char *name = st->kernel_name;
     cl_mem bias = a->bias ? a->bias : a->weights;
-    int iargs[] = {(int)s->N,  (int)s->C,  (int)s->H,  (int)s->W,  (int)s->K,
-                   (int)s->KPG, (int)s->OH, (int)s->OW, (int)s->PT, (int)s->PL,
-                   a->bias != NULL};
+    int iargs[] = {(int)s->N, (int)s->C, (int)s->H, (int)s->W, (int)s->K, (int)s->OH, (int)s->OW,
+                   (int)s->PT, (int)s->PL, a->bias != NULL};
     clgconv_status r;
     cl_uint i = 0;
     if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &a->input, name)) ||
@@ -155,6 +167,10 @@ static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_que
     if ((r = clg_set_arg(k, i++, sizeof(float), &lo, name)) ||
         (r = clg_set_arg(k, i++, sizeof(float), &hi, name)))
         return r;
+    int geometry[] = {(int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW,
+                      (int)s->DH, (int)s->DW, (int)s->KPG};
+    for (size_t j = 0; j < sizeof geometry / sizeof geometry[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(int), &geometry[j], name))) return r;
     return clg_enqueue_kernel(queue, k, name, 3, st->global, st->local, num_wait, wait, event);
 }
 

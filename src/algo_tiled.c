@@ -9,6 +9,7 @@
 #define TILED_MAX_TAPS 121
 
 typedef struct tiled_params {
+    int specialised; /* geometry and channels per group built in as constants */
     int vw; /* vector width along the contiguous dimension */
     int tb; /* tile depth: output channels (NCHW) or output pixels (NHWC) per work-item */
     int flat; /* NCHW 1x1 stride-1 unpadded: pixels as one flat run */
@@ -48,6 +49,16 @@ static clgconv_status tiled_supports(const clgconv_context *ctx, const clg_shape
     return CLGCONV_SUCCESS;
 }
 
+/* Layer geometries common enough in real networks to get their own specialised build (square
+   1x1, 3x3, 5x5 or 7x7 windows, stride 1 or 2, no dilation); any other geometry runs the generic
+   build of the same kernels, so that sweeps over many odd shapes (tests) do not compile one
+   program per shape. */
+static bool clg_common_geometry(const clg_shape *s)
+{
+    return s->KH == s->KW && (s->KH == 1 || s->KH == 3 || s->KH == 5 || s->KH == 7) &&
+           s->SH == s->SW && (s->SH == 1 || s->SH == 2) && s->DH == 1 && s->DW == 1;
+}
+
 /* Number of tiles of at most max items covering n, then the tile size that spreads n evenly. */
 static int even_tile(int64_t n, int max)
 {
@@ -58,7 +69,8 @@ static int even_tile(int64_t n, int max)
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. */
 static tiled_params tiled_choose(const clg_shape *s, int variant)
 {
-    tiled_params p = {8, 8, 0};
+    tiled_params p = {0, 8, 8, 0};
+    p.specialised = clg_common_geometry(s);
     if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
         p.flat = s->KH == 1 && s->KW == 1 && s->SH == 1 && s->SW == 1 && s->PT == 0 &&
                  s->PL == 0 && s->PB == 0 && s->PR == 0;
@@ -147,11 +159,15 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the tiled plan");
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     char options[320];
-    int len = snprintf(options, sizeof options,
+    int len = 0;
+    if (p.specialised)
+        len = snprintf(options, sizeof options,
                        "-DCLG_KH=%d -DCLG_KW=%d -DCLG_SH=%d -DCLG_SW=%d -DCLG_DH=%d -DCLG_DW=%d "
-                       "-DCLG_CPG=%d -DCLG_KPG=%d -DCLG_VW=%d -DCLG_TB=%d",
+                       "-DCLG_CPG=%d -DCLG_KPG=%d ",
                        (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW,
-                       (int)s->CPG, (int)s->KPG, p.vw, p.tb);
+                       (int)s->CPG, (int)s->KPG);
+    len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d -DCLG_TB=%d", p.vw,
+                    p.tb);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
@@ -194,8 +210,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     return CLGCONV_SUCCESS;
 }
 
+/* Sets mems, then ints, then lo and hi, then the geometry (KH KW SH SW DH DW CPG KPG). */
 static clgconv_status set_args(cl_kernel k, const char *name, const cl_mem *mems, size_t nmem,
-                               const int *ints, size_t nint, float lo, float hi)
+                               const int *ints, size_t nint, float lo, float hi,
+                               const clg_shape *s)
 {
     clgconv_status r;
     cl_uint i = 0;
@@ -206,6 +224,10 @@ static clgconv_status set_args(cl_kernel k, const char *name, const cl_mem *mems
     if ((r = clg_set_arg(k, i++, sizeof(float), &lo, name)) ||
         (r = clg_set_arg(k, i++, sizeof(float), &hi, name)))
         return r;
+    const int geometry[] = {(int)s->KH, (int)s->KW, (int)s->SH,  (int)s->SW,
+                            (int)s->DH, (int)s->DW, (int)s->CPG, (int)s->KPG};
+    for (size_t j = 0; j < sizeof geometry / sizeof geometry[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(int), &geometry[j], name))) return r;
     return CLGCONV_SUCCESS;
 }
 
@@ -223,20 +245,22 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
         const cl_mem mems[] = {a->input, a->weights, bias, a->output};
         const int ints[] = {(int)s->N,  (int)s->G,  (int)s->H,  (int)s->W, (int)s->OH,
                             (int)s->OW, (int)s->PT, (int)s->PL, st->xb,    has_bias};
-        if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi))) return r;
+        if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s))) return r;
         return clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global, st->local,
                                   num_wait, wait, event);
     }
     /* NHWC: transpose the weights into the workspace, then convolve after it. */
-    const int groups = (int)s->G;
+    const int t_ints[] = {(int)s->G, (int)s->KH, (int)s->KW, (int)s->CPG, (int)s->KPG};
     if ((r = clg_set_arg(st->transpose, 0, sizeof(cl_mem), &a->weights, "transpose_weights")) ||
-        (r = clg_set_arg(st->transpose, 1, sizeof(cl_mem), &a->workspace, "transpose_weights")) ||
-        (r = clg_set_arg(st->transpose, 2, sizeof(int), &groups, "transpose_weights")))
+        (r = clg_set_arg(st->transpose, 1, sizeof(cl_mem), &a->workspace, "transpose_weights")))
         return r;
+    for (cl_uint j = 0; j < sizeof t_ints / sizeof t_ints[0]; ++j)
+        if ((r = clg_set_arg(st->transpose, 2 + j, sizeof(int), &t_ints[j], "transpose_weights")))
+            return r;
     const cl_mem mems[] = {a->input, a->workspace, bias, a->output};
     const int ints[] = {(int)s->N,  (int)s->G,  (int)s->H,  (int)s->W,
                         (int)s->OH, (int)s->OW, (int)s->PT, (int)s->PL, has_bias};
-    if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 9, lo, hi))) return r;
+    if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 9, lo, hi, s))) return r;
     cl_event transposed = NULL;
     if ((r = clg_enqueue_kernel(queue, st->transpose, "transpose_weights", 3, st->t_global,
                                 st->t_local, num_wait, wait, &transposed)))
