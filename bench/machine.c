@@ -147,7 +147,7 @@ int bench_list_devices(FILE *out)
             clGetDeviceInfo(devs[d], CL_DEVICE_TYPE, sizeof type, &type, NULL);
             clGetDeviceInfo(devs[d], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL);
             dname[sizeof dname - 1] = 0, version[sizeof version - 1] = 0;
-            char pd[16];
+            char pd[32];
             snprintf(pd, sizeof pd, "%u:%u", p, d);
             fprintf(out, "%-5d %-5s %-12s %s / %s  [%s, %u compute units]%s\n", index, pd,
                     device_type_name(type), pname, dname, version, cu,

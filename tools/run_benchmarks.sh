@@ -12,7 +12,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR="$ROOT/build-bench"
 RESULTS=""
-ITERS=10
+ITERS=5   # at least; short layers get more runs (clgconv-bench --min-time, 200 ms)
 QUICK=0
 TORCH=1
 COMPARE_ALGOS=1
@@ -103,8 +103,8 @@ for b in $BATCHES; do
     CONFIGS+=("b${b}_${l}")
   done
 done
-FIRST_B=$(echo $BATCHES | awk '{print $1}')
-FIRST_L=$(echo $LAYOUTS | awk '{print $1}')
+FIRST_B=$(echo "$BATCHES" | awk '{print $1}')
+FIRST_L=$(echo "$LAYOUTS" | awk '{print $1}')
 if [ "$COMPARE_ALGOS" = 1 ]; then
   log "per-algorithm comparison (batch $FIRST_B, $FIRST_L)"
   "$BENCH" "${BENCH_ARGS[@]}" --compare-algos --batch "$FIRST_B" --layout "$FIRST_L" --markdown \

@@ -102,7 +102,7 @@ def time_torch_layer(torch, row, iters, warmup, min_time_ms):
             y = conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
             t1 = time.perf_counter()
             times.append((t1 - t0) * 1e3)
-            del y
+            assert y.shape[0] == n and y.shape[1] == k  # the output is freed after t1
     return statistics.median(times), len(times)
 
 
@@ -377,9 +377,10 @@ def main():
               "for descheduled peers)")
         if args.markdown:
             print()
+    runs = (f"median of at least {iters} runs (more until {min_time_ms:g} ms of runs)"
+            if min_time_ms > 0 else f"median of {iters} runs")
     print(f"{bullet}PyTorch {torch.__version__} CPU (torch.nn.functional.conv2d), {threads} threads, "
-          f"median of at least {iters} runs (more until {min_time_ms:g} ms of runs) after "
-          f"{args.warmup} warm-up; NHWC rows use channels_last")
+          f"{runs} after {args.warmup} warm-up; NHWC rows use channels_last")
     print()
     has_sweep = any(r.get("mode") == "sweep" for r in rows)
     titles = ["layer", "layout", "shape", "g", "algorithm", "clgconv ms", "torch ms",
