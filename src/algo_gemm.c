@@ -1,0 +1,391 @@
+/* algo_gemm.c: CLGCONV_ALGO_GEMM, convolution as batched GEMMs over (image, group) pairs with our own kernels (cl/im2col.cl, cl/gemm.cl), plus the GEMM-path helpers shared with algo_clblast.c. */
+#include "algo_gemm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ---------------------------------------------------------------- shared helpers */
+
+void clg_event_drop(cl_event *event)
+{
+    if (*event) clg_clReleaseEvent(*event);
+    *event = NULL;
+}
+
+static int is_direct_1x1(const clg_shape *s)
+{
+    return s->KH == 1 && s->KW == 1 && s->SH == 1 && s->SW == 1 && s->PT == 0 && s->PL == 0 &&
+           s->PB == 0 && s->PR == 0;
+}
+
+static uint64_t workspace_cap(const clgconv_context *ctx)
+{
+    uint64_t half = (uint64_t)ctx->info.max_alloc / 2;
+    return half < CLG_GEMM_WORKSPACE_CAP ? half : CLG_GEMM_WORKSPACE_CAP;
+}
+
+void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
+                          clg_gemm_layout *l)
+{
+    l->direct = is_direct_1x1(s);
+    l->P = s->OH * s->OW;
+    l->RED = s->reduction;
+    l->pairs = s->N * s->G;
+    l->slot_elems = l->direct ? 0 : l->RED * l->P;
+    l->wt_elems = wt_elems;
+    l->col_offset = wt_elems;
+    if (l->direct) {
+        l->pairs_per_chunk = l->pairs;
+    } else {
+        uint64_t cap = workspace_cap(ctx), slot_bytes = (uint64_t)l->slot_elems * sizeof(float);
+        int64_t fit = (int64_t)(cap / slot_bytes);
+        if (fit < 1) fit = 1;
+        l->pairs_per_chunk = fit < l->pairs ? fit : l->pairs;
+    }
+    l->workspace_bytes = (uint64_t)(wt_elems + l->slot_elems * l->pairs_per_chunk) * sizeof(float);
+}
+
+clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
+                              const char *algo_name)
+{
+    const int64_t lim = INT32_MAX;
+    int64_t P = s->OH * s->OW, RED = s->reduction;
+    if (P > lim || RED > lim || s->N * s->G > lim || s->H * s->W > lim || s->C > lim ||
+        s->K > lim)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "%s: output plane (%lld pixels), reduction (%lld) or N*groups (%lld) "
+                        "exceeds 2^31-1",
+                        algo_name, (long long)P, (long long)RED, (long long)(s->N * s->G));
+    uint64_t one_pair = is_direct_1x1(s) ? 0 : (uint64_t)P * (uint64_t)RED;
+    uint64_t need = (one_pair + (uint64_t)wt_elems) * sizeof(float);
+    if (need > ctx->info.max_alloc)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "%s: the im2col matrix of one (image, group) pair needs %llu bytes of "
+                        "workspace, more than CL_DEVICE_MAX_MEM_ALLOC_SIZE (%llu) on %s",
+                        algo_name, (unsigned long long)need,
+                        (unsigned long long)ctx->info.max_alloc, ctx->info.description);
+    return CLGCONV_SUCCESS;
+}
+
+clgconv_status clg_im2col_create(clgconv_context *ctx, const clg_shape *s, int kkc_order,
+                                 cl_kernel *kernel, size_t *wg_limit)
+{
+    const char *options = s->d.layout == CLGCONV_LAYOUT_NCHW ? "-DCLG_COL_RP"
+                          : kkc_order                        ? "-DCLG_R_KKC"
+                                                             : "";
+    clgconv_status r =
+        clg_context_create_kernel(ctx, "im2col", options, "im2col_grouped", kernel);
+    if (r != CLGCONV_SUCCESS) return r;
+    r = clg_kernel_wg_limit(ctx, *kernel, "im2col_grouped", wg_limit);
+    if (r != CLGCONV_SUCCESS) {
+        clg_clReleaseKernel(*kernel);
+        *kernel = NULL;
+    }
+    return r;
+}
+
+clgconv_status clg_im2col_enqueue(const clgconv_context *ctx, const clg_shape *s,
+                                  const clg_gemm_layout *l, cl_kernel k, size_t wg_limit,
+                                  cl_command_queue queue, cl_mem input, cl_mem workspace,
+                                  int64_t b0, int64_t count, cl_uint num_wait,
+                                  const cl_event *wait, cl_event *event)
+{
+    const char *name = "im2col_grouped";
+    int iargs[] = {(int)s->G,  (int)s->CPG, (int)s->H,  (int)s->W,  (int)s->KH,
+                   (int)s->KW, (int)s->SH,  (int)s->SW, (int)s->PT, (int)s->PL,
+                   (int)s->DH, (int)s->DW,  (int)s->OH, (int)s->OW, (int)b0, (int)count};
+    cl_long largs[] = {s->in_sN, s->in_sC, s->in_sY, s->in_sX, l->col_offset};
+    clgconv_status r;
+    cl_uint i = 0;
+    if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &input, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(cl_mem), &workspace, name)))
+        return r;
+    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    for (size_t j = 0; j < sizeof largs / sizeof largs[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(cl_long), &largs[j], name))) return r;
+    int nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
+    size_t work[3] = {(size_t)(nchw ? l->P : l->RED), (size_t)(nchw ? l->RED : l->P),
+                      (size_t)count};
+    size_t preferred[3] = {64, 1, 1}, global[3], local[3];
+    clg_launch_geometry(ctx, wg_limit, 3, work, preferred, global, local);
+    return clg_enqueue_kernel(queue, k, name, 3, global, local, num_wait, wait, event);
+}
+
+/* ---------------------------------------------------------------- CLGCONV_ALGO_GEMM */
+
+/* One GEMM per (image, group) pair: operand element offsets are
+   off + n*sN + gi*sG + slot*sS (see gemm_batched in cl/gemm.cl). */
+typedef struct gemm_operand {
+    int64_t off, sN, sG, sS;
+    int ld;
+    int which; /* 0 input, 1 weights, 2 workspace, 3 output */
+} gemm_operand;
+
+typedef struct gemm_state {
+    clg_gemm_layout layout;
+    int nhwc;
+    int M, N, K, TM, TN;
+    gemm_operand a, b, c;
+    cl_kernel gemm, im2col, transpose;
+    size_t gemm_wg, im2col_wg, transpose_wg;
+} gemm_state;
+
+#define CLG_STR_(x) #x
+#define CLG_STR(x) CLG_STR_(x)
+/* k block of the CPU variant of gemm_batched (-DCLG_KBLOCK): keeps a work-group's operand
+   slices in cache (see cl/gemm.cl). */
+#define GEMM_CPU_KBLOCK 256
+/* Work-items per work-group on CPUs: enough to share the k-block slices. */
+#define GEMM_CPU_GROUP 32
+
+/* Largest power-of-two tile sizes not above the matrix (so a tile never overhangs the whole
+   matrix): CPUs up to 8 x 16 (float16 accumulators), GPUs up to 4 x 8 (register pressure). */
+static void choose_tiles(const clgconv_context *ctx, int64_t M, int64_t N, int *TM, int *TN)
+{
+    int tn = ctx->info.is_cpu ? 16 : 8, tm = ctx->info.is_cpu ? 8 : 4;
+    while (tn > N) tn /= 2;
+    while (tm > M) tm /= 2;
+    *TN = tn;
+    *TM = tm;
+}
+
+static void gemm_mapping(const clgconv_context *ctx, const clg_shape *s, gemm_state *st)
+{
+    const clg_gemm_layout *l = &st->layout;
+    int64_t HW = s->H * s->W;
+    st->nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
+    if (!st->nhwc) {
+        /* out[n][gi*KPG + m][p] = sum_r W[gi*KPG + m][r] * X_col[r][p] */
+        st->M = (int)s->KPG, st->N = (int)l->P, st->K = (int)l->RED;
+        st->a = (gemm_operand){0, 0, s->KPG * l->RED, 0, (int)l->RED, 1};
+        if (l->direct)
+            st->b = (gemm_operand){0, s->C * HW, s->CPG * HW, 0, (int)HW, 0};
+        else
+            st->b = (gemm_operand){l->col_offset, 0, 0, l->slot_elems, (int)l->P, 2};
+        st->c = (gemm_operand){0, s->K * l->P, s->KPG * l->P, 0, (int)l->P, 3};
+    } else {
+        /* out[n][p][gi*KPG + j] = sum_r X_col[p][r] * Wt[gi][r][j] */
+        st->M = (int)l->P, st->N = (int)s->KPG, st->K = (int)l->RED;
+        if (l->direct)
+            st->a = (gemm_operand){0, HW * s->C, s->CPG, 0, (int)s->C, 0};
+        else
+            st->a = (gemm_operand){l->col_offset, 0, 0, l->slot_elems, (int)l->RED, 2};
+        st->b = (gemm_operand){0, 0, l->RED * s->KPG, 0, (int)s->KPG, 2};
+        st->c = (gemm_operand){0, l->P * s->K, s->KPG, 0, (int)s->K, 3};
+    }
+    choose_tiles(ctx, st->M, st->N, &st->TM, &st->TN);
+}
+
+static int64_t gemm_wt_elems(const clg_shape *s)
+{
+    return s->d.layout == CLGCONV_LAYOUT_NHWC ? s->weight_elems : 0;
+}
+
+static clgconv_status gemm_supports(const clgconv_context *ctx, const clg_shape *s)
+{
+    return clg_gemm_check(ctx, s, gemm_wt_elems(s), "gemm");
+}
+
+/* Measured on PoCL 3.1 / 2-core Zen 5 (see report): about 150 GFLOP/s for wide tiles (TN = 16,
+   TM = 8) on large dense layers, proportionally less for narrower tiles. GPUs: a conservative
+   guess for a cache-only register-tiled kernel. */
+static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
+{
+    gemm_state st = {0};
+    clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), &st.layout);
+    gemm_mapping(ctx, s, &st);
+    double peak = ctx->info.is_cpu ? 150e9 : 1500e9;
+    double width = ctx->info.is_cpu ? 16.0 : 8.0, height = ctx->info.is_cpu ? 8.0 : 4.0;
+    double eff = (st.TN / width) * (0.5 + 0.5 * st.TM / height);
+    /* Short reductions do not amortise the tile's stores and setup. */
+    eff *= st.K / (st.K + 8.0);
+    double flops = 2.0 * s->macs;
+    double t = flops / (peak * eff);
+    double bw = ctx->info.is_cpu ? 30e9 : 500e9;
+    if (!st.layout.direct) /* im2col writes and the GEMM reads back the matrices */
+        t += 3.0 * (double)st.layout.slot_elems * (double)st.layout.pairs * 4.0 / bw;
+    if (st.nhwc) t += 2.0 * (double)s->weight_elems * 4.0 / bw;
+    int64_t chunks = (st.layout.pairs + st.layout.pairs_per_chunk - 1) / st.layout.pairs_per_chunk;
+    return t + 20e-6 * (double)(1 + chunks * (st.layout.direct ? 1 : 2));
+}
+
+static void gemm_destroy(clgconv_plan *plan)
+{
+    gemm_state *st = plan->state;
+    if (!st) return;
+    if (st->gemm) clg_clReleaseKernel(st->gemm);
+    if (st->im2col) clg_clReleaseKernel(st->im2col);
+    if (st->transpose) clg_clReleaseKernel(st->transpose);
+    free(st);
+    plan->state = NULL;
+}
+
+static clgconv_status gemm_create(clgconv_plan *plan)
+{
+    const clg_shape *s = &plan->shape;
+    gemm_state *st = calloc(1, sizeof *st);
+    if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the gemm plan");
+    plan->state = st;
+    clg_gemm_layout_init(plan->ctx, s, gemm_wt_elems(s), &st->layout);
+    gemm_mapping(plan->ctx, s, st);
+    char options[128];
+    snprintf(options, sizeof options, "-DCLG_TM=%d -DCLG_TN=%d%s%s", st->TM, st->TN,
+             st->nhwc ? " -DCLG_BIAS_PER_COL" : "",
+             plan->ctx->info.is_cpu ? " -DCLG_KBLOCK=" CLG_STR(GEMM_CPU_KBLOCK) : "");
+    clgconv_status r =
+        clg_context_create_kernel(plan->ctx, "gemm", options, "gemm_batched", &st->gemm);
+    if (r == CLGCONV_SUCCESS)
+        r = clg_kernel_wg_limit(plan->ctx, st->gemm, "gemm_batched", &st->gemm_wg);
+    if (r == CLGCONV_SUCCESS && !st->layout.direct)
+        r = clg_im2col_create(plan->ctx, s, 1, &st->im2col, &st->im2col_wg);
+    if (r == CLGCONV_SUCCESS && st->nhwc) {
+        r = clg_context_create_kernel(plan->ctx, "im2col", "", "weights_kkc_transposed",
+                                      &st->transpose);
+        if (r == CLGCONV_SUCCESS)
+            r = clg_kernel_wg_limit(plan->ctx, st->transpose, "weights_kkc_transposed",
+                                    &st->transpose_wg);
+    }
+    if (r != CLGCONV_SUCCESS) {
+        gemm_destroy(plan);
+        return r;
+    }
+    plan->workspace_bytes = (size_t)st->layout.workspace_bytes;
+    return CLGCONV_SUCCESS;
+}
+
+static cl_mem operand_buffer(const gemm_operand *o, const clg_forward_args *a)
+{
+    switch (o->which) {
+    case 0: return a->input;
+    case 1: return a->weights;
+    case 2: return a->workspace;
+    default: return a->output;
+    }
+}
+
+static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue queue,
+                                  const clg_forward_args *a, int64_t b0, int64_t count,
+                                  cl_uint num_wait, const cl_event *wait, cl_event *event)
+{
+    const gemm_state *st = plan->state;
+    const clg_shape *s = &plan->shape;
+    cl_kernel k = st->gemm;
+    const char *name = "gemm_batched";
+    cl_mem mems[4] = {operand_buffer(&st->a, a), operand_buffer(&st->b, a),
+                      operand_buffer(&st->c, a), a->bias ? a->bias : a->weights};
+    int iargs[] = {st->M,      st->N,        st->K,   st->a.ld,   st->b.ld,
+                   st->c.ld,   (int)s->G,    (int)s->KPG, (int)b0, (int)count};
+    cl_long largs[] = {st->a.off, st->a.sN, st->a.sG, st->a.sS, st->b.off, st->b.sN,
+                       st->b.sG,  st->b.sS, st->c.off, st->c.sN, st->c.sG, st->c.sS};
+    int has_bias = a->bias != NULL;
+    float lo = s->d.output_min, hi = s->d.output_max;
+    clgconv_status r;
+    cl_uint i = 0;
+    for (int j = 0; j < 4; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &mems[j], name))) return r;
+    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    for (size_t j = 0; j < sizeof largs / sizeof largs[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(cl_long), &largs[j], name))) return r;
+    if ((r = clg_set_arg(k, i++, sizeof(int), &has_bias, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(float), &lo, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(float), &hi, name)))
+        return r;
+    size_t work[3] = {(size_t)((st->N + st->TN - 1) / st->TN),
+                      (size_t)((st->M + st->TM - 1) / st->TM), (size_t)count};
+    size_t preferred[3] = {16, 8, 1};
+    if (plan->ctx->info.is_cpu) {
+        /* Up to 16 row tiles share each column panel; the rest of the group along columns. */
+        size_t rows = 1;
+        while (rows < work[1] && rows < 16) rows *= 2;
+        preferred[1] = rows;
+        preferred[0] = GEMM_CPU_GROUP / rows;
+    }
+    size_t global[3], local[3];
+    clg_launch_geometry(plan->ctx, st->gemm_wg, 3, work, preferred, global, local);
+    return clg_enqueue_kernel(queue, k, name, 3, global, local, num_wait, wait, event);
+}
+
+static clgconv_status transpose_launch(const clgconv_plan *plan, cl_command_queue queue,
+                                       const clg_forward_args *a, cl_uint num_wait,
+                                       const cl_event *wait, cl_event *event)
+{
+    const gemm_state *st = plan->state;
+    const clg_shape *s = &plan->shape;
+    cl_kernel k = st->transpose;
+    const char *name = "weights_kkc_transposed";
+    int iargs[] = {(int)s->G, (int)s->CPG, (int)s->KPG, (int)s->KH, (int)s->KW};
+    cl_long wt_offset = 0;
+    clgconv_status r;
+    cl_uint i = 0;
+    if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &a->weights, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(cl_mem), &a->workspace, name)))
+        return r;
+    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
+        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    if ((r = clg_set_arg(k, i++, sizeof(cl_long), &wt_offset, name))) return r;
+    size_t work[3] = {(size_t)s->KPG, (size_t)s->reduction, (size_t)s->G};
+    size_t preferred[3] = {16, 4, 1}, global[3], local[3];
+    clg_launch_geometry(plan->ctx, st->transpose_wg, 3, work, preferred, global, local);
+    return clg_enqueue_kernel(queue, k, name, 3, global, local, num_wait, wait, event);
+}
+
+/* Launch order (each step waits for the previous one through events, so out-of-order queues
+   work): [NHWC: weight transpose] -> for each chunk of pairs: [im2col] -> GEMM with fused bias
+   and clamp. The next chunk's im2col waits for the previous GEMM (it reuses the workspace). */
+static clgconv_status gemm_enqueue(const clgconv_plan *plan, cl_command_queue queue,
+                                   const clg_forward_args *a, cl_uint num_wait,
+                                   const cl_event *wait, cl_event *event)
+{
+    const gemm_state *st = plan->state;
+    const clg_gemm_layout *l = &st->layout;
+    cl_event ev_wt = NULL, ev_col = NULL, ev_prev = NULL;
+    clgconv_status r = CLGCONV_SUCCESS;
+    if (st->nhwc) {
+        r = transpose_launch(plan, queue, a, num_wait, wait, &ev_wt);
+        if (r != CLGCONV_SUCCESS) return r;
+    }
+    for (int64_t b0 = 0; b0 < l->pairs && r == CLGCONV_SUCCESS; b0 += l->pairs_per_chunk) {
+        int64_t count = l->pairs - b0 < l->pairs_per_chunk ? l->pairs - b0 : l->pairs_per_chunk;
+        cl_event deps[2];
+        cl_uint ndeps = 0;
+        if (!l->direct) {
+            /* The first chunk waits for the caller's events, later ones for the previous GEMM. */
+            if (ev_prev)
+                r = clg_im2col_enqueue(plan->ctx, &plan->shape, l, st->im2col, st->im2col_wg,
+                                       queue, a->input, a->workspace, b0, count, 1, &ev_prev,
+                                       &ev_col);
+            else
+                r = clg_im2col_enqueue(plan->ctx, &plan->shape, l, st->im2col, st->im2col_wg,
+                                       queue, a->input, a->workspace, b0, count, num_wait, wait,
+                                       &ev_col);
+            if (r != CLGCONV_SUCCESS) break;
+            deps[ndeps++] = ev_col;
+        }
+        if (ev_wt) deps[ndeps++] = ev_wt;
+        cl_event ev_gemm = NULL;
+        if (ndeps > 0)
+            r = gemm_launch(plan, queue, a, b0, count, ndeps, deps, &ev_gemm);
+        else /* direct NCHW: the only launch waits for the caller's events */
+            r = gemm_launch(plan, queue, a, b0, count, num_wait, wait, &ev_gemm);
+        clg_event_drop(&ev_col);
+        clg_event_drop(&ev_wt); /* later GEMMs depend on it through ev_prev */
+        if (r != CLGCONV_SUCCESS) break;
+        clg_event_drop(&ev_prev);
+        ev_prev = ev_gemm;
+    }
+    clg_event_drop(&ev_wt);
+    if (r != CLGCONV_SUCCESS) {
+        clg_event_drop(&ev_prev);
+        return r;
+    }
+    if (event)
+        *event = ev_prev;
+    else
+        clg_event_drop(&ev_prev);
+    return CLGCONV_SUCCESS;
+}
+
+const clg_algo_impl clg_algo_gemm = {CLGCONV_ALGO_GEMM, gemm_supports, gemm_estimate,
+                                     gemm_create, gemm_enqueue, gemm_destroy};
