@@ -8,28 +8,32 @@
  * im2col_grouped
  *
  * Unfolds the input patches of a range of (image, group) pairs ("slots") into the workspace, one
- * matrix per slot, so that the convolution of slot b is one GEMM with that matrix. Pair
- * b = b0 + slot stands for image n = b / G, group gi = b % G; slot runs over [0, count).
+ * matrix per slot, so that the convolution of slot s is one GEMM with that matrix. Pair
+ * b = b0 + s stands for image n = b / G, group gi = b % G; s runs over [0, count).
  * The reduction index r enumerates (c, ky, kx) of the group's CPG*KH*KW patch terms and the
- * pixel index p = oy*OW + ox the output pixels; P = OH*OW, RED = CPG*KH*KW.
+ * pixel index p = oy*OW + ox the output pixels; P = OH*OW, RED = CPG*KH*KW. Padding is written
+ * as 0. Slot s's matrix starts at col + col_offset + s*RED*P.
  *
- * Compile-time options:
- *   -DCLG_COL_RP      the slot matrix is col[r][p] (row length P): the NCHW GEMM operand B.
- *                     Without it, col[p][r] (row length RED): the NHWC GEMM operand A.
- *   -DCLG_R_KKC       r = (ky*KW + kx)*CPG + c (channel fastest: contiguous reads in NHWC).
- *                     Without it, r = (c*KH + ky)*KW + kx, the order of the weights' rows.
- *   -DCLG_IDX=type    element-offset type (default long)
+ * Each work-item writes one contiguous run of its slot's matrix, so the index arithmetic
+ * (divisions) is paid once per run, not per element:
+ *   -DCLG_COL_RP   col[r][p] (the NCHW GEMM operand B), r = (c*KH + ky)*KW + kx.
+ *                  Run = one output row: fixed (r, oy), ox = 0..OW-1; runs = RED*OH.
+ *                  The row splits into left padding, an in-bounds copy, right padding.
+ *   -DCLG_R_KKC    col[p][r] (the NHWC GEMM operand A), r = (ky*KW + kx)*CPG + c (channel
+ *                  fastest: contiguous NHWC reads). Run = fixed (p, ky, kx), c = 0..CPG-1;
+ *                  runs = P*KH*KW.
+ *   neither        col[p][r], r = (c*KH + ky)*KW + kx (the weights' order, for CLBlast with a
+ *                  transposed weight operand). Run = fixed (p, c), (ky, kx) = all; runs = P*CPG.
+ * Other options: -DCLG_IDX=type  element-offset type (default long).
  *
- * NDRange (3-D), all slots in one launch; global sizes are rounded up, extra items return:
- *   CLG_COL_RP:  dim 0 = p (P), dim 1 = r (RED), dim 2 = slot (count)
- *   otherwise:   dim 0 = r (RED), dim 1 = p (P), dim 2 = slot (count)
- * so that dimension 0 is the contiguous dimension of the written matrix.
+ * NDRange (2-D; global sizes rounded up, extra items return): dim 0 = run index within the
+ * slot, dim 1 = slot (count).
  *
  * Arguments:
  *   input   float tensor, element (n, c, y, x) at n*in_sN + c*in_sC + y*in_sY + x*in_sX
- *   col     float workspace; slot s's matrix starts at col_offset + s*RED*P
+ *   col     float workspace
  *   then G, CPG, H, W, KH, KW, SH, SW, PT, PL, DH, DW, OH, OW, b0, count, the four input
- *   strides, col_offset. Elements of padding are written as 0.
+ *   strides, col_offset.
  */
 __kernel void im2col_grouped(__global const float *restrict input, __global float *restrict col,
                              const int G, const int CPG, const int H, const int W, const int KH,
@@ -39,34 +43,60 @@ __kernel void im2col_grouped(__global const float *restrict input, __global floa
                              const CLG_IDX in_sY, const CLG_IDX in_sX, const CLG_IDX col_offset)
 {
     const int P = OH * OW, RED = CPG * KH * KW;
-#ifdef CLG_COL_RP
-    const int p = (int)get_global_id(0), r = (int)get_global_id(1);
-#else
-    const int r = (int)get_global_id(0), p = (int)get_global_id(1);
-#endif
-    const int slot = (int)get_global_id(2);
-    if (p >= P || r >= RED || slot >= count) return;
-    const int b = b0 + slot;
+    const int run = (int)get_global_id(0), s = (int)get_global_id(1);
+    if (s >= count) return;
+    const int b = b0 + s;
     const int n = b / G, gi = b - n * G;
-#ifdef CLG_R_KKC
-    const int kk = r / CPG, c = r - kk * CPG;
-    const int ky = kk / KW, kx = kk - ky * KW;
-#else
+    const __global float *in = input + (CLG_IDX)n * in_sN + (CLG_IDX)(gi * CPG) * in_sC;
+    __global float *dst = col + col_offset + (CLG_IDX)s * ((CLG_IDX)RED * P);
+#if defined(CLG_COL_RP)
+    if (run >= RED * OH) return;
+    const int r = run / OH, oy = run - r * OH;
     const int c = r / (KH * KW), kk = r - c * (KH * KW);
     const int ky = kk / KW, kx = kk - ky * KW;
-#endif
+    const int iy = oy * SH - PT + ky * DH;
+    dst += (CLG_IDX)r * P + oy * OW;
+    int lo = OW, hi = OW; /* [lo, hi): ox whose ix is inside the row */
+    if (iy >= 0 && iy < H) {
+        const int off = kx * DW - PL; /* ix = ox*SW + off */
+        lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
+        hi = W - 1 - off < 0 ? 0 : (W - 1 - off) / SW + 1;
+        lo = min(lo, OW);
+        hi = clamp(hi, lo, OW);
+        const __global float *src = in + (CLG_IDX)c * in_sC + (CLG_IDX)iy * in_sY;
+        for (int ox = lo; ox < hi; ++ox) dst[ox] = src[(CLG_IDX)(ox * SW + off) * in_sX];
+    }
+    for (int ox = 0; ox < lo; ++ox) dst[ox] = 0.0f;
+    for (int ox = hi; ox < OW; ++ox) dst[ox] = 0.0f;
+#elif defined(CLG_R_KKC)
+    if (run >= P * KH * KW) return;
+    const int p = run / (KH * KW), kk = run - p * (KH * KW);
+    const int ky = kk / KW, kx = kk - ky * KW;
     const int oy = p / OW, ox = p - oy * OW;
     const int iy = oy * SH - PT + ky * DH, ix = ox * SW - PL + kx * DW;
-    float v = 0.0f;
-    if (iy >= 0 && iy < H && ix >= 0 && ix < W)
-        v = input[(CLG_IDX)n * in_sN + (CLG_IDX)(gi * CPG + c) * in_sC + (CLG_IDX)iy * in_sY +
-                  (CLG_IDX)ix * in_sX];
-#ifdef CLG_COL_RP
-    const CLG_IDX at = (CLG_IDX)r * P + p;
+    dst += (CLG_IDX)p * RED + kk * CPG;
+    if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
+        const __global float *src = in + (CLG_IDX)iy * in_sY + (CLG_IDX)ix * in_sX;
+        for (int c = 0; c < CPG; ++c) dst[c] = src[(CLG_IDX)c * in_sC];
+    } else {
+        for (int c = 0; c < CPG; ++c) dst[c] = 0.0f;
+    }
 #else
-    const CLG_IDX at = (CLG_IDX)p * RED + r;
+    if (run >= P * CPG) return;
+    const int p = run / CPG, c = run - p * CPG;
+    const int oy = p / OW, ox = p - oy * OW;
+    dst += (CLG_IDX)p * RED + c * (KH * KW);
+    const __global float *src = in + (CLG_IDX)c * in_sC;
+    for (int ky = 0; ky < KH; ++ky) {
+        const int iy = oy * SH - PT + ky * DH;
+        for (int kx = 0; kx < KW; ++kx) {
+            const int ix = ox * SW - PL + kx * DW;
+            dst[ky * KW + kx] = iy >= 0 && iy < H && ix >= 0 && ix < W
+                                    ? src[(CLG_IDX)iy * in_sY + (CLG_IDX)ix * in_sX]
+                                    : 0.0f;
+        }
+    }
 #endif
-    col[col_offset + (CLG_IDX)slot * ((CLG_IDX)RED * P) + at] = v;
 }
 
 /*
@@ -75,10 +105,11 @@ __kernel void im2col_grouped(__global const float *restrict input, __global floa
  * Writes the weights of every group as the GEMM operand B of the NHWC path:
  *   wt[gi][r][j] = weights[gi*KPG + j][c][ky][kx],  r = (ky*KW + kx)*CPG + c
  * i.e. per group a RED x KPG row-major matrix (RED = CPG*KH*KW) whose rows follow the
- * CLG_R_KKC order of im2col_grouped.
+ * CLG_R_KKC order of im2col_grouped. Each work-item moves the CPG values of one (j, ky, kx).
  *
  * Compile-time options: -DCLG_IDX=type (element-offset type, default long).
- * NDRange (3-D, rounded up, extra items return): dim 0 = j (KPG), dim 1 = r (RED), dim 2 = gi (G).
+ * NDRange (3-D, rounded up, extra items return): dim 0 = j (KPG), dim 1 = ky*KW + kx (KH*KW),
+ *   dim 2 = gi (G).
  * Arguments: weights float[K][CPG][KH][KW], wt float workspace (group gi's matrix at
  *   wt_offset + gi*RED*KPG), then G, CPG, KPG, KH, KW, wt_offset.
  */
@@ -87,11 +118,10 @@ __kernel void weights_kkc_transposed(__global const float *restrict weights,
                                      const int KPG, const int KH, const int KW,
                                      const CLG_IDX wt_offset)
 {
-    const int j = (int)get_global_id(0), r = (int)get_global_id(1), gi = (int)get_global_id(2);
+    const int j = (int)get_global_id(0), kk = (int)get_global_id(1), gi = (int)get_global_id(2);
+    if (j >= KPG || kk >= KH * KW || gi >= G) return;
     const int RED = CPG * KH * KW;
-    if (j >= KPG || r >= RED || gi >= G) return;
-    const int kk = r / CPG, c = r - kk * CPG;
-    const CLG_IDX k = (CLG_IDX)gi * KPG + j;
-    const float v = weights[k * RED + (CLG_IDX)c * (KH * KW) + kk];
-    wt[wt_offset + ((CLG_IDX)gi * RED + r) * KPG + j] = v;
+    const __global float *src = weights + ((CLG_IDX)gi * KPG + j) * RED + kk;
+    __global float *dst = wt + wt_offset + ((CLG_IDX)gi * RED + (CLG_IDX)kk * CPG) * KPG + j;
+    for (int c = 0; c < CPG; ++c) dst[(CLG_IDX)c * KPG] = src[(CLG_IDX)c * (KH * KW)];
 }

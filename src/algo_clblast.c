@@ -67,7 +67,7 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
-    clg_gemm_layout_init(ctx, s, 0, &l);
+    clg_gemm_layout_init(ctx, s, 0, 0, &l);
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     double size_eff = (m / (m + 64.0)) * (n / (n + 64.0)) * (k / (k + 32.0));
     double peak = ctx->info.is_cpu ? 20e9 : 5000e9;
@@ -94,11 +94,11 @@ static clgconv_status clblast_create(clgconv_plan *plan)
     clblast_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the clblast plan");
     plan->state = st;
-    clg_gemm_layout_init(plan->ctx, s, 0, &st->layout);
+    clg_gemm_layout_init(plan->ctx, s, 0, 0, &st->layout);
     st->nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
     st->epilogue = !isinf(s->d.output_min) || !isinf(s->d.output_max);
     clgconv_status r = CLGCONV_SUCCESS;
-    if (!st->layout.direct) r = clg_im2col_create(plan->ctx, s, 0, &st->im2col, &st->im2col_wg);
+    if (!st->layout.direct) r = clg_im2col_create(plan->ctx, s, &st->layout, &st->im2col, &st->im2col_wg);
     if (r == CLGCONV_SUCCESS)
         r = clg_context_create_kernel(plan->ctx, "gemm", "", "bias_clamp", &st->bias_clamp);
     if (r == CLGCONV_SUCCESS)

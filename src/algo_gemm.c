@@ -25,9 +25,10 @@ static uint64_t workspace_cap(const clgconv_context *ctx)
 }
 
 void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
-                          clg_gemm_layout *l)
+                          int kkc_order, clg_gemm_layout *l)
 {
     l->direct = is_direct_1x1(s);
+    l->kkc_order = kkc_order;
     l->P = s->OH * s->OW;
     l->RED = s->reduction;
     l->pairs = s->N * s->G;
@@ -67,11 +68,11 @@ clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, in
     return CLGCONV_SUCCESS;
 }
 
-clgconv_status clg_im2col_create(clgconv_context *ctx, const clg_shape *s, int kkc_order,
-                                 cl_kernel *kernel, size_t *wg_limit)
+clgconv_status clg_im2col_create(clgconv_context *ctx, const clg_shape *s,
+                                 const clg_gemm_layout *l, cl_kernel *kernel, size_t *wg_limit)
 {
     const char *options = s->d.layout == CLGCONV_LAYOUT_NCHW ? "-DCLG_COL_RP"
-                          : kkc_order                        ? "-DCLG_R_KKC"
+                          : l->kkc_order                     ? "-DCLG_R_KKC"
                                                              : "";
     clgconv_status r =
         clg_context_create_kernel(ctx, "im2col", options, "im2col_grouped", kernel);
@@ -104,12 +105,14 @@ clgconv_status clg_im2col_enqueue(const clgconv_context *ctx, const clg_shape *s
         if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
     for (size_t j = 0; j < sizeof largs / sizeof largs[0]; ++j)
         if ((r = clg_set_arg(k, i++, sizeof(cl_long), &largs[j], name))) return r;
-    int nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
-    size_t work[3] = {(size_t)(nchw ? l->P : l->RED), (size_t)(nchw ? l->RED : l->P),
-                      (size_t)count};
-    size_t preferred[3] = {64, 1, 1}, global[3], local[3];
-    clg_launch_geometry(ctx, wg_limit, 3, work, preferred, global, local);
-    return clg_enqueue_kernel(queue, k, name, 3, global, local, num_wait, wait, event);
+    /* One work-item per contiguous run of the matrix (see cl/im2col.cl). */
+    int64_t runs = s->d.layout == CLGCONV_LAYOUT_NCHW ? l->RED * s->OH
+                   : l->kkc_order                    ? l->P * s->KH * s->KW
+                                                     : l->P * s->CPG;
+    size_t work[2] = {(size_t)runs, (size_t)count};
+    size_t preferred[2] = {64, 1}, global[2], local[2];
+    clg_launch_geometry(ctx, wg_limit, 2, work, preferred, global, local);
+    return clg_enqueue_kernel(queue, k, name, 2, global, local, num_wait, wait, event);
 }
 
 /* ---------------------------------------------------------------- CLGCONV_ALGO_GEMM */
@@ -193,7 +196,7 @@ static clgconv_status gemm_supports(const clgconv_context *ctx, const clg_shape 
 static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     gemm_state st = {0};
-    clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), &st.layout);
+    clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), 1, &st.layout);
     gemm_mapping(ctx, s, &st);
     double peak = ctx->info.is_cpu ? 150e9 : 1500e9;
     double width = ctx->info.is_cpu ? 16.0 : 8.0, height = ctx->info.is_cpu ? 8.0 : 4.0;
@@ -227,7 +230,7 @@ static clgconv_status gemm_create(clgconv_plan *plan)
     gemm_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the gemm plan");
     plan->state = st;
-    clg_gemm_layout_init(plan->ctx, s, gemm_wt_elems(s), &st->layout);
+    clg_gemm_layout_init(plan->ctx, s, gemm_wt_elems(s), 1, &st->layout);
     gemm_mapping(plan->ctx, s, st);
     char options[128];
     snprintf(options, sizeof options, "-DCLG_TM=%d -DCLG_TN=%d%s%s", st->TM, st->TN,
@@ -238,7 +241,7 @@ static clgconv_status gemm_create(clgconv_plan *plan)
     if (r == CLGCONV_SUCCESS)
         r = clg_kernel_wg_limit(plan->ctx, st->gemm, "gemm_batched", &st->gemm_wg);
     if (r == CLGCONV_SUCCESS && !st->layout.direct)
-        r = clg_im2col_create(plan->ctx, s, 1, &st->im2col, &st->im2col_wg);
+        r = clg_im2col_create(plan->ctx, s, &st->layout, &st->im2col, &st->im2col_wg);
     if (r == CLGCONV_SUCCESS && st->nhwc) {
         r = clg_context_create_kernel(plan->ctx, "im2col", "", "weights_kkc_transposed",
                                       &st->transpose);
@@ -325,7 +328,7 @@ static clgconv_status transpose_launch(const clgconv_plan *plan, cl_command_queu
     for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
         if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
     if ((r = clg_set_arg(k, i++, sizeof(cl_long), &wt_offset, name))) return r;
-    size_t work[3] = {(size_t)s->KPG, (size_t)s->reduction, (size_t)s->G};
+    size_t work[3] = {(size_t)s->KPG, (size_t)(s->KH * s->KW), (size_t)s->G};
     size_t preferred[3] = {16, 4, 1}, global[3], local[3];
     clg_launch_geometry(plan->ctx, st->transpose_wg, 3, work, preferred, global, local);
     return clg_enqueue_kernel(queue, k, name, 3, global, local, num_wait, wait, event);

@@ -13,6 +13,7 @@
 /* How a convolution maps onto batched GEMMs, one per (image, group) pair b = n*G + gi. */
 typedef struct clg_gemm_layout {
     int direct;              /* 1x1, stride 1, no padding: the input is the GEMM operand, no im2col */
+    int kkc_order;           /* NHWC im2col rows in (ky, kx, c) order, else (c, ky, kx) */
     int64_t P;               /* output pixels OH*OW */
     int64_t RED;             /* reduction CPG*KH*KW */
     int64_t pairs;           /* N*G */
@@ -30,12 +31,13 @@ clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, in
 
 /* Fills the layout; wt_elems are the floats reserved for transposed weights (0 if none). */
 void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
-                          clg_gemm_layout *layout);
+                          int kkc_order, clg_gemm_layout *layout);
 
 /* Creates the im2col_grouped kernel for the shape's layout: col[r][p] for NCHW, col[p][r] for
-   NHWC with r in (ky, kx, c) order when kkc_order, else (c, ky, kx). */
-clgconv_status clg_im2col_create(clgconv_context *ctx, const clg_shape *s, int kkc_order,
-                                 cl_kernel *kernel, size_t *wg_limit);
+   NHWC with r in (ky, kx, c) order when layout->kkc_order, else (c, ky, kx). */
+clgconv_status clg_im2col_create(clgconv_context *ctx, const clg_shape *s,
+                                 const clg_gemm_layout *layout, cl_kernel *kernel,
+                                 size_t *wg_limit);
 
 /* Enqueues im2col of pairs [b0, b0 + count) into workspace at the layout's col_offset. */
 clgconv_status clg_im2col_enqueue(const clgconv_context *ctx, const clg_shape *s,
