@@ -1,0 +1,604 @@
+/* test_bad_input.c: every invalid argument is rejected with CLGCONV_ERROR_INVALID_ARGUMENT, a message naming it, no output written and nothing enqueued. */
+#include "test_util.h"
+
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+/* A message no library call produces: set before each checked call so that a stale last error
+   cannot pass for the call's own message. */
+#define MARKER "zz-marker-not-an-algorithm"
+
+static void set_marker(void)
+{
+    clgconv_algo a;
+    CHECK(clgconv_algo_from_name(MARKER, &a) == CLGCONV_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(clgconv_last_error(), MARKER) != NULL);
+}
+
+/* The last error names every one of words (NULL-terminated list) and is not the marker. */
+static bool message_names(const char *const *words, char *missing, size_t size)
+{
+    const char *msg = clgconv_last_error();
+    if (strstr(msg, MARKER)) {
+        snprintf(missing, size, "no new message (stale marker)");
+        return false;
+    }
+    for (size_t i = 0; words[i]; ++i)
+        if (!strstr(msg, words[i])) {
+            snprintf(missing, size, "\"%s\" missing", words[i]);
+            return false;
+        }
+    return true;
+}
+
+#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static clgconv_context *g_ctx;
+static cl_command_queue g_queue;
+static cl_context g_cl;
+static cl_device_id g_dev;
+
+static clgconv_conv2d_desc valid_desc(void)
+{
+    clgconv_conv2d_desc d;
+    clgconv_conv2d_desc_init(&d);
+    d.batch = 1, d.in_channels = 8, d.in_height = 6, d.in_width = 5, d.out_channels = 12;
+    d.groups = 4, d.kernel_h = 3, d.kernel_w = 3;
+    d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+    return d;
+}
+
+/* Every desc-taking entry point rejects d with INVALID_ARGUMENT and a message holding words;
+   reference and forward_host leave the output array alone. */
+static void expect_bad_desc(const char *label, const clgconv_conv2d_desc *d,
+                            const char *const *words)
+{
+    char why[200];
+    int oh = -7, ow = -7;
+    set_marker();
+    clgconv_status st = clgconv_conv2d_output_size(d, &oh, &ow);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+           "%s: output_size gave %s (%s): \"%s\"", label, clgconv_status_string(st), why,
+           clgconv_last_error());
+    EXPECT(oh == -7 && ow == -7, "%s: output_size wrote its results on failure", label);
+
+    set_marker();
+    size_t in_b = 0;
+    st = clgconv_conv2d_tensor_bytes(d, &in_b, NULL, NULL, NULL);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+           "%s: tensor_bytes gave %s (%s)", label, clgconv_status_string(st), why);
+    EXPECT(clgconv_conv2d_macs(d) == 0.0, "%s: macs of an invalid desc is not 0", label);
+
+    set_marker();
+    clgconv_plan *plan = NULL;
+    st = clgconv_conv2d_plan_create(g_ctx, d, CLGCONV_ALGO_DIRECT, &plan);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+           "%s: plan_create gave %s (%s): \"%s\"", label, clgconv_status_string(st), why,
+           clgconv_last_error());
+    EXPECT(plan == NULL, "%s: plan_create returned a plan on failure", label);
+    clgconv_plan_release(plan);
+    set_marker();
+    st = clgconv_conv2d_plan_create(g_ctx, d, CLGCONV_ALGO_AUTO, &plan);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+           "%s: plan_create(AUTO) gave %s (%s)", label, clgconv_status_string(st), why);
+    clgconv_plan_release(plan);
+
+    /* Arrays big enough for the valid base shape; the functions must fail before touching any. */
+    enum { ARRAY = 4096 };
+    static float x[ARRAY], w[ARRAY], b[ARRAY], y[ARRAY];
+    for (int i = 0; i < ARRAY; ++i) y[i] = 12345.0f;
+    set_marker();
+    st = clgconv_conv2d_reference(d, x, w, b, y);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+           "%s: reference gave %s (%s): \"%s\"", label, clgconv_status_string(st), why,
+           clgconv_last_error());
+    set_marker();
+    st = clgconv_conv2d_forward_host(g_ctx, d, x, w, b, y);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+           "%s: forward_host gave %s (%s): \"%s\"", label, clgconv_status_string(st), why,
+           clgconv_last_error());
+    int written = 0;
+    for (int i = 0; i < ARRAY; ++i) written += y[i] != 12345.0f;
+    EXPECT(written == 0, "%s: %d output elements written on failure", label, written);
+}
+
+/* Field setters for the zero/negative sweep. */
+typedef struct int_field {
+    const char *name;
+    size_t offset;
+    bool may_be_zero; /* pads */
+} int_field;
+
+#define FIELD(f, z) {#f, offsetof(clgconv_conv2d_desc, f), z}
+
+static void bad_descriptors(void)
+{
+    static const int_field fields[] = {
+        FIELD(batch, false),      FIELD(in_channels, false), FIELD(in_height, false),
+        FIELD(in_width, false),   FIELD(out_channels, false), FIELD(groups, false),
+        FIELD(kernel_h, false),   FIELD(kernel_w, false),    FIELD(stride_h, false),
+        FIELD(stride_w, false),   FIELD(dilation_h, false),  FIELD(dilation_w, false),
+        FIELD(pad_top, true),     FIELD(pad_left, true),     FIELD(pad_bottom, true),
+        FIELD(pad_right, true),
+    };
+    const int bad_values[] = {0, -1, -3, INT_MIN};
+    char label[160], value[32];
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; ++f)
+        for (size_t v = 0; v < sizeof bad_values / sizeof bad_values[0]; ++v) {
+            if (bad_values[v] == 0 && fields[f].may_be_zero) continue;
+            clgconv_conv2d_desc d = valid_desc();
+            *(int *)((char *)&d + fields[f].offset) = bad_values[v];
+            snprintf(label, sizeof label, "%s = %d", fields[f].name, bad_values[v]);
+            snprintf(value, sizeof value, "(%d)", bad_values[v]);
+            expect_bad_desc(label, &d, WORDS(fields[f].name, value));
+        }
+
+    clgconv_conv2d_desc d = valid_desc();
+    d.in_channels = 30, d.out_channels = 32, d.groups = 4;
+    expect_bad_desc("groups not dividing in_channels", &d,
+                    WORDS("in_channels (30)", "groups (4)"));
+    d = valid_desc();
+    d.out_channels = 6; /* groups 4 */
+    expect_bad_desc("groups not dividing out_channels", &d,
+                    WORDS("out_channels (6)", "groups (4)"));
+    d = valid_desc();
+    d.groups = 16; /* more groups than channels */
+    expect_bad_desc("groups larger than in_channels", &d, WORDS("in_channels (8)", "groups (16)"));
+
+    /* Kernel larger than the padded input: height 6 + 1 + 1 = 8. */
+    d = valid_desc();
+    d.kernel_h = 9;
+    expect_bad_desc("kernel_h larger than the padded input", &d, WORDS("kernel_h (9)"));
+    d = valid_desc();
+    d.kernel_w = 8; /* width 5 + 2 = 7 */
+    expect_bad_desc("kernel_w larger than the padded input", &d, WORDS("kernel_w (8)"));
+    d = valid_desc();
+    d.dilation_h = 4; /* spans 9 rows > 8 */
+    expect_bad_desc("dilated kernel taller than the padded input", &d, WORDS("dilation_h (4)"));
+    d = valid_desc();
+    d.dilation_w = 4; /* spans 9 columns > 7 */
+    expect_bad_desc("dilated kernel wider than the padded input", &d, WORDS("dilation_w (4)"));
+    d = valid_desc();
+    d.pad_top = d.pad_bottom = 0, d.kernel_h = 7; /* 7 > 6 without padding */
+    expect_bad_desc("kernel_h larger than the unpadded input", &d, WORDS("kernel_h (7)"));
+
+    d = valid_desc();
+    d.output_min = 7, d.output_max = 3;
+    expect_bad_desc("output_min > output_max", &d, WORDS("output_min (7)", "output_max (3)"));
+    d = valid_desc();
+    d.output_min = INFINITY, d.output_max = -INFINITY;
+    expect_bad_desc("output_min +inf > output_max -inf", &d, WORDS("output_min", "output_max"));
+    d = valid_desc();
+    d.output_min = NAN;
+    expect_bad_desc("output_min NaN", &d, WORDS("output_min", "nan"));
+    d = valid_desc();
+    d.output_max = NAN;
+    expect_bad_desc("output_max NaN", &d, WORDS("output_max", "nan"));
+    d = valid_desc();
+    d.output_min = d.output_max = NAN;
+    expect_bad_desc("output_min and output_max NaN", &d, WORDS("nan"));
+
+    d = valid_desc();
+    d.layout = (clgconv_layout)7;
+    expect_bad_desc("layout 7", &d, WORDS("layout (7)"));
+    d = valid_desc();
+    d.layout = (clgconv_layout)-1;
+    expect_bad_desc("layout -1", &d, WORDS("layout (-1)"));
+
+    /* Products that overflow 64-bit element/byte counts. */
+    const int big = 1 << 30;
+    d = valid_desc();
+    d.batch = d.in_channels = d.in_height = d.in_width = big;
+    d.groups = 1;
+    expect_bad_desc("input size overflow", &d, WORDS("batch", "in_channels", "1073741824"));
+    d = valid_desc();
+    d.in_channels = d.out_channels = big, d.groups = 1, d.in_height = d.in_width = 2;
+    d.kernel_h = d.kernel_w = 2, d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 0;
+    expect_bad_desc("weight size overflow", &d, WORDS("out_channels", "1073741824"));
+    d = valid_desc();
+    d.batch = d.out_channels = big, d.in_channels = 1, d.groups = 1;
+    d.in_height = d.in_width = 2, d.kernel_h = d.kernel_w = 1;
+    d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 0;
+    expect_bad_desc("output size overflow", &d, WORDS("batch", "out_channels", "1073741824"));
+    d = valid_desc();
+    d.batch = d.in_channels = d.in_height = d.in_width = d.out_channels = INT_MAX;
+    d.groups = 1;
+    expect_bad_desc("INT_MAX sizes", &d, WORDS("2147483647"));
+    /* An output plane taller than INT_MAX rows: (INT_MAX + 2*INT_MAX - 1) / 1 + 1.
+       CONTRACT CHECK (clgconv.h: "Returns CLGCONV_ERROR_INVALID_ARGUMENT with the field named"):
+       src/desc.c reports "output size 6442450941x5 does not fit in int", naming no field; this
+       expects in_height (and its value) in the message, as for every other descriptor error. */
+    d = valid_desc();
+    d.in_height = d.pad_top = d.pad_bottom = INT_MAX, d.kernel_h = 1;
+    expect_bad_desc("output height beyond int", &d, WORDS("in_height", "2147483647"));
+
+    /* NULL desc. */
+    expect_bad_desc("NULL desc", NULL, WORDS("desc"));
+}
+
+/* Valid edge descriptors are accepted. */
+static void good_descriptors(void)
+{
+    struct {
+        const char *label;
+        float lo, hi;
+    } clamps[] = {{"clamp [0,6]", 0, 6}, {"clamp [5,5]", 5, 5},
+                  {"clamp [-inf,inf]", -INFINITY, INFINITY}, {"clamp [0,inf]", 0, INFINITY},
+                  {"clamp [-inf,-inf]", -INFINITY, -INFINITY}};
+    for (size_t i = 0; i < sizeof clamps / sizeof clamps[0]; ++i) {
+        clgconv_conv2d_desc d = valid_desc();
+        d.output_min = clamps[i].lo, d.output_max = clamps[i].hi;
+        int oh = 0, ow = 0;
+        EXPECT(clgconv_conv2d_output_size(&d, &oh, &ow) == CLGCONV_SUCCESS && oh == 6 && ow == 5,
+               "%s rejected", clamps[i].label);
+        clgconv_plan *plan = NULL;
+        EXPECT(clgconv_conv2d_plan_create(g_ctx, &d, CLGCONV_ALGO_DIRECT, &plan) ==
+                   CLGCONV_SUCCESS,
+               "%s: plan_create rejected it", clamps[i].label);
+        clgconv_plan_release(plan);
+    }
+    clgconv_conv2d_desc d = valid_desc();
+    d.layout = CLGCONV_LAYOUT_NHWC;
+    EXPECT(clgconv_conv2d_output_size(&d, NULL, NULL) == CLGCONV_SUCCESS, "NHWC rejected");
+    /* Huge but valid sizes still validate (no allocation happens in output_size). */
+    d = valid_desc();
+    d.batch = 1 << 20, d.in_height = d.in_width = 1 << 10;
+    EXPECT(clgconv_conv2d_output_size(&d, NULL, NULL) == CLGCONV_SUCCESS,
+           "2^20 x 8 x 2^10 x 2^10 rejected");
+}
+
+/* NULL pointers to the desc-taking functions and the other API entry points. */
+static void null_arguments(void)
+{
+    clgconv_conv2d_desc d = valid_desc();
+    char why[200];
+    clgconv_status st;
+    clgconv_plan *plan = NULL;
+
+    set_marker();
+    st = clgconv_conv2d_plan_create(g_ctx, &d, CLGCONV_ALGO_DIRECT, NULL);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(WORDS("out"), why, sizeof why),
+           "plan_create(out NULL) gave %s (%s)", clgconv_status_string(st), why);
+    set_marker();
+    st = clgconv_conv2d_plan_create(NULL, &d, CLGCONV_ALGO_DIRECT, &plan);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(WORDS("ctx"), why, sizeof why) &&
+               plan == NULL,
+           "plan_create(ctx NULL) gave %s (%s)", clgconv_status_string(st), why);
+    const int bad_algos[] = {99, -1, CLGCONV_ALGO_COUNT_, INT_MAX};
+    for (size_t i = 0; i < sizeof bad_algos / sizeof bad_algos[0]; ++i) {
+        char value[32];
+        snprintf(value, sizeof value, "(%d)", bad_algos[i]);
+        set_marker();
+        st = clgconv_conv2d_plan_create(g_ctx, &d, (clgconv_algo)bad_algos[i], &plan);
+        EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT &&
+                   message_names(WORDS("algo", value), why, sizeof why) && plan == NULL,
+               "plan_create(algo %d) gave %s (%s)", bad_algos[i], clgconv_status_string(st), why);
+    }
+
+    enum { ARRAY = 4096 };
+    static float x[ARRAY], w[ARRAY], b[ARRAY], y[ARRAY];
+    struct {
+        const char *name;
+        const float *x, *w;
+        float *y;
+    } nulls[] = {{"input", NULL, w, y}, {"weights", x, NULL, y}, {"output", x, w, NULL}};
+    for (size_t i = 0; i < 3; ++i) {
+        for (int j = 0; j < ARRAY; ++j) y[j] = 12345.0f;
+        set_marker();
+        st = clgconv_conv2d_reference(&d, nulls[i].x, nulls[i].w, b, nulls[i].y);
+        EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT &&
+                   message_names(WORDS(nulls[i].name), why, sizeof why),
+               "reference(%s NULL) gave %s (%s)", nulls[i].name, clgconv_status_string(st), why);
+        set_marker();
+        st = clgconv_conv2d_forward_host(g_ctx, &d, nulls[i].x, nulls[i].w, b, nulls[i].y);
+        EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT &&
+                   message_names(WORDS(nulls[i].name), why, sizeof why),
+               "forward_host(%s NULL) gave %s (%s)", nulls[i].name, clgconv_status_string(st),
+               why);
+        int written = 0;
+        for (int j = 0; j < ARRAY; ++j) written += y[j] != 12345.0f;
+        EXPECT(written == 0, "%s NULL: %d output elements written", nulls[i].name, written);
+    }
+    set_marker();
+    st = clgconv_conv2d_forward_host(NULL, &d, x, w, b, y);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(WORDS("ctx"), why, sizeof why),
+           "forward_host(ctx NULL) gave %s (%s)", clgconv_status_string(st), why);
+
+    set_marker();
+    st = clgconv_context_create(NULL, NULL, NULL);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT, "context_create(NULL...) gave %s",
+           clgconv_status_string(st));
+    set_marker();
+    st = clgconv_context_get_cl(NULL, NULL, NULL);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT, "context_get_cl(NULL) gave %s",
+           clgconv_status_string(st));
+    clgconv_algo algo = CLGCONV_ALGO_DIRECT;
+    EXPECT(clgconv_algo_from_name(NULL, &algo) == CLGCONV_ERROR_INVALID_ARGUMENT,
+           "algo_from_name(NULL)");
+    EXPECT(clgconv_algo_from_name("direct", NULL) == CLGCONV_ERROR_INVALID_ARGUMENT,
+           "algo_from_name(out NULL)");
+    /* NULL releases are no-ops. */
+    clgconv_plan_release(NULL);
+    clgconv_context_release(NULL);
+}
+
+/* Status strings and algorithm names. */
+static void names(void)
+{
+    static const char *const status_names[] = {
+        "CLGCONV_SUCCESS",           "CLGCONV_ERROR_INVALID_ARGUMENT", "CLGCONV_ERROR_UNSUPPORTED",
+        "CLGCONV_ERROR_OUT_OF_MEMORY", "CLGCONV_ERROR_BUILD_FAILED",   "CLGCONV_ERROR_OPENCL",
+        "CLGCONV_ERROR_NO_DEVICE"};
+    const int count = (int)(sizeof status_names / sizeof status_names[0]);
+    EXPECT(count == CLGCONV_ERROR_NO_DEVICE + 1, "status list out of date");
+    for (int i = 0; i < count; ++i) {
+        const char *s = clgconv_status_string((clgconv_status)i);
+        if (!EXPECT(s != NULL, "status %d has a NULL string", i)) continue;
+        EXPECT(strncmp(s, status_names[i], strlen(status_names[i])) == 0 &&
+                   strcmp(s, "unknown status") != 0,
+               "status %d string \"%s\" does not start with %s", i, s, status_names[i]);
+        for (int j = 0; j < i; ++j)
+            EXPECT(strcmp(s, clgconv_status_string((clgconv_status)j)) != 0,
+                   "statuses %d and %d share the string \"%s\"", i, j, s);
+    }
+    const int unknown[] = {count, 99, -1, INT_MAX};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; ++i) {
+        const char *s = clgconv_status_string((clgconv_status)unknown[i]);
+        EXPECT(s && strcmp(s, "unknown status") == 0, "status %d gives \"%s\"", unknown[i],
+               s ? s : "(null)");
+    }
+
+    static const char *const algo_names[] = {"auto", "direct", "tiled", "depthwise", "gemm",
+                                             "clblast"};
+    EXPECT(sizeof algo_names / sizeof algo_names[0] == CLGCONV_ALGO_COUNT_,
+           "algo list out of date");
+    for (int a = 0; a < CLGCONV_ALGO_COUNT_; ++a) {
+        const char *n = clgconv_algo_name((clgconv_algo)a);
+        EXPECT(n && strcmp(n, algo_names[a]) == 0, "algo %d is named \"%s\"", a, n ? n : "(null)");
+        clgconv_algo back = (clgconv_algo)-5;
+        EXPECT(n && clgconv_algo_from_name(n, &back) == CLGCONV_SUCCESS && (int)back == a,
+               "algo \"%s\" does not round-trip", n ? n : "(null)");
+    }
+    const int bad_algos[] = {CLGCONV_ALGO_COUNT_, 99, -1};
+    for (size_t i = 0; i < 3; ++i)
+        EXPECT(clgconv_algo_name((clgconv_algo)bad_algos[i]) == NULL, "algo %d has a name",
+               bad_algos[i]);
+    const char *bad_names[] = {"", "Direct", "DIRECT", "direct ", "unknown", "gem"};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; ++i) {
+        clgconv_algo a = CLGCONV_ALGO_TILED;
+        set_marker();
+        EXPECT(clgconv_algo_from_name(bad_names[i], &a) == CLGCONV_ERROR_INVALID_ARGUMENT &&
+                   a == CLGCONV_ALGO_TILED && !strstr(clgconv_last_error(), MARKER),
+               "algo_from_name(\"%s\") accepted or left no message", bad_names[i]);
+    }
+}
+
+/* ---------------------------------------------------------------- forward */
+
+#define SENTINEL 4242.5f
+
+typedef struct forward_setup {
+    clgconv_plan *plan;
+    size_t in_b, w_b, b_b, out_b, ws_b;
+    cl_mem input, weights, bias, output, workspace;
+} forward_setup;
+
+static cl_mem sentinel_buffer(cl_context c, cl_mem_flags flags, size_t bytes)
+{
+    float *fill = test_filled(bytes / 4 + 1, SENTINEL);
+    cl_mem m = test_buffer(c, flags, bytes, fill);
+    free(fill);
+    return m;
+}
+
+/* True when mem (bytes long) still holds only the sentinel, read through queue. */
+static bool untouched(cl_command_queue q, cl_mem mem, size_t bytes)
+{
+    CHECK(clFinish(q) == CL_SUCCESS);
+    float *p = test_read_buffer(q, mem, bytes);
+    size_t changed = 0;
+    for (size_t i = 0; i < bytes / 4; ++i) changed += p[i] != SENTINEL;
+    free(p);
+    return changed == 0;
+}
+
+/* Calls forward with the given arguments and expects INVALID_ARGUMENT naming words, *event set
+   to NULL, and check_mem (checked_bytes long; usually the output) unchanged after clFinish. */
+static void expect_bad_forward(const char *label, const clgconv_plan *plan, cl_command_queue q,
+                               cl_mem in, cl_mem w, cl_mem b, cl_mem out, cl_mem ws,
+                               cl_uint nwait, const cl_event *wait, const char *const *words,
+                               cl_mem check_mem, size_t checked_bytes)
+{
+    char why[200];
+    cl_event ev = (cl_event)(uintptr_t)0x1234; /* must come back NULL */
+    set_marker();
+    clgconv_status st = clgconv_conv2d_forward(plan, q, in, w, b, out, ws, nwait, wait, &ev);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+           "forward with %s gave %s (%s): \"%s\"", label, clgconv_status_string(st), why,
+           clgconv_last_error());
+    EXPECT(ev == NULL, "forward with %s: *event is %p, not NULL", label, (void *)ev);
+    if (ev && ev != (cl_event)(uintptr_t)0x1234) clReleaseEvent(ev);
+    EXPECT(untouched(g_queue, check_mem, checked_bytes), "forward with %s wrote its output",
+           label);
+    /* The same call without an event pointer fails the same way. */
+    set_marker();
+    st = clgconv_conv2d_forward(plan, q, in, w, b, out, ws, nwait, wait, NULL);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT, "forward with %s and event NULL gave %s", label,
+           clgconv_status_string(st));
+    EXPECT(untouched(g_queue, check_mem, checked_bytes),
+           "forward with %s (event NULL) wrote its output", label);
+}
+
+static void bad_forward(clgconv_algo algo)
+{
+    clgconv_conv2d_desc d = valid_desc();
+    forward_setup s = {0};
+    clgconv_status st = clgconv_conv2d_plan_create(g_ctx, &d, algo, &s.plan);
+    char label[240];
+    snprintf(label, sizeof label, "forward checks, %s", clgconv_algo_name(algo));
+    if (!test_algo_ran(algo, st, label)) return;
+    printf("forward argument checks with %s (workspace %zu bytes)\n", clgconv_algo_name(algo),
+           clgconv_plan_workspace_size(s.plan));
+    CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &s.in_b, &s.w_b, &s.b_b, &s.out_b));
+    s.ws_b = clgconv_plan_workspace_size(s.plan);
+    test_rng r;
+    test_rng_seed(&r, 5);
+    float *x = test_random_tensor(&r, s.in_b / 4), *w = test_random_tensor(&r, s.w_b / 4),
+          *b = test_random_tensor(&r, s.b_b / 4);
+    s.input = test_buffer(g_cl, CL_MEM_READ_ONLY, s.in_b, x);
+    s.weights = test_buffer(g_cl, CL_MEM_READ_ONLY, s.w_b, w);
+    s.bias = test_buffer(g_cl, CL_MEM_READ_ONLY, s.b_b, b);
+    s.output = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, s.out_b);
+    s.workspace = s.ws_b ? test_buffer(g_cl, CL_MEM_READ_WRITE, s.ws_b, NULL) : NULL;
+    const clgconv_plan *P = s.plan;
+    cl_command_queue Q = g_queue;
+    cl_mem I = s.input, W = s.weights, B = s.bias, O = s.output, S = s.workspace;
+    size_t OB = s.out_b;
+
+    expect_bad_forward("plan NULL", NULL, Q, I, W, B, O, S, 0, NULL, WORDS("plan"), O, OB);
+    expect_bad_forward("queue NULL", P, NULL, I, W, B, O, S, 0, NULL, WORDS("queue"), O, OB);
+    expect_bad_forward("input NULL", P, Q, NULL, W, B, O, S, 0, NULL, WORDS("input"), O, OB);
+    expect_bad_forward("weights NULL", P, Q, I, NULL, B, O, S, 0, NULL, WORDS("weights"), O, OB);
+    expect_bad_forward("output NULL", P, Q, I, W, B, NULL, S, 0, NULL, WORDS("output"), O, OB);
+    expect_bad_forward("num_wait_events 2 with a NULL list", P, Q, I, W, B, O, S, 2, NULL,
+                       WORDS("num_wait_events (2)"), O, OB);
+    cl_int e;
+    cl_event user = clCreateUserEvent(g_cl, &e);
+    CHECK(user != NULL);
+    CHECK(clSetUserEventStatus(user, CL_COMPLETE) == CL_SUCCESS);
+    expect_bad_forward("a wait list with count 0", P, Q, I, W, B, O, S, 0, &user,
+                       WORDS("wait_events", "num_wait_events"), O, OB);
+    cl_event with_null[2] = {user, NULL};
+    expect_bad_forward("a NULL entry in the wait list", P, Q, I, W, B, O, S, 2, with_null,
+                       WORDS("wait_events[1]"), O, OB);
+
+    /* Buffers one byte short (and one float short). */
+    struct {
+        const char *name;
+        size_t bytes;
+        int slot; /* 0 input, 1 weights, 2 bias, 3 output, 4 workspace */
+    } shorts[] = {{"input", s.in_b, 0}, {"weights", s.w_b, 1}, {"bias", s.b_b, 2},
+                  {"output", s.out_b, 3}, {"workspace", s.ws_b, 4}};
+    for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; ++i) {
+        if (shorts[i].bytes == 0) continue; /* no workspace needed */
+        for (size_t cut = 1; cut <= 4; cut += 3) {
+            cl_mem small = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, shorts[i].bytes - cut);
+            cl_mem a[5] = {I, W, B, O, S};
+            a[shorts[i].slot] = small;
+            char what[120];
+            snprintf(what, sizeof what, "the %s buffer %zu byte(s) short", shorts[i].name, cut);
+            bool out_slot = shorts[i].slot == 3;
+            expect_bad_forward(what, P, Q, a[0], a[1], a[2], a[3], a[4], 0, NULL,
+                               WORDS(shorts[i].name), out_slot ? small : O,
+                               out_slot ? shorts[i].bytes - cut : OB);
+            clReleaseMemObject(small);
+        }
+    }
+    if (s.ws_b) {
+        expect_bad_forward("workspace NULL", P, Q, I, W, B, O, NULL, 0, NULL,
+                           WORDS("workspace"), O, OB);
+        expect_bad_forward("output aliasing the workspace", P, Q, I, W, B, S, S, 0, NULL,
+                           WORDS("workspace"), O, OB);
+    }
+
+    /* Output aliasing another argument: a buffer big enough for both roles, holding the
+       sentinel; it must stay untouched. */
+    size_t big = s.in_b > s.out_b ? s.in_b : s.out_b;
+    if (s.w_b > big) big = s.w_b;
+    cl_mem both = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, big);
+    expect_bad_forward("output aliasing input", P, Q, both, W, B, both, S, 0, NULL,
+                       WORDS("output", "input"), both, big);
+    expect_bad_forward("output aliasing weights", P, Q, I, both, B, both, S, 0, NULL,
+                       WORDS("output", "weights"), both, big);
+    cl_mem both_b = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, s.out_b > s.b_b ? s.out_b : s.b_b);
+    expect_bad_forward("output aliasing bias", P, Q, I, W, both_b, both_b, S, 0, NULL,
+                       WORDS("output", "bias"), both_b, s.out_b > s.b_b ? s.out_b : s.b_b);
+    clReleaseMemObject(both), clReleaseMemObject(both_b);
+
+    cl_mem ro = sentinel_buffer(g_cl, CL_MEM_READ_ONLY, s.out_b);
+    expect_bad_forward("a read-only output buffer", P, Q, I, W, B, ro, S, 0, NULL,
+                       WORDS("output", "READ_ONLY"), ro, s.out_b);
+    clReleaseMemObject(ro);
+
+    /* A second cl_context on the same device: its queue and its buffers are foreign. */
+    cl_context other = clCreateContext(NULL, 1, &g_dev, NULL, NULL, &e);
+    CHECK(other != NULL);
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+    cl_command_queue other_q = clCreateCommandQueue(other, g_dev, 0, &e);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+    CHECK(other_q != NULL);
+    expect_bad_forward("a queue of another cl_context", P, other_q, I, W, B, O, S, 0, NULL,
+                       WORDS("queue", "context"), O, OB);
+    cl_mem foreign_in = test_buffer(other, CL_MEM_READ_ONLY, s.in_b, x);
+    cl_mem foreign_out = sentinel_buffer(other, CL_MEM_READ_WRITE, s.out_b);
+    expect_bad_forward("an input buffer of another cl_context", P, Q, foreign_in, W, B, O, S, 0,
+                       NULL, WORDS("input", "context"), O, OB);
+    cl_mem foreign_b = test_buffer(other, CL_MEM_READ_ONLY, s.b_b, b);
+    expect_bad_forward("a bias buffer of another cl_context", P, Q, I, W, foreign_b, O, S, 0,
+                       NULL, WORDS("bias", "context"), O, OB);
+    {
+        cl_event ev = (cl_event)(uintptr_t)0x1234;
+        set_marker();
+        st = clgconv_conv2d_forward(P, Q, I, W, B, foreign_out, S, 0, NULL, &ev);
+        char why[200];
+        EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT &&
+                   message_names(WORDS("output", "context"), why, sizeof why) && ev == NULL,
+               "forward with an output buffer of another cl_context gave %s (%s)",
+               clgconv_status_string(st), why);
+        EXPECT(untouched(other_q, foreign_out, s.out_b), "foreign output buffer was written");
+    }
+    /* A wait-list event of another context is the caller's error OpenCL reports; the library
+       must not have written anything either way. */
+    clReleaseMemObject(foreign_in), clReleaseMemObject(foreign_out), clReleaseMemObject(foreign_b);
+    clReleaseCommandQueue(other_q);
+    clReleaseContext(other);
+
+    /* After all that, a correct call works and writes the right result. */
+    cl_event ev = NULL;
+    st = clgconv_conv2d_forward(P, Q, I, W, B, O, S, 0, NULL, &ev);
+    EXPECT(st == CLGCONV_SUCCESS && ev != NULL, "valid forward after the bad ones gave %s",
+           clgconv_status_string(st));
+    if (ev) {
+        CHECK(clWaitForEvents(1, &ev) == CL_SUCCESS);
+        clReleaseEvent(ev);
+    }
+    float *y = test_read_buffer(Q, O, s.out_b);
+    EXPECT(test_compare_with_reference(&d, x, w, b, y, label, NULL),
+           "%s: valid forward is wrong", label);
+    free(y);
+    /* The buffer of the right size works with bias NULL too, and a wait list of one completed
+       user event. */
+    st = clgconv_conv2d_forward(P, Q, I, W, NULL, O, S, 1, &user, NULL);
+    EXPECT(st == CLGCONV_SUCCESS, "valid forward without bias gave %s", clgconv_status_string(st));
+    CHECK(clFinish(Q) == CL_SUCCESS);
+    y = test_read_buffer(Q, O, s.out_b);
+    EXPECT(test_compare_with_reference(&d, x, w, NULL, y, label, NULL),
+           "%s: valid forward without bias is wrong", label);
+    free(y);
+
+    clReleaseEvent(user);
+    clReleaseMemObject(I), clReleaseMemObject(W), clReleaseMemObject(B), clReleaseMemObject(O);
+    if (S) clReleaseMemObject(S);
+    clgconv_plan_release(s.plan);
+    free(x), free(w), free(b);
+}
+
+int main(void)
+{
+    names();
+    g_ctx = test_open_context(&g_queue);
+    CHECK_OK(clgconv_context_get_cl(g_ctx, &g_cl, &g_dev));
+    bad_descriptors();
+    good_descriptors();
+    null_arguments();
+    for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) bad_forward((clgconv_algo)a);
+    clReleaseCommandQueue(g_queue);
+    clgconv_context_release(g_ctx);
+    return test_summary("test_bad_input");
+}

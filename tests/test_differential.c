@@ -1,0 +1,150 @@
+/* test_differential.c: every OpenCL algorithm and the host path against the CPU reference, on named edge cases and a seeded random sweep. */
+#include "test_cases.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+static clgconv_context *g_ctx;
+static cl_command_queue g_queue;
+static int g_runs[CLGCONV_ALGO_COUNT_];       /* comparisons made per algorithm */
+static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (informative only) */
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    timespec_get(&t, TIME_UTC);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Runs desc with every algorithm that takes it and compares each with the reference. */
+static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_rng *r,
+                            const char *name)
+{
+    size_t in_b, w_b, b_b, out_b;
+    CHECK_OK(clgconv_conv2d_tensor_bytes(d, &in_b, &w_b, &b_b, &out_b));
+    float *x = test_random_tensor(r, in_b / 4), *w = test_random_tensor(r, w_b / 4);
+    float *b = with_bias ? test_random_tensor(r, b_b / 4) : NULL;
+    float *y = malloc(out_b);
+    CHECK(y != NULL);
+    char desc_text[256], label[400];
+    test_desc_str(d, desc_text, sizeof desc_text);
+    for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) {
+        const char *algo = clgconv_algo_name((clgconv_algo)a);
+        snprintf(label, sizeof label, "%s [%s%s] %s", name, desc_text, with_bias ? "" : " no bias",
+                 algo);
+        double t0 = now_seconds();
+        clgconv_status st = test_run_plan(g_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
+        g_seconds[a] += now_seconds() - t0;
+        if (!test_algo_ran((clgconv_algo)a, st, label)) continue;
+        double err = 0;
+        EXPECT(test_compare_with_reference(d, x, w, b, y, label, &err),
+               "%s: max error %.3g beyond tolerance", label, err);
+        ++g_runs[a];
+    }
+    free(x), free(w), free(b), free(y);
+}
+
+static void named_cases(test_rng *r)
+{
+    for (size_t i = 0; i < test_named_case_count; ++i) {
+        clgconv_conv2d_desc d;
+        test_case_desc(&test_named_cases[i], &d);
+        check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
+    }
+}
+
+static void random_sweep(uint64_t seed, int count)
+{
+    test_rng shapes, data;
+    test_rng_seed(&shapes, seed);
+    test_rng_seed(&data, seed ^ 0xDA7A);
+    int depthwise = 0, nhwc = 0, one_pixel = 0, dilated = 0, big_stride = 0, clamped = 0,
+        no_bias = 0, asym = 0, multiplier = 0;
+    for (int i = 0; i < count; ++i) {
+        clgconv_conv2d_desc d;
+        bool with_bias;
+        test_random_desc(&shapes, &d, &with_bias);
+        char name[64];
+        snprintf(name, sizeof name, "random #%d (seed %llu)", i, (unsigned long long)seed);
+        check_all_algos(&d, with_bias, &data, name);
+        depthwise += d.groups == d.in_channels;
+        multiplier += d.groups == d.in_channels && d.out_channels > d.in_channels;
+        nhwc += d.layout == CLGCONV_LAYOUT_NHWC;
+        one_pixel += d.in_height == 1 && d.in_width == 1;
+        dilated += d.dilation_h > 1 || d.dilation_w > 1;
+        big_stride += d.stride_h > d.kernel_h || d.stride_w > d.kernel_w;
+        clamped += d.output_min > -INFINITY || d.output_max < INFINITY;
+        no_bias += !with_bias;
+        asym += d.pad_top != d.pad_bottom || d.pad_left != d.pad_right;
+    }
+    printf("random sweep: %d shapes (seed %llu): %d depthwise (%d with multiplier), %d NHWC, "
+           "%d 1x1 images, %d dilated, %d stride > kernel, %d asymmetric pads, %d clamped, "
+           "%d without bias\n",
+           count, (unsigned long long)seed, depthwise, multiplier, nhwc, one_pixel, dilated,
+           big_stride, asym, clamped, no_bias);
+    /* The sweep must actually cover what it claims to (guards the generator). */
+    EXPECT(depthwise > 0 && multiplier > 0 && nhwc > 0 && one_pixel > 0 && dilated > 0 &&
+               big_stride > 0 && asym > 0 && clamped > 0 && no_bias > 0,
+           "random sweep of %d shapes misses a feature", count);
+}
+
+/* clgconv_conv2d_forward_host on a subset: repeated calls on the same shape (fresh data each
+   time, bias then no bias), more distinct shapes than its cache holds (8), then the first
+   shapes again after they were evicted. */
+static void host_path(test_rng *r)
+{
+    enum { SHAPES = 12 };
+    static const size_t picks[SHAPES] = {0, 3, 6, 8, 9, 12, 15, 18, 21, 24, 27, 36};
+    for (int round = 0; round < 2; ++round) {
+        for (int s = 0; s < SHAPES; ++s) {
+            const test_case *tc = &test_named_cases[picks[s] % test_named_case_count];
+            clgconv_conv2d_desc d;
+            test_case_desc(tc, &d);
+            size_t in_b, w_b, b_b, out_b;
+            CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &in_b, &w_b, &b_b, &out_b));
+            int repeats = s % 3 == 0 ? 3 : 1;
+            for (int rep = 0; rep < repeats; ++rep) {
+                float *x = test_random_tensor(r, in_b / 4), *w = test_random_tensor(r, w_b / 4);
+                /* Alternate bias and no bias on one cached entry: a stale bias must not leak. */
+                float *b = (rep + round) % 2 == 0 ? test_random_tensor(r, b_b / 4) : NULL;
+                float *y = test_filled(out_b / 4, NAN);
+                char label[200];
+                snprintf(label, sizeof label, "host path %s round %d call %d%s", tc->name, round,
+                         rep, b ? "" : " (no bias)");
+                clgconv_status st = clgconv_conv2d_forward_host(g_ctx, &d, x, w, b, y);
+                if (EXPECT(st == CLGCONV_SUCCESS, "%s: %s", label, clgconv_status_string(st)))
+                    EXPECT(test_compare_with_reference(&d, x, w, b, y, label, NULL), "%s", label);
+                free(x), free(w), free(b), free(y);
+            }
+        }
+    }
+}
+
+int main(void)
+{
+    g_ctx = test_open_context(&g_queue);
+    printf("device: %s\n", clgconv_context_device_name(g_ctx));
+    uint64_t seed = test_seed(20261125);
+    int count = 300;
+    const char *cs = getenv("CLGCONV_TEST_SWEEP");
+    if (cs && atoi(cs) > 0) count = atoi(cs);
+    printf("random sweep seed: %llu (set CLGCONV_TEST_SEED to change, CLGCONV_TEST_SWEEP for the "
+           "count)\n",
+           (unsigned long long)seed);
+    fflush(stdout);
+    test_rng r;
+    test_rng_seed(&r, seed + 1);
+    named_cases(&r);
+    random_sweep(seed, count);
+    host_path(&r);
+    for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
+        printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
+               clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
+    EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == (int)test_named_case_count + count,
+           "direct ran %d of %d shapes", g_runs[CLGCONV_ALGO_DIRECT],
+           (int)test_named_case_count + count);
+    clReleaseCommandQueue(g_queue);
+    clgconv_context_release(g_ctx);
+    return test_summary("test_differential");
+}
