@@ -128,32 +128,46 @@ typedef struct gemm_operand {
 typedef struct gemm_state {
     clg_gemm_layout layout;
     int nhwc;
-    int M, N, K, TM, TN;
+    int M, N, K, TM, TN, kblock;
     gemm_operand a, b, c;
     cl_kernel gemm, im2col, transpose;
     size_t gemm_wg, im2col_wg, transpose_wg;
 } gemm_state;
 
-#define CLG_STR_(x) #x
-#define CLG_STR(x) CLG_STR_(x)
 /* k block of the CPU variant of gemm_batched (-DCLG_KBLOCK): keeps a work-group's operand
    slices in cache (see cl/gemm.cl). */
 #define GEMM_CPU_KBLOCK 256
 /* Work-items per work-group on CPUs: enough to share the k-block slices. */
 #define GEMM_CPU_GROUP 32
 
-/* Largest power-of-two tile sizes not above the matrix (so a tile never overhangs the whole
-   matrix): CPUs up to 8 x 16 (float16 accumulators), GPUs up to 4 x 8 (register pressure). */
-static void choose_tiles(const clgconv_context *ctx, int64_t M, int64_t N, int *TM, int *TN)
+#define GEMM_VARIANTS 4
+
+/* Tile sizes and k block of a variant (0 = the default heuristic; the tuner may measure the
+   others). CPUs (AVX2-class, 16 vector registers): 8 rows x 16 columns = 16 float8 halves of
+   accumulators by default. GPUs: small tiles, no k blocking (register pressure, occupancy).
+   TN is then halved until it fits N (it must be 1, 2, 4, 8 or 16) and TM cut to M, so a tile
+   never overhangs the whole matrix. */
+static void choose_tiles(const clgconv_context *ctx, int variant, int64_t M, int64_t N, int *TM,
+                         int *TN, int *kblock)
 {
-    int tn = ctx->info.is_cpu ? 16 : 8, tm = ctx->info.is_cpu ? 8 : 4;
+    static const int cpu[GEMM_VARIANTS][3] = {
+        {8, 16, GEMM_CPU_KBLOCK}, {6, 16, GEMM_CPU_KBLOCK}, {8, 8, GEMM_CPU_KBLOCK}, {8, 16, 0}};
+    static const int gpu[GEMM_VARIANTS][3] = {{4, 8, 0}, {8, 8, 0}, {4, 4, 0}, {2, 8, 0}};
+    const int *p = (ctx->info.is_cpu ? cpu : gpu)[variant >= 0 && variant < GEMM_VARIANTS ? variant : 0];
+    int tm = p[0], tn = p[1];
     while (tn > N) tn /= 2;
-    while (tm > M) tm /= 2;
-    *TN = tn;
-    *TM = tm;
+    if (tm > M) tm = (int)M;
+    *TM = tm, *TN = tn, *kblock = p[2];
 }
 
-static void gemm_mapping(const clgconv_context *ctx, const clg_shape *s, gemm_state *st)
+static int gemm_variant_count(const clgconv_context *ctx, const clg_shape *s)
+{
+    (void)ctx, (void)s;
+    return GEMM_VARIANTS;
+}
+
+static void gemm_mapping(const clgconv_context *ctx, const clg_shape *s, int variant,
+                         gemm_state *st)
 {
     const clg_gemm_layout *l = &st->layout;
     int64_t HW = s->H * s->W;
@@ -177,7 +191,7 @@ static void gemm_mapping(const clgconv_context *ctx, const clg_shape *s, gemm_st
         st->b = (gemm_operand){0, 0, l->RED * s->KPG, 0, (int)s->KPG, 2};
         st->c = (gemm_operand){0, l->P * s->K, s->KPG, 0, (int)s->K, 3};
     }
-    choose_tiles(ctx, st->M, st->N, &st->TM, &st->TN);
+    choose_tiles(ctx, variant, st->M, st->N, &st->TM, &st->TN, &st->kblock);
 }
 
 static int64_t gemm_wt_elems(const clg_shape *s)
@@ -197,7 +211,7 @@ static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     gemm_state st = {0};
     clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), 1, &st.layout);
-    gemm_mapping(ctx, s, &st);
+    gemm_mapping(ctx, s, 0, &st);
     double peak = ctx->info.is_cpu ? 150e9 : 1500e9;
     double width = ctx->info.is_cpu ? 16.0 : 8.0, height = ctx->info.is_cpu ? 8.0 : 4.0;
     double eff = (st.TN / width) * (0.5 + 0.5 * st.TM / height);
@@ -231,11 +245,11 @@ static clgconv_status gemm_create(clgconv_plan *plan)
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the gemm plan");
     plan->state = st;
     clg_gemm_layout_init(plan->ctx, s, gemm_wt_elems(s), 1, &st->layout);
-    gemm_mapping(plan->ctx, s, st);
-    char options[128];
+    gemm_mapping(plan->ctx, s, plan->variant, st);
+    char options[128], kblock[32] = "";
+    if (st->kblock > 0) snprintf(kblock, sizeof kblock, " -DCLG_KBLOCK=%d", st->kblock);
     snprintf(options, sizeof options, "-DCLG_TM=%d -DCLG_TN=%d%s%s", st->TM, st->TN,
-             st->nhwc ? " -DCLG_BIAS_PER_COL" : "",
-             plan->ctx->info.is_cpu ? " -DCLG_KBLOCK=" CLG_STR(GEMM_CPU_KBLOCK) : "");
+             st->nhwc ? " -DCLG_BIAS_PER_COL" : "", kblock);
     clgconv_status r =
         clg_context_create_kernel(plan->ctx, "gemm", options, "gemm_batched", &st->gemm);
     if (r == CLGCONV_SUCCESS)
@@ -390,5 +404,6 @@ static clgconv_status gemm_enqueue(const clgconv_plan *plan, cl_command_queue qu
     return CLGCONV_SUCCESS;
 }
 
-const clg_algo_impl clg_algo_gemm = {CLGCONV_ALGO_GEMM, gemm_supports, gemm_estimate,
-                                     gemm_create, gemm_enqueue, gemm_destroy};
+const clg_algo_impl clg_algo_gemm = {CLGCONV_ALGO_GEMM, gemm_supports,      gemm_estimate,
+                                     gemm_create,       gemm_enqueue,       gemm_destroy,
+                                     gemm_variant_count};
