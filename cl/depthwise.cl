@@ -10,6 +10,7 @@
  *                          SH, SW, DH, DW, M (one generic build serves every other geometry)
  *   -DCLG_VW=n             vector width along the contiguous dimension: 1, 2, 4, 8 or 16
  *                          (NCHW: output pixels along x; NHWC: output channels)
+ *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw
  *   -DCLG_PX=p             (NHWC kernel) output pixels along x per work-item
  *   -DCLG_IDX=type         element offsets: int (default) or long for tensors of 2^31 elements
  * Image sizes, padding and batch are runtime arguments, so one program serves every layer with
@@ -22,9 +23,10 @@
  *
  * conv2d_depthwise_nchw: input [N][C][H][W], output [N][K][OH][OW].
  *   dim 0: chunk of CLG_VW output pixels along x (ox0 = id*CLG_VW), dim 1: output row oy,
- *   dim 2: n*K + k. Items beyond the bounds return. A chunk whose input span lies inside the row
- *   and whose outputs all exist takes the vector-load path; the others (image borders, the row's
- *   tail) build their vectors element by element with clamped addresses and selects.
+ *   dim 2: n*K + k. Items beyond the bounds return. The row's last chunk is moved back to end at
+ *   OW, so chunks are full vectors. Taps whose input span lies inside the row use vector loads;
+ *   the others (image borders) build their vectors element by element with clamped addresses
+ *   and selects.
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, M.
  *
@@ -41,6 +43,9 @@
 #endif
 #ifndef CLG_PX
 #define CLG_PX 4
+#endif
+#ifndef CLG_NHWC
+#define CLG_NHWC 0
 #endif
 
 /* Geometry: build-time constants in a specialised build, else the runtime arguments. */
@@ -64,6 +69,10 @@
 #define UNROLL_GEOMETRY
 #endif
 #define TAPS_ (KH_ * KW_)
+
+/* a*b + c written as an expression: OpenCL C contracts it to one FMA where the hardware has
+   one (PoCL's mad() stays a separate multiply and add) and to a multiply-add elsewhere. */
+#define MULADD(a, b, c) ((a) * (b) + (c))
 
 #if CLG_VW == 1
 #define floatV float
@@ -89,6 +98,8 @@
 #error "CLG_VW must be 1, 2, 4, 8 or 16"
 #endif
 
+#if !CLG_NHWC
+
 /* Loads CLG_VW elements p[0], p[SW], p[2*SW], ... (all inside the buffer); LOAD_SPAN is how
    many elements past p[0] the load touches. */
 #ifdef CLG_KH
@@ -96,7 +107,7 @@
 #define LOAD_STRIDED(p) LOADV(p)
 #define LOAD_SPAN (CLG_VW - 1)
 #elif CLG_SW == 2 && CLG_VW == 8
-#define LOAD_STRIDED(p) (vload16(0, p).even)
+#define LOAD_STRIDED(p) ((float8)(vload8(0, p).even, vload8(1, p).even))
 #define LOAD_SPAN 15
 #elif CLG_SW == 2 && CLG_VW == 4
 #define LOAD_STRIDED(p) (vload8(0, p).even)
@@ -143,6 +154,8 @@ static floatV load_row_checked(const __global float *row, int ix, int stride, in
 #endif
 }
 
+#endif /* !CLG_NHWC */
+
 /* clamp(v, lo, hi) with comparisons, so NaN stays NaN. */
 static floatV clamp_output(floatV v, float lo, float hi)
 {
@@ -156,6 +169,8 @@ static floatV clamp_output(floatV v, float lo, float hi)
     return v;
 }
 
+#if !CLG_NHWC
+
 __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                                     __global const float *restrict weights,
                                     __global const float *restrict bias,
@@ -166,20 +181,23 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                                     const int KH, const int KW, const int SH, const int SW,
                                     const int DH, const int DW, const int M)
 {
-    const int ox0 = (int)get_global_id(0) * CLG_VW;
+    const int start = (int)get_global_id(0) * CLG_VW;
     const int oy = (int)get_global_id(1);
     const int nk = (int)get_global_id(2);
-    if (ox0 >= OW || oy >= OH || nk >= N * K) return;
+    if (start >= OW || oy >= OH || nk >= N * K) return;
     const int n = nk / K, k = nk - n * K;
     const int c = k / M_;
+    /* The row's last chunk is moved back to end at OW (when OW >= CLG_VW) so that every chunk
+       is a full vector; it stores only the outputs from its nominal start on. */
+    const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
 
     const __global float *w = weights + k * TAPS_;
     const __global float *plane = input + ((CLG_IDX)n * C + c) * H * W;
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
-    const bool fast = ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W && ox0 + CLG_VW <= OW;
+    const bool interior = ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W;
 
     floatV acc = (floatV)(0.0f);
-    if (fast) {
+    if (interior) {
         UNROLL_GEOMETRY
         for (int ky = 0; ky < KH_; ++ky) {
             const int iy = iy0 + ky * DH_;
@@ -187,25 +205,33 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
             const __global float *row = plane + (CLG_IDX)iy * W + ix0;
             UNROLL_GEOMETRY
             for (int kx = 0; kx < KW_; ++kx)
-                acc = mad(LOAD_STRIDED(row + kx * DW_), (floatV)(w[ky * KW_ + kx]), acc);
+                acc = MULADD(LOAD_STRIDED(row + kx * DW_), (floatV)(w[ky * KW_ + kx]), acc);
         }
     } else {
+        /* Border chunks: taps whose span lies inside the row still use vector loads. */
         UNROLL_GEOMETRY
         for (int ky = 0; ky < KH_; ++ky) {
             const int iy = iy0 + ky * DH_;
             if (iy < 0 || iy >= H) continue;
             const __global float *row = plane + (CLG_IDX)iy * W;
             UNROLL_GEOMETRY
-            for (int kx = 0; kx < KW_; ++kx)
-                acc = mad(load_row_checked(row, ix0 + kx * DW_, SW_, W),
-                          (floatV)(w[ky * KW_ + kx]), acc);
+            for (int kx = 0; kx < KW_; ++kx) {
+                const int ix = ix0 + kx * DW_;
+                floatV x;
+                if (ix >= 0 && ix + LOAD_SPAN < W)
+                    x = LOAD_STRIDED(row + ix);
+                else
+                    x = load_row_checked(row, ix, SW_, W);
+                acc = MULADD(x, (floatV)(w[ky * KW_ + kx]), acc);
+            }
         }
     }
 
     const floatV v =
         clamp_output(acc + (floatV)(has_bias ? bias[k] : 0.0f), output_min, output_max);
     __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW + ox0;
-    if (ox0 + CLG_VW <= OW) {
+    const int first = start - ox0, last = min(CLG_VW, OW - ox0);
+    if (first == 0 && last == CLG_VW) {
         STOREV(v, out);
     } else {
         float t[CLG_VW];
@@ -214,9 +240,11 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
 #else
         STOREV(v, t);
 #endif
-        for (int j = 0; j < OW - ox0; ++j) out[j] = t[j];
+        for (int j = first; j < last; ++j) out[j] = t[j];
     }
 }
+
+#else /* CLG_NHWC */
 
 __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                     __global const float *restrict weights,
@@ -279,7 +307,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                     x = LOADV(tx);
 #endif
                 }
-                acc[p] = mad(x, w, acc[p]);
+                acc[p] = MULADD(x, w, acc[p]);
             }
         }
     }
@@ -293,3 +321,5 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
         STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)(ox0 + p) * K);
     }
 }
+
+#endif /* CLG_NHWC */

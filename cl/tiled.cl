@@ -16,6 +16,8 @@
  *                NHWC: output pixels along x per work-item), 1..16
  *   -DCLG_FLAT=1 (NCHW only) 1x1 kernel, stride 1, no padding: pixels are taken as one flat
  *                run of H*W, so vectors never straddle row ends
+ *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
+ *                NCHW one (each build compiles only what its layout needs)
  *   -DCLG_IDX=type element offsets: int (default) or long for tensors of 2^31 elements or more
  *
  * Semantics: y[n][k][oy][ox] = clamp(b[k] + sum_{c,ky,kx} x[n][g*CPG+c][iy][ix] * w[k][c][ky][kx])
@@ -27,6 +29,9 @@
  *          CLG_FLAT): block b -> oy = b / XB, ox0 = (b % XB) * CLG_VW, XB = ceil(OW / CLG_VW)
  *   dim 1: block of CLG_TB output channels within the group
  *   dim 2: n*G + g (all groups and images in one launch)
+ *   The last pixel block of a run and the last channel tile of a group are moved back to end
+ *   at the run's / group's end and store only what no other block stores, so every block
+ *   works on full vectors and the weight rows of a tile sit at constant offsets.
  *   Each work-item holds CLG_TB vectors of CLG_VW outputs: one input vector load feeds CLG_TB
  *   FMAs. Blocks whose input span lies inside the row use vector loads; border and tail blocks
  *   build their input vectors with clamped addresses and selects (a separate loop, so the
@@ -54,6 +59,9 @@
 #ifndef CLG_FLAT
 #define CLG_FLAT 0
 #endif
+#ifndef CLG_NHWC
+#define CLG_NHWC 0
+#endif
 
 /* Geometry: build-time constants in a specialised build, else the runtime arguments. */
 #ifdef CLG_KH
@@ -79,6 +87,10 @@
 #endif
 
 #define RED_ (CPG_ * KH_ * KW_) /* reduction length per output */
+
+/* a*b + c written as an expression: OpenCL C contracts it to one FMA where the hardware has
+   one (PoCL's mad() stays a separate multiply and add) and to a multiply-add elsewhere. */
+#define MULADD(a, b, c) ((a) * (b) + (c))
 
 #if CLG_VW == 1
 #define floatV float
@@ -112,6 +124,8 @@
 #define TO_ARRAY(v, t) STOREV(v, t)
 #endif
 
+#if !CLG_NHWC
+
 /* NCHW: loads CLG_VW elements p[0], p[SW], p[2*SW], ... (all inside the buffer); LOAD_SPAN is
    how many elements past p[0] the load touches. */
 #if !defined(CLG_KH) || CLG_SW > 2 || (CLG_SW == 2 && CLG_VW != 8 && CLG_VW != 4)
@@ -122,7 +136,7 @@
 #define LOAD_STRIDED(p) LOADV(p)
 #define LOAD_SPAN (CLG_VW - 1)
 #elif CLG_SW == 2 && CLG_VW == 8
-#define LOAD_STRIDED(p) (vload16(0, p).even)
+#define LOAD_STRIDED(p) ((float8)(vload8(0, p).even, vload8(1, p).even))
 #define LOAD_SPAN 15
 #elif CLG_SW == 2 && CLG_VW == 4
 #define LOAD_STRIDED(p) (vload8(0, p).even)
@@ -159,6 +173,9 @@ static floatV load_checked(const __global float *row, int x0, int stride, int n)
     return FROM_ARRAY(t);
 }
 
+#endif /* !CLG_NHWC */
+
+/* clamp(v, lo, hi) with comparisons, so NaN stays NaN. */
 static floatV clamp_output(floatV v, float lo, float hi)
 {
 #if CLG_VW == 1
@@ -170,6 +187,8 @@ static floatV clamp_output(floatV v, float lo, float hi)
 #endif
     return v;
 }
+
+#if !CLG_NHWC
 
 __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                                 __global const float *restrict weights,
@@ -185,21 +204,21 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
     const int kb0 = (int)get_global_id(1) * CLG_TB;
     const int ng = (int)get_global_id(2);
 #if CLG_FLAT
-    const int oy = 0, ox0 = blk * CLG_VW, row_len = OH * OW;
-    if (ox0 >= row_len || kb0 >= KPG_ || ng >= N * G) return;
+    const int oy = 0, run = OH * OW, start = blk * CLG_VW;
+    if (start >= run || kb0 >= KPG_ || ng >= N * G) return;
 #else
-    const int oy = blk / XB, ox0 = (blk - oy * XB) * CLG_VW, row_len = OW;
+    const int oy = blk / XB, run = OW, start = (blk - oy * XB) * CLG_VW;
     if (oy >= OH || kb0 >= KPG_ || ng >= N * G) return;
 #endif
     const int n = ng / G, g = ng - n * G;
     const int C = G * CPG_, K = G * KPG_;
-
-    /* Weight rows of the tile's channels; channels past KPG (tail tile) repeat the last one
-       and are not stored. */
-    const __global float *wrow[CLG_TB];
-#pragma unroll
-    for (int j = 0; j < CLG_TB; ++j)
-        wrow[j] = weights + (CLG_IDX)(g * KPG_ + min(kb0 + j, KPG_ - 1)) * RED_;
+    /* The last block of a run and the last channel tile of a group are moved back to end at
+       the run's / group's end (when it is long enough), so every block is a full vector and
+       every tile's weight rows lie at constant offsets; a moved block stores only the outputs
+       from its nominal start on. The host guarantees CLG_TB <= KPG. */
+    const int ox0 = run >= CLG_VW ? min(start, run - CLG_VW) : 0;
+    const int kt = min(kb0, KPG_ - CLG_TB);
+    const __global float *wt0 = weights + (CLG_IDX)(g * KPG_ + kt) * RED_;
 
     floatV acc[CLG_TB];
 #pragma unroll
@@ -207,79 +226,88 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 
     const __global float *in = input + ((CLG_IDX)n * C + (CLG_IDX)g * CPG_) * H * W;
 #if CLG_FLAT
-    const int HW = H * W;
-    if (ox0 + CLG_VW <= HW) {
+    if (ox0 + CLG_VW <= run) {
         for (int c = 0; c < CPG_; ++c) {
-            const floatV x = LOADV(in + (CLG_IDX)c * HW + ox0);
+            const floatV x = LOADV(in + (CLG_IDX)c * run + ox0);
 #pragma unroll
-            for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][c]), acc[j]);
+            for (int j = 0; j < CLG_TB; ++j)
+                acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + c]), acc[j]);
         }
     } else {
         for (int c = 0; c < CPG_; ++c) {
-            const floatV x = load_checked(in + (CLG_IDX)c * HW, ox0, 1, HW);
+            const floatV x = load_checked(in + (CLG_IDX)c * run, ox0, 1, run);
 #pragma unroll
-            for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][c]), acc[j]);
+            for (int j = 0; j < CLG_TB; ++j)
+                acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + c]), acc[j]);
         }
     }
 #else
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
-    const bool interior =
-        ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W && ox0 + CLG_VW <= OW;
+    const bool interior = ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W;
     if (interior) {
         for (int c = 0; c < CPG_; ++c) {
             const __global float *plane = in + (CLG_IDX)c * H * W;
-UNROLL_GEOMETRY
+            UNROLL_GEOMETRY
             for (int ky = 0; ky < KH_; ++ky) {
                 const int iy = iy0 + ky * DH_;
                 if (iy < 0 || iy >= H) continue;
                 const __global float *row = plane + iy * W + ix0;
-UNROLL_GEOMETRY
+                UNROLL_GEOMETRY
                 for (int kx = 0; kx < KW_; ++kx) {
                     const floatV x = LOAD_STRIDED(row + kx * DW_);
                     const int r = (c * KH_ + ky) * KW_ + kx;
 #pragma unroll
-                    for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][r]), acc[j]);
+                    for (int j = 0; j < CLG_TB; ++j)
+                        acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + r]), acc[j]);
                 }
             }
         }
     } else {
+        /* Border blocks: taps whose span lies inside the row still use vector loads. */
         for (int c = 0; c < CPG_; ++c) {
             const __global float *plane = in + (CLG_IDX)c * H * W;
-UNROLL_GEOMETRY
+            UNROLL_GEOMETRY
             for (int ky = 0; ky < KH_; ++ky) {
                 const int iy = iy0 + ky * DH_;
                 if (iy < 0 || iy >= H) continue;
                 const __global float *row = plane + iy * W;
-UNROLL_GEOMETRY
+                UNROLL_GEOMETRY
                 for (int kx = 0; kx < KW_; ++kx) {
-                    const floatV x = load_checked(row, ix0 + kx * DW_, SW_, W);
+                    const int ix = ix0 + kx * DW_;
+                    floatV x;
+                    if (ix >= 0 && ix + LOAD_SPAN < W)
+                        x = LOAD_STRIDED(row + ix);
+                    else
+                        x = load_checked(row, ix, SW_, W);
                     const int r = (c * KH_ + ky) * KW_ + kx;
 #pragma unroll
-                    for (int j = 0; j < CLG_TB; ++j) acc[j] = mad(x, (floatV)(wrow[j][r]), acc[j]);
+                    for (int j = 0; j < CLG_TB; ++j)
+                        acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + r]), acc[j]);
                 }
             }
         }
     }
 #endif
 
-    const int valid = min(CLG_VW, row_len - ox0);
+    const int first = start - ox0, last = min(CLG_VW, run - ox0);
 #pragma unroll
     for (int j = 0; j < CLG_TB; ++j) {
-        const int kk = kb0 + j;
-        if (kk >= KPG_) break;
-        const int k = g * KPG_ + kk;
+        if (kt + j < kb0) continue; /* another tile's channel */
+        const int k = g * KPG_ + kt + j;
         const floatV v = clamp_output(acc[j] + (floatV)(has_bias ? bias[k] : 0.0f), output_min,
                                       output_max);
         __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW + ox0;
-        if (valid == CLG_VW) {
+        if (first == 0 && last == CLG_VW) {
             STOREV(v, out);
         } else {
             float t[CLG_VW];
             TO_ARRAY(v, t);
-            for (int i = 0; i < valid; ++i) out[i] = t[i];
+            for (int i = first; i < last; ++i) out[i] = t[i];
         }
     }
 }
+
+#else /* CLG_NHWC */
 
 __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                                 __global const float *restrict wt,
@@ -321,7 +349,8 @@ UNROLL_GEOMETRY
                     const floatV w = LOADV(wk + c * (KH_ * KW_ * KPG_));
 #pragma unroll
                     for (int p = 0; p < CLG_TB; ++p)
-                        acc[p] = mad((floatV)(px[(CLG_IDX)p * SW_ * C + c]), w, acc[p]);
+                        acc[p] = MULADD((floatV)(px[(CLG_IDX)p * SW_ * C + c]), w,
+                                        acc[p]);
                 }
             } else {
                 int off[CLG_TB];
@@ -337,7 +366,7 @@ UNROLL_GEOMETRY
 #pragma unroll
                     for (int p = 0; p < CLG_TB; ++p) {
                         const float x = row[off[p] + c];
-                        acc[p] = mad((floatV)(ok[p] ? x : 0.0f), w, acc[p]);
+                        acc[p] = MULADD((floatV)(ok[p] ? x : 0.0f), w, acc[p]);
                     }
                 }
             }
@@ -362,3 +391,5 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
     if (kk >= KPG_ || r >= RED_ || g >= G) return;
     wt[((CLG_IDX)g * RED_ + r) * KPG_ + kk] = w[((CLG_IDX)g * KPG_ + kk) * RED_ + r];
 }
+
+#endif /* CLG_NHWC */

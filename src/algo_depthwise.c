@@ -58,11 +58,12 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     double peak, bw, launch;
     device_roofline(ctx, &peak, &bw, &launch);
-    /* Each element is read once from memory and once per tap from cache: the loads, not the
-       FMAs, bound the arithmetic side, at about a quarter of the FMA peak. */
+    /* Each input element is read once from memory and once per tap from cache; a tap costs a
+       vector load, a broadcast weight and one FMA, so the loads bound the arithmetic side at
+       about a third of the FMA peak. */
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
-    double compute = flops / (0.25 * peak), memory = bytes / (0.8 * bw);
+    double compute = flops / (0.3 * peak), memory = bytes / (0.8 * bw);
     return (compute > memory ? compute : memory) + launch;
 }
 
@@ -75,22 +76,29 @@ static bool common_geometry(const clg_shape *s)
            (s->SH == 1 || s->SH == 2) && s->DH == 1 && s->DW == 1 && s->KPG <= 2;
 }
 
-/* Vector width along x for the NCHW kernel: wide where rows are long, narrow for small images;
-   stride 2 uses 8 or 4 (loads of twice the width, even lanes). */
-static int nchw_vector_width(const clg_shape *s)
-{
-    if (s->SW == 1) return s->OW >= 48 ? 16 : s->OW >= 6 ? 8 : 4;
-    return s->OW >= 6 ? 8 : 4;
-}
+/* Vector width along x for the NCHW kernel (8 floats, one AVX register: float16 would split
+   in two on AVX2 CPUs and PoCL warns about its calling convention; 4 for tiny images). */
+static int nchw_vector_width(const clg_shape *s) { return s->OW >= 6 ? 8 : 4; }
 
-/* Channel vector width for the NHWC kernel: the largest of 16, 8, 4, 2, 1 dividing K (but at
-   most 8 unless K is large, so that small layers still spread over the compute units). */
+/* Channel vector width for the NHWC kernel: the largest of 8, 4, 2, 1 dividing K. */
 static int nhwc_vector_width(const clg_shape *s)
 {
-    static const int widths[] = {16, 8, 4, 2, 1};
+    static const int widths[] = {8, 4, 2, 1};
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; ++i)
-        if (s->K % widths[i] == 0 && (widths[i] < 16 || s->K >= 128)) return widths[i];
+        if (s->K % widths[i] == 0) return widths[i];
     return 1;
+}
+
+/* Launch geometry with a fixed local size: the work is padded to a multiple of it first (the
+   kernels bounds-check), so that clg_launch_geometry keeps it unless the device's limits say
+   otherwise, and plans share a few local sizes (PoCL compiles a kernel again for each new
+   local size it is launched with). */
+static void fixed_geometry(const clgconv_context *ctx, size_t wg, const size_t *work,
+                           const size_t *local_size, size_t *global, size_t *local)
+{
+    size_t padded[3];
+    for (int i = 0; i < 3; ++i) padded[i] = clg_round_up(work[i] ? work[i] : 1, local_size[i]);
+    clg_launch_geometry(ctx, wg, 3, padded, local_size, global, local);
 }
 
 static clgconv_status depthwise_create(clgconv_plan *plan)
@@ -111,7 +119,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                        (int)s->KPG);
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d", vw);
     if (nhwc)
-        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_PX=%d",
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1 -DCLG_PX=%d",
                         DEPTHWISE_NHWC_PX);
     if (biggest > INT32_MAX) snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->kernel_name = nhwc ? "conv2d_depthwise_nhwc" : "conv2d_depthwise_nchw";
@@ -128,15 +136,18 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         size_t work[3] = {(size_t)(s->K / vw),
                           (size_t)((s->OW + DEPTHWISE_NHWC_PX - 1) / DEPTHWISE_NHWC_PX),
                           (size_t)(s->N * s->OH)};
-        size_t preferred[3] = {work[0] < 64 ? work[0] : 64, 1, 1};
-        clg_launch_geometry(plan->ctx, wg, 3, work, preferred, st->global, st->local);
+        /* 8 rows of one channel block per work-group; the next work-groups take the next
+           channel blocks of the same rows, which are then in cache. */
+        const size_t local_size[3] = {1, 1, 8};
+        fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     } else {
         size_t work[3] = {(size_t)((s->OW + vw - 1) / vw), (size_t)s->OH, (size_t)(s->N * s->K)};
-        /* One work-group covers whole rows of a few output rows of one channel. */
-        size_t preferred[3] = {work[0], 1, 1};
-        size_t rows = 64 / (work[0] ? work[0] : 1);
-        preferred[1] = rows > 1 ? rows : 1;
-        clg_launch_geometry(plan->ctx, wg, 3, work, preferred, st->global, st->local);
+        /* A work-group covers whole rows (up to 4 or 8 chunks) of several output rows of one
+           channel: 64 work-items. Only two local sizes exist, so PoCL compiles each program
+           for at most two. */
+        const size_t chunks = work[0] <= 4 ? 4 : 8;
+        const size_t local_size[3] = {chunks, 64 / chunks, 1};
+        fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     }
     plan->state = st;
     plan->workspace_bytes = 0;

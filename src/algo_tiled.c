@@ -66,6 +66,27 @@ static int even_tile(int64_t n, int max)
     return (int)((n + tiles - 1) / tiles);
 }
 
+/* The largest power of two at most max and at most n: generic builds use only these few tile
+   depths, so that odd shapes share a handful of programs. */
+static int pow2_tile(int64_t n, int max)
+{
+    int t = 1;
+    while (t * 2 <= max && t * 2 <= n) t *= 2;
+    return t;
+}
+
+/* Launch geometry with a fixed local size: the work is padded to a multiple of it first (the
+   kernels bounds-check), so that clg_launch_geometry keeps it unless the device's limits say
+   otherwise, and all plans of a program use one local size (PoCL compiles a kernel again for
+   each new local size it is launched with). */
+static void fixed_geometry(const clgconv_context *ctx, size_t wg, const size_t *work,
+                           const size_t *local_size, size_t *global, size_t *local)
+{
+    size_t padded[3];
+    for (int i = 0; i < 3; ++i) padded[i] = clg_round_up(work[i] ? work[i] : 1, local_size[i]);
+    clg_launch_geometry(ctx, wg, 3, padded, local_size, global, local);
+}
+
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. */
 static tiled_params tiled_choose(const clg_shape *s, int variant)
 {
@@ -78,18 +99,18 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
         p.vw = run <= 4 ? 4 : 8;
         /* AVX2 has 16 vector registers: 8 accumulators + input + broadcast. */
         int max_tb = 8;
-        if (variant == 1) p.vw = 16, max_tb = 4;
+        if (variant == 1) max_tb = 6;
         if (variant == 2) max_tb = 12;
         if (variant == 3) p.vw = 4, max_tb = 8;
-        p.tb = even_tile(s->KPG, max_tb);
+        p.tb = p.specialised ? even_tile(s->KPG, max_tb) : pow2_tile(s->KPG, max_tb);
     } else {
         static const int widths[] = {8, 4, 2, 1};
-        int widest = variant == 1 && s->KPG % 16 == 0 ? 16 : 0;
+        int widest = 0;
         for (size_t i = 0; !widest && i < sizeof widths / sizeof widths[0]; ++i)
             if (s->KPG % widths[i] == 0) widest = widths[i];
         p.vw = widest;
-        int max_tb = widest == 16 ? 6 : variant == 2 ? 12 : variant == 3 ? 4 : 8;
-        p.tb = even_tile(s->OW, max_tb);
+        int max_tb = variant == 1 ? 6 : variant == 2 ? 12 : variant == 3 ? 4 : 8;
+        p.tb = p.specialised ? even_tile(s->OW, max_tb) : pow2_tile(s->OW, max_tb);
     }
     return p;
 }
@@ -123,23 +144,28 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
     double peak, bw, launch;
     device_roofline(ctx, &peak, &bw, &launch);
     tiled_params p = tiled_choose(s, 0);
-    /* Useful fraction of the vector lanes and of the channel tiles. */
-    int64_t run = s->d.layout == CLGCONV_LAYOUT_NCHW ? (p.flat ? s->OH * s->OW : s->OW) : s->KPG;
+    const bool nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
+    /* Useful fraction of the vector lanes (a row's last block overlaps its neighbour) and of
+       the tiles (a group's last tile overlaps its neighbour). */
+    int64_t run = nchw ? (p.flat ? s->OH * s->OW : s->OW) : s->KPG;
     double lanes = (double)run / (double)(((run + p.vw - 1) / p.vw) * p.vw);
-    int64_t depth = s->d.layout == CLGCONV_LAYOUT_NCHW ? s->KPG : s->OW;
+    int64_t depth = nchw ? s->KPG : s->OW;
     double tiles = (double)depth / (double)(((depth + p.tb - 1) / p.tb) * p.tb);
-    /* Loads per FMA grow as the tile shrinks: a tile of tb FMAs needs about tb + 1 loads, and a
-       core issues about one FMA and 1.5 loads per FMA slot. Vectors narrower than 8 lanes use
-       a fraction of the FMA width. */
-    double load_bound = (double)p.tb * 1.5 / (double)(p.tb + 1);
-    double eff = 0.6 * lanes * tiles * (load_bound < 1.0 ? load_bound : 1.0) *
-                 (p.vw < 8 ? (double)p.vw / 8.0 : 1.0);
+    /* A step of tb FMAs needs tb + 1 loads; a core issues about 2 FMAs and 2 loads a cycle, so
+       a step takes (tb + 1) / 2 cycles instead of tb / 2. Vectors narrower than 8 lanes use
+       part of the FMA width on CPUs. 0.7 is the rest of the measured efficiency (address
+       arithmetic, border blocks, loop overhead). One channel per group is the depthwise
+       kernel's job: it streams the same data with less overhead. */
+    double eff = 0.7 * lanes * tiles * (double)p.tb / (double)(p.tb + 1);
+    if (ctx->info.is_cpu && p.vw < 8) eff *= (double)p.vw / 8.0;
+    if (s->CPG == 1) eff *= 0.8;
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
-    double compute = flops / (eff * peak), memory = bytes / (0.8 * bw);
-    double t = compute > memory ? compute : memory;
-    if (s->d.layout == CLGCONV_LAYOUT_NHWC) t += 8.0 * (double)s->weight_elems / bw + launch;
-    return t + launch;
+    double compute = flops / (eff * peak), memory = bytes / (0.7 * bw);
+    double t = (compute > memory ? compute : memory) + launch;
+    /* NHWC: the weight transposition, a second launch. */
+    if (!nchw) t += 8.0 * (double)s->weight_elems / bw + launch;
+    return t;
 }
 
 static void tiled_release(tiled_state *st)
@@ -169,6 +195,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d -DCLG_TB=%d", p.vw,
                     p.tb);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
+    if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
@@ -188,22 +215,22 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     if (nhwc) {
         size_t work[3] = {(size_t)(s->KPG / p.vw), (size_t)((s->OW + p.tb - 1) / p.tb),
                           (size_t)(s->N * s->OH * s->G)};
-        /* A work-group spans the group's channel blocks and a few pixel blocks of one row. */
-        size_t preferred[3] = {work[0] < 64 ? work[0] : 64, 1, 1};
-        size_t more = 16 / preferred[0];
-        preferred[1] = more > 1 ? more : 1;
-        clg_launch_geometry(plan->ctx, wg, 3, work, preferred, st->global, st->local);
+        /* A work-group spans 8 rows (or groups) of one channel block; consecutive work-groups
+           take the next channel blocks of the same rows, which are then in cache. */
+        const size_t local_size[3] = {1, 1, 8};
+        fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         size_t twork[3] = {(size_t)s->KPG, (size_t)s->reduction, (size_t)s->G};
-        size_t tpref[3] = {16, 4, 1};
-        clg_launch_geometry(plan->ctx, twg, 3, twork, tpref, st->t_global, st->t_local);
+        const size_t t_local_size[3] = {8, 8, 1};
+        fixed_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
         plan->workspace_bytes = (size_t)s->weight_elems * sizeof(float);
     } else {
         int64_t run = p.flat ? s->OH * s->OW : s->OW;
         st->xb = (int)((run + p.vw - 1) / p.vw);
         size_t blocks = p.flat ? (size_t)st->xb : (size_t)st->xb * (size_t)s->OH;
         size_t work[3] = {blocks, (size_t)((s->KPG + p.tb - 1) / p.tb), (size_t)(s->N * s->G)};
-        size_t preferred[3] = {blocks < 16 ? blocks : 16, 1, 1};
-        clg_launch_geometry(plan->ctx, wg, 3, work, preferred, st->global, st->local);
+        /* A work-group takes 8 pixel blocks of one channel tile. */
+        const size_t local_size[3] = {8, 1, 1};
+        fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         plan->workspace_bytes = 0;
     }
     plan->state = st;
