@@ -4,13 +4,15 @@
  * Compile-time options (the host passes them in this order so that equal options give equal
  * strings and share one cached program; image sizes, padding, batch and group count stay
  * runtime arguments so one program serves many layers):
- *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=, -DCLG_CPG=, -DCLG_KPG=
- *                kernel geometry and input/output channels per group, all or none: with them
- *                the window loops are unrolled and the weight indexing is constant (a
- *                specialised build, for common layer geometries); without them the same
- *                kernels read these values from their trailing runtime arguments (one generic
- *                build per tile shape serves every other geometry, keeping the number of
- *                distinct programs, hence build time, small)
+ *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=
+ *                kernel geometry, all or none: with them the window loops are unrolled (a
+ *                specialised build, for common layer geometries); without them the kernels
+ *                read these values from their trailing runtime arguments (one generic build
+ *                per tile shape serves every other geometry, keeping the number of distinct
+ *                programs, hence build time, small)
+ *   -DCLG_CPG=, -DCLG_KPG=  input and output channels per group, both or none: with them the
+ *                weight rows of a tile sit at constant offsets (for layers with many channels
+ *                per group, where it pays); without them they are runtime arguments
  *   -DCLG_VW=n   vector width along the contiguous dimension (1, 2, 4, 8 or 16)
  *   -DCLG_TB=t   tile depth in the other dimension (NCHW: output channels per work-item;
  *                NHWC: output pixels along x per work-item), 1..16
@@ -71,8 +73,6 @@
 #define SW_ CLG_SW
 #define DH_ CLG_DH
 #define DW_ CLG_DW
-#define CPG_ CLG_CPG
-#define KPG_ CLG_KPG
 #define UNROLL_GEOMETRY _Pragma("unroll")
 #else
 #define KH_ KH
@@ -81,9 +81,14 @@
 #define SW_ SW
 #define DH_ DH
 #define DW_ DW
+#define UNROLL_GEOMETRY
+#endif
+#ifdef CLG_CPG
+#define CPG_ CLG_CPG
+#define KPG_ CLG_KPG
+#else
 #define CPG_ CPG
 #define KPG_ KPG
-#define UNROLL_GEOMETRY
 #endif
 
 #define RED_ (CPG_ * KH_ * KW_) /* reduction length per output */

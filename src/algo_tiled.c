@@ -9,7 +9,8 @@
 #define TILED_MAX_TAPS 121
 
 typedef struct tiled_params {
-    int specialised; /* geometry and channels per group built in as constants */
+    int specialised; /* kernel geometry built in as constants */
+    int channels;    /* channels per group built in as constants */
     int vw; /* vector width along the contiguous dimension */
     int tb; /* tile depth: output channels (NCHW) or output pixels (NHWC) per work-item */
     int flat; /* NCHW 1x1 stride-1 unpadded: pixels as one flat run */
@@ -90,8 +91,11 @@ static void fixed_geometry(const clgconv_context *ctx, size_t wg, const size_t *
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. */
 static tiled_params tiled_choose(const clg_shape *s, int variant)
 {
-    tiled_params p = {0, 8, 8, 0};
+    tiled_params p = {0, 0, 8, 8, 0};
     p.specialised = clg_common_geometry(s);
+    /* Constant channel counts pay where the reduction is long (compute-bound layers); small
+       groups share the runtime-channel build of their geometry. */
+    p.channels = p.specialised && s->CPG >= 8 && s->KPG >= 8;
     if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
         p.flat = s->KH == 1 && s->KW == 1 && s->SH == 1 && s->SW == 1 && s->PT == 0 &&
                  s->PL == 0 && s->PB == 0 && s->PR == 0;
@@ -102,7 +106,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
         if (variant == 1) max_tb = 6;
         if (variant == 2) max_tb = 12;
         if (variant == 3) p.vw = 4, max_tb = 8;
-        p.tb = p.specialised ? even_tile(s->KPG, max_tb) : pow2_tile(s->KPG, max_tb);
+        p.tb = p.channels ? even_tile(s->KPG, max_tb) : pow2_tile(s->KPG, max_tb);
     } else {
         static const int widths[] = {8, 4, 2, 1};
         int widest = 0;
@@ -110,7 +114,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
             if (s->KPG % widths[i] == 0) widest = widths[i];
         p.vw = widest;
         int max_tb = variant == 1 ? 6 : variant == 2 ? 12 : variant == 3 ? 4 : 8;
-        p.tb = p.specialised ? even_tile(s->OW, max_tb) : pow2_tile(s->OW, max_tb);
+        p.tb = p.channels ? even_tile(s->OW, max_tb) : pow2_tile(s->OW, max_tb);
     }
     return p;
 }
@@ -188,10 +192,11 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     int len = 0;
     if (p.specialised)
         len = snprintf(options, sizeof options,
-                       "-DCLG_KH=%d -DCLG_KW=%d -DCLG_SH=%d -DCLG_SW=%d -DCLG_DH=%d -DCLG_DW=%d "
-                       "-DCLG_CPG=%d -DCLG_KPG=%d ",
-                       (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW,
-                       (int)s->CPG, (int)s->KPG);
+                       "-DCLG_KH=%d -DCLG_KW=%d -DCLG_SH=%d -DCLG_SW=%d -DCLG_DH=%d -DCLG_DW=%d ",
+                       (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW);
+    if (p.channels)
+        len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_CPG=%d -DCLG_KPG=%d ",
+                        (int)s->CPG, (int)s->KPG);
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d -DCLG_TB=%d", p.vw,
                     p.tb);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
