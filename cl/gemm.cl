@@ -92,7 +92,8 @@ __kernel void gemm_batched(__global const float *restrict A, __global const floa
     int s = (int)get_global_id(2);
     const int valid = tile * CLG_TN < N && m0 < M && s < count;
 #ifdef CLG_KBLOCK
-    /* Every work-item must reach the barriers: out-of-range ones compute tile 0 and store nothing. */
+    /* Every work-item must reach the barriers: out-of-range ones point at tile 0, skip the
+       arithmetic and store nothing. */
     if (!valid) tile = 0, m0 = 0, s = 0;
 #else
     if (!valid) return;
@@ -133,7 +134,8 @@ __kernel void gemm_batched(__global const float *restrict A, __global const floa
 #ifdef CLG_KBLOCK
     for (int kb = 0; kb < K; kb += CLG_KBLOCK) {
         const int kend = min(K, kb + CLG_KBLOCK);
-        for (int k = kb; k < kend; ++k) CLG_K_STEP();
+        if (valid)
+            for (int k = kb; k < kend; ++k) CLG_K_STEP();
         barrier(CLK_GLOBAL_MEM_FENCE);
     }
     if (!valid) return;

@@ -64,7 +64,12 @@ __kernel void im2col_grouped(__global const float *restrict input, __global floa
         lo = min(lo, OW);
         hi = clamp(hi, lo, OW);
         const __global float *src = in + (CLG_IDX)c * in_sC + (CLG_IDX)iy * in_sY;
-        for (int ox = lo; ox < hi; ++ox) dst[ox] = src[(CLG_IDX)(ox * SW + off) * in_sX];
+        if (SW == 1 && in_sX == 1) { /* a plain copy the compiler can vectorise */
+            src += off;
+            for (int ox = lo; ox < hi; ++ox) dst[ox] = src[ox];
+        } else {
+            for (int ox = lo; ox < hi; ++ox) dst[ox] = src[(CLG_IDX)(ox * SW + off) * in_sX];
+        }
     }
     for (int ox = 0; ox < lo; ++ox) dst[ox] = 0.0f;
     for (int ox = hi; ox < OW; ++ox) dst[ox] = 0.0f;

@@ -62,20 +62,24 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
 }
 
 /* CLBlast 1.5.3 with its default parameters on PoCL: 15-18 GFLOP/s for large SGEMMs, 3.5 for a
-   32-group batch of small GEMMs (shared notes). On GPUs its database is tuned: a strong GEMM for
-   large matrices, weaker for the small per-group matrices of grouped convolutions. */
+   32-group batch of small GEMMs (shared notes): never a CPU choice unless measured (tuning).
+   On GPUs its parameter database is tuned: a strong GEMM for large matrices (taken as 60 % of
+   the roofline peak used by the other estimates), weaker for the small per-group matrices of
+   grouped convolutions. Plus the im2col traffic and one call per image when G > 1. */
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
     clg_gemm_layout_init(ctx, s, 0, 0, &l);
+    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     double size_eff = (m / (m + 64.0)) * (n / (n + 64.0)) * (k / (k + 32.0));
-    double peak = ctx->info.is_cpu ? 20e9 : 5000e9;
-    double t = 2.0 * s->macs / (peak * size_eff);
-    double bw = ctx->info.is_cpu ? 30e9 : 500e9;
-    if (!l.direct) t += 3.0 * (double)l.slot_elems * (double)l.pairs * 4.0 / bw;
+    double rate = ctx->info.is_cpu ? 17e9 * size_eff : 0.6 * 250e9 * cu * size_eff;
+    double bw = ctx->info.is_cpu ? 13.5e9 * cu : 20e9 * cu;
+    if (ctx->info.is_cpu && bw > 60e9) bw = 60e9;
+    double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
+    bytes += 8.0 * (double)l.slot_elems * (double)l.pairs;
     double calls = s->G == 1 ? 1.0 : (double)s->N;
-    return t + calls * 50e-6 + 40e-6;
+    return 2.0 * s->macs / rate + bytes / (0.7 * bw) + calls * 50e-6 + 40e-6;
 }
 
 static void clblast_destroy(clgconv_plan *plan)

@@ -58,6 +58,12 @@ clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, in
                         "exceeds 2^31-1",
                         algo_name, (long long)P, (long long)RED, (long long)(s->N * s->G));
     uint64_t one_pair = is_direct_1x1(s) ? 0 : (uint64_t)P * (uint64_t)RED;
+    /* Kernels index within one pair's matrix and within the weights with int arithmetic. */
+    if (one_pair > (uint64_t)lim || s->weight_elems > lim)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "%s: one (image, group) pair's im2col matrix (%llu elements) or the "
+                        "weights (%lld elements) exceed 2^31-1 elements",
+                        algo_name, (unsigned long long)one_pair, (long long)s->weight_elems);
     uint64_t need = (one_pair + (uint64_t)wt_elems) * sizeof(float);
     if (need > ctx->info.max_alloc)
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
@@ -110,7 +116,7 @@ clgconv_status clg_im2col_enqueue(const clgconv_context *ctx, const clg_shape *s
                    : l->kkc_order                    ? l->P * s->KH * s->KW
                                                      : l->P * s->CPG;
     size_t work[2] = {(size_t)runs, (size_t)count};
-    size_t preferred[2] = {64, 1}, global[2], local[2];
+    size_t preferred[2] = {16, 1}, global[2], local[2];
     clg_launch_geometry(ctx, wg_limit, 2, work, preferred, global, local);
     return clg_enqueue_kernel(queue, k, name, 2, global, local, num_wait, wait, event);
 }
@@ -204,27 +210,43 @@ static clgconv_status gemm_supports(const clgconv_context *ctx, const clg_shape 
     return clg_gemm_check(ctx, s, gemm_wt_elems(s), "gemm");
 }
 
-/* Measured on PoCL 3.1 / 2-core Zen 5 (see report): about 150 GFLOP/s for wide tiles (TN = 16,
-   TM = 8) on large dense layers, proportionally less for narrower tiles. GPUs: a conservative
-   guess for a cache-only register-tiled kernel. */
+/* Peak arithmetic, memory bandwidth and launch cost assumed per device class (the same roofline
+   as the other algorithms' estimates, so AUTO compares like with like). */
+static void gemm_roofline(const clgconv_context *ctx, double *peak, double *bw, double *launch)
+{
+    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    if (ctx->info.is_cpu) {
+        *peak = 70e9 * cu;
+        *bw = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
+        *launch = 20e-6;
+    } else {
+        *peak = 250e9 * cu;
+        *bw = 20e9 * cu;
+        *launch = 10e-6;
+    }
+}
+
+/* Roofline with the GEMM's efficiency: a k step of a TM x TN tile is TM vector FMAs for
+   TM + 1 loads; vectors narrower than 8 lanes leave FMA width unused on CPUs; short reductions
+   do not amortise a tile's setup and stores; 0.5 is the rest of the efficiency measured on
+   PoCL for dense layers (cache misses on the strided operand). Memory: input, weights, output
+   and twice the im2col matrices (written, then read by the GEMM). */
 static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     gemm_state st = {0};
     clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), 1, &st.layout);
     gemm_mapping(ctx, s, 0, &st);
-    double peak = ctx->info.is_cpu ? 150e9 : 1500e9;
-    double width = ctx->info.is_cpu ? 16.0 : 8.0, height = ctx->info.is_cpu ? 8.0 : 4.0;
-    double eff = (st.TN / width) * (0.5 + 0.5 * st.TM / height);
-    /* Short reductions do not amortise the tile's stores and setup. */
-    eff *= st.K / (st.K + 8.0);
+    double peak, bw, launch;
+    gemm_roofline(ctx, &peak, &bw, &launch);
+    double eff = 0.5 * (double)st.TM / (double)(st.TM + 1) * (double)st.K / (double)(st.K + 16);
+    if (ctx->info.is_cpu && st.TN < 8) eff *= (double)st.TN / 8.0;
     double flops = 2.0 * s->macs;
-    double t = flops / (peak * eff);
-    double bw = ctx->info.is_cpu ? 30e9 : 500e9;
-    if (!st.layout.direct) /* im2col writes and the GEMM reads back the matrices */
-        t += 3.0 * (double)st.layout.slot_elems * (double)st.layout.pairs * 4.0 / bw;
-    if (st.nhwc) t += 2.0 * (double)s->weight_elems * 4.0 / bw;
+    double bytes = 4.0 * (double)(s->input_elems + s->output_elems + 2 * s->weight_elems);
+    bytes += 8.0 * (double)st.layout.slot_elems * (double)st.layout.pairs;
+    double compute = flops / (eff * peak), memory = bytes / (0.7 * bw);
     int64_t chunks = (st.layout.pairs + st.layout.pairs_per_chunk - 1) / st.layout.pairs_per_chunk;
-    return t + 20e-6 * (double)(1 + chunks * (st.layout.direct ? 1 : 2));
+    double launches = (double)(chunks * (st.layout.direct ? 1 : 2) + st.nhwc);
+    return compute + memory + launch * launches;
 }
 
 static void gemm_destroy(clgconv_plan *plan)
@@ -313,11 +335,12 @@ static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue que
                       (size_t)((st->M + st->TM - 1) / st->TM), (size_t)count};
     size_t preferred[3] = {16, 8, 1};
     if (plan->ctx->info.is_cpu) {
-        /* Up to 16 row tiles share each column panel; the rest of the group along columns. */
+        /* Up to 16 row tiles share each column panel; the rest of the group (at most 16)
+           along columns. */
         size_t rows = 1;
         while (rows < work[1] && rows < 16) rows *= 2;
         preferred[1] = rows;
-        preferred[0] = GEMM_CPU_GROUP / rows;
+        preferred[0] = GEMM_CPU_GROUP / rows < 16 ? GEMM_CPU_GROUP / rows : 16;
     }
     size_t global[3], local[3];
     clg_launch_geometry(plan->ctx, st->gemm_wg, 3, work, preferred, global, local);
