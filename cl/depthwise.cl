@@ -11,7 +11,6 @@
  *   -DCLG_VW=n             vector width along the contiguous dimension: 1, 2, 4, 8 or 16
  *                          (NCHW: output pixels along x; NHWC: output channels)
  *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw
- *   -DCLG_PX=p             (NHWC kernel) output pixels along x per work-item
  *   -DCLG_IDX=type         element offsets: int (default) or long for tensors of 2^31 elements
  * Image sizes, padding and batch are runtime arguments, so one program serves every layer with
  * the same kernel geometry.
@@ -22,9 +21,9 @@
  * uses comparisons so NaN stays NaN.
  *
  * conv2d_depthwise_nchw: input [N][C][H][W], output [N][K][OH][OW].
- *   dim 0: chunk of CLG_VW output pixels along x (ox0 = id*CLG_VW), dim 1: output row oy,
- *   dim 2: n*K + k. Items beyond the bounds return. The row's last chunk is moved back to end at
- *   OW, so chunks are full vectors. Taps whose input span lies inside the row use vector loads;
+ *   dim 0: output row oy, dim 1: n*K + k. Items beyond the bounds return. Each work-item
+ *   walks its row in chunks of CLG_VW pixels (enough work per item to hide PoCL's per-item
+ *   cost); the row's last chunk is moved back to end at OW, so chunks are full vectors. Taps whose input span lies inside the row use vector loads;
  *   the others (image borders) build their vectors element by element with clamped addresses
  *   and selects.
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
@@ -32,17 +31,14 @@
  *
  * conv2d_depthwise_nhwc: input [N][H][W][C], output [N][OH][OW][K].
  *   dim 0: chunk of CLG_VW output channels (k0 = id*CLG_VW; the host picks CLG_VW dividing K),
- *   dim 1: block of CLG_PX output pixels along x, dim 2: n*OH + oy. Each tap's weight vector
- *   (gathered from [K][KH*KW]) is loaded once and used for the work-item's CLG_PX pixels; with
+ *   dim 1: output row oy, dim 2: n. Each work-item walks its row pixel by pixel; the tap
+ *   weight vectors (gathered from [K][KH*KW]) stay in registers in specialised builds; with
  *   multiplier 1 the input is one vector load per pixel and tap.
  *   Arguments: as for the NCHW kernel.
  */
 
 #ifndef CLG_IDX
 #define CLG_IDX int
-#endif
-#ifndef CLG_PX
-#define CLG_PX 4
 #endif
 #ifndef CLG_NHWC
 #define CLG_NHWC 0
@@ -169,6 +165,21 @@ static floatV clamp_output(floatV v, float lo, float hi)
     return v;
 }
 
+#if CLG_NHWC
+/* Tap t of the weights of output channels k0 .. k0+CLG_VW-1 (weights are [K][taps]). */
+static floatV load_weights(const __global float *weights, int k0, int t, int taps)
+{
+    float tw[CLG_VW];
+#pragma unroll
+    for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[(k0 + j) * taps + t];
+#if CLG_VW == 1
+    return tw[0];
+#else
+    return LOADV(tw);
+#endif
+}
+#endif
+
 #if !CLG_NHWC
 
 __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
@@ -181,66 +192,67 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                                     const int KH, const int KW, const int SH, const int SW,
                                     const int DH, const int DW, const int M)
 {
-    const int start = (int)get_global_id(0) * CLG_VW;
-    const int oy = (int)get_global_id(1);
-    const int nk = (int)get_global_id(2);
-    if (start >= OW || oy >= OH || nk >= N * K) return;
+    const int oy = (int)get_global_id(0);
+    const int nk = (int)get_global_id(1);
+    if (oy >= OH || nk >= N * K) return;
     const int n = nk / K, k = nk - n * K;
     const int c = k / M_;
-    /* The row's last chunk is moved back to end at OW (when OW >= CLG_VW) so that every chunk
-       is a full vector; it stores only the outputs from its nominal start on. */
-    const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
 
     const __global float *w = weights + k * TAPS_;
     const __global float *plane = input + ((CLG_IDX)n * C + c) * H * W;
-    const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
-    const bool interior = ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W;
+    __global float *out_row = output + (((CLG_IDX)n * K + k) * OH + oy) * OW;
+    const float b = has_bias ? bias[k] : 0.0f;
+    const int iy0 = oy * SH_ - PT;
 
-    floatV acc = (floatV)(0.0f);
-    if (interior) {
-        UNROLL_GEOMETRY
-        for (int ky = 0; ky < KH_; ++ky) {
-            const int iy = iy0 + ky * DH_;
-            if (iy < 0 || iy >= H) continue;
-            const __global float *row = plane + (CLG_IDX)iy * W + ix0;
+    for (int start = 0; start < OW; start += CLG_VW) {
+        /* The row's last chunk is moved back to end at OW (when OW >= CLG_VW) so that every
+           chunk is a full vector; it stores only the outputs from its nominal start on. */
+        const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
+        const int ix0 = ox0 * SW_ - PL;
+        const bool interior = ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W;
+        floatV acc = (floatV)(0.0f);
+        if (interior) {
             UNROLL_GEOMETRY
-            for (int kx = 0; kx < KW_; ++kx)
-                acc = MULADD(LOAD_STRIDED(row + kx * DW_), (floatV)(w[ky * KW_ + kx]), acc);
-        }
-    } else {
-        /* Border chunks: taps whose span lies inside the row still use vector loads. */
-        UNROLL_GEOMETRY
-        for (int ky = 0; ky < KH_; ++ky) {
-            const int iy = iy0 + ky * DH_;
-            if (iy < 0 || iy >= H) continue;
-            const __global float *row = plane + (CLG_IDX)iy * W;
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int iy = iy0 + ky * DH_;
+                if (iy < 0 || iy >= H) continue;
+                const __global float *row = plane + (CLG_IDX)iy * W + ix0;
+                UNROLL_GEOMETRY
+                for (int kx = 0; kx < KW_; ++kx)
+                    acc = MULADD(LOAD_STRIDED(row + kx * DW_), (floatV)(w[ky * KW_ + kx]), acc);
+            }
+        } else {
+            /* Border chunks: taps whose span lies inside the row still use vector loads. */
             UNROLL_GEOMETRY
-            for (int kx = 0; kx < KW_; ++kx) {
-                const int ix = ix0 + kx * DW_;
-                floatV x;
-                if (ix >= 0 && ix + LOAD_SPAN < W)
-                    x = LOAD_STRIDED(row + ix);
-                else
-                    x = load_row_checked(row, ix, SW_, W);
-                acc = MULADD(x, (floatV)(w[ky * KW_ + kx]), acc);
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int iy = iy0 + ky * DH_;
+                if (iy < 0 || iy >= H) continue;
+                const __global float *row = plane + (CLG_IDX)iy * W;
+                UNROLL_GEOMETRY
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const int ix = ix0 + kx * DW_;
+                    floatV x;
+                    if (ix >= 0 && ix + LOAD_SPAN < W)
+                        x = LOAD_STRIDED(row + ix);
+                    else
+                        x = load_row_checked(row, ix, SW_, W);
+                    acc = MULADD(x, (floatV)(w[ky * KW_ + kx]), acc);
+                }
             }
         }
-    }
-
-    const floatV v =
-        clamp_output(acc + (floatV)(has_bias ? bias[k] : 0.0f), output_min, output_max);
-    __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW + ox0;
-    const int first = start - ox0, last = min(CLG_VW, OW - ox0);
-    if (first == 0 && last == CLG_VW) {
-        STOREV(v, out);
-    } else {
-        float t[CLG_VW];
+        const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
+        const int first = start - ox0, last = min(CLG_VW, OW - ox0);
+        if (first == 0 && last == CLG_VW) {
+            STOREV(v, out_row + ox0);
+        } else {
+            float t[CLG_VW];
 #if CLG_VW == 1
-        t[0] = v;
+            t[0] = v;
 #else
-        STOREV(v, t);
+            STOREV(v, t);
 #endif
-        for (int j = first; j < last; ++j) out[j] = t[j];
+            for (int j = first; j < last; ++j) out_row[ox0 + j] = t[j];
+        }
     }
 }
 
@@ -257,41 +269,41 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                     const int DH, const int DW, const int M)
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
-    const int ox0 = (int)get_global_id(1) * CLG_PX;
-    const int noy = (int)get_global_id(2);
-    if (k0 >= K || ox0 >= OW || noy >= N * OH) return;
-    const int n = noy / OH, oy = noy - n * OH;
+    const int oy = (int)get_global_id(1);
+    const int n = (int)get_global_id(2);
+    if (k0 >= K || oy >= OH || n >= N) return;
 
-    /* Input channel of each output channel lane, and whether the lanes read consecutive
-       channels (multiplier 1: one vector load). */
+    /* Input channel of each output channel lane (multiplier 1: consecutive, one vector load). */
     int ch[CLG_VW];
 #pragma unroll
     for (int j = 0; j < CLG_VW; ++j) ch[j] = (k0 + j) / M_;
 
-    floatV acc[CLG_PX];
+#ifdef CLG_KH
+    /* Specialised build: the tap weights stay in registers for the whole row. */
+    floatV wv[TAPS_];
 #pragma unroll
-    for (int p = 0; p < CLG_PX; ++p) acc[p] = (floatV)(0.0f);
+    for (int t = 0; t < TAPS_; ++t) wv[t] = load_weights(weights, k0, t, TAPS_);
+#define TAP_WEIGHTS(t) wv[t]
+#else
+#define TAP_WEIGHTS(t) load_weights(weights, k0, t, TAPS_)
+#endif
+    floatV b = (floatV)(0.0f);
+    if (has_bias) b = LOADV(bias + k0);
 
     const __global float *image = input + (CLG_IDX)n * H * W * C;
-    const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
-    UNROLL_GEOMETRY
-    for (int ky = 0; ky < KH_; ++ky) {
-        const int iy = iy0 + ky * DH_;
-        if (iy < 0 || iy >= H) continue;
-        const __global float *row = image + (CLG_IDX)iy * W * C;
+    const int iy0 = oy * SH_ - PT;
+    __global float *out_row = output + (((CLG_IDX)n * OH + oy) * OW) * K + k0;
+    for (int ox = 0; ox < OW; ++ox) {
+        const int ix0 = ox * SW_ - PL;
+        floatV acc = (floatV)(0.0f);
         UNROLL_GEOMETRY
-        for (int kx = 0; kx < KW_; ++kx) {
-            float tw[CLG_VW];
-#pragma unroll
-            for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[(k0 + j) * TAPS_ + ky * KW_ + kx];
-#if CLG_VW == 1
-            const floatV w = tw[0];
-#else
-            const floatV w = LOADV(tw);
-#endif
-#pragma unroll
-            for (int p = 0; p < CLG_PX; ++p) {
-                const int ix = ix0 + p * SW_ + kx * DW_;
+        for (int ky = 0; ky < KH_; ++ky) {
+            const int iy = iy0 + ky * DH_;
+            if (iy < 0 || iy >= H) continue;
+            const __global float *row = image + (CLG_IDX)iy * W * C;
+            UNROLL_GEOMETRY
+            for (int kx = 0; kx < KW_; ++kx) {
+                const int ix = ix0 + kx * DW_;
                 if (ix < 0 || ix >= W) continue;
                 const __global float *px = row + (CLG_IDX)ix * C;
                 floatV x;
@@ -307,18 +319,10 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                     x = LOADV(tx);
 #endif
                 }
-                acc[p] = MULADD(x, w, acc[p]);
+                acc = MULADD(x, TAP_WEIGHTS(ky * KW_ + kx), acc);
             }
         }
-    }
-
-    floatV b = (floatV)(0.0f);
-    if (has_bias) b = LOADV(bias + k0);
-    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + k0;
-#pragma unroll
-    for (int p = 0; p < CLG_PX; ++p) {
-        if (ox0 + p >= OW) break;
-        STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)(ox0 + p) * K);
+        STOREV(clamp_output(acc + b, output_min, output_max), out_row + (CLG_IDX)ox * K);
     }
 }
 

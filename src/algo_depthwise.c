@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define DEPTHWISE_NHWC_PX 4 /* output pixels per work-item of the NHWC kernel */
 
 typedef struct depthwise_state {
     cl_kernel kernel;
@@ -118,9 +117,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                        (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW,
                        (int)s->KPG);
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d", vw);
-    if (nhwc)
-        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1 -DCLG_PX=%d",
-                        DEPTHWISE_NHWC_PX);
+    if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
     if (biggest > INT32_MAX) snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->kernel_name = nhwc ? "conv2d_depthwise_nhwc" : "conv2d_depthwise_nchw";
     clgconv_status r =
@@ -133,20 +130,15 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         return r;
     }
     if (nhwc) {
-        size_t work[3] = {(size_t)(s->K / vw),
-                          (size_t)((s->OW + DEPTHWISE_NHWC_PX - 1) / DEPTHWISE_NHWC_PX),
-                          (size_t)(s->N * s->OH)};
+        size_t work[3] = {(size_t)(s->K / vw), (size_t)s->OH, (size_t)s->N};
         /* 8 rows of one channel block per work-group; the next work-groups take the next
            channel blocks of the same rows, which are then in cache. */
-        const size_t local_size[3] = {1, 1, 8};
+        const size_t local_size[3] = {1, 8, 1};
         fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     } else {
-        size_t work[3] = {(size_t)((s->OW + vw - 1) / vw), (size_t)s->OH, (size_t)(s->N * s->K)};
-        /* A work-group covers whole rows (up to 4 or 8 chunks) of several output rows of one
-           channel: 64 work-items. Only two local sizes exist, so PoCL compiles each program
-           for at most two. */
-        const size_t chunks = work[0] <= 4 ? 4 : 8;
-        const size_t local_size[3] = {chunks, 64 / chunks, 1};
+        size_t work[3] = {(size_t)s->OH, (size_t)(s->N * s->K), 1};
+        /* 8 rows of one channel per work-group, each work-item walking its row. */
+        const size_t local_size[3] = {8, 1, 1};
         fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     }
     plan->state = st;
