@@ -4,7 +4,6 @@
 #include "algo_gemm.h"
 
 #include <clblast_c.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,12 @@
  *   into plan creation, and which needs real buffers of the plan's size to select the same
  *   kernels. The first forward of a process pays it once.
  * - CLBlast's status codes are reported as CLGCONV_ERROR_OPENCL with the code in the message.
+ * - CLBlast writes its products into the workspace (after the im2col area's head: the workspace
+ *   starts with an output-sized staging area), and the bias_clamp kernel then writes the output.
+ *   That last launch is the only command writing the output, so when any earlier call fails
+ *   (an im2col launch, a barrier, a CLBlast call) the output is untouched, as the API promises.
+ * - CLBlast's default kernels use work-groups of up to 16 x 16 items; devices allowing fewer
+ *   are reported UNSUPPORTED at plan creation instead of failing in forward.
  */
 
 static clg_mutex g_clblast_lock;
@@ -51,14 +56,23 @@ static void clblast_unlock(void) { clg_mutex_unlock(&g_clblast_lock); }
 typedef struct clblast_state {
     clg_gemm_layout layout;
     int nhwc;
-    int epilogue; /* the clamp is not (-inf, +inf): the epilogue runs even without bias */
     cl_kernel im2col, bias_clamp;
     size_t im2col_wg, bias_clamp_wg;
 } clblast_state;
 
+#define CLBLAST_MIN_WORK_GROUP 256
+#define CLBLAST_MIN_WORK_ITEMS 16
+
 static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_shape *s)
 {
-    return clg_gemm_check(ctx, s, 0, "clblast");
+    if (ctx->info.max_wg < CLBLAST_MIN_WORK_GROUP || ctx->info.max_item[0] < CLBLAST_MIN_WORK_ITEMS ||
+        ctx->info.max_item[1] < CLBLAST_MIN_WORK_ITEMS)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "clblast: CLBlast's kernels need work-groups of %d items (16 x 16); %s "
+                        "allows %zu (item sizes %zu x %zu)",
+                        CLBLAST_MIN_WORK_GROUP, ctx->info.description, ctx->info.max_wg,
+                        ctx->info.max_item[0], ctx->info.max_item[1]);
+    return clg_gemm_check(ctx, s, s->output_elems, "clblast");
 }
 
 /* CLBlast 1.5.3 with its default parameters on PoCL: 15-18 GFLOP/s for large SGEMMs, 3.5 for a
@@ -69,7 +83,7 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
-    clg_gemm_layout_init(ctx, s, 0, 0, &l);
+    clg_gemm_layout_init(ctx, s, s->output_elems, 0, &l);
     double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     double size_eff = (m / (m + 64.0)) * (n / (n + 64.0)) * (k / (k + 32.0));
@@ -77,7 +91,7 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
     double bw = ctx->info.is_cpu ? 13.5e9 * cu : 20e9 * cu;
     if (ctx->info.is_cpu && bw > 60e9) bw = 60e9;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
-    bytes += 8.0 * (double)l.slot_elems * (double)l.pairs;
+    bytes += 8.0 * (double)l.slot_elems * (double)l.pairs + 8.0 * (double)s->output_elems;
     double calls = s->G == 1 ? 1.0 : (double)s->N;
     return 2.0 * s->macs / rate + bytes / (0.7 * bw) + calls * 50e-6 + 40e-6;
 }
@@ -98,9 +112,8 @@ static clgconv_status clblast_create(clgconv_plan *plan)
     clblast_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the clblast plan");
     plan->state = st;
-    clg_gemm_layout_init(plan->ctx, s, 0, 0, &st->layout);
+    clg_gemm_layout_init(plan->ctx, s, s->output_elems, 0, &st->layout);
     st->nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
-    st->epilogue = !isinf(s->d.output_min) || !isinf(s->d.output_max);
     clgconv_status r = CLGCONV_SUCCESS;
     if (!st->layout.direct) r = clg_im2col_create(plan->ctx, s, &st->layout, &st->im2col, &st->im2col_wg);
     if (r == CLGCONV_SUCCESS)
@@ -136,7 +149,8 @@ static clgconv_status sgemm_batched(cl_command_queue queue, CLBlastTranspose b_t
 }
 
 /* The GEMMs of pairs [b0, b0 + count): per image, one strided batch over its groups in the
-   chunk (over all images at once when G = 1, with a zero weight stride). */
+   chunk (over all images at once when G = 1, with a zero weight stride). The products go to the
+   workspace's staging area, laid out like the output. */
 static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue queue,
                                     const clg_forward_args *a, int64_t b0, int64_t count)
 {
@@ -169,7 +183,7 @@ static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue q
             size_t c_stride = G == 1 ? (size_t)(s->K * P) : (size_t)(KPG * P);
             r = sgemm_batched(queue, CLBlastTransposeNo, (size_t)KPG, (size_t)P, (size_t)RED,
                               a->weights, (size_t)(g_lo * KPG * RED), (size_t)RED, a_stride, Bm,
-                              b_off, ldb, b_stride, a->output,
+                              b_off, ldb, b_stride, a->workspace,
                               (size_t)(n * s->K * P + g_lo * KPG * P), (size_t)P, c_stride,
                               (size_t)batch);
         } else {
@@ -187,7 +201,7 @@ static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue q
             size_t c_stride = G == 1 ? (size_t)(P * s->K) : (size_t)KPG;
             r = sgemm_batched(queue, CLBlastTransposeYes, (size_t)P, (size_t)KPG, (size_t)RED, Am,
                               a_off, lda, a_stride, a->weights, (size_t)(g_lo * KPG * RED),
-                              (size_t)RED, b_stride, a->output,
+                              (size_t)RED, b_stride, a->workspace,
                               (size_t)(n * P * s->K + g_lo * KPG), (size_t)s->K, c_stride,
                               (size_t)batch);
         }
@@ -218,21 +232,22 @@ static clgconv_status epilogue_launch(const clgconv_plan *plan, cl_command_queue
     float lo = s->d.output_min, hi = s->d.output_max;
     clgconv_status r;
     if ((r = clg_set_arg(k, 0, sizeof(cl_mem), &a->output, name)) ||
-        (r = clg_set_arg(k, 1, sizeof(cl_mem), &bias, name)) ||
-        (r = clg_set_arg(k, 2, sizeof(cl_long), &total, name)) ||
-        (r = clg_set_arg(k, 3, sizeof(cl_long), &chan_div, name)) ||
-        (r = clg_set_arg(k, 4, sizeof(int), &K, name)) ||
-        (r = clg_set_arg(k, 5, sizeof(int), &has_bias, name)) ||
-        (r = clg_set_arg(k, 6, sizeof(float), &lo, name)) ||
-        (r = clg_set_arg(k, 7, sizeof(float), &hi, name)))
+        (r = clg_set_arg(k, 1, sizeof(cl_mem), &a->workspace, name)) ||
+        (r = clg_set_arg(k, 2, sizeof(cl_mem), &bias, name)) ||
+        (r = clg_set_arg(k, 3, sizeof(cl_long), &total, name)) ||
+        (r = clg_set_arg(k, 4, sizeof(cl_long), &chan_div, name)) ||
+        (r = clg_set_arg(k, 5, sizeof(int), &K, name)) ||
+        (r = clg_set_arg(k, 6, sizeof(int), &has_bias, name)) ||
+        (r = clg_set_arg(k, 7, sizeof(float), &lo, name)) ||
+        (r = clg_set_arg(k, 8, sizeof(float), &hi, name)))
         return r;
     size_t work[1] = {(size_t)total}, preferred[1] = {256}, global[1], local[1];
     clg_launch_geometry(plan->ctx, st->bias_clamp_wg, 1, work, preferred, global, local);
     return clg_enqueue_kernel(queue, k, name, 1, global, local, 1, &wait, event);
 }
 
-/* Per chunk: [im2col] -> barrier(im2col event | caller's events) -> CLBlast -> barrier();
-   then the bias/clamp epilogue when needed. See the notes at the top for the event chain. */
+/* Per chunk: [im2col] -> barrier(im2col event | caller's events) -> CLBlast into the staging
+   area -> barrier(); then bias_clamp writes the output. See the notes at the top. */
 static clgconv_status clblast_enqueue(const clgconv_plan *plan, cl_command_queue queue,
                                       const clg_forward_args *a, cl_uint num_wait,
                                       const cl_event *wait, cl_event *event)
@@ -261,7 +276,7 @@ static clgconv_status clblast_enqueue(const clgconv_plan *plan, cl_command_queue
             break;
     }
     clg_event_drop(&ev_col);
-    if (r == CLGCONV_SUCCESS && (a->bias || st->epilogue)) {
+    if (r == CLGCONV_SUCCESS) {
         cl_event ev_epi = NULL;
         r = epilogue_launch(plan, queue, a, ev_done, &ev_epi);
         clg_event_drop(&ev_done);

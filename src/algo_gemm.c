@@ -24,7 +24,7 @@ static uint64_t workspace_cap(const clgconv_context *ctx)
     return half < CLG_GEMM_WORKSPACE_CAP ? half : CLG_GEMM_WORKSPACE_CAP;
 }
 
-void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
+void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t head_elems,
                           int kkc_order, clg_gemm_layout *l)
 {
     l->direct = is_direct_1x1(s);
@@ -33,8 +33,8 @@ void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_
     l->RED = s->reduction;
     l->pairs = s->N * s->G;
     l->slot_elems = l->direct ? 0 : l->RED * l->P;
-    l->wt_elems = wt_elems;
-    l->col_offset = wt_elems;
+    l->head_elems = head_elems;
+    l->col_offset = head_elems;
     if (l->direct) {
         l->pairs_per_chunk = l->pairs;
     } else {
@@ -43,10 +43,11 @@ void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_
         if (fit < 1) fit = 1;
         l->pairs_per_chunk = fit < l->pairs ? fit : l->pairs;
     }
-    l->workspace_bytes = (uint64_t)(wt_elems + l->slot_elems * l->pairs_per_chunk) * sizeof(float);
+    l->workspace_bytes =
+        (uint64_t)(head_elems + l->slot_elems * l->pairs_per_chunk) * sizeof(float);
 }
 
-clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
+clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, int64_t head_elems,
                               const char *algo_name)
 {
     const int64_t lim = INT32_MAX;
@@ -64,11 +65,11 @@ clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, in
                         "%s: one (image, group) pair's im2col matrix (%llu elements) or the "
                         "weights (%lld elements) exceed 2^31-1 elements",
                         algo_name, (unsigned long long)one_pair, (long long)s->weight_elems);
-    uint64_t need = (one_pair + (uint64_t)wt_elems) * sizeof(float);
+    uint64_t need = (one_pair + (uint64_t)head_elems) * sizeof(float);
     if (need > ctx->info.max_alloc)
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
-                        "%s: the im2col matrix of one (image, group) pair needs %llu bytes of "
-                        "workspace, more than CL_DEVICE_MAX_MEM_ALLOC_SIZE (%llu) on %s",
+                        "%s: the workspace for one (image, group) pair's im2col matrix needs "
+                        "%llu bytes, more than CL_DEVICE_MAX_MEM_ALLOC_SIZE (%llu) on %s",
                         algo_name, (unsigned long long)need,
                         (unsigned long long)ctx->info.max_alloc, ctx->info.description);
     return CLGCONV_SUCCESS;

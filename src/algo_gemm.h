@@ -19,18 +19,21 @@ typedef struct clg_gemm_layout {
     int64_t pairs;           /* N*G */
     int64_t slot_elems;      /* floats of one pair's im2col matrix (RED*P), 0 when direct */
     int64_t pairs_per_chunk; /* pairs unfolded per im2col launch (all when direct) */
-    int64_t wt_elems;        /* floats of transposed weights at the workspace start (or 0) */
+    int64_t head_elems;      /* floats reserved at the workspace start (gemm NHWC: transposed
+                                weights; clblast: the staged output), 0 if none */
     int64_t col_offset;      /* element offset of the im2col area in the workspace */
     uint64_t workspace_bytes;
 } clg_gemm_layout;
 
-/* Checks the int ranges the GEMM-path kernels use and that the workspace fits one allocation;
-   UNSUPPORTED (with the reason, naming algo_name) otherwise. */
-clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
+/* Checks the int ranges the GEMM-path kernels use and that the workspace (head_elems floats
+   plus one pair's im2col matrix) fits one allocation; UNSUPPORTED (with the reason, naming
+   algo_name) otherwise. */
+clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, int64_t head_elems,
                               const char *algo_name);
 
-/* Fills the layout; wt_elems are the floats reserved for transposed weights (0 if none). */
-void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t wt_elems,
+/* Fills the layout; head_elems floats are reserved at the workspace start, before the im2col
+   area. */
+void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t head_elems,
                           int kkc_order, clg_gemm_layout *layout);
 
 /* Creates the im2col_grouped kernel for the shape's layout: col[r][p] for NCHW, col[p][r] for
