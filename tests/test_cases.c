@@ -87,22 +87,31 @@ static void pad_to_fit(test_rng *r, int in, int k, int dil, int *pa, int *pb)
 
 /* Kernel geometries of the random sweep. Specialising algorithms build one OpenCL program per
    kernel size, stride, dilation and channels per group, and a cold build costs seconds on a CPU
-   device, so the sweep draws these from palettes (every other field is free): the palettes still
-   cover 1x1, 3x3, 5x5, 7x7, 1xN, Nx1, strides larger than the kernel and dilations 2 and 3. */
+   device, so by default the sweep draws these from small palettes (every other field is free):
+   they still cover 1x1 and 3x3 kernels, strides larger than the kernel, dilation, grouped
+   widths and depthwise multipliers; the named cases cover the rest (5x5, 7x7, 1xN, ...).
+   CLGCONV_TEST_WIDE=1 draws them freely instead (kernels 1-7, strides 1-4, dilations 1-3,
+   1-6 channels per group): slow with cold program caches. */
 static const struct {
     int kh, kw, sh, sw, dh, dw;
 } geometries[] = {
-    {1, 1, 1, 1, 1, 1}, {1, 1, 2, 2, 1, 1}, {3, 3, 1, 1, 1, 1}, {3, 3, 1, 1, 1, 1},
-    {3, 3, 2, 2, 1, 1}, {3, 3, 1, 1, 2, 2}, {3, 3, 2, 1, 1, 3}, {5, 5, 1, 1, 1, 1},
-    {2, 2, 3, 3, 1, 1}, {1, 5, 1, 1, 1, 1}, {5, 1, 1, 1, 1, 1}, {7, 7, 2, 2, 1, 1},
+    {1, 1, 1, 1, 1, 1}, {1, 1, 2, 2, 1, 1}, {3, 3, 1, 1, 1, 1},
+    {3, 3, 2, 2, 1, 1}, {3, 3, 1, 1, 2, 2}, {2, 2, 3, 3, 1, 1},
 };
 /* Input and output channels per group of non-depthwise draws. */
 static const struct {
     int cpg, kpg;
-} group_widths[] = {{1, 2}, {2, 2}, {2, 3}, {3, 1}, {3, 4}, {4, 4}, {5, 2}};
+} group_widths[] = {{2, 2}, {3, 2}};
+
+static bool wide_sweep(void)
+{
+    const char *s = getenv("CLGCONV_TEST_WIDE");
+    return s && *s && strcmp(s, "0") != 0;
+}
 
 void test_random_desc(test_rng *r, clgconv_conv2d_desc *d, bool *with_bias)
 {
+    const bool wide = wide_sweep();
     clgconv_conv2d_desc_init(d);
     int g, cpg, kpg;
     switch (test_rng_int(r, 0, 6)) {
@@ -116,11 +125,14 @@ void test_random_desc(test_rng *r, clgconv_conv2d_desc *d, bool *with_bias)
     if (g < 0) {
         g = test_rng_int(r, 1, 16);
         cpg = 1;
-        kpg = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : 1; /* channel multiplier */
+        /* channel multiplier */
+        kpg = test_rng_int(r, 1, 3) == 1 ? (wide ? test_rng_int(r, 2, 4) : 2) : 1;
+    } else if (wide) {
+        cpg = test_rng_int(r, 1, g >= 5 ? 3 : 6);
+        kpg = test_rng_int(r, 1, g >= 5 ? 3 : 6);
     } else {
         int i = test_rng_int(r, 0, (int)(sizeof group_widths / sizeof group_widths[0]) - 1);
         cpg = group_widths[i].cpg, kpg = group_widths[i].kpg;
-        if (g == 1) cpg *= 2; /* dense layers: a few more channels */
     }
     d->groups = g, d->in_channels = g * cpg, d->out_channels = g * kpg;
     d->batch = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : 1;
@@ -129,10 +141,19 @@ void test_random_desc(test_rng *r, clgconv_conv2d_desc *d, bool *with_bias)
     } else {
         d->in_height = test_rng_int(r, 1, 13), d->in_width = test_rng_int(r, 1, 13);
     }
-    int gi = test_rng_int(r, 0, (int)(sizeof geometries / sizeof geometries[0]) - 1);
-    d->kernel_h = geometries[gi].kh, d->kernel_w = geometries[gi].kw;
-    d->stride_h = geometries[gi].sh, d->stride_w = geometries[gi].sw;
-    d->dilation_h = geometries[gi].dh, d->dilation_w = geometries[gi].dw;
+    if (wide) {
+        d->kernel_h = test_rng_int(r, 1, 7);
+        d->kernel_w = test_rng_int(r, 1, 3) == 1 ? test_rng_int(r, 1, 7) : d->kernel_h;
+        d->stride_h = test_rng_int(r, 1, 3) == 1 ? test_rng_int(r, 2, 4) : 1;
+        d->stride_w = test_rng_int(r, 1, 3) == 1 ? test_rng_int(r, 2, 4) : d->stride_h;
+        d->dilation_h = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : 1;
+        d->dilation_w = test_rng_int(r, 1, 4) == 1 ? test_rng_int(r, 2, 3) : d->dilation_h;
+    } else {
+        int gi = test_rng_int(r, 0, (int)(sizeof geometries / sizeof geometries[0]) - 1);
+        d->kernel_h = geometries[gi].kh, d->kernel_w = geometries[gi].kw;
+        d->stride_h = geometries[gi].sh, d->stride_w = geometries[gi].sw;
+        d->dilation_h = geometries[gi].dh, d->dilation_w = geometries[gi].dw;
+    }
     if (test_rng_int(r, 0, 1)) { /* "same"-style symmetric padding */
         d->pad_top = d->pad_bottom = d->dilation_h * (d->kernel_h - 1) / 2;
         d->pad_left = d->pad_right = d->dilation_w * (d->kernel_w - 1) / 2;

@@ -26,9 +26,11 @@ extern const size_t test_named_case_count;
 /* Fills desc from tc. */
 void test_case_desc(const test_case *tc, clgconv_conv2d_desc *desc);
 
-/* A random small valid shape: odd sizes, 1x1 images, groups in {1, 2, 3, 4, C, other divisors},
+/* A random small valid shape: odd sizes, 1x1 images, groups in {1, 2, 3, 4, C, 5-12},
    depthwise with channel multipliers, asymmetric padding, dilation, strides larger than the
-   kernel, NHWC, clamps. *with_bias says whether to pass a bias. */
+   kernel, NHWC, clamps. Kernel geometry and channels per group come from small palettes
+   (bounding the number of distinct OpenCL programs specialising algorithms build) unless env
+   CLGCONV_TEST_WIDE=1. *with_bias says whether to pass a bias. */
 void test_random_desc(test_rng *r, clgconv_conv2d_desc *desc, bool *with_bias);
 
 /* The seed of random sweeps: env CLGCONV_TEST_SEED when set, else default_seed. */
