@@ -20,10 +20,11 @@
  *                  Run = one output row: fixed (r, oy), ox = 0..OW-1; runs = RED*OH.
  *                  The row splits into left padding, an in-bounds copy, right padding.
  *   -DCLG_R_KKC    col[p][r] (the NHWC GEMM operand A), r = (ky*KW + kx)*CPG + c (channel
- *                  fastest: contiguous NHWC reads). Run = fixed (p, ky, kx), c = 0..CPG-1;
- *                  runs = P*KH*KW.
+ *                  fastest: contiguous NHWC reads and writes).
  *   neither        col[p][r], r = (c*KH + ky)*KW + kx (the weights' order, for CLBlast with a
- *                  transposed weight operand). Run = fixed (p, c), (ky, kx) = all; runs = P*CPG.
+ *                  transposed weight operand).
+ *                  For both col[p][r] forms a run is the row of one pixel p (RED elements);
+ *                  runs = P.
  * Other options: -DCLG_IDX=type  element-offset type (default long).
  *
  * NDRange (2-D; global sizes rounded up, extra items return): dim 0 = run index within the
@@ -73,32 +74,33 @@ __kernel void im2col_grouped(__global const float *restrict input, __global floa
     }
     for (int ox = 0; ox < lo; ++ox) dst[ox] = 0.0f;
     for (int ox = hi; ox < OW; ++ox) dst[ox] = 0.0f;
-#elif defined(CLG_R_KKC)
-    if (run >= P * KH * KW) return;
-    const int p = run / (KH * KW), kk = run - p * (KH * KW);
-    const int ky = kk / KW, kx = kk - ky * KW;
-    const int oy = p / OW, ox = p - oy * OW;
-    const int iy = oy * SH - PT + ky * DH, ix = ox * SW - PL + kx * DW;
-    dst += (CLG_IDX)p * RED + kk * CPG;
-    if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-        const __global float *src = in + (CLG_IDX)iy * in_sY + (CLG_IDX)ix * in_sX;
-        for (int c = 0; c < CPG; ++c) dst[c] = src[(CLG_IDX)c * in_sC];
-    } else {
-        for (int c = 0; c < CPG; ++c) dst[c] = 0.0f;
-    }
 #else
-    if (run >= P * CPG) return;
-    const int p = run / CPG, c = run - p * CPG;
+    /* col[p][r]: one run is the whole row of pixel p (RED elements). */
+    if (run >= P) return;
+    const int p = run;
     const int oy = p / OW, ox = p - oy * OW;
-    dst += (CLG_IDX)p * RED + c * (KH * KW);
-    const __global float *src = in + (CLG_IDX)c * in_sC;
+    dst += (CLG_IDX)p * RED;
     for (int ky = 0; ky < KH; ++ky) {
         const int iy = oy * SH - PT + ky * DH;
         for (int kx = 0; kx < KW; ++kx) {
             const int ix = ox * SW - PL + kx * DW;
-            dst[ky * KW + kx] = iy >= 0 && iy < H && ix >= 0 && ix < W
-                                    ? src[(CLG_IDX)iy * in_sY + (CLG_IDX)ix * in_sX]
-                                    : 0.0f;
+            const int inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+#ifdef CLG_R_KKC
+            __global float *d = dst + (ky * KW + kx) * CPG;
+            const int step = 1;
+#else
+            __global float *d = dst + ky * KW + kx;
+            const int step = KH * KW;
+#endif
+            if (inside) {
+                const __global float *src = in + (CLG_IDX)iy * in_sY + (CLG_IDX)ix * in_sX;
+                if (step == 1 && in_sC == 1) /* NHWC channels to a contiguous run: a plain copy */
+                    for (int c = 0; c < CPG; ++c) d[c] = src[c];
+                else
+                    for (int c = 0; c < CPG; ++c) d[c * step] = src[(CLG_IDX)c * in_sC];
+            } else {
+                for (int c = 0; c < CPG; ++c) d[c * step] = 0.0f;
+            }
         }
     }
 #endif
