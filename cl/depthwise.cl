@@ -23,7 +23,8 @@
  * conv2d_depthwise_nchw: input [N][C][H][W], output [N][K][OH][OW].
  *   dim 0: output row oy, dim 1: n*K + k. Items beyond the bounds return. Each work-item
  *   walks its row in chunks of CLG_VW pixels (enough work per item to hide PoCL's per-item
- *   cost); the row's last chunk is moved back to end at OW, so chunks are full vectors. Taps whose input span lies inside the row use vector loads;
+ *   cost); the row's last chunk is moved back to end at OW, so chunks are full vectors. Taps
+ *   whose input span lies inside the row use vector loads;
  *   the others (image borders) build their vectors element by element with clamped addresses
  *   and selects.
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,

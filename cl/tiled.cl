@@ -16,6 +16,9 @@
  *   -DCLG_VW=n   vector width along the contiguous dimension (1, 2, 4, 8 or 16)
  *   -DCLG_TB=t   tile depth in the other dimension (NCHW: output channels per work-item;
  *                NHWC: output pixels along x per work-item), 1..16
+ *   -DCLG_TX=x   (NCHW only) vectors along the run per work-item (default 1): the tile is
+ *                CLG_TB channels x CLG_TX*CLG_VW pixels, so small channel tiles still reuse each
+ *                broadcast weight for several vectors
  *   -DCLG_FLAT=1 (NCHW only) 1x1 kernel, stride 1, no padding: pixels are taken as one flat
  *                run of H*W, so vectors never straddle row ends
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -27,15 +30,16 @@
  * The clamp uses comparisons, so NaN stays NaN. bias is read only when has_bias != 0.
  *
  * conv2d_tiled_nchw: input [N][C][H][W], weights [K][CPG][KH][KW], output [N][K][OH][OW].
- *   dim 0: pixel block, CLG_VW consecutive output pixels of one row (or of the flat run when
- *          CLG_FLAT): block b -> oy = b / XB, ox0 = (b % XB) * CLG_VW, XB = ceil(OW / CLG_VW)
+ *   dim 0: pixel block, S = CLG_TX*CLG_VW consecutive output pixels of one row (or of the flat
+ *          run when CLG_FLAT): block b -> oy = b / XB, ox0 = (b % XB) * S, XB = ceil(OW / S)
  *   dim 1: block of CLG_TB output channels within the group
  *   dim 2: n*G + g (all groups and images in one launch)
  *   The last pixel block of a run and the last channel tile of a group are moved back to end
  *   at the run's / group's end and store only what no other block stores, so every block
  *   works on full vectors and the weight rows of a tile sit at constant offsets.
- *   Each work-item holds CLG_TB vectors of CLG_VW outputs: one input vector load feeds CLG_TB
- *   FMAs. Blocks whose input span lies inside the row use vector loads; border and tail blocks
+ *   Each work-item holds CLG_TB x CLG_TX vectors of CLG_VW outputs: one input vector load feeds
+ *   CLG_TB FMAs and one broadcast weight CLG_TX FMAs. Blocks whose input span lies inside the
+ *   row use vector loads; border and tail blocks
  *   build their input vectors with clamped addresses and selects (a separate loop, so the
  *   interior loop has no per-element branches).
  *   Arguments: input, weights, bias, output, N, G, H, W, OH, OW, PT, PL, XB, has_bias,
@@ -193,6 +197,23 @@ static floatV clamp_output(floatV v, float lo, float hi)
     return v;
 }
 
+#ifndef CLG_TX
+#define CLG_TX 1
+#endif
+#define SPAN (CLG_TX * CLG_VW) /* NCHW: output pixels of a work-item along the run */
+
+/* NCHW: the tile's FMAs for reduction index r: every channel's weight (broadcast once) times
+   every input vector x[t]. */
+#define TILE_FMAS(r)                                                                           \
+    do {                                                                                       \
+        _Pragma("unroll") for (int j_ = 0; j_ < CLG_TB; ++j_)                                  \
+        {                                                                                      \
+            const floatV w_ = (floatV)(wt0[j_ * RED_ + (r)]);                                  \
+            _Pragma("unroll") for (int t_ = 0; t_ < CLG_TX; ++t_)                              \
+                acc[j_ * CLG_TX + t_] = MULADD(x[t_], w_, acc[j_ * CLG_TX + t_]);              \
+        }                                                                                      \
+    } while (0)
+
 #if !CLG_NHWC
 
 __kernel void conv2d_tiled_nchw(__global const float *restrict input,
@@ -209,46 +230,47 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
     const int kb0 = (int)get_global_id(1) * CLG_TB;
     const int ng = (int)get_global_id(2);
 #if CLG_FLAT
-    const int oy = 0, run = OH * OW, start = blk * CLG_VW;
+    const int oy = 0, run = OH * OW, start = blk * SPAN;
     if (start >= run || kb0 >= KPG_ || ng >= N * G) return;
 #else
-    const int oy = blk / XB, run = OW, start = (blk - oy * XB) * CLG_VW;
+    const int oy = blk / XB, run = OW, start = (blk - oy * XB) * SPAN;
     if (oy >= OH || kb0 >= KPG_ || ng >= N * G) return;
 #endif
     const int n = ng / G, g = ng - n * G;
     const int C = G * CPG_, K = G * KPG_;
     /* The last block of a run and the last channel tile of a group are moved back to end at
-       the run's / group's end (when it is long enough), so every block is a full vector and
-       every tile's weight rows lie at constant offsets; a moved block stores only the outputs
-       from its nominal start on. The host guarantees CLG_TB <= KPG. */
-    const int ox0 = run >= CLG_VW ? min(start, run - CLG_VW) : 0;
+       the run's / group's end (when it is long enough), so every block is made of full vectors
+       and every tile's weight rows lie at constant offsets; a moved block stores only the
+       outputs from its nominal start on. The host guarantees CLG_TB <= KPG. */
+    const int ox0 = run >= SPAN ? min(start, run - SPAN) : 0;
     const int kt = min(kb0, KPG_ - CLG_TB);
     const __global float *wt0 = weights + (CLG_IDX)(g * KPG_ + kt) * RED_;
 
-    floatV acc[CLG_TB];
+    floatV acc[CLG_TB * CLG_TX]; /* acc[j * CLG_TX + t]: channel kt + j, vector t */
 #pragma unroll
-    for (int j = 0; j < CLG_TB; ++j) acc[j] = (floatV)(0.0f);
+    for (int i = 0; i < CLG_TB * CLG_TX; ++i) acc[i] = (floatV)(0.0f);
+    floatV x[CLG_TX];
 
     const __global float *in = input + ((CLG_IDX)n * C + (CLG_IDX)g * CPG_) * H * W;
 #if CLG_FLAT
-    if (ox0 + CLG_VW <= run) {
+    if (ox0 + SPAN <= run) {
         for (int c = 0; c < CPG_; ++c) {
-            const floatV x = LOADV(in + (CLG_IDX)c * run + ox0);
 #pragma unroll
-            for (int j = 0; j < CLG_TB; ++j)
-                acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + c]), acc[j]);
+            for (int t = 0; t < CLG_TX; ++t) x[t] = LOADV(in + (CLG_IDX)c * run + ox0 + t * CLG_VW);
+            TILE_FMAS(c);
         }
     } else {
         for (int c = 0; c < CPG_; ++c) {
-            const floatV x = load_checked(in + (CLG_IDX)c * run, ox0, 1, run);
 #pragma unroll
-            for (int j = 0; j < CLG_TB; ++j)
-                acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + c]), acc[j]);
+            for (int t = 0; t < CLG_TX; ++t)
+                x[t] = load_checked(in + (CLG_IDX)c * run, ox0 + t * CLG_VW, 1, run);
+            TILE_FMAS(c);
         }
     }
 #else
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
-    const bool interior = ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + LOAD_SPAN < W;
+    const bool interior =
+        ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + (CLG_TX - 1) * CLG_VW * SW_ + LOAD_SPAN < W;
     if (interior) {
         for (int c = 0; c < CPG_; ++c) {
             const __global float *plane = in + (CLG_IDX)c * H * W;
@@ -259,16 +281,15 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                 const __global float *row = plane + iy * W + ix0;
                 UNROLL_GEOMETRY
                 for (int kx = 0; kx < KW_; ++kx) {
-                    const floatV x = LOAD_STRIDED(row + kx * DW_);
-                    const int r = (c * KH_ + ky) * KW_ + kx;
 #pragma unroll
-                    for (int j = 0; j < CLG_TB; ++j)
-                        acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + r]), acc[j]);
+                    for (int t = 0; t < CLG_TX; ++t)
+                        x[t] = LOAD_STRIDED(row + kx * DW_ + t * CLG_VW * SW_);
+                    TILE_FMAS((c * KH_ + ky) * KW_ + kx);
                 }
             }
         }
     } else {
-        /* Border blocks: taps whose span lies inside the row still use vector loads. */
+        /* Border blocks: vectors whose span lies inside the row still use vector loads. */
         for (int c = 0; c < CPG_; ++c) {
             const __global float *plane = in + (CLG_IDX)c * H * W;
             UNROLL_GEOMETRY
@@ -278,36 +299,40 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                 const __global float *row = plane + iy * W;
                 UNROLL_GEOMETRY
                 for (int kx = 0; kx < KW_; ++kx) {
-                    const int ix = ix0 + kx * DW_;
-                    floatV x;
-                    if (ix >= 0 && ix + LOAD_SPAN < W)
-                        x = LOAD_STRIDED(row + ix);
-                    else
-                        x = load_checked(row, ix, SW_, W);
-                    const int r = (c * KH_ + ky) * KW_ + kx;
 #pragma unroll
-                    for (int j = 0; j < CLG_TB; ++j)
-                        acc[j] = MULADD(x, (floatV)(wt0[j * RED_ + r]), acc[j]);
+                    for (int t = 0; t < CLG_TX; ++t) {
+                        const int ix = ix0 + kx * DW_ + t * CLG_VW * SW_;
+                        if (ix >= 0 && ix + LOAD_SPAN < W)
+                            x[t] = LOAD_STRIDED(row + ix);
+                        else
+                            x[t] = load_checked(row, ix, SW_, W);
+                    }
+                    TILE_FMAS((c * KH_ + ky) * KW_ + kx);
                 }
             }
         }
     }
 #endif
 
-    const int first = start - ox0, last = min(CLG_VW, run - ox0);
 #pragma unroll
     for (int j = 0; j < CLG_TB; ++j) {
         if (kt + j < kb0) continue; /* another tile's channel */
         const int k = g * KPG_ + kt + j;
-        const floatV v = clamp_output(acc[j] + (floatV)(has_bias ? bias[k] : 0.0f), output_min,
-                                      output_max);
-        __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW + ox0;
-        if (first == 0 && last == CLG_VW) {
-            STOREV(v, out);
-        } else {
-            float t[CLG_VW];
-            TO_ARRAY(v, t);
-            for (int i = first; i < last; ++i) out[i] = t[i];
+        const float b = has_bias ? bias[k] : 0.0f;
+        __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW;
+#pragma unroll
+        for (int t = 0; t < CLG_TX; ++t) {
+            const int x0 = ox0 + t * CLG_VW; /* first pixel of vector t */
+            const int first = clamp(start - x0, 0, CLG_VW), last = clamp(run - x0, 0, CLG_VW);
+            const floatV v =
+                clamp_output(acc[j * CLG_TX + t] + (floatV)(b), output_min, output_max);
+            if (first == 0 && last == CLG_VW) {
+                STOREV(v, out + x0);
+            } else {
+                float tmp[CLG_VW];
+                TO_ARRAY(v, tmp);
+                for (int i = first; i < last; ++i) out[x0 + i] = tmp[i];
+            }
         }
     }
 }

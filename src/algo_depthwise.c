@@ -118,7 +118,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                        (int)s->KPG);
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d", vw);
     if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
-    if (biggest > INT32_MAX) snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
+    if (biggest > INT32_MAX)
+        snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->kernel_name = nhwc ? "conv2d_depthwise_nhwc" : "conv2d_depthwise_nchw";
     clgconv_status r =
         clg_context_create_kernel(plan->ctx, "depthwise", options, st->kernel_name, &st->kernel);

@@ -13,6 +13,7 @@ typedef struct tiled_params {
     int channels;    /* channels per group built in as constants */
     int vw; /* vector width along the contiguous dimension */
     int tb; /* tile depth: output channels (NCHW) or output pixels (NHWC) per work-item */
+    int tx; /* NCHW: vectors along the pixel run per work-item */
     int flat; /* NCHW 1x1 stride-1 unpadded: pixels as one flat run */
 } tiled_params;
 
@@ -91,7 +92,7 @@ static void fixed_geometry(const clgconv_context *ctx, size_t wg, const size_t *
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. */
 static tiled_params tiled_choose(const clg_shape *s, int variant)
 {
-    tiled_params p = {0, 0, 8, 8, 0};
+    tiled_params p = {0, 0, 8, 8, 1, 0};
     p.specialised = clg_common_geometry(s);
     /* Constant channel counts pay where the reduction is long (compute-bound layers); small
        groups share the runtime-channel build of their geometry. */
@@ -107,6 +108,10 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
         if (variant == 2) max_tb = 12;
         if (variant == 3) p.vw = 4, max_tb = 8;
         p.tb = p.channels ? even_tile(s->KPG, max_tb) : pow2_tile(s->KPG, max_tb);
+        /* Small channel tiles take several vectors along the run (8 accumulators in all), so
+           each broadcast weight feeds several FMAs; no more vectors than the run fills. */
+        int64_t vectors = (run + p.vw - 1) / p.vw;
+        p.tx = pow2_tile(vectors, p.tb >= 8 ? 1 : 8 / p.tb);
     } else {
         static const int widths[] = {8, 4, 2, 1};
         int widest = 0;
@@ -152,15 +157,17 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
     /* Useful fraction of the vector lanes (a row's last block overlaps its neighbour) and of
        the tiles (a group's last tile overlaps its neighbour). */
     int64_t run = nchw ? (p.flat ? s->OH * s->OW : s->OW) : s->KPG;
-    double lanes = (double)run / (double)(((run + p.vw - 1) / p.vw) * p.vw);
+    int64_t span = (int64_t)p.vw * (nchw ? p.tx : 1);
+    double lanes = (double)run / (double)(((run + span - 1) / span) * span);
     int64_t depth = nchw ? s->KPG : s->OW;
     double tiles = (double)depth / (double)(((depth + p.tb - 1) / p.tb) * p.tb);
-    /* A step of tb FMAs needs tb + 1 loads; a core issues about 2 FMAs and 2 loads a cycle, so
-       a step takes (tb + 1) / 2 cycles instead of tb / 2. Vectors narrower than 8 lanes use
-       part of the FMA width on CPUs. 0.7 is the rest of the measured efficiency (address
-       arithmetic, border blocks, loop overhead). One channel per group is the depthwise
-       kernel's job: it streams the same data with less overhead. */
-    double eff = 0.7 * lanes * tiles * (double)p.tb / (double)(p.tb + 1);
+    /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb + 1); a core issues about 2 FMAs and
+       2 loads a cycle. Vectors narrower than 8 lanes use part of the FMA width on CPUs. 0.7 is
+       the rest of the measured efficiency (address arithmetic, border blocks, loop overhead).
+       One channel per group is the depthwise kernel's job: it streams the same data with less
+       overhead. */
+    double fmas = (double)p.tb * (nchw ? p.tx : 1), loads = (double)p.tb + (nchw ? p.tx : 1);
+    double eff = 0.7 * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p.vw < 8) eff *= (double)p.vw / 8.0;
     if (s->CPG == 1) eff *= 0.8;
     double flops = 2.0 * s->macs;
@@ -199,6 +206,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
                         (int)s->CPG, (int)s->KPG);
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d -DCLG_TB=%d", p.vw,
                     p.tb);
+    if (p.tx > 1)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_TX=%d", p.tx);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
     if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
     if (biggest > INT32_MAX)
@@ -230,7 +239,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         plan->workspace_bytes = (size_t)s->weight_elems * sizeof(float);
     } else {
         int64_t run = p.flat ? s->OH * s->OW : s->OW;
-        st->xb = (int)((run + p.vw - 1) / p.vw);
+        const int64_t span = (int64_t)p.tx * p.vw;
+        st->xb = (int)((run + span - 1) / span);
         size_t blocks = p.flat ? (size_t)st->xb : (size_t)st->xb * (size_t)s->OH;
         size_t work[3] = {blocks, (size_t)((s->KPG + p.tb - 1) / p.tb), (size_t)(s->N * s->G)};
         /* A work-group takes 8 pixel blocks of one channel tile. */
