@@ -18,7 +18,7 @@
 
 /* Shapes are drawn from a pool so that per-shape kernels (compiled once per shape by some
    algorithms) are built during the warm-up, and the measured part is the steady state. */
-#define POOL 40
+#define POOL 16
 
 static double now_seconds(void)
 {
@@ -115,7 +115,7 @@ static void invalid_cycle(clgconv_context *ctx, test_rng *r, long cycle, soak_co
 int main(void)
 {
     const char *env = getenv("CLGCONV_SOAK_CYCLES");
-    long cycles = env && *env ? atol(env) : 2000;
+    long cycles = env && *env ? atol(env) : 5000;
     if (cycles < 100) cycles = 100;
     long base = clgconv_testing_live_objects();
     cl_command_queue q;
