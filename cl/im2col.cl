@@ -19,6 +19,8 @@
  *   -DCLG_COL_RP   col[r][p] (the NCHW GEMM operand B), r = (c*KH + ky)*KW + kx.
  *                  Run = one output row: fixed (r, oy), ox = 0..OW-1; runs = RED*OH.
  *                  The row splits into left padding, an in-bounds copy, right padding.
+ *     -DCLG_RUN_PLANE  with CLG_COL_RP: run = all OH rows of one r; runs = RED (for CPUs,
+ *                  where fewer, longer runs halve the time; GPUs want the parallelism).
  *   -DCLG_R_KKC    col[p][r] (the NHWC GEMM operand A), r = (ky*KW + kx)*CPG + c (channel
  *                  fastest: contiguous NHWC reads and writes).
  *   neither        col[p][r], r = (c*KH + ky)*KW + kx (the weights' order, for CLBlast with a
@@ -51,29 +53,38 @@ __kernel void im2col_grouped(__global const float *restrict input, __global floa
     const __global float *in = input + (CLG_IDX)n * in_sN + (CLG_IDX)(gi * CPG) * in_sC;
     __global float *dst = col + col_offset + (CLG_IDX)s * ((CLG_IDX)RED * P);
 #if defined(CLG_COL_RP)
+#ifdef CLG_RUN_PLANE
+    if (run >= RED) return;
+    const int r = run;
+    for (int oy = 0; oy < OH; ++oy) {
+#else
     if (run >= RED * OH) return;
-    const int r = run / OH, oy = run - r * OH;
-    const int c = r / (KH * KW), kk = r - c * (KH * KW);
-    const int ky = kk / KW, kx = kk - ky * KW;
-    const int iy = oy * SH - PT + ky * DH;
-    dst += (CLG_IDX)r * P + oy * OW;
-    int lo = OW, hi = OW; /* [lo, hi): ox whose ix is inside the row */
-    if (iy >= 0 && iy < H) {
-        const int off = kx * DW - PL; /* ix = ox*SW + off */
-        lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
-        hi = W - 1 - off < 0 ? 0 : (W - 1 - off) / SW + 1;
-        lo = min(lo, OW);
-        hi = clamp(hi, lo, OW);
-        const __global float *src = in + (CLG_IDX)c * in_sC + (CLG_IDX)iy * in_sY;
-        if (SW == 1 && in_sX == 1) { /* a plain copy the compiler can vectorise */
-            src += off;
-            for (int ox = lo; ox < hi; ++ox) dst[ox] = src[ox];
-        } else {
-            for (int ox = lo; ox < hi; ++ox) dst[ox] = src[(CLG_IDX)(ox * SW + off) * in_sX];
+    const int r = run / OH;
+    {
+        const int oy = run - r * OH;
+#endif
+        const int c = r / (KH * KW), kk = r - c * (KH * KW);
+        const int ky = kk / KW, kx = kk - ky * KW;
+        const int iy = oy * SH - PT + ky * DH;
+        __global float *d = dst + (CLG_IDX)r * P + oy * OW;
+        int lo = OW, hi = OW; /* [lo, hi): ox whose ix is inside the row */
+        if (iy >= 0 && iy < H) {
+            const int off = kx * DW - PL; /* ix = ox*SW + off */
+            lo = off >= 0 ? 0 : (-off + SW - 1) / SW;
+            hi = W - 1 - off < 0 ? 0 : (W - 1 - off) / SW + 1;
+            lo = min(lo, OW);
+            hi = clamp(hi, lo, OW);
+            const __global float *src = in + (CLG_IDX)c * in_sC + (CLG_IDX)iy * in_sY;
+            if (SW == 1 && in_sX == 1) { /* a plain copy the compiler can vectorise */
+                src += off;
+                for (int ox = lo; ox < hi; ++ox) d[ox] = src[ox];
+            } else {
+                for (int ox = lo; ox < hi; ++ox) d[ox] = src[(CLG_IDX)(ox * SW + off) * in_sX];
+            }
         }
+        for (int ox = 0; ox < lo; ++ox) d[ox] = 0.0f;
+        for (int ox = hi; ox < OW; ++ox) d[ox] = 0.0f;
     }
-    for (int ox = 0; ox < lo; ++ox) dst[ox] = 0.0f;
-    for (int ox = hi; ox < OW; ++ox) dst[ox] = 0.0f;
 #else
     /* col[p][r]: one run is the whole row of pixel p (RED elements). */
     if (run >= P) return;

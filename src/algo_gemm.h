@@ -14,6 +14,7 @@
 typedef struct clg_gemm_layout {
     int direct;              /* 1x1, stride 1, no padding: the input is the GEMM operand, no im2col */
     int kkc_order;           /* NHWC im2col rows in (ky, kx, c) order, else (c, ky, kx) */
+    int plane_runs;          /* NCHW im2col: one work-item per (r) plane (CPUs), else per row */
     int64_t P;               /* output pixels OH*OW */
     int64_t RED;             /* reduction CPG*KH*KW */
     int64_t pairs;           /* N*G */
