@@ -59,7 +59,7 @@ static void run_path(const char *path)
         snprintf(names[count++], len, "%s/%s", path, e->d_name);
     }
     closedir(d);
-    qsort(names, count, sizeof *names, compare_names);
+    if (count > 1) qsort(names, count, sizeof *names, compare_names);
     for (size_t i = 0; i < count; ++i) {
         run_path(names[i]);
         free(names[i]);
