@@ -68,8 +68,16 @@ static int even_tile(int64_t n, int max)
     return (int)((n + tiles - 1) / tiles);
 }
 
-/* The largest power of two at most max and at most n: generic builds use only these few tile
-   depths, so that odd shapes share a handful of programs. */
+/* Tile depth for builds without constant channel counts: 8, 4 or 1 (the largest at most max
+   and at most n), so that all such layers share a handful of programs. */
+static int coarse_tile(int64_t n, int max)
+{
+    if (n >= 8 && max >= 8) return 8;
+    if (n >= 4 && max >= 4) return 4;
+    return 1;
+}
+
+/* The largest power of two at most max and at most n. */
 static int pow2_tile(int64_t n, int max)
 {
     int t = 1;
@@ -101,17 +109,18 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
         p.flat = s->KH == 1 && s->KW == 1 && s->SH == 1 && s->SW == 1 && s->PT == 0 &&
                  s->PL == 0 && s->PB == 0 && s->PR == 0;
         int64_t run = p.flat ? s->OH * s->OW : s->OW;
-        p.vw = run <= 4 ? 4 : 8;
+        /* Generic builds (odd geometries) always use 8 lanes, and no multi-vector tiles. */
+        p.vw = run <= 4 && p.specialised ? 4 : 8;
         /* AVX2 has 16 vector registers: 8 accumulators + input + broadcast. */
         int max_tb = 8;
         if (variant == 1) max_tb = 6;
         if (variant == 2) max_tb = 12;
         if (variant == 3) p.vw = 4, max_tb = 8;
-        p.tb = p.channels ? even_tile(s->KPG, max_tb) : pow2_tile(s->KPG, max_tb);
+        p.tb = p.channels ? even_tile(s->KPG, max_tb) : coarse_tile(s->KPG, max_tb);
         /* Small channel tiles take several vectors along the run (8 accumulators in all), so
            each broadcast weight feeds several FMAs; no more vectors than the run fills. */
         int64_t vectors = (run + p.vw - 1) / p.vw;
-        p.tx = pow2_tile(vectors, p.tb >= 8 ? 1 : 8 / p.tb);
+        p.tx = p.specialised ? pow2_tile(vectors, p.tb >= 8 ? 1 : 8 / p.tb) : 1;
     } else {
         static const int widths[] = {8, 4, 2, 1};
         int widest = 0;
@@ -119,7 +128,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
             if (s->KPG % widths[i] == 0) widest = widths[i];
         p.vw = widest;
         int max_tb = variant == 1 ? 6 : variant == 2 ? 12 : variant == 3 ? 4 : 8;
-        p.tb = p.channels ? even_tile(s->OW, max_tb) : pow2_tile(s->OW, max_tb);
+        p.tb = p.channels ? even_tile(s->OW, max_tb) : coarse_tile(s->OW, max_tb);
     }
     return p;
 }
