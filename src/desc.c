@@ -129,10 +129,16 @@ clgconv_status clg_shape_from_desc(const clgconv_conv2d_desc *desc, clg_shape *s
                         desc->in_width, desc->pad_left, desc->pad_right);
     s->OH = (padded_h - span_h) / s->SH + 1;
     s->OW = (padded_w - span_w) / s->SW + 1;
-    if (s->OH > INT32_MAX || s->OW > INT32_MAX)
+    if (s->OH > INT32_MAX)
         return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
-                        "output size %lldx%lld does not fit in int", (long long)s->OH,
-                        (long long)s->OW);
+                        "output height (%lld, from in_height %d + pad_top %d + pad_bottom %d) "
+                        "does not fit in int",
+                        (long long)s->OH, desc->in_height, desc->pad_top, desc->pad_bottom);
+    if (s->OW > INT32_MAX)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "output width (%lld, from in_width %d + pad_left %d + pad_right %d) "
+                        "does not fit in int",
+                        (long long)s->OW, desc->in_width, desc->pad_left, desc->pad_right);
 
     if (!mul4(s->N, s->C, s->H, s->W, &s->input_elems))
         return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,

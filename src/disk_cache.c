@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +68,11 @@ const char *clg_cache_dir(char *buf, size_t size)
     return make_dirs(buf) ? buf : NULL;
 }
 
-/* Binary file layout: magic, 8-byte check hash, 8-byte length, the device binary. */
-static const char g_magic[8] = {'C', 'L', 'G', 'C', 'B', 'I', 'N', '1'};
+/* Binary file layout: magic, 8-byte check hash of the key, 8-byte length, 8-byte hash of the
+   binary itself (a torn or corrupted file is never handed to the driver: some drivers abort on a
+   bad binary instead of failing), the device binary. */
+static const char g_magic[8] = {'C', 'L', 'G', 'C', 'B', 'I', 'N', '2'};
+static atomic_ulong g_tmp_counter; /* unique temporary names within a process */
 
 static void binary_path(char *path, size_t size, const char *dir, uint64_t key)
 {
@@ -83,12 +87,14 @@ bool clg_binary_cache_load(uint64_t key, uint64_t check, unsigned char **binary,
     FILE *f = fopen(path, "rb");
     if (!f) return false;
     char magic[8];
-    uint64_t file_check = 0, len = 0;
+    uint64_t file_check = 0, len = 0, content_hash = 0;
     bool ok = fread(magic, 1, 8, f) == 8 && memcmp(magic, g_magic, 8) == 0 &&
               fread(&file_check, sizeof file_check, 1, f) == 1 && file_check == check &&
-              fread(&len, sizeof len, 1, f) == 1 && len > 0 && len < ((uint64_t)1 << 31);
+              fread(&len, sizeof len, 1, f) == 1 && len > 0 && len < ((uint64_t)1 << 31) &&
+              fread(&content_hash, sizeof content_hash, 1, f) == 1;
     unsigned char *buf = ok ? malloc((size_t)len) : NULL;
-    ok = buf && fread(buf, 1, (size_t)len, f) == (size_t)len;
+    ok = buf && fread(buf, 1, (size_t)len, f) == (size_t)len && fgetc(f) == EOF &&
+         clg_hash64(buf, (size_t)len, 0) == content_hash;
     fclose(f);
     if (!ok) {
         free(buf);
@@ -116,13 +122,17 @@ void clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check)
         return;
     }
     binary_path(path, sizeof path, dir, key);
-    /* Write a private temporary file, then rename: readers never see a partial file. */
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)clg_getpid());
+    /* Write a private temporary file (unique per process and call: threads of one process may
+       store the same program at once), then rename: readers never see a partial file. */
+    snprintf(tmp, sizeof tmp, "%s.%ld.%lu.tmp", path, (long)clg_getpid(),
+             (unsigned long)atomic_fetch_add(&g_tmp_counter, 1));
     FILE *f = fopen(tmp, "wb");
     if (f) {
-        uint64_t l = len;
+        uint64_t l = len, content_hash = clg_hash64(buf, len, 0);
         bool ok = fwrite(g_magic, 1, 8, f) == 8 && fwrite(&check, sizeof check, 1, f) == 1 &&
-                  fwrite(&l, sizeof l, 1, f) == 1 && fwrite(buf, 1, len, f) == len;
+                  fwrite(&l, sizeof l, 1, f) == 1 &&
+                  fwrite(&content_hash, sizeof content_hash, 1, f) == 1 &&
+                  fwrite(buf, 1, len, f) == len;
         ok = fclose(f) == 0 && ok;
         if (!ok || rename(tmp, path) != 0) remove(tmp);
     }

@@ -94,8 +94,17 @@ static clgconv_status build_failure(clgconv_context *ctx, cl_program program, co
 static void binary_key(const clgconv_context *ctx, const char *text, const char *options,
                        uint64_t *key, uint64_t *check)
 {
-    const char *parts[] = {text, options, ctx->info.platform, ctx->info.name, ctx->info.vendor,
-                           ctx->info.driver, ctx->info.version, clgconv_version()};
+    /* Limits too: the same device name can come with other limits (a sub-device, or PoCL under
+       POCL_MAX_WORK_GROUP_SIZE / POCL_MEMORY_LIMIT), whose binaries must not be mixed up. */
+    const clg_device_info *in = &ctx->info;
+    char limits[256];
+    snprintf(limits, sizeof limits, "cu%u wg%zu items%zu,%zu,%zu mem%llu alloc%llu local%llu",
+             in->compute_units, in->max_wg, in->max_item[0], in->max_item[1], in->max_item[2],
+             (unsigned long long)in->global_mem, (unsigned long long)in->max_alloc,
+             (unsigned long long)in->local_mem);
+    const char *parts[] = {text,       options,    in->platform, in->name,
+                           in->vendor, in->driver, in->version,  limits,
+                           clgconv_version()};
     uint64_t h1 = 0, h2 = 0x9E3779B97F4A7C15ull;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i) {
         h1 = clg_hash_string(parts[i], h1);
