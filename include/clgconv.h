@@ -223,7 +223,15 @@ CLGCONV_API void clgconv_plan_release(clgconv_plan *plan);
    The queue must belong to the plan's context and device. The enqueued work waits for
    wait_events; when event is not NULL it receives an event the caller owns (release it with
    clReleaseEvent) that completes when the output is written. Works on in-order and
-   out-of-order queues. On any error nothing is enqueued and no buffer is written. */
+   out-of-order queues. On any error nothing is enqueued and no buffer is written, *event stays
+   NULL. Two precise limits of that promise, both only for OpenCL runtime failures (never for
+   argument errors, which are all checked first): an algorithm that launches several kernels
+   (GEMM, CLBLAST) writes its intermediate results to the workspace only, so a failure while
+   enqueueing its later kernels can leave the workspace (never the output) modified; and a GEMM or
+   CLBLAST plan whose im2col exceeds its workspace cap (min(256 MiB, half the device's largest
+   allocation)) works through (image, group) chunks, so a failure enqueueing a later chunk can
+   leave earlier chunks' part of the output written. The workspace's contents are unspecified
+   between calls. */
 CLGCONV_API clgconv_status clgconv_conv2d_forward(const clgconv_plan *plan, cl_command_queue queue,
                                                   cl_mem input, cl_mem weights, cl_mem bias,
                                                   cl_mem output, cl_mem workspace,
