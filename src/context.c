@@ -230,8 +230,11 @@ clgconv_status clgconv_context_create_default(clgconv_context **out)
                                      (cl_context_properties)devs[pick].platform, 0};
     cl_context c = clg_clCreateContext(props, 1, &devs[pick].device, &e);
     if (!c)
-        return clg_fail(CLGCONV_ERROR_NO_DEVICE, "clCreateContext failed with %s (%d) for %s",
-                        clg_cl_error_name(e), (int)e, devs[pick].label);
+        return clg_fail(e == CL_OUT_OF_HOST_MEMORY
+                            ? CLGCONV_ERROR_OUT_OF_MEMORY
+                            : CLGCONV_ERROR_NO_DEVICE,
+                        "clCreateContext failed with %s (%d) for %s", clg_cl_error_name(e),
+                        (int)e, devs[pick].label);
     clgconv_status st = clgconv_context_create(c, devs[pick].device, out);
     clg_clReleaseContext(c); /* the clgconv context holds its own reference */
     return st;
