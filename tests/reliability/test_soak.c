@@ -115,7 +115,7 @@ static void invalid_cycle(clgconv_context *ctx, test_rng *r, long cycle, soak_co
 int main(void)
 {
     const char *env = getenv("CLGCONV_SOAK_CYCLES");
-    long cycles = env && *env ? atol(env) : 5000;
+    long cycles = env && *env ? atol(env) : 20000;
     if (cycles < 100) cycles = 100;
     long base = clgconv_testing_live_objects();
     cl_command_queue q;
