@@ -123,8 +123,8 @@ CLGCONV_API void clgconv_conv2d_desc_init(clgconv_conv2d_desc *desc);
 /* Validates desc and gives OH = (H + pad_top + pad_bottom - dilation_h*(kernel_h-1) - 1)/stride_h + 1,
    OW alike. Checks every field (positive sizes, groups dividing C and K, strides and dilations
    >= 1, pads >= 0, the dilated kernel fitting in the padded input, output_min <= output_max and
-   neither NaN, a known layout, and that every tensor's element count and byte size fits in
-   64 bits and in size_t). Returns CLGCONV_ERROR_INVALID_ARGUMENT with the field named otherwise.
+   neither NaN, a known layout, and that every tensor's element count is below 2^60, so that
+   its byte size fits in 64 bits, and that its byte size fits in size_t). Returns CLGCONV_ERROR_INVALID_ARGUMENT with the field named otherwise.
    out_height / out_width may be NULL. */
 CLGCONV_API clgconv_status clgconv_conv2d_output_size(const clgconv_conv2d_desc *desc,
                                                       int *out_height, int *out_width);
