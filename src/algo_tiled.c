@@ -116,10 +116,13 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
         if (variant == 1) max_tb = 6;
         if (variant == 2) max_tb = 12;
         if (variant == 3) p.vw = 4, max_tb = 8;
-        p.tb = p.channels ? even_tile(s->KPG, max_tb) : coarse_tile(s->KPG, max_tb);
+        p.tb = p.channels      ? even_tile(s->KPG, max_tb)
+               : p.specialised ? pow2_tile(s->KPG, max_tb)
+                               : coarse_tile(s->KPG, max_tb);
         /* Small channel tiles take several vectors along the run (8 accumulators in all), so
-           each broadcast weight feeds several FMAs; no more vectors than the run fills. */
-        int64_t vectors = (run + p.vw - 1) / p.vw;
+           each broadcast weight feeds several FMAs; no more vectors than the run fills
+           completely (a block longer than the run would take the slow border path). */
+        int64_t vectors = run / p.vw > 1 ? run / p.vw : 1;
         p.tx = p.specialised ? pow2_tile(vectors, p.tb >= 8 ? 1 : 8 / p.tb) : 1;
     } else {
         static const int widths[] = {8, 4, 2, 1};
@@ -128,7 +131,9 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
             if (s->KPG % widths[i] == 0) widest = widths[i];
         p.vw = widest;
         int max_tb = variant == 1 ? 6 : variant == 2 ? 12 : variant == 3 ? 4 : 8;
-        p.tb = p.channels ? even_tile(s->OW, max_tb) : coarse_tile(s->OW, max_tb);
+        p.tb = p.channels      ? even_tile(s->OW, max_tb)
+               : p.specialised ? pow2_tile(s->OW, max_tb)
+                               : coarse_tile(s->OW, max_tb);
     }
     return p;
 }
