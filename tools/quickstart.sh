@@ -20,7 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "quickstart: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "quickstart: missing packages ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
     exit 1
