@@ -220,7 +220,8 @@ CLGCONV_API void clgconv_plan_release(clgconv_plan *plan);
    buffer of the plan's context at least as large as the tensor (checked with CL_MEM_SIZE);
    output must not be the same buffer as input, weights, bias or workspace. workspace may be NULL
    when the plan needs none, else it must hold clgconv_plan_workspace_size bytes.
-   The queue must belong to the plan's context and device. The enqueued work waits for
+   The queue and every wait event must belong to the plan's context (the queue to its device
+   too). The enqueued work waits for
    wait_events; when event is not NULL it receives an event the caller owns (release it with
    clReleaseEvent) that completes when the output is written. Works on in-order and
    out-of-order queues. On any error nothing is enqueued and no buffer is written, *event stays

@@ -258,6 +258,11 @@ cl_int clg_clFinish(cl_command_queue q)
     INJECT_RET("clFinish");
     return clFinish(q);
 }
+cl_int clg_clGetEventInfo(cl_event e, cl_event_info param, size_t size, void *value, size_t *ret)
+{
+    INJECT_RET("clGetEventInfo");
+    return clGetEventInfo(e, param, size, value, ret);
+}
 cl_int clg_clReleaseEvent(cl_event e)
 {
     live(-1);

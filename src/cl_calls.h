@@ -63,6 +63,7 @@ cl_int clg_clEnqueueBarrierWithWaitList(cl_command_queue q, cl_uint num_wait,
                                         const cl_event *wait, cl_event *event);
 cl_int clg_clFinish(cl_command_queue q);
 cl_int clg_clReleaseEvent(cl_event e);
+cl_int clg_clGetEventInfo(cl_event e, cl_event_info param, size_t size, void *value, size_t *ret);
 
 /* An event the library created is handed to the caller, who will release it. */
 void clg_event_handed_out(void);

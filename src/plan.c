@@ -236,6 +236,21 @@ clgconv_status clgconv_conv2d_forward(const clgconv_plan *plan, cl_command_queue
         return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                         "queue (%p) is for another device than the plan's", (void *)queue);
 
+    for (cl_uint i = 0; i < num_wait_events; ++i) {
+        cl_context ectx;
+        e = clg_clGetEventInfo(wait_events[i], CL_EVENT_CONTEXT, sizeof ectx, &ectx, NULL);
+        if (e == CL_INVALID_EVENT)
+            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                            "wait_events[%u] (%p) is not a valid cl_event", i,
+                            (void *)wait_events[i]);
+        if (e != CL_SUCCESS)
+            return clg_fail_cl("clGetEventInfo", e, "querying CL_EVENT_CONTEXT of a wait event");
+        if (ectx != ctx->cl_ctx)
+            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                            "wait_events[%u] (%p) belongs to another cl_context than the plan's",
+                            i, (void *)wait_events[i]);
+    }
+
     clgconv_status st;
     if ((st = check_buffer(ctx, input, "input", (uint64_t)s->input_elems * 4, false)) ||
         (st = check_buffer(ctx, weights, "weights", (uint64_t)s->weight_elems * 4, false)) ||

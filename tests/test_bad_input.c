@@ -553,8 +553,16 @@ static void bad_forward(clgconv_algo algo)
                clgconv_status_string(st), why);
         EXPECT(untouched(other_q, foreign_out, s.out_b), "foreign output buffer was written");
     }
-    /* A wait-list event of another context is the caller's error OpenCL reports; the library
-       must not have written anything either way. */
+    /* A wait-list event of another context is refused up front, naming the event. */
+    {
+        cl_int ev_err;
+        cl_event foreign_ev = clCreateUserEvent(other, &ev_err);
+        CHECK(foreign_ev != NULL);
+        expect_bad_forward("a wait event of another cl_context", P, Q, I, W, B, O, S, 1,
+                           &foreign_ev, WORDS("wait_events[0]", "context"), O, OB);
+        clSetUserEventStatus(foreign_ev, CL_COMPLETE);
+        clReleaseEvent(foreign_ev);
+    }
     clReleaseMemObject(foreign_in), clReleaseMemObject(foreign_out), clReleaseMemObject(foreign_b);
     clReleaseCommandQueue(other_q);
     clReleaseContext(other);
