@@ -25,9 +25,11 @@ static clgconv_status direct_supports(const clgconv_context *ctx, const clg_shap
 
 static double direct_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
-    /* Scalar code: about 1/16 of the vector peak on CPUs (shared notes), a few % of GPU peak. */
+    /* Scalar code: measured 0.4-3.3 GFLOP/s on PoCL (2 cores; docs/benchmarks.md per-algorithm
+       comparison), a few % of peak on GPUs. An optimistic rate here made AUTO pick it over the
+       tiled kernel at 4-5x the time. */
     double flops = 2.0 * s->macs;
-    double rate = ctx->info.is_cpu ? 12e9 : 200e9;
+    double rate = ctx->info.is_cpu ? 2.5e9 : 200e9;
     return flops / rate + 20e-6;
 }
 

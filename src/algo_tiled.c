@@ -179,7 +179,7 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
        2 loads a cycle. Vectors narrower than 8 lanes use part of the FMA width on CPUs. 0.7 is
        the rest of the measured efficiency (address arithmetic, border blocks, loop overhead). */
     double fmas = (double)p.tb * (nchw ? p.tx : 1), loads = (double)p.tb + (nchw ? p.tx : 1);
-    double eff = 0.55 * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
+    double eff = 0.45 * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p.vw < 8) eff *= (double)p.vw / 8.0;
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
