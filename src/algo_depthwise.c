@@ -31,32 +31,10 @@ static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_s
     return CLGCONV_SUCCESS;
 }
 
-/*
- * Roofline guesses per compute unit (documented in one place for both specialised algorithms):
- * CPU (PoCL, measured on the 2-core Zen 3 CI machine, AVX2): about 70 GFLOP/s of float8/float16
- * FMAs and 13.5 GB/s of copy bandwidth per core, bandwidth capped at 60 GB/s for the socket.
- * GPU: about 250 GFLOP/s and 20 GB/s per compute unit (an NVIDIA SM or AMD CU at ~1.5 GHz; e.g.
- * 132 SMs of an H100 give 33 TFLOP/s and 2.6 TB/s).
- */
-static void device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,
-                            double *launch_s)
-{
-    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
-    if (ctx->info.is_cpu) {
-        *peak_flops = 70e9 * cu;
-        *bandwidth = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
-        *launch_s = 20e-6;
-    } else {
-        *peak_flops = 250e9 * cu;
-        *bandwidth = 20e9 * cu;
-        *launch_s = 10e-6;
-    }
-}
-
 static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     double peak, bw, launch;
-    device_roofline(ctx, &peak, &bw, &launch);
+    clg_device_roofline(ctx, &peak, &bw, &launch);
     /* Each input element is read once from memory and once per tap from cache; a tap costs a
        vector load, a broadcast weight and one FMA, so the loads bound the arithmetic side at
        about a third of the FMA peak. */

@@ -217,26 +217,10 @@ static clgconv_status gemm_supports(const clgconv_context *ctx, const clg_shape 
     return clg_gemm_check(ctx, s, gemm_wt_elems(s), "gemm");
 }
 
-/* Peak arithmetic, memory bandwidth and launch cost assumed per device class (the same roofline
-   as the other algorithms' estimates, so AUTO compares like with like). */
-static void gemm_roofline(const clgconv_context *ctx, double *peak, double *bw, double *launch)
-{
-    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
-    if (ctx->info.is_cpu) {
-        *peak = 70e9 * cu;
-        *bw = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
-        *launch = 20e-6;
-    } else {
-        *peak = 250e9 * cu;
-        *bw = 20e9 * cu;
-        *launch = 10e-6;
-    }
-}
-
 /* Roofline with the GEMM's efficiency: a k step of a TM x TN tile is TM vector FMAs for
    TM + 1 loads; vectors narrower than 8 lanes leave FMA width unused on CPUs; short reductions
-   do not amortise a tile's setup and stores; 0.5 is the rest of the efficiency measured on
-   PoCL for dense layers (cache misses on the strided operand). Memory: input, weights, output,
+   do not amortise a tile's setup and stores; the base factor (below) is the rest of the
+   efficiency measured on PoCL for dense layers. Memory: input, weights, output,
    and the im2col matrices: written by gathering runs (measured at about a quarter of the copy
    bandwidth on PoCL: 1.4-2 ms for the 7.2 MB of a 256-channel 28x28 3x3 layer), then read
    by the GEMM. */
@@ -246,7 +230,7 @@ static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
     clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), 1, &st.layout);
     gemm_mapping(ctx, s, 0, &st);
     double peak, bw, launch;
-    gemm_roofline(ctx, &peak, &bw, &launch);
+    clg_device_roofline(ctx, &peak, &bw, &launch);
     /* Base 0.75: measured 0.62-0.66 of peak (TM = 6) on dense 3x3 layers on PoCL (docs/benchmarks.md,
        per-algorithm comparison), where 0.5 made AUTO pick the tiled kernel at 2/3 of the speed. */
     double eff = 0.75 * (double)st.TM / (double)(st.TM + 1) * (double)st.K / (double)(st.K + 16);

@@ -144,28 +144,10 @@ static int tiled_variant_count(const clgconv_context *ctx, const clg_shape *s)
     return 4;
 }
 
-/* Roofline guesses per compute unit, as in algo_depthwise.c: CPU (PoCL on the 2-core Zen 3 CI
-   machine, AVX2) about 70 GFLOP/s of vector FMAs and 13.5 GB/s per core (at most 60 GB/s);
-   GPU about 250 GFLOP/s and 20 GB/s per compute unit. */
-static void device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,
-                            double *launch_s)
-{
-    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
-    if (ctx->info.is_cpu) {
-        *peak_flops = 70e9 * cu;
-        *bandwidth = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
-        *launch_s = 20e-6;
-    } else {
-        *peak_flops = 250e9 * cu;
-        *bandwidth = 20e9 * cu;
-        *launch_s = 10e-6;
-    }
-}
-
 static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     double peak, bw, launch;
-    device_roofline(ctx, &peak, &bw, &launch);
+    clg_device_roofline(ctx, &peak, &bw, &launch);
     tiled_params p = tiled_choose(s, 0);
     const bool nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
     /* Useful fraction of the vector lanes (a row's last block overlaps its neighbour) and of

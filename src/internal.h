@@ -196,6 +196,11 @@ void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint di
                          const size_t *work, const size_t *preferred, size_t *global,
                          size_t *local);
 
+/* The roofline every algorithm's estimate() uses, so AUTO compares like with like: peak FLOP/s,
+   memory bandwidth (bytes/s) and launch cost (s) assumed for ctx's device class. */
+void clg_device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,
+                         double *launch_s);
+
 /* Sets argument index of kernel, failing with the call site named. */
 clgconv_status clg_set_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value,
                            const char *kernel_name);

@@ -46,6 +46,25 @@ void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint di
     for (cl_uint i = 0; i < dims; ++i) global[i] = clg_round_up(work[i] ? work[i] : 1, local[i]);
 }
 
+/* Guesses per compute unit. CPU (PoCL on the 2-core CI machine, AVX2): about 70 GFLOP/s of
+   float8/float16 FMAs and 13.5 GB/s of copy bandwidth per core, bandwidth capped at 60 GB/s for
+   the socket. GPU: about 250 GFLOP/s and 20 GB/s per compute unit (an NVIDIA SM or AMD CU at
+   ~1.5 GHz; e.g. 132 SMs of an H100 give 33 TFLOP/s and 2.6 TB/s). */
+void clg_device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,
+                         double *launch_s)
+{
+    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    if (ctx->info.is_cpu) {
+        *peak_flops = 70e9 * cu;
+        *bandwidth = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
+        *launch_s = 20e-6;
+    } else {
+        *peak_flops = 250e9 * cu;
+        *bandwidth = 20e9 * cu;
+        *launch_s = 10e-6;
+    }
+}
+
 clgconv_status clg_set_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value,
                            const char *kernel_name)
 {
