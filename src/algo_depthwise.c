@@ -143,16 +143,15 @@ static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_que
         (r = clg_set_arg(k, i++, sizeof(cl_mem), &bias, name)) ||
         (r = clg_set_arg(k, i++, sizeof(cl_mem), &a->output, name)))
         return r;
-    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, iargs, sizeof iargs / sizeof iargs[0], name))) return r;
     float lo = s->d.output_min, hi = s->d.output_max;
     if ((r = clg_set_arg(k, i++, sizeof(float), &lo, name)) ||
         (r = clg_set_arg(k, i++, sizeof(float), &hi, name)))
         return r;
     int geometry[] = {(int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW,
                       (int)s->DH, (int)s->DW, (int)s->KPG};
-    for (size_t j = 0; j < sizeof geometry / sizeof geometry[0]; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &geometry[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, geometry, sizeof geometry / sizeof geometry[0], name)))
+        return r;
     return clg_enqueue_kernel(queue, k, name, 3, st->global, st->local, num_wait, wait, event);
 }
 

@@ -82,8 +82,7 @@ static clgconv_status direct_enqueue(const clgconv_plan *plan, cl_command_queue 
         (r = clg_set_arg(k, i++, sizeof(cl_mem), &bias, name)) ||
         (r = clg_set_arg(k, i++, sizeof(cl_mem), &a->output, name)))
         return r;
-    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, iargs, sizeof iargs / sizeof iargs[0], name))) return r;
     for (size_t j = 0; j < sizeof strides / sizeof strides[0]; ++j) {
         if (st->wide_index) {
             cl_long v = strides[j];

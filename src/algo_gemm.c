@@ -110,8 +110,7 @@ clgconv_status clg_im2col_enqueue(const clgconv_context *ctx, const clg_shape *s
     if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &input, name)) ||
         (r = clg_set_arg(k, i++, sizeof(cl_mem), &workspace, name)))
         return r;
-    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, iargs, sizeof iargs / sizeof iargs[0], name))) return r;
     for (size_t j = 0; j < sizeof largs / sizeof largs[0]; ++j)
         if ((r = clg_set_arg(k, i++, sizeof(cl_long), &largs[j], name))) return r;
     /* One work-item per contiguous run of the matrix (see cl/im2col.cl). */
@@ -319,8 +318,7 @@ static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue que
     cl_uint i = 0;
     for (int j = 0; j < 4; ++j)
         if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &mems[j], name))) return r;
-    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, iargs, sizeof iargs / sizeof iargs[0], name))) return r;
     for (size_t j = 0; j < sizeof largs / sizeof largs[0]; ++j)
         if ((r = clg_set_arg(k, i++, sizeof(cl_long), &largs[j], name))) return r;
     if ((r = clg_set_arg(k, i++, sizeof(int), &has_bias, name)) ||
@@ -358,8 +356,7 @@ static clgconv_status transpose_launch(const clgconv_plan *plan, cl_command_queu
     if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &a->weights, name)) ||
         (r = clg_set_arg(k, i++, sizeof(cl_mem), &a->workspace, name)))
         return r;
-    for (size_t j = 0; j < sizeof iargs / sizeof iargs[0]; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &iargs[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, iargs, sizeof iargs / sizeof iargs[0], name))) return r;
     if ((r = clg_set_arg(k, i++, sizeof(cl_long), &wt_offset, name))) return r;
     size_t work[3] = {(size_t)s->KPG, (size_t)(s->KH * s->KW), (size_t)s->G};
     size_t preferred[3] = {16, 4, 1}, global[3], local[3];

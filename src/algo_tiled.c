@@ -257,15 +257,14 @@ static clgconv_status set_args(cl_kernel k, const char *name, const cl_mem *mems
     cl_uint i = 0;
     for (size_t j = 0; j < nmem; ++j)
         if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &mems[j], name))) return r;
-    for (size_t j = 0; j < nint; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &ints[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, ints, nint, name))) return r;
     if ((r = clg_set_arg(k, i++, sizeof(float), &lo, name)) ||
         (r = clg_set_arg(k, i++, sizeof(float), &hi, name)))
         return r;
     const int geometry[] = {(int)s->KH, (int)s->KW, (int)s->SH,  (int)s->SW,
                             (int)s->DH, (int)s->DW, (int)s->CPG, (int)s->KPG};
-    for (size_t j = 0; j < sizeof geometry / sizeof geometry[0]; ++j)
-        if ((r = clg_set_arg(k, i++, sizeof(int), &geometry[j], name))) return r;
+    if ((r = clg_set_int_args(k, &i, geometry, sizeof geometry / sizeof geometry[0], name)))
+        return r;
     return CLGCONV_SUCCESS;
 }
 

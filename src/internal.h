@@ -205,6 +205,10 @@ void clg_device_roofline(const clgconv_context *ctx, double *peak_flops, double 
 clgconv_status clg_set_arg(cl_kernel kernel, cl_uint index, size_t size, const void *value,
                            const char *kernel_name);
 
+/* Sets count int arguments from values, starting at *index (advanced past them). */
+clgconv_status clg_set_int_args(cl_kernel kernel, cl_uint *index, const int *values, size_t count,
+                                const char *kernel_name);
+
 /* Enqueues kernel; on failure names the kernel and the cl error. */
 clgconv_status clg_enqueue_kernel(cl_command_queue queue, cl_kernel kernel,
                                   const char *kernel_name, cl_uint dims, const size_t *global,

@@ -77,6 +77,16 @@ clgconv_status clg_set_arg(cl_kernel kernel, cl_uint index, size_t size, const v
     return CLGCONV_SUCCESS;
 }
 
+clgconv_status clg_set_int_args(cl_kernel kernel, cl_uint *index, const int *values, size_t count,
+                                const char *kernel_name)
+{
+    for (size_t j = 0; j < count; ++j) {
+        clgconv_status r = clg_set_arg(kernel, (*index)++, sizeof(int), &values[j], kernel_name);
+        if (r != CLGCONV_SUCCESS) return r;
+    }
+    return CLGCONV_SUCCESS;
+}
+
 clgconv_status clg_enqueue_kernel(cl_command_queue queue, cl_kernel kernel,
                                   const char *kernel_name, cl_uint dims, const size_t *global,
                                   const size_t *local, cl_uint num_wait, const cl_event *wait,
