@@ -12,8 +12,9 @@
  *
  * Compile-time options:
  *   -DCLG_KB=n      output channels per work-item (default 4)
- *   -DCLG_IDX=type  integer type for element offsets: int (default) or long for tensors with
- *                   2^31 or more elements
+ *   -DCLG_IDX=type  integer type for element offsets and input coordinates: int (default) or
+ *                   long for tensors with 2^31 or more elements or coordinates past 2^31 - 1
+ *                   (strides, pads or dilations near 2^31)
  *
  * Arguments (shape values are runtime arguments, so one build serves every shape):
  *   input    float[N*C*H*W], laid out by the strides in_s{N,C,Y,X}
@@ -56,17 +57,18 @@ __kernel void conv2d_direct(__global const float *restrict input,
     float acc[CLG_KB];
     for (int j = 0; j < CLG_KB; ++j) acc[j] = 0.0f;
 
-    const int iy0 = oy * SH - PT, ix0 = ox * SW - PL;
+    /* Coordinates in CLG_IDX: with strides, pads or dilations near 2^31 they leave int. */
+    const CLG_IDX iy0 = (CLG_IDX)oy * SH - PT, ix0 = (CLG_IDX)ox * SW - PL;
     const __global float *in = input + (CLG_IDX)n * in_sN + (CLG_IDX)(gi * CPG) * in_sC;
     const __global float *w = weights + (CLG_IDX)k0 * red;
     for (int c = 0; c < CPG; ++c) {
         for (int ky = 0; ky < KH; ++ky) {
-            const int iy = iy0 + ky * DH;
+            const CLG_IDX iy = iy0 + (CLG_IDX)ky * DH;
             if (iy < 0 || iy >= H) continue;
             for (int kx = 0; kx < KW; ++kx) {
-                const int ix = ix0 + kx * DW;
+                const CLG_IDX ix = ix0 + (CLG_IDX)kx * DW;
                 if (ix < 0 || ix >= W) continue;
-                const float x = in[(CLG_IDX)c * in_sC + (CLG_IDX)iy * in_sY + (CLG_IDX)ix * in_sX];
+                const float x = in[(CLG_IDX)c * in_sC + iy * in_sY + ix * in_sX];
                 const int widx = (c * KH + ky) * KW + kx;
                 for (int j = 0; j < CLG_KB; ++j)
                     if (j < nk) acc[j] = mad(x, w[(CLG_IDX)j * red + widx], acc[j]);

@@ -28,7 +28,7 @@ static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_s
                         "plane (%lld) or the weights (%lld) exceed 2^31",
                         (long long)(s->N * s->K), (long long)(s->N * s->OH),
                         (long long)(s->H * s->W), (long long)s->weight_elems);
-    return CLGCONV_SUCCESS;
+    return clg_check_coordinates(s, CLG_VECTOR_OVERHANG, "depthwise");
 }
 
 static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)

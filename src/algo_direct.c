@@ -40,7 +40,7 @@ static clgconv_status direct_create(clgconv_plan *plan)
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the direct plan");
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     if (s->weight_elems > biggest) biggest = s->weight_elems;
-    st->wide_index = biggest > INT32_MAX;
+    st->wide_index = biggest > INT32_MAX || clg_coordinate_bound(s, 0) > (double)INT32_MAX;
     const char *options = st->wide_index ? "-DCLG_KB=4 -DCLG_IDX=long" : "-DCLG_KB=4";
     clgconv_status r =
         clg_context_create_kernel(plan->ctx, "direct", options, "conv2d_direct", &st->kernel);

@@ -59,6 +59,8 @@ clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, in
                         "%s: output plane (%lld pixels), reduction (%lld) or N*groups (%lld) "
                         "exceeds 2^31-1",
                         algo_name, (long long)P, (long long)RED, (long long)(s->N * s->G));
+    clgconv_status r = clg_check_coordinates(s, CLG_VECTOR_OVERHANG, algo_name);
+    if (r != CLGCONV_SUCCESS) return r;
     uint64_t one_pair = is_direct_1x1(s) ? 0 : (uint64_t)P * (uint64_t)RED;
     /* Kernels index within one pair's matrix and within the weights with int arithmetic. */
     if (one_pair > (uint64_t)lim || s->weight_elems > lim)

@@ -48,7 +48,7 @@ static clgconv_status tiled_supports(const clgconv_context *ctx, const clg_shape
         if (limits[i].value > INT32_MAX)
             return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "tiled: %s (%lld) exceeds 2^31 - 1",
                             limits[i].what, (long long)limits[i].value);
-    return CLGCONV_SUCCESS;
+    return clg_check_coordinates(s, CLG_VECTOR_OVERHANG, "tiled");
 }
 
 /* Layer geometries common enough in real networks to get their own specialised build (square

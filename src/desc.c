@@ -180,6 +180,41 @@ clgconv_status clg_shape_from_desc(const clgconv_conv2d_desc *desc, clg_shape *s
     return CLGCONV_SUCCESS;
 }
 
+/* Computed in double: each product may approach 2^62, their sum would overflow int64; the
+   comparison against 2^31 needs no more precision than double has. */
+static double coordinate_bound_1d(int64_t out, int64_t overhang, int64_t stride, int64_t kernel,
+                                  int64_t dilation, int64_t pad0, int64_t pad1, int64_t in)
+{
+    return ((double)out + (double)overhang + 1.0) * (double)stride +
+           (double)(kernel - 1) * (double)dilation + (double)pad0 + (double)pad1 + (double)in;
+}
+
+double clg_coordinate_bound(const clg_shape *s, int64_t overhang)
+{
+    double y = coordinate_bound_1d(s->OH, overhang, s->SH, s->KH, s->DH, s->PT, s->PB, s->H);
+    double x = coordinate_bound_1d(s->OW, overhang, s->SW, s->KW, s->DW, s->PL, s->PR, s->W);
+    return y > x ? y : x;
+}
+
+clgconv_status clg_check_coordinates(const clg_shape *s, int64_t overhang, const char *algo)
+{
+    double y = coordinate_bound_1d(s->OH, overhang, s->SH, s->KH, s->DH, s->PT, s->PB, s->H);
+    double x = coordinate_bound_1d(s->OW, overhang, s->SW, s->KW, s->DW, s->PL, s->PR, s->W);
+    if (y > (double)INT32_MAX)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "%s: input row coordinates (up to about %.3g, from stride_h %d, "
+                        "dilation_h %d, pad_top %d, pad_bottom %d, in_height %d) exceed 2^31 - 1",
+                        algo, y, s->d.stride_h, s->d.dilation_h, s->d.pad_top, s->d.pad_bottom,
+                        s->d.in_height);
+    if (x > (double)INT32_MAX)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                        "%s: input column coordinates (up to about %.3g, from stride_w %d, "
+                        "dilation_w %d, pad_left %d, pad_right %d, in_width %d) exceed 2^31 - 1",
+                        algo, x, s->d.stride_w, s->d.dilation_w, s->d.pad_left, s->d.pad_right,
+                        s->d.in_width);
+    return CLGCONV_SUCCESS;
+}
+
 clgconv_status clgconv_conv2d_output_size(const clgconv_conv2d_desc *desc, int *out_height,
                                           int *out_width)
 {

@@ -43,6 +43,19 @@ typedef struct clg_shape {
 /* Validates desc (NULL allowed: reported) and fills shape. */
 clgconv_status clg_shape_from_desc(const clgconv_conv2d_desc *desc, clg_shape *shape);
 
+/* Whether the input coordinates a kernel forms fit in int: oy*SH - PT + ky*DH and
+   ox*SW - PL + kx*DW for outputs up to `overhang` positions past the last one (vector lanes and
+   tile tails a work-item computes and discards), and the sums of such a coordinate with a
+   window or load span that kernels compare against the image size. Returns UNSUPPORTED naming
+   `algo` and the offending fields when they do not (shapes with strides, pads or dilations near
+   2^31); the caller's kernels then never see a wrapped (undefined) int. */
+/* An overhang that covers every vectorised kernel's lanes and tile tails (at most 16 lanes x 8
+   vectors, plus load spans), for clg_check_coordinates. */
+#define CLG_VECTOR_OVERHANG 256
+clgconv_status clg_check_coordinates(const clg_shape *s, int64_t overhang, const char *algo);
+/* The largest such coordinate sum (see above), for kernels that switch to 64-bit arithmetic. */
+double clg_coordinate_bound(const clg_shape *s, int64_t overhang);
+
 /* Field-by-field equality (floats compared bit-wise-aware: equal or both same infinity). */
 bool clg_desc_equal(const clgconv_conv2d_desc *a, const clgconv_conv2d_desc *b);
 

@@ -53,6 +53,15 @@ const test_case test_named_cases[] = {
     {"channels_per_group_5_kpg_7", 1, 10, 5, 6, 14, 2, 3, 3, 1, 1, 1, 1, 1, 1},
     {"many_groups_32", 1, 64, 4, 4, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1},
     {"wide_image_row", 1, 4, 2, 70, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+    /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
+       coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
+       refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
+    {"huge_stride_w_dilation_pad", 1, 4, 8, 8, 4, 1, 3, 3, 1, (1 << 30) + 1, 16384, 16384, 16384,
+     16384, 16384, 16384},
+    {"padded_width_past_2_31", 1, 2, 1, 1, 2, 2, 1, 1, 1, 1 << 30, 0, 1 << 30, 0, 1 << 30},
+    {"padded_height_past_2_31_nhwc", 1, 3, 1, 2, 3, 3, 1, 2, 1 << 30, 1, 1 << 30, 0, 1 << 30, 0,
+     .nhwc = 1},
+    {"stride_past_2_30_grouped", 2, 4, 3, 5, 4, 2, 2, 2, 1 << 30, 1 << 30, 0, 0, 0, 0},
 };
 const size_t test_named_case_count = sizeof test_named_cases / sizeof test_named_cases[0];
 
