@@ -67,104 +67,8 @@
 #endif
 #define TAPS_ (KH_ * KW_)
 
-/* a*b + c written as an expression: OpenCL C contracts it to one FMA where the hardware has
-   one (PoCL's mad() stays a separate multiply and add) and to a multiply-add elsewhere. */
-#define MULADD(a, b, c) ((a) * (b) + (c))
-
-#if CLG_VW == 1
-#define floatV float
-#define LOADV(p) (*(p))
-#define STOREV(v, p) (*(p) = (v))
-#elif CLG_VW == 2
-#define floatV float2
-#define LOADV(p) vload2(0, p)
-#define STOREV(v, p) vstore2(v, 0, p)
-#elif CLG_VW == 4
-#define floatV float4
-#define LOADV(p) vload4(0, p)
-#define STOREV(v, p) vstore4(v, 0, p)
-#elif CLG_VW == 8
-#define floatV float8
-#define LOADV(p) vload8(0, p)
-#define STOREV(v, p) vstore8(v, 0, p)
-#elif CLG_VW == 16
-#define floatV float16
-#define LOADV(p) vload16(0, p)
-#define STOREV(v, p) vstore16(v, 0, p)
-#else
-#error "CLG_VW must be 1, 2, 4, 8 or 16"
-#endif
-
-#if !CLG_NHWC
-
-/* Loads CLG_VW elements p[0], p[SW], p[2*SW], ... (all inside the buffer); LOAD_SPAN is how
-   many elements past p[0] the load touches. */
-#ifdef CLG_KH
-#if CLG_SW == 1
-#define LOAD_STRIDED(p) LOADV(p)
-#define LOAD_SPAN (CLG_VW - 1)
-#elif CLG_SW == 2 && CLG_VW == 8
-#define LOAD_STRIDED(p) ((float8)(vload8(0, p).even, vload8(1, p).even))
-#define LOAD_SPAN 15
-#elif CLG_SW == 2 && CLG_VW == 4
-#define LOAD_STRIDED(p) (vload8(0, p).even)
-#define LOAD_SPAN 7
-#else
-#define LOAD_STRIDED(p) load_strided_gather(p, CLG_SW)
-#define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
-#define CLG_NEED_GATHER 1
-#endif
-#else
-#define LOAD_STRIDED(p) (SW == 1 ? LOADV(p) : load_strided_gather(p, SW))
-#define LOAD_SPAN ((CLG_VW - 1) * SW)
-#define CLG_NEED_GATHER 1
-#endif
-
-#ifdef CLG_NEED_GATHER
-static floatV load_strided_gather(const __global float *p, int stride)
-{
-    float t[CLG_VW];
-#pragma unroll
-    for (int j = 0; j < CLG_VW; ++j) t[j] = p[j * stride];
-#if CLG_VW == 1
-    return t[0];
-#else
-    return LOADV(t);
-#endif
-}
-#endif
-
-/* Loads row[ix + j*SW] for j < CLG_VW, with 0 where ix + j*SW lies outside [0, W). */
-static floatV load_row_checked(const __global float *row, int ix, int stride, int W)
-{
-    float t[CLG_VW];
-#pragma unroll
-    for (int j = 0; j < CLG_VW; ++j) {
-        const int x = ix + j * stride;
-        const float v = row[clamp(x, 0, W - 1)];
-        t[j] = (x >= 0 && x < W) ? v : 0.0f;
-    }
-#if CLG_VW == 1
-    return t[0];
-#else
-    return LOADV(t);
-#endif
-}
-
-#endif /* !CLG_NHWC */
-
-/* clamp(v, lo, hi) with comparisons, so NaN stays NaN. */
-static floatV clamp_output(floatV v, float lo, float hi)
-{
-#if CLG_VW == 1
-    if (v < lo) v = lo;
-    if (v > hi) v = hi;
-#else
-    v = select(v, (floatV)(lo), v < (floatV)(lo));
-    v = select(v, (floatV)(hi), v > (floatV)(hi));
-#endif
-    return v;
-}
+/* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, LOAD_STRIDED, LOAD_SPAN
+   and load_checked come from vector_common.cl, which the host places before this file. */
 
 #if CLG_NHWC
 /* Tap t of the weights of output channels k0 .. k0+CLG_VW-1 (weights are [K][taps]). */
@@ -173,11 +77,7 @@ static floatV load_weights(const __global float *weights, int k0, int t, int tap
     float tw[CLG_VW];
 #pragma unroll
     for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[(k0 + j) * taps + t];
-#if CLG_VW == 1
-    return tw[0];
-#else
-    return LOADV(tw);
-#endif
+    return FROM_ARRAY(tw);
 }
 #endif
 
@@ -236,7 +136,7 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                     if (ix >= 0 && ix + LOAD_SPAN < W)
                         x = LOAD_STRIDED(row + ix);
                     else
-                        x = load_row_checked(row, ix, SW_, W);
+                        x = load_checked(row, ix, SW_, W);
                     acc = MULADD(x, (floatV)(w[ky * KW_ + kx]), acc);
                 }
             }
@@ -247,11 +147,7 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
             STOREV(v, out_row + ox0);
         } else {
             float t[CLG_VW];
-#if CLG_VW == 1
-            t[0] = v;
-#else
-            STOREV(v, t);
-#endif
+            TO_ARRAY(v, t);
             for (int j = first; j < last; ++j) out_row[ox0 + j] = t[j];
         }
     }
@@ -314,11 +210,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                     float tx[CLG_VW];
 #pragma unroll
                     for (int j = 0; j < CLG_VW; ++j) tx[j] = px[ch[j]];
-#if CLG_VW == 1
-                    x = tx[0];
-#else
-                    x = LOADV(tx);
-#endif
+                    x = FROM_ARRAY(tx);
                 }
                 acc = MULADD(x, TAP_WEIGHTS(ky * KW_ + kx), acc);
             }

@@ -91,8 +91,8 @@ static clgconv_status build_failure(clgconv_context *ctx, cl_program program, co
 }
 
 /* The key of a program binary: everything that changes the compiled code. */
-static void binary_key(const clgconv_context *ctx, const char *text, const char *options,
-                       uint64_t *key, uint64_t *check)
+static void binary_key(const clgconv_context *ctx, const char *const text[2],
+                       const char *options, uint64_t *key, uint64_t *check)
 {
     /* Limits too: the same device name can come with other limits (a sub-device, or PoCL under
        POCL_MAX_WORK_GROUP_SIZE / POCL_MEMORY_LIMIT), whose binaries must not be mixed up. */
@@ -102,7 +102,7 @@ static void binary_key(const clgconv_context *ctx, const char *text, const char 
              in->compute_units, in->max_wg, in->max_item[0], in->max_item[1], in->max_item[2],
              (unsigned long long)in->global_mem, (unsigned long long)in->max_alloc,
              (unsigned long long)in->local_mem);
-    const char *parts[] = {text,       options,    in->platform, in->name,
+    const char *parts[] = {text[0],    text[1],    options,    in->platform, in->name,
                            in->vendor, in->driver, in->version,  limits,
                            clgconv_version()};
     uint64_t h1 = 0, h2 = 0x9E3779B97F4A7C15ull;
@@ -134,22 +134,30 @@ static bool build_from_binary(clgconv_context *ctx, const char *options, uint64_
     return true;
 }
 
+/* The prelude every family's program starts with (cl/vector_common.cl). */
+#define CLG_PRELUDE_FAMILY "vector_common"
+
 static clgconv_status build_program(clgconv_context *ctx, const char *family, const char *options,
                                     cl_program *out)
 {
-    const char *text;
-    char *owned;
-    clgconv_status st = kernel_source(family, &text, &owned);
-    if (st != CLGCONV_SUCCESS) return st;
+    /* Two source strings, the prelude and the family; OpenCL concatenates them. */
+    const char *text[2];
+    char *owned[2] = {NULL, NULL};
+    clgconv_status st = kernel_source(CLG_PRELUDE_FAMILY, &text[0], &owned[0]);
+    if (st == CLGCONV_SUCCESS) st = kernel_source(family, &text[1], &owned[1]);
+    if (st != CLGCONV_SUCCESS) {
+        free(owned[0]);
+        return st;
+    }
     uint64_t key, check;
     binary_key(ctx, text, options, &key, &check);
     if (build_from_binary(ctx, options, key, check, out)) {
-        free(owned);
+        free(owned[0]), free(owned[1]);
         return CLGCONV_SUCCESS;
     }
     cl_int e;
-    cl_program p = clg_clCreateProgramWithSource(ctx->cl_ctx, 1, &text, NULL, &e);
-    free(owned);
+    cl_program p = clg_clCreateProgramWithSource(ctx->cl_ctx, 2, text, NULL, &e);
+    free(owned[0]), free(owned[1]);
     if (!p) return clg_fail_cl("clCreateProgramWithSource", e, "creating a program");
     e = clg_clBuildProgram(p, 1, &ctx->device, options);
     if (e != CL_SUCCESS) {

@@ -1,0 +1,113 @@
+/* vector_common.cl: the prelude the host places before every kernel family: the float-vector type and loads chosen by -DCLG_VW, strided row loads, and the NaN-preserving output clamp. */
+
+/*
+ * Compile-time options read here (each kernel family documents the ones it passes):
+ *   -DCLG_VW=n   vector width (1, 2, 4, 8 or 16): defines floatV, LOADV, STOREV, FROM_ARRAY,
+ *                TO_ARRAY and clamp_output; without it nothing below is defined except MULADD
+ *   -DCLG_NHWC=1 skips the strided row loads (only NCHW kernels load along rows)
+ *   -DCLG_KH= .. -DCLG_DW=  with a specialised geometry, LOAD_STRIDED picks a load for the
+ *                constant stride CLG_SW; without it, the kernel's runtime argument SW is used
+ *
+ * Strided row loads (NCHW, CLG_VW set):
+ *   LOAD_STRIDED(p)  floatV of p[0], p[SW], ..., p[(CLG_VW-1)*SW], all inside the buffer
+ *   LOAD_SPAN        how many elements past p[0] LOAD_STRIDED touches
+ *   load_checked(row, x0, stride, n)  row[x0 + j*stride] for j < CLG_VW, 0 where the index
+ *                    lies outside [0, n) (the address is clamped, so nothing outside is read)
+ */
+
+/* a*b + c written as an expression: OpenCL C contracts it to one FMA where the hardware has
+   one (PoCL's mad() stays a separate multiply and add) and to a multiply-add elsewhere. */
+#define MULADD(a, b, c) ((a) * (b) + (c))
+
+#ifdef CLG_VW
+
+#if CLG_VW == 1
+#define floatV float
+#define LOADV(p) (*(p))
+#define STOREV(v, p) (*(p) = (v))
+#define FROM_ARRAY(t) ((t)[0])
+#define TO_ARRAY(v, t) ((t)[0] = (v))
+#elif CLG_VW == 2
+#define floatV float2
+#define LOADV(p) vload2(0, p)
+#define STOREV(v, p) vstore2(v, 0, p)
+#elif CLG_VW == 4
+#define floatV float4
+#define LOADV(p) vload4(0, p)
+#define STOREV(v, p) vstore4(v, 0, p)
+#elif CLG_VW == 8
+#define floatV float8
+#define LOADV(p) vload8(0, p)
+#define STOREV(v, p) vstore8(v, 0, p)
+#elif CLG_VW == 16
+#define floatV float16
+#define LOADV(p) vload16(0, p)
+#define STOREV(v, p) vstore16(v, 0, p)
+#else
+#error "CLG_VW must be 1, 2, 4, 8 or 16"
+#endif
+#if CLG_VW != 1
+#define FROM_ARRAY(t) LOADV(t)
+#define TO_ARRAY(v, t) STOREV(v, t)
+#endif
+
+/* clamp(v, lo, hi) with comparisons, so NaN stays NaN. */
+static floatV clamp_output(floatV v, float lo, float hi)
+{
+#if CLG_VW == 1
+    if (v < lo) v = lo;
+    if (v > hi) v = hi;
+#else
+    v = select(v, (floatV)(lo), v < (floatV)(lo));
+    v = select(v, (floatV)(hi), v > (floatV)(hi));
+#endif
+    return v;
+}
+
+#if !defined(CLG_NHWC) || !CLG_NHWC
+
+#ifdef CLG_KH
+#if CLG_SW == 1
+#define LOAD_STRIDED(p) LOADV(p)
+#define LOAD_SPAN (CLG_VW - 1)
+#elif CLG_SW == 2 && CLG_VW == 8
+#define LOAD_STRIDED(p) ((float8)(vload8(0, p).even, vload8(1, p).even))
+#define LOAD_SPAN 15
+#elif CLG_SW == 2 && CLG_VW == 4
+#define LOAD_STRIDED(p) (vload8(0, p).even)
+#define LOAD_SPAN 7
+#else
+#define LOAD_STRIDED(p) load_strided_gather(p, CLG_SW)
+#define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
+#define CLG_NEED_GATHER 1
+#endif
+#else
+#define LOAD_STRIDED(p) (SW == 1 ? LOADV(p) : load_strided_gather(p, SW))
+#define LOAD_SPAN ((CLG_VW - 1) * SW)
+#define CLG_NEED_GATHER 1
+#endif
+
+#ifdef CLG_NEED_GATHER
+static floatV load_strided_gather(const __global float *p, int stride)
+{
+    float t[CLG_VW];
+#pragma unroll
+    for (int j = 0; j < CLG_VW; ++j) t[j] = p[j * stride];
+    return FROM_ARRAY(t);
+}
+#endif
+
+static floatV load_checked(const __global float *row, int x0, int stride, int n)
+{
+    float t[CLG_VW];
+#pragma unroll
+    for (int j = 0; j < CLG_VW; ++j) {
+        const int x = x0 + j * stride;
+        const float v = row[clamp(x, 0, n - 1)];
+        t[j] = (x >= 0 && x < n) ? v : 0.0f;
+    }
+    return FROM_ARRAY(t);
+}
+
+#endif /* NCHW */
+#endif /* CLG_VW */
