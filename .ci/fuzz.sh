@@ -32,9 +32,10 @@ for target in desc plan; do
   work="$root/$build/fuzz-corpus-$target" # new inputs go here, never into the committed corpus
   rm -rf "$work" && mkdir -p "$work"
   log="$root/$build/fuzz-$target.log"
-  # -timeout: one input may build a few OpenCL programs (seconds on a loaded 2-core machine);
-  # longer is a hang. -rss_limit_mb: PoCL and LLVM need a few hundred MB.
-  if "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 \
+  # -timeout: one input may build a few OpenCL programs cold (seconds each on a loaded 2-core
+  # machine; one input once took 24 s); longer is a hang. -rss_limit_mb: PoCL and LLVM need a
+  # few hundred MB.
+  if "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=3072 \
        -max_len=64 -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
        "$work" "$root/tests/fuzz/corpus/$target" "$root/tests/fuzz/regressions/$target" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
