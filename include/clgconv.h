@@ -186,6 +186,12 @@ typedef enum clgconv_algo {
     CLGCONV_ALGO_CLBLAST = 5,   /* grouped im2col + CLBlast batched SGEMM (if built with CLBlast) */
     CLGCONV_ALGO_COUNT_ = 6     /* number of values; not an algorithm */
 } clgconv_algo;
+/* Which algorithm takes which shape: DIRECT takes every valid shape whose tensors fit the
+   device's allocation limit (it switches to 64-bit index and coordinate arithmetic when needed),
+   so AUTO always finds one. The others return CLGCONV_ERROR_UNSUPPORTED, with the reason, for
+   shapes outside their design: DEPTHWISE needs groups == in_channels; TILED unrolls windows of at
+   most 121 taps; all four refuse shapes whose input coordinates would leave 32-bit ints
+   (strides, pads or dilations near 2^31) or whose image planes exceed 2^31 elements. */
 
 /* "auto", "direct", "tiled", "depthwise", "gemm", "clblast"; NULL for unknown values. */
 CLGCONV_API const char *clgconv_algo_name(clgconv_algo algo);
