@@ -2,6 +2,7 @@
 #include "test_cases.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* name, n, c, h, w, k, g, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, nhwc, clamp, no_bias */
@@ -182,6 +183,54 @@ void test_random_desc(test_rng *r, clgconv_conv2d_desc *d, bool *with_bias)
         d->output_max = d->output_min + 0.5f + test_rng_float(r) * 0.25f;
         break;
     default: break;
+    }
+    *with_bias = test_rng_int(r, 0, 3) != 0;
+}
+
+void test_random_medium_desc(test_rng *r, clgconv_conv2d_desc *d, bool *with_bias)
+{
+    typedef struct {
+        int kh, kw, sh, sw, dh, dw;
+    } geometry;
+    static const geometry geoms[] = {
+        {1, 1, 1, 1, 1, 1}, {3, 3, 1, 1, 1, 1}, {3, 3, 2, 2, 1, 1}, {5, 5, 1, 1, 1, 1},
+        {7, 7, 2, 2, 1, 1}, {1, 1, 2, 2, 1, 1}, {3, 3, 1, 1, 2, 2}, {2, 2, 2, 2, 1, 1},
+        {1, 5, 1, 1, 1, 1}, {3, 3, 3, 3, 1, 1},
+    };
+    static const int widths[] = {4, 8, 12, 16, 17, 24, 32, 33};
+    static const int group_counts[] = {1, 2, 3, 4, 8, 32};
+    clgconv_conv2d_desc_init(d);
+    const geometry *gm = &geoms[test_rng_int(r, 0, (int)(sizeof geoms / sizeof geoms[0]) - 1)];
+    d->kernel_h = gm->kh, d->kernel_w = gm->kw, d->stride_h = gm->sh, d->stride_w = gm->sw;
+    d->dilation_h = gm->dh, d->dilation_w = gm->dw;
+    if (test_rng_int(r, 0, 4) == 0) { /* depthwise */
+        d->groups = d->in_channels = test_rng_int(r, 8, 96);
+        d->out_channels = d->in_channels * (test_rng_int(r, 0, 2) == 0 ? 2 : 1);
+    } else {
+        d->groups = group_counts[test_rng_int(r, 0, 5)];
+        d->in_channels = d->groups * widths[test_rng_int(r, 0, 7)];
+        d->out_channels = d->groups * widths[test_rng_int(r, 0, 7)];
+    }
+    d->batch = test_rng_int(r, 1, 3) == 1 ? 2 : 1;
+    d->in_height = test_rng_int(r, 9, 40), d->in_width = test_rng_int(r, 9, 40);
+    if (test_rng_int(r, 0, 1)) {
+        d->pad_top = d->pad_bottom = d->dilation_h * (d->kernel_h - 1) / 2;
+        d->pad_left = d->pad_right = d->dilation_w * (d->kernel_w - 1) / 2;
+    } else {
+        d->pad_top = test_rng_int(r, 0, 3), d->pad_bottom = test_rng_int(r, 0, 3);
+        d->pad_left = test_rng_int(r, 0, 3), d->pad_right = test_rng_int(r, 0, 3);
+    }
+    d->layout = test_rng_int(r, 0, 1) ? CLGCONV_LAYOUT_NHWC : CLGCONV_LAYOUT_NCHW;
+    if (test_rng_int(r, 0, 3) == 0) d->output_min = 0, d->output_max = 6;
+    /* Shrink the image until the work is at most about 4M multiply-adds. */
+    for (;;) {
+        int oh, ow;
+        if (clgconv_conv2d_output_size(d, &oh, &ow) != CLGCONV_SUCCESS) abort();
+        double macs = (double)d->batch * d->out_channels * oh * ow *
+                      (double)(d->in_channels / d->groups) * d->kernel_h * d->kernel_w;
+        if (macs <= 4e6 || (d->in_height <= 9 && d->in_width <= 9)) break;
+        d->in_height = d->in_height * 3 / 4 > 9 ? d->in_height * 3 / 4 : 9;
+        d->in_width = d->in_width * 3 / 4 > 9 ? d->in_width * 3 / 4 : 9;
     }
     *with_bias = test_rng_int(r, 0, 3) != 0;
 }

@@ -33,6 +33,13 @@ void test_case_desc(const test_case *tc, clgconv_conv2d_desc *desc);
    CLGCONV_TEST_WIDE=1. *with_bias says whether to pass a bias. */
 void test_random_desc(test_rng *r, clgconv_conv2d_desc *desc, bool *with_bias);
 
+/* A random medium valid shape, the size of real network layers scaled down: images 9-40,
+   4-33 channels per group (constant-channel specialised builds, channel tiles that do not
+   divide the group), 1-32 groups, depthwise with multipliers, 1x1 to 7x7 kernels with strides
+   1-2 (and a few odd geometries), symmetric or asymmetric padding, either layout, clamps. At
+   most about 4 million multiply-adds, so the CPU reference stays fast. */
+void test_random_medium_desc(test_rng *r, clgconv_conv2d_desc *desc, bool *with_bias);
+
 /* The seed of random sweeps: env CLGCONV_TEST_SEED when set, else default_seed. */
 uint64_t test_seed(uint64_t default_seed);
 

@@ -89,6 +89,26 @@ static void random_sweep(uint64_t seed, int count)
            "random sweep of %d shapes misses a feature", count);
 }
 
+/* Medium shapes (test_random_medium_desc): the specialised constant-channel builds, channel
+   tiles that do not divide the group, interior blocks of real-sized rows. Each shape builds
+   its own specialised programs (seconds cold), so the default count is small;
+   CLGCONV_TEST_MEDIUM sets it. */
+static void medium_sweep(uint64_t seed, int count)
+{
+    test_rng shapes, data;
+    test_rng_seed(&shapes, seed ^ 0x3ED1);
+    test_rng_seed(&data, seed ^ 0xDA7B);
+    for (int i = 0; i < count; ++i) {
+        clgconv_conv2d_desc d;
+        bool with_bias;
+        test_random_medium_desc(&shapes, &d, &with_bias);
+        char name[64];
+        snprintf(name, sizeof name, "medium #%d (seed %llu)", i, (unsigned long long)seed);
+        check_all_algos(&d, with_bias, &data, name);
+    }
+    printf("medium sweep: %d shapes (seed %llu)\n", count, (unsigned long long)seed);
+}
+
 /* clgconv_conv2d_forward_host on a subset: repeated calls on the same shape (fresh data each
    time, bias then no bias), more distinct shapes than its cache holds (8), then the first
    shapes again after they were evicted. */
@@ -137,13 +157,17 @@ int main(void)
     test_rng_seed(&r, seed + 1);
     named_cases(&r);
     random_sweep(seed, count);
+    int medium = 12;
+    const char *ms = getenv("CLGCONV_TEST_MEDIUM");
+    if (ms && *ms && atoi(ms) >= 0) medium = atoi(ms);
+    medium_sweep(seed, medium);
     host_path(&r);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
                clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
-    EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == (int)test_named_case_count + count,
+    EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == (int)test_named_case_count + count + medium,
            "direct ran %d of %d shapes", g_runs[CLGCONV_ALGO_DIRECT],
-           (int)test_named_case_count + count);
+           (int)test_named_case_count + count + medium);
     clReleaseCommandQueue(g_queue);
     clgconv_context_release(g_ctx);
     return test_summary("test_differential");
