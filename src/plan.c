@@ -1,6 +1,8 @@
 /* plan.c: plan creation (algorithm choice), plan queries and release, and clgconv_conv2d_forward's argument checks. */
 #include "internal.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,12 +53,30 @@ static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s
 {
     double best = 0;
     int pick = -1;
+    /* CLGCONV_VERBOSE=1: print every estimate to stderr (for calibrating the cost models). */
+    const char *verbose = getenv("CLGCONV_VERBOSE");
+    const bool report = verbose && *verbose && strcmp(verbose, "0") != 0;
+    char line[512];
+    int len = 0;
+    if (report) {
+        const clgconv_conv2d_desc *d = &s->d;
+        len = snprintf(line, sizeof line,
+                       "clgconv: AUTO N%d C%d %dx%d K%d g%d k%dx%d s%dx%d %s:", d->batch,
+                       d->in_channels, d->in_height, d->in_width, d->out_channels, d->groups,
+                       d->kernel_h, d->kernel_w, d->stride_h, d->stride_w,
+                       d->layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
+    }
     for (int a = 1; a < CLGCONV_ALGO_COUNT_; ++a) {
         const clg_algo_impl *impl = clg_algo_get((clgconv_algo)a);
         if (!impl || impl->supports(ctx, s) != CLGCONV_SUCCESS) continue;
         double t = impl->estimate(ctx, s);
+        if (report && len > 0 && (size_t)len < sizeof line)
+            len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f ms",
+                            clgconv_algo_name((clgconv_algo)a), t * 1e3);
         if (pick < 0 || t < best) best = t, pick = a;
     }
+    if (report && pick >= 0)
+        fprintf(stderr, "%s -> %s\n", line, clgconv_algo_name((clgconv_algo)pick));
     if (pick < 0)
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "no algorithm can run this convolution on %s",
                         ctx->info.description);
