@@ -222,10 +222,10 @@ static clgconv_status gemm_supports(const clgconv_context *ctx, const clg_shape 
    TM + 1 loads; vectors narrower than 8 lanes leave FMA width unused on CPUs; short reductions
    do not amortise a tile's setup and stores; the base factor (below) is the rest of the
    efficiency measured on PoCL for dense layers. Memory: input, weights, output,
-   and the im2col matrices: written by gathering runs (about half the copy bandwidth on PoCL:
-   grouped 256-channel 28x28 3x3 layers with g = 8-32 measured 0.9-2.7 ms in all, where a
-   quarter of the bandwidth predicted 1.5-2x that and made AUTO prefer slower tiled plans),
-   then read by the GEMM. */
+   and the im2col matrices: written by gathering runs, then read by the GEMM. Measured on PoCL:
+   at batch 1 (7.2 MB of matrices for a 256-channel 28x28 3x3 layer) grouped layers with
+   g = 8-32 took 0.9-2.7 ms in all, half the copy bandwidth for the im2col; at batch 8 (58 MB)
+   a quarter (1.4-2 ms per 7.2 MB), which made gemm slower than tiled at g = 8-16. */
 static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     gemm_state st = {0};
@@ -241,7 +241,11 @@ static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + 2 * s->weight_elems);
     double col_bytes = 4.0 * (double)st.layout.slot_elems * (double)st.layout.pairs;
     double compute = flops / (eff * peak);
-    double memory = (bytes + col_bytes) / (0.7 * bw) + col_bytes / (0.5 * bw);
+    /* The im2col writes run at about half the copy bandwidth while the matrices stay within a
+       quarter of the device's cache, a quarter of it beyond (measured on PoCL, 32 MiB L3). */
+    double cache = (double)ctx->info.global_cache;
+    double col_rate = col_bytes <= 0.25 * cache ? 0.5 : 0.25;
+    double memory = (bytes + col_bytes) / (0.7 * bw) + col_bytes / (col_rate * bw);
     int64_t chunks = (st.layout.pairs + st.layout.pairs_per_chunk - 1) / st.layout.pairs_per_chunk;
     double launches = (double)(chunks * (st.layout.direct ? 1 : 2) + st.nhwc);
     return compute + memory + launch * launches;

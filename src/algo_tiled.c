@@ -144,28 +144,28 @@ static int tiled_variant_count(const clgconv_context *ctx, const clg_shape *s)
     return 4;
 }
 
-/* NCHW: the fraction of a row's pixel blocks that take the border path (some lane's input
-   span leaves the row, so every load is built lane by lane). */
-static double border_fraction(const clg_shape *s, const tiled_params *p)
+/* NCHW: the fraction of a row's vector loads (over pixel blocks, window columns and vectors)
+   whose input span leaves the row, so that the load is built lane by lane. */
+static double checked_load_fraction(const clg_shape *s, const tiled_params *p)
 {
     if (p->flat) return 0.0;
     const int64_t span = (int64_t)p->tx * p->vw;
-    /* Input columns a block reads past its first one (window, vectors, strided load). */
-    const int64_t reach = (s->KW - 1) * s->DW + (span - 1) * s->SW + 1;
+    const int64_t lanes_reach = (p->vw - 1) * s->SW + 1; /* columns one vector load reads */
     const int64_t blocks = (s->OW + span - 1) / span;
-    if (blocks > 4096) { /* long rows: the interior is one range of columns */
-        double inside = (double)(s->W - reach + 1) / (double)(s->OW * s->SW);
-        return inside >= 1.0 ? 0.0 : inside <= 0.0 ? 1.0 : 1.0 - inside;
-    }
-    int64_t border = 0;
-    for (int64_t b = 0; b < blocks; ++b) {
-        int64_t ox0 = b * span;
+    const int64_t sampled = blocks < 4096 ? blocks : 4096; /* long rows: sample evenly */
+    int64_t checked = 0, total = 0;
+    for (int64_t i = 0; i < sampled; ++i) {
+        const int64_t b = sampled == blocks ? i : i * blocks / sampled;
+        int64_t ox0 = s->OW >= span ? b * span : 0;
         if (s->OW >= span && ox0 > s->OW - span) ox0 = s->OW - span;
-        if (s->OW < span) ox0 = 0;
-        const int64_t ix0 = ox0 * s->SW - s->PL;
-        border += !(ix0 >= 0 && ix0 + reach <= s->W);
+        for (int64_t kx = 0; kx < s->KW; ++kx)
+            for (int64_t v = 0; v < p->tx; ++v) {
+                const int64_t ix = (ox0 + v * p->vw) * s->SW - s->PL + kx * s->DW;
+                checked += ix < 0 || ix + lanes_reach > s->W;
+                ++total;
+            }
     }
-    return (double)border / (double)blocks;
+    return total ? (double)checked / (double)total : 0.0;
 }
 
 static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
@@ -187,10 +187,10 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
     double fmas = (double)p.tb * (nchw ? p.tx : 1), loads = (double)p.tb + (nchw ? p.tx : 1);
     double eff = 0.45 * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p.vw < 8) eff *= (double)p.vw / 8.0;
-    /* NCHW border blocks cost about 2.5 interior ones (measured on PoCL: ResNeXt's g=32 layers
-       at 14x14 and 7x7, where every block is a border block, ran 2-3x slower than the estimate
-       without this term, and slower than gemm). */
-    if (nchw) eff /= 1.0 + 1.5 * border_fraction(s, &p);
+    /* NCHW: a load built lane by lane costs about 2.5 vector loads (measured on PoCL: ResNeXt's
+       g=32 layer at 7x7, where every load of 8 lanes leaves the 7-wide row, ran 2-3x slower
+       than the estimate without this term, and slower than gemm). */
+    if (nchw) eff /= 1.0 + 1.5 * checked_load_fraction(s, &p);
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
     double compute = flops / (eff * peak), memory = bytes / (0.7 * bw);

@@ -90,6 +90,7 @@ typedef struct clg_device_info {
     char description[800]; /* "platform / device / driver" */
     cl_device_type type;
     cl_ulong global_mem, max_alloc, local_mem;
+    cl_ulong global_cache; /* CL_DEVICE_GLOBAL_MEM_CACHE_SIZE (0: none reported) */
     size_t max_wg;
     size_t max_item[3];
     cl_uint compute_units;
