@@ -30,6 +30,16 @@
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, M.
  *
+ * conv2d_depthwise_nchw_tile (specialised builds with SW 1, or 2 with CLG_VW 4 or 8): planes
+ *   that fit in local memory. A work-group stages whole zero-padded input planes (TH x TW floats each, TH =
+ *   (OH-1)*SH + (KH-1)*DH + 1, TW = (max(OW, CLG_VW)-1)*SW + (KW-1)*DW + 1 + SW) into the
+ *   __local argument tile, then every tap is a plain vector load: no border path, which
+ *   dominated 7x7 and 14x14 planes (most 8-lane loads leave such rows).
+ *   dim 0: output row oy (the local size covers all OH rows), dim 1: n*K + k (the local size
+ *   is the number of planes per work-group; tile holds that many planes).
+ *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
+ *   output_min, output_max, TH, TW, tile.
+ *
  * conv2d_depthwise_nhwc: input [N][H][W][C], output [N][OH][OW][K].
  *   dim 0: chunk of CLG_VW output channels (k0 = id*CLG_VW; the host picks CLG_VW dividing K),
  *   dim 1: output row oy, dim 2: n. Each work-item walks its row pixel by pixel; the tap
@@ -155,6 +165,84 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
         }
     }
 }
+
+/* The zero-padded-plane kernel needs a specialised geometry whose strided load is a plain
+   vector expression (it loads from __local memory). */
+#if defined(CLG_KH) && (CLG_SW == 1 || (CLG_SW == 2 && (CLG_VW == 4 || CLG_VW == 8)))
+
+__kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
+                                         __global const float *restrict weights,
+                                         __global const float *restrict bias,
+                                         __global float *restrict output, const int N,
+                                         const int C, const int H, const int W, const int K,
+                                         const int OH, const int OW, const int PT, const int PL,
+                                         const int has_bias, const float output_min,
+                                         const float output_max, const int TH, const int TW,
+                                         __local float *tile)
+{
+    const int ly = (int)get_local_id(0), lp = (int)get_local_id(1);
+    const int rows = (int)get_local_size(0), planes = (int)get_local_size(1);
+    const int first_plane = (int)get_group_id(1) * planes;
+    const int NK = N * K, plane_elems = TH * TW;
+
+    /* Stage this work-group's planes, zero-padded, into local memory, one padded row per
+       work-item and step: padded row r is input row r - PT, padded column q input column q - PL
+       (the row's left padding, its W input values, then zeros to TW). */
+    const int items = rows * planes, me = lp * rows + ly;
+    const int staged_planes = min(planes, NK - first_plane);
+    const int right = min(PL + W, TW); /* padded columns [PL, right) hold input */
+    for (int e = me; e < staged_planes * TH; e += items) {
+        const int p = e / TH, r = e - p * TH, iy = r - PT;
+        const int q = first_plane + p;
+        const int n = q / K, c = (q - n * K) / M_;
+        __local float *dst = tile + p * plane_elems + r * TW;
+        if (iy < 0 || iy >= H) {
+            for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
+        } else {
+            const __global float *src = input + (((CLG_IDX)n * C + c) * H + iy) * W - PL;
+            for (int j = 0; j < PL && j < TW; ++j) dst[j] = 0.0f;
+            for (int j = PL; j < right; ++j) dst[j] = src[j];
+            for (int j = max(right, PL); j < TW; ++j) dst[j] = 0.0f;
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    const int oy = (int)get_global_id(0), nk = first_plane + lp;
+    if (oy >= OH || nk >= NK) return;
+    const int k = nk - (nk / K) * K;
+    const __global float *w = weights + k * TAPS_;
+    const __local float *plane = tile + lp * plane_elems + oy * SH_ * TW;
+    __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
+    const float b = has_bias ? bias[k] : 0.0f;
+    float wr[TAPS_];
+#pragma unroll
+    for (int i = 0; i < TAPS_; ++i) wr[i] = w[i];
+
+    for (int start = 0; start < OW; start += CLG_VW) {
+        /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
+           than a vector compute padding lanes (the tile is wide enough) and store only OW. */
+        const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
+        const __local float *base = plane + ox0 * SW_;
+        floatV acc = (floatV)(0.0f);
+#pragma unroll
+        for (int ky = 0; ky < KH_; ++ky)
+#pragma unroll
+            for (int kx = 0; kx < KW_; ++kx)
+                acc = MULADD(LOAD_STRIDED(base + ky * DH_ * TW + kx * DW_),
+                             (floatV)(wr[ky * KW_ + kx]), acc);
+        const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
+        const int first = start - ox0, last = min(CLG_VW, OW - ox0);
+        if (first == 0 && last == CLG_VW) {
+            STOREV(v, out_row + ox0);
+        } else {
+            float t[CLG_VW];
+            TO_ARRAY(v, t);
+            for (int j = first; j < last; ++j) out_row[ox0 + j] = t[j];
+        }
+    }
+}
+
+#endif /* zero-padded-plane kernel */
 
 #else /* CLG_NHWC */
 

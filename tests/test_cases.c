@@ -54,6 +54,11 @@ const test_case test_named_cases[] = {
     {"channels_per_group_5_kpg_7", 1, 10, 5, 6, 14, 2, 3, 3, 1, 1, 1, 1, 1, 1},
     {"many_groups_32", 1, 64, 4, 4, 64, 32, 3, 3, 1, 1, 1, 1, 1, 1},
     {"wide_image_row", 1, 4, 2, 70, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+    /* Depthwise rows of 16+ outputs (8-wide vectors) through the zero-padded-plane kernel:
+       stride 2 with a multiplier and a batch, and 5x5 with planes that do not fill the last
+       work-group. */
+    {"depthwise_wide_rows_s2_multiplier2_batch2", 2, 6, 9, 40, 12, 6, 3, 3, 2, 2, 1, 1, 1, 1},
+    {"depthwise_5x5_wide_rows", 1, 5, 18, 33, 5, 5, 5, 5, 1, 1, 2, 2, 2, 2},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
