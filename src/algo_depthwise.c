@@ -117,12 +117,13 @@ static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, si
     size_t rows = 1;
     while (rows < (size_t)s->OH) rows *= 2;
     if (rows > wg || rows > ctx->info.max_item[0]) return false;
-    /* Planes per work-group: up to 256 work-items, half the local memory, the work. */
+    /* Planes per work-group: up to 256 work-items and half the local memory. Not limited by
+       the number of planes, so that the local size depends on the row count only (PoCL compiles
+       a kernel again for every local size; surplus planes of the last group stay idle). */
     size_t planes = 1;
     while (rows * planes * 2 <= 256 && rows * planes * 2 <= wg &&
            planes * 2 <= ctx->info.max_item[1] &&
-           (planes * 2) * plane_bytes <= ctx->info.local_mem / 2 &&
-           (int64_t)planes * 2 <= s->N * s->K)
+           (planes * 2) * plane_bytes <= ctx->info.local_mem / 2)
         planes *= 2;
     if (planes * plane_bytes > ctx->info.local_mem / 2) return false;
     st->tile = 1, st->th = (int)th, st->tw = (int)tw, st->tile_bytes = planes * plane_bytes;
