@@ -77,8 +77,8 @@
 #endif
 #define TAPS_ (KH_ * KW_)
 
-/* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, LOAD_STRIDED, LOAD_SPAN
-   and load_checked come from vector_common.cl, which the host places before this file. */
+/* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, store_lanes, LOAD_STRIDED,
+   LOAD_SPAN and load_checked come from vector_common.cl, which the host places before this file. */
 
 #if CLG_NHWC
 /* Tap t of the weights of output channels k0 .. k0+CLG_VW-1 (weights are [K][taps]). */
@@ -155,14 +155,7 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
             }
         }
         const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
-        const int first = start - ox0, last = min(CLG_VW, OW - ox0);
-        if (first == 0 && last == CLG_VW) {
-            STOREV(v, out_row + ox0);
-        } else {
-            float t[CLG_VW];
-            TO_ARRAY(v, t);
-            for (int j = first; j < last; ++j) out_row[ox0 + j] = t[j];
-        }
+        store_lanes(v, out_row + ox0, start - ox0, min(CLG_VW, OW - ox0));
     }
 }
 
@@ -231,14 +224,7 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
                 acc = MULADD(LOAD_STRIDED(base + ky * DH_ * TW + kx * DW_),
                              (floatV)(wr[ky * KW_ + kx]), acc);
         const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
-        const int first = start - ox0, last = min(CLG_VW, OW - ox0);
-        if (first == 0 && last == CLG_VW) {
-            STOREV(v, out_row + ox0);
-        } else {
-            float t[CLG_VW];
-            TO_ARRAY(v, t);
-            for (int j = first; j < last; ++j) out_row[ox0 + j] = t[j];
-        }
+        store_lanes(v, out_row + ox0, start - ox0, min(CLG_VW, OW - ox0));
     }
 }
 

@@ -102,8 +102,8 @@
    stride-2 build on PoCL) for no measurable speed. */
 #define KEEP_ROLLED _Pragma("unroll 1")
 
-/* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, LOAD_STRIDED, LOAD_SPAN
-   and load_checked come from vector_common.cl, which the host places before this file. */
+/* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, store_lanes, LOAD_STRIDED,
+   LOAD_SPAN and load_checked come from vector_common.cl, which the host places before this file. */
 
 #ifndef CLG_TX
 #define CLG_TX 1
@@ -231,16 +231,9 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #pragma unroll
         for (int t = 0; t < CLG_TX; ++t) {
             const int x0 = ox0 + t * CLG_VW; /* first pixel of vector t */
-            const int first = clamp(start - x0, 0, CLG_VW), last = clamp(run - x0, 0, CLG_VW);
             const floatV v =
                 clamp_output(acc[j * CLG_TX + t] + (floatV)(b), output_min, output_max);
-            if (first == 0 && last == CLG_VW) {
-                STOREV(v, out + x0);
-            } else {
-                float tmp[CLG_VW];
-                TO_ARRAY(v, tmp);
-                for (int i = first; i < last; ++i) out[x0 + i] = tmp[i];
-            }
+            store_lanes(v, out + x0, clamp(start - x0, 0, CLG_VW), clamp(run - x0, 0, CLG_VW));
         }
     }
 }

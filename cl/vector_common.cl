@@ -3,7 +3,8 @@
 /*
  * Compile-time options read here (each kernel family documents the ones it passes):
  *   -DCLG_VW=n   vector width (1, 2, 4, 8 or 16): defines floatV, LOADV, STOREV, FROM_ARRAY,
- *                TO_ARRAY and clamp_output; without it nothing below is defined except MULADD
+ *                TO_ARRAY, clamp_output and store_lanes; without it nothing below is defined
+ *                except MULADD
  *   -DCLG_NHWC=1 skips the strided row loads (only NCHW kernels load along rows)
  *   -DCLG_KH= .. -DCLG_DW=  with a specialised geometry, LOAD_STRIDED picks a load for the
  *                constant stride CLG_SW; without it, the kernel's runtime argument SW is used
@@ -62,6 +63,19 @@ static floatV clamp_output(floatV v, float lo, float hi)
     v = select(v, (floatV)(hi), v > (floatV)(hi));
 #endif
     return v;
+}
+
+/* Stores lanes [first, last) of v at p[first] .. p[last - 1]: one vector store when that is
+   all of them (row tails and blocks moved back to end at a row's end store fewer). */
+static void store_lanes(floatV v, __global float *p, int first, int last)
+{
+    if (first == 0 && last == CLG_VW) {
+        STOREV(v, p);
+    } else {
+        float t[CLG_VW];
+        TO_ARRAY(v, t);
+        for (int j = first; j < last; ++j) p[j] = t[j];
+    }
 }
 
 #if !defined(CLG_NHWC) || !CLG_NHWC
