@@ -90,26 +90,18 @@ static int nhwc_vector_width(const clg_shape *s)
     return 1;
 }
 
-/* Launch geometry with a fixed local size: the work is padded to a multiple of it first (the
-   kernels bounds-check), so that clg_launch_geometry keeps it unless the device's limits say
-   otherwise, and plans share a few local sizes (PoCL compiles a kernel again for each new
-   local size it is launched with). */
-static void fixed_geometry(const clgconv_context *ctx, size_t wg, const size_t *work,
-                           const size_t *local_size, size_t *global, size_t *local)
+/* Whether the shape suits the zero-padded-plane kernel (which the device may still not fit). */
+static bool tile_suits(const clg_shape *s)
 {
-    size_t padded[3];
-    for (int i = 0; i < 3; ++i) padded[i] = clg_round_up(work[i] ? work[i] : 1, local_size[i]);
-    clg_launch_geometry(ctx, wg, 3, padded, local_size, global, local);
+    return s->d.layout == CLGCONV_LAYOUT_NCHW && common_geometry(s) && s->SW <= 2 &&
+           s->OH * s->OW <= TILE_MAX_PLANE;
 }
 
-/* Chooses the zero-padded-plane kernel's geometry (work-groups of all OH rows x planes) when
-   the shape suits it and the device's limits allow it; false otherwise. */
+/* Chooses the zero-padded-plane kernel's geometry (work-groups of all OH rows x planes) for a
+   shape that tile_suits, when the device's limits allow it; false otherwise. */
 static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, size_t wg,
                       depthwise_state *st)
 {
-    if (s->d.layout != CLGCONV_LAYOUT_NCHW || !common_geometry(s) || s->SW > 2 ||
-        s->OH * s->OW > TILE_MAX_PLANE)
-        return false;
     const int64_t ow = s->OW > vw ? s->OW : vw;
     const int64_t th = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
     const int64_t tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + s->SW;
@@ -162,8 +154,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     /* Small NCHW planes: the zero-padded-plane kernel of the same program, when it fits. */
     cl_kernel tile_kernel = NULL;
     size_t tile_wg = 1;
-    if (r == CLGCONV_SUCCESS && !nhwc && common_geometry(s) && s->SW <= 2 &&
-        s->OH * s->OW <= TILE_MAX_PLANE) {
+    if (r == CLGCONV_SUCCESS && tile_suits(s)) {
         r = clg_context_create_kernel(plan->ctx, "depthwise", options,
                                       "conv2d_depthwise_nchw_tile", &tile_kernel);
         if (r == CLGCONV_SUCCESS)
@@ -187,7 +178,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
             /* 8 rows of one channel block per work-group; the next work-groups take the next
                channel blocks of the same rows, which are then in cache. */
             const size_t local_size[3] = {1, 8, 1};
-            fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+            clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         } else {
             size_t work[3] = {(size_t)s->OH, (size_t)(s->N * s->K), 1};
             /* 8 rows of `planes` channels per work-group, each work-item walking its row. Small
@@ -195,7 +186,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                microsecond per work-group, which dominated 7x7 and 14x14 layers (960 work-groups of
                56 outputs each for MobileNetV2's 7x7 depthwise layer). */
             const size_t local_size[3] = {8, nchw_planes_per_group(s), 1};
-            fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+            clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         }
     }
     plan->state = st;

@@ -85,18 +85,6 @@ static int pow2_tile(int64_t n, int max)
     return t;
 }
 
-/* Launch geometry with a fixed local size: the work is padded to a multiple of it first (the
-   kernels bounds-check), so that clg_launch_geometry keeps it unless the device's limits say
-   otherwise, and all plans of a program use one local size (PoCL compiles a kernel again for
-   each new local size it is launched with). */
-static void fixed_geometry(const clgconv_context *ctx, size_t wg, const size_t *work,
-                           const size_t *local_size, size_t *global, size_t *local)
-{
-    size_t padded[3];
-    for (int i = 0; i < 3; ++i) padded[i] = clg_round_up(work[i] ? work[i] : 1, local_size[i]);
-    clg_launch_geometry(ctx, wg, 3, padded, local_size, global, local);
-}
-
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. */
 static tiled_params tiled_choose(const clg_shape *s, int variant)
 {
@@ -274,10 +262,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         /* A work-group spans 8 rows (or groups) of one channel block; consecutive work-groups
            take the next channel blocks of the same rows, which are then in cache. */
         const size_t local_size[3] = {1, 1, 8};
-        fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+        clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         size_t twork[3] = {(size_t)s->KPG, (size_t)s->reduction, (size_t)s->G};
         const size_t t_local_size[3] = {8, 8, 1};
-        fixed_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
+        clg_fixed_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
         plan->workspace_bytes = (size_t)s->weight_elems * sizeof(float);
     } else {
         int64_t run = p.flat ? s->OH * s->OW : s->OW;
@@ -287,7 +275,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         size_t work[3] = {blocks, (size_t)((s->KPG + p.tb - 1) / p.tb), (size_t)(s->N * s->G)};
         /* A work-group takes 8 pixel blocks of one channel tile. */
         const size_t local_size[3] = {8, 1, 1};
-        fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+        clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         plan->workspace_bytes = 0;
     }
     plan->state = st;

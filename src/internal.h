@@ -210,6 +210,13 @@ void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint di
                          const size_t *work, const size_t *preferred, size_t *global,
                          size_t *local);
 
+/* clg_launch_geometry for 3 dimensions with a fixed local size: the work is padded to a multiple
+   of local_size first (the kernels bounds-check), so the local size is kept unless the device's
+   limits say otherwise, and plans share a few local sizes (PoCL compiles a kernel again for each
+   new local size it is launched with). */
+void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
+                        const size_t *local_size, size_t *global, size_t *local);
+
 /* The roofline every algorithm's estimate() uses, so AUTO compares like with like: peak FLOP/s,
    memory bandwidth (bytes/s) and launch cost (s) assumed for ctx's device class. */
 void clg_device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,

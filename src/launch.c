@@ -46,6 +46,14 @@ void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint di
     for (cl_uint i = 0; i < dims; ++i) global[i] = clg_round_up(work[i] ? work[i] : 1, local[i]);
 }
 
+void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
+                        const size_t *local_size, size_t *global, size_t *local)
+{
+    size_t padded[3];
+    for (int i = 0; i < 3; ++i) padded[i] = clg_round_up(work[i] ? work[i] : 1, local_size[i]);
+    clg_launch_geometry(ctx, wg_limit, 3, padded, local_size, global, local);
+}
+
 /* Guesses per compute unit. CPU (PoCL on the 2-core CI machine, AVX2): about 70 GFLOP/s of
    float8/float16 FMAs and 13.5 GB/s of copy bandwidth per core, bandwidth capped at 60 GB/s for
    the socket. GPU: about 250 GFLOP/s and 20 GB/s per compute unit (an NVIDIA SM or AMD CU at
