@@ -189,17 +189,23 @@ static double coordinate_bound_1d(int64_t out, int64_t overhang, int64_t stride,
            (double)(kernel - 1) * (double)dilation + (double)pad0 + (double)pad1 + (double)in;
 }
 
+static void coordinate_bounds(const clg_shape *s, int64_t overhang, double *y, double *x)
+{
+    *y = coordinate_bound_1d(s->OH, overhang, s->SH, s->KH, s->DH, s->PT, s->PB, s->H);
+    *x = coordinate_bound_1d(s->OW, overhang, s->SW, s->KW, s->DW, s->PL, s->PR, s->W);
+}
+
 double clg_coordinate_bound(const clg_shape *s, int64_t overhang)
 {
-    double y = coordinate_bound_1d(s->OH, overhang, s->SH, s->KH, s->DH, s->PT, s->PB, s->H);
-    double x = coordinate_bound_1d(s->OW, overhang, s->SW, s->KW, s->DW, s->PL, s->PR, s->W);
+    double y, x;
+    coordinate_bounds(s, overhang, &y, &x);
     return y > x ? y : x;
 }
 
 clgconv_status clg_check_coordinates(const clg_shape *s, int64_t overhang, const char *algo)
 {
-    double y = coordinate_bound_1d(s->OH, overhang, s->SH, s->KH, s->DH, s->PT, s->PB, s->H);
-    double x = coordinate_bound_1d(s->OW, overhang, s->SW, s->KW, s->DW, s->PL, s->PR, s->W);
+    double y, x;
+    coordinate_bounds(s, overhang, &y, &x);
     if (y > (double)INT32_MAX)
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
                         "%s: input row coordinates (up to about %.3g, from stride_h %d, "
