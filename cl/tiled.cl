@@ -45,6 +45,14 @@
  *   Arguments: input, weights, bias, output, N, G, H, W, OH, OW, PT, PL, XB, has_bias,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
+ * pad_input_nchw: the NCHW kernel's optional pre-pass (the host picks it when border blocks
+ *   would cost more than a copy): writes the input zero-padded into the plan's workspace,
+ *   padded[p][r][q] = input[p][r - PT][q - PL] (0 outside the image) for planes p < N*C, rows
+ *   r < HP, columns q < WP, with HP and WP wide enough that every block of conv2d_tiled_nchw,
+ *   run with PT = PL = 0 on it, takes the interior path.
+ *   dim 0: padded row p*HP + r (each work-item writes one row).
+ *   Arguments: input, padded, rows (N*C*HP), H, W, HP, WP, PT, PL.
+ *
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
  *   transpose_weights to wt[g][c][ky][kx][KPG] (the plan's workspace).
  *   dim 0: block of CLG_VW output channels within the group (the host picks CLG_VW | KPG)
@@ -236,6 +244,26 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
             store_lanes(v, out + x0, clamp(start - x0, 0, CLG_VW), clamp(run - x0, 0, CLG_VW));
         }
     }
+}
+
+__kernel void pad_input_nchw(__global const float *restrict input,
+                             __global float *restrict padded, const int rows, const int H,
+                             const int W, const int HP, const int WP, const int PT, const int PL)
+{
+    const int row = (int)get_global_id(0);
+    if (row >= rows) return;
+    const int p = row / HP, r = row - p * HP, iy = r - PT;
+    __global float *dst = padded + (CLG_IDX)row * WP;
+    if (iy < 0 || iy >= H) {
+        for (int q = 0; q < WP; ++q) dst[q] = 0.0f;
+        return;
+    }
+    const __global float *src = input + ((CLG_IDX)p * H + iy) * W;
+    /* Columns [lo, hi) of the padded row hold input columns [lo - PL, hi - PL). */
+    const int lo = min(PL, WP), hi = PL >= WP ? WP : PL + min(W, WP - PL);
+    for (int q = 0; q < lo; ++q) dst[q] = 0.0f;
+    for (int q = lo; q < hi; ++q) dst[q] = src[q - PL];
+    for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
 }
 
 #else /* CLG_NHWC */

@@ -208,7 +208,10 @@ CLGCONV_API clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx,
                                                       const clgconv_conv2d_desc *desc,
                                                       clgconv_algo algo, clgconv_plan **out);
 
-/* Bytes of device workspace forward needs; 0 when none is needed (then pass NULL). */
+/* Bytes of device workspace forward needs; 0 when none is needed (then pass NULL). Which plans
+   need one: GEMM and CLBLAST (im2col matrices; little or none for 1x1 layers), TILED in
+   NHWC (transposed weights) and TILED in NCHW when it zero-pads the input first (shapes whose
+   padding or row ends put pixel blocks on the border path, e.g. 7x7-28x28 images). */
 CLGCONV_API size_t clgconv_plan_workspace_size(const clgconv_plan *plan);
 
 /* The algorithm the plan runs (never AUTO) and its descriptor. */

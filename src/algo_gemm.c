@@ -18,12 +18,6 @@ static int is_direct_1x1(const clg_shape *s)
            s->PB == 0 && s->PR == 0;
 }
 
-static uint64_t workspace_cap(const clgconv_context *ctx)
-{
-    uint64_t half = (uint64_t)ctx->info.max_alloc / 2;
-    return half < CLG_GEMM_WORKSPACE_CAP ? half : CLG_GEMM_WORKSPACE_CAP;
-}
-
 void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t head_elems,
                           int kkc_order, clg_gemm_layout *l)
 {
@@ -39,7 +33,7 @@ void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_
     if (l->direct) {
         l->pairs_per_chunk = l->pairs;
     } else {
-        uint64_t cap = workspace_cap(ctx), slot_bytes = (uint64_t)l->slot_elems * sizeof(float);
+        uint64_t cap = clg_workspace_cap(ctx), slot_bytes = (uint64_t)l->slot_elems * sizeof(float);
         int64_t fit = (int64_t)(cap / slot_bytes);
         if (fit < 1) fit = 1;
         l->pairs_per_chunk = fit < l->pairs ? fit : l->pairs;
@@ -375,7 +369,7 @@ static clgconv_status transpose_launch(const clgconv_plan *plan, cl_command_queu
    work): [NHWC: weight transpose] -> for each chunk of pairs: [im2col] -> GEMM with fused bias
    and clamp. The next chunk's im2col waits for the previous GEMM (it reuses the workspace).
    Only the GEMM launches write the output. With one chunk (every shape whose im2col fits
-   CLG_GEMM_WORKSPACE_CAP) the GEMM is the last call, so a failing forward leaves the output
+   clg_workspace_cap) the GEMM is the last call, so a failing forward leaves the output
    untouched. With several chunks, a failure in a later chunk returns the error after earlier
    chunks' GEMMs were enqueued: those output pixels may be written (everything created is still
    released). */

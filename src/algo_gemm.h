@@ -4,11 +4,10 @@
 
 #include "internal.h"
 
-/* Upper bound on the im2col part of a GEMM-path workspace: min(256 MiB, max_alloc / 2). When the
+/* The im2col part of a GEMM-path workspace stays under clg_workspace_cap (launch.c). When the
    im2col matrices of all N*G (image, group) pairs need more, forward processes the pairs in
    chunks (several launches in one call) reusing the same workspace. One pair's matrix is always
    allowed, even above the cap, as long as the workspace fits in one device allocation. */
-#define CLG_GEMM_WORKSPACE_CAP ((uint64_t)256 << 20)
 
 /* How a convolution maps onto batched GEMMs, one per (image, group) pair b = n*G + gi. */
 typedef struct clg_gemm_layout {

@@ -1,5 +1,6 @@
 /* algo_tiled.c: CLGCONV_ALGO_TILED, the register-tiled direct kernel (cl/tiled.cl) specialised at plan creation on kernel geometry and channels per group, for NCHW and NHWC. */
 #include "internal.h"
+#include "testing.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -15,15 +16,25 @@ typedef struct tiled_params {
     int tb; /* tile depth: output channels (NCHW) or output pixels (NHWC) per work-item */
     int tx; /* NCHW: vectors along the pixel run per work-item */
     int flat; /* NCHW 1x1 stride-1 unpadded: pixels as one flat run */
+    int padded;     /* NCHW: pad_input_nchw copies the input zero-padded into the workspace */
+    int64_t hp, wp; /* its padded plane (rows, columns) */
 } tiled_params;
 
 typedef struct tiled_state {
     cl_kernel conv, transpose; /* transpose only for NHWC */
+    cl_kernel pad;             /* NCHW with padded: the zero-padding pre-pass */
     const char *conv_name;
     size_t global[3], local[3];
-    size_t t_global[3], t_local[3];
+    size_t t_global[3], t_local[3]; /* transpose_weights or pad_input_nchw */
     int xb; /* NCHW: pixel blocks per output row */
+    int hp, wp; /* NCHW with the pre-pass: the padded plane */
 } tiled_state;
+
+/* clgconv_testing_tiled_padding: -1 lets the cost model choose, 0 never pads, 1 pads every
+   NCHW shape with border blocks (per thread, read at plan creation). */
+static CLG_THREAD_LOCAL int g_padding_mode = -1;
+
+void clgconv_testing_tiled_padding(int mode) { g_padding_mode = mode < 0 ? -1 : mode > 0; }
 
 static clgconv_status tiled_supports(const clgconv_context *ctx, const clg_shape *s)
 {
@@ -132,28 +143,24 @@ static int tiled_variant_count(const clgconv_context *ctx, const clg_shape *s)
     return 4;
 }
 
-/* NCHW: the fraction of a row's vector loads (over pixel blocks, window columns and vectors)
-   whose input span leaves the row, so that the load is built lane by lane. */
-static double checked_load_fraction(const clg_shape *s, const tiled_params *p)
+/* NCHW: the fraction of a row's pixel blocks that take the border path (some vector load of the
+   block leaves the row, so the block's loads are checked, lane by lane where they leave). */
+static double border_block_fraction(const clg_shape *s, const tiled_params *p)
 {
     if (p->flat) return 0.0;
     const int64_t span = (int64_t)p->tx * p->vw;
-    const int64_t lanes_reach = (p->vw - 1) * s->SW + 1; /* columns one vector load reads */
+    const int64_t reach = (span - 1) * s->SW + (s->KW - 1) * s->DW; /* last column a block reads */
     const int64_t blocks = (s->OW + span - 1) / span;
     const int64_t sampled = blocks < 4096 ? blocks : 4096; /* long rows: sample evenly */
-    int64_t checked = 0, total = 0;
+    int64_t border = 0;
     for (int64_t i = 0; i < sampled; ++i) {
         const int64_t b = sampled == blocks ? i : i * blocks / sampled;
         int64_t ox0 = s->OW >= span ? b * span : 0;
         if (s->OW >= span && ox0 > s->OW - span) ox0 = s->OW - span;
-        for (int64_t kx = 0; kx < s->KW; ++kx)
-            for (int64_t v = 0; v < p->tx; ++v) {
-                const int64_t ix = (ox0 + v * p->vw) * s->SW - s->PL + kx * s->DW;
-                checked += ix < 0 || ix + lanes_reach > s->W;
-                ++total;
-            }
+        const int64_t ix0 = ox0 * s->SW - s->PL;
+        border += ix0 < 0 || ix0 + reach >= s->W;
     }
-    return total ? (double)checked / (double)total : 0.0;
+    return sampled ? (double)border / (double)sampled : 0.0;
 }
 
 /* NHWC: the fraction of a row's pixel tiles that take the border path (some window column of
@@ -170,37 +177,117 @@ static double border_tile_fraction(const clg_shape *s, const tiled_params *p)
     return sampled ? (double)border / (double)sampled : 0.0;
 }
 
+/* Seconds of the convolution kernel alone: the FMA side (at the efficiency of the tile, with
+   border, the fraction of NCHW pixel blocks on the border path) or the memory side. */
+static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p,
+                           double border)
+{
+    double peak, bw, launch;
+    clg_device_roofline(ctx, &peak, &bw, &launch);
+    const bool nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
+    /* Useful fraction of the vector lanes (a row's last block overlaps its neighbour) and of
+       the tiles (a group's last tile overlaps its neighbour). */
+    int64_t run = nchw ? (p->flat ? s->OH * s->OW : s->OW) : s->KPG;
+    int64_t span = (int64_t)p->vw * (nchw ? p->tx : 1);
+    double lanes = (double)run / (double)(((run + span - 1) / span) * span);
+    int64_t depth = nchw ? s->KPG : s->OW;
+    double tiles = (double)depth / (double)(((depth + p->tb - 1) / p->tb) * p->tb);
+    /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb + 1); a core issues about 2 FMAs and
+       2 loads a cycle. Vectors narrower than 8 lanes use part of the FMA width on CPUs. The
+       rest is measured efficiency (address arithmetic, loop overhead, stores). NCHW, fitted on
+       PoCL to interior blocks (zero-padded input): about 0.75 of the FMA peak for long
+       reductions, less for short ones, as if each work-item spent 48 reduction steps on its
+       set-up and stores (ResNeXt's g=32 layers, reductions 72-288: 46-49 % of the peak; dense
+       3x3 layers of 256 channels, 2304: 54 %). NHWC: 0.45. */
+    double fmas = (double)p->tb * (nchw ? p->tx : 1), loads = (double)p->tb + (nchw ? p->tx : 1);
+    double base = nchw ? 0.75 * (double)s->reduction / ((double)s->reduction + 48.0) : 0.45;
+    double eff = base * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
+    if (ctx->info.is_cpu && p->vw < 8) eff *= (double)p->vw / 8.0;
+    /* NCHW: a border block costs about twice an interior one (measured on PoCL with and
+       without the zero-padding pre-pass, which makes every block interior: ResNeXt's g=32
+       layers, all blocks border at 7x7 and 14x14, 2.2x and 1.3-1.4x; half of them at 28x28
+       and 56x56, 1.05x and 1.3x; 2 of 14 at 112x112 with g=8, 1.0x). */
+    if (nchw) eff /= 1.0 + border;
+    /* NHWC: a border tile costs about twice an interior one (measured on PoCL: ResNeXt's g=32
+       layers at 7x7 and 14x14, all border tiles, ran 1.6-2x slower on tiled than on gemm,
+       against an estimate that had tiled ahead; 28x28 g=8, half border tiles, 1.05-2x). */
+    else eff /= 1.0 + border_tile_fraction(s, p);
+    double flops = 2.0 * s->macs;
+    double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
+    double compute = flops / (eff * peak), memory = bytes / (0.7 * bw);
+    return compute > memory ? compute : memory;
+}
+
+/* NCHW: the padded plane of pad_input_nchw - tall enough for every window row of every output
+   row, wide enough that every pixel block of conv2d_tiled_nchw passes its interior test with
+   PT = PL = 0 on it. That test lets a block's loads reach LOAD_SPAN + 1 columns past its
+   vector's start, LOAD_SPAN being at most (VW-1)*SW + 1 (the stride-2 loads of
+   vector_common.cl read one element past their last lane): hence the + 2. */
+static void padded_plane(const clg_shape *s, tiled_params *p)
+{
+    const int64_t span = (int64_t)p->tx * p->vw;
+    const int64_t last = s->OW >= span ? s->OW - span : 0; /* first pixel of a row's last block */
+    p->hp = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
+    p->wp = last * s->SW + (s->KW - 1) * s->DW + (span - 1) * s->SW + 2;
+}
+
+/* Seconds of the pre-pass: one launch and a copy (measured on PoCL: the padded layers above
+   ran faster in total, so the copy costs less than the bandwidth guess suggests). */
+static double pad_seconds(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
+{
+    double peak, bw, launch;
+    clg_device_roofline(ctx, &peak, &bw, &launch);
+    const double padded = (double)(s->N * s->C) * (double)p->hp * (double)p->wp;
+    return 4.0 * ((double)s->input_elems + padded) / bw + launch;
+}
+
+/* NCHW: whether to run the pre-pass. Border blocks (a block whose loads leave the row, e.g.
+   every block of a 7x7 or 14x14 image with padding) build their vectors lane by lane; on the
+   zero-padded copy every block is interior. It pays when the estimated saving exceeds the copy
+   (ResNeXt's g=32 3x3 layers on PoCL, batch 1: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42
+   ms, 56x56 0.50-0.63 -> 0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms).
+   The copy must fit the workspace cap and int offsets. */
+static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled_params *p)
+{
+    p->padded = 0;
+    if (s->d.layout != CLGCONV_LAYOUT_NCHW || p->flat || g_padding_mode == 0) return;
+    const double border = border_block_fraction(s, p);
+    if (border <= 0.0) return;
+    padded_plane(s, p);
+    /* Row ids and plane offsets are ints in the kernels; each product is formed only once its
+       factors are known small enough not to overflow. */
+    if (p->hp > INT32_MAX || p->wp > INT32_MAX || p->hp * p->wp > INT32_MAX ||
+        s->N * s->C > INT32_MAX / p->hp)
+        return;
+    const int64_t rows = s->N * s->C * p->hp;
+    if ((uint64_t)rows * (uint64_t)p->wp > clg_workspace_cap(ctx) / sizeof(float)) return;
+    if (g_padding_mode == 1) {
+        p->padded = 1;
+        return;
+    }
+    const double saving = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0);
+    p->padded = saving > pad_seconds(ctx, s, p);
+}
+
+/* The parameters of variant for this shape and device. */
+static tiled_params tiled_params_for(const clgconv_context *ctx, const clg_shape *s, int variant)
+{
+    tiled_params p = tiled_choose(s, variant);
+    choose_padding(ctx, s, &p);
+    return p;
+}
+
 static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     double peak, bw, launch;
     clg_device_roofline(ctx, &peak, &bw, &launch);
-    tiled_params p = tiled_choose(s, 0);
+    tiled_params p = tiled_params_for(ctx, s, 0);
     const bool nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
-    /* Useful fraction of the vector lanes (a row's last block overlaps its neighbour) and of
-       the tiles (a group's last tile overlaps its neighbour). */
-    int64_t run = nchw ? (p.flat ? s->OH * s->OW : s->OW) : s->KPG;
-    int64_t span = (int64_t)p.vw * (nchw ? p.tx : 1);
-    double lanes = (double)run / (double)(((run + span - 1) / span) * span);
-    int64_t depth = nchw ? s->KPG : s->OW;
-    double tiles = (double)depth / (double)(((depth + p.tb - 1) / p.tb) * p.tb);
-    /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb + 1); a core issues about 2 FMAs and
-       2 loads a cycle. Vectors narrower than 8 lanes use part of the FMA width on CPUs. 0.7 is
-       the rest of the measured efficiency (address arithmetic, border blocks, loop overhead). */
-    double fmas = (double)p.tb * (nchw ? p.tx : 1), loads = (double)p.tb + (nchw ? p.tx : 1);
-    double eff = 0.45 * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
-    if (ctx->info.is_cpu && p.vw < 8) eff *= (double)p.vw / 8.0;
-    /* NCHW: a load built lane by lane costs about 2.5 vector loads (measured on PoCL: ResNeXt's
-       g=32 layer at 7x7, where every load of 8 lanes leaves the 7-wide row, ran 2-3x slower
-       than the estimate without this term, and slower than gemm). */
-    if (nchw) eff /= 1.0 + 1.5 * checked_load_fraction(s, &p);
-    /* NHWC: a border tile costs about twice an interior one (measured on PoCL: ResNeXt's g=32
-       layers at 7x7 and 14x14, all border tiles, ran 1.6-2x slower on tiled than on gemm,
-       against an estimate that had tiled ahead; 28x28 g=8, half border tiles, 1.05-2x). */
-    else eff /= 1.0 + border_tile_fraction(s, &p);
-    double flops = 2.0 * s->macs;
-    double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
-    double compute = flops / (eff * peak), memory = bytes / (0.7 * bw);
-    double t = (compute > memory ? compute : memory) + launch;
+    double t = launch;
+    if (p.padded)
+        t += conv_seconds(ctx, s, &p, 0.0) + pad_seconds(ctx, s, &p);
+    else
+        t += conv_seconds(ctx, s, &p, nchw ? border_block_fraction(s, &p) : 0.0);
     /* NHWC: the weight transposition, a second launch. */
     if (!nchw) t += 8.0 * (double)s->weight_elems / bw + launch;
     /* One channel per group: measured 3-4x slower than the depthwise kernel on PoCL (a tile of
@@ -214,6 +301,7 @@ static void tiled_release(tiled_state *st)
     if (!st) return;
     if (st->conv) clg_clReleaseKernel(st->conv);
     if (st->transpose) clg_clReleaseKernel(st->transpose);
+    if (st->pad) clg_clReleaseKernel(st->pad);
     free(st);
 }
 
@@ -221,10 +309,11 @@ static clgconv_status tiled_create(clgconv_plan *plan)
 {
     const clg_shape *s = &plan->shape;
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
-    tiled_params p = tiled_choose(s, plan->variant);
+    tiled_params p = tiled_params_for(plan->ctx, s, plan->variant);
     tiled_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the tiled plan");
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
+    if (p.padded && s->N * s->C * p.hp * p.wp > biggest) biggest = s->N * s->C * p.hp * p.wp;
     char options[320];
     int len = 0;
     if (p.specialised)
@@ -252,6 +341,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
                                       &st->transpose);
     if (r == CLGCONV_SUCCESS && nhwc)
         r = clg_kernel_wg_limit(plan->ctx, st->transpose, "transpose_weights", &twg);
+    if (r == CLGCONV_SUCCESS && p.padded)
+        r = clg_context_create_kernel(plan->ctx, "tiled", options, "pad_input_nchw", &st->pad);
+    if (r == CLGCONV_SUCCESS && p.padded)
+        r = clg_kernel_wg_limit(plan->ctx, st->pad, "pad_input_nchw", &twg);
     if (r != CLGCONV_SUCCESS) {
         tiled_release(st);
         return r;
@@ -277,6 +370,13 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         const size_t local_size[3] = {8, 1, 1};
         clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         plan->workspace_bytes = 0;
+        if (p.padded) {
+            st->hp = (int)p.hp, st->wp = (int)p.wp;
+            size_t pwork[3] = {(size_t)(s->N * s->C * p.hp), 1, 1};
+            const size_t p_local_size[3] = {16, 1, 1};
+            clg_fixed_geometry(plan->ctx, twg, pwork, p_local_size, st->t_global, st->t_local);
+            plan->workspace_bytes = (size_t)(s->N * s->C * p.hp * p.wp) * sizeof(float);
+        }
     }
     plan->state = st;
     return CLGCONV_SUCCESS;
@@ -312,13 +412,36 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
     const int has_bias = a->bias != NULL;
     const float lo = s->d.output_min, hi = s->d.output_max;
     clgconv_status r;
-    if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW && !st->pad) {
         const cl_mem mems[] = {a->input, a->weights, bias, a->output};
         const int ints[] = {(int)s->N,  (int)s->G,  (int)s->H,  (int)s->W, (int)s->OH,
                             (int)s->OW, (int)s->PT, (int)s->PL, st->xb,    has_bias};
         if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s))) return r;
         return clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global, st->local,
                                   num_wait, wait, event);
+    }
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
+        /* Pad the input into the workspace, then convolve it after that without padding. */
+        const int p_ints[] = {(int)(s->N * s->C) * st->hp, (int)s->H, (int)s->W, st->hp,
+                              st->wp,                      (int)s->PT, (int)s->PL};
+        cl_uint i = 0;
+        if ((r = clg_set_arg(st->pad, i++, sizeof(cl_mem), &a->input, "pad_input_nchw")) ||
+            (r = clg_set_arg(st->pad, i++, sizeof(cl_mem), &a->workspace, "pad_input_nchw")) ||
+            (r = clg_set_int_args(st->pad, &i, p_ints, sizeof p_ints / sizeof p_ints[0],
+                                  "pad_input_nchw")))
+            return r;
+        const cl_mem mems[] = {a->workspace, a->weights, bias, a->output};
+        const int ints[] = {(int)s->N,  (int)s->G, st->hp, st->wp, (int)s->OH,
+                            (int)s->OW, 0,         0,      st->xb, has_bias};
+        if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s))) return r;
+        cl_event padded = NULL;
+        if ((r = clg_enqueue_kernel(queue, st->pad, "pad_input_nchw", 3, st->t_global,
+                                    st->t_local, num_wait, wait, &padded)))
+            return r;
+        r = clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global, st->local, 1,
+                               &padded, event);
+        clg_clReleaseEvent(padded);
+        return r;
     }
     /* NHWC: transpose the weights into the workspace, then convolve after it. */
     const int t_ints[] = {(int)s->G, (int)s->KH, (int)s->KW, (int)s->CPG, (int)s->KPG};

@@ -217,6 +217,10 @@ void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint di
 void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
                         const size_t *local_size, size_t *global, size_t *local);
 
+/* Upper bound on the workspace an algorithm asks for (GEMM's im2col matrices, tiled's padded
+   input): min(256 MiB, half the device's largest allocation). */
+uint64_t clg_workspace_cap(const clgconv_context *ctx);
+
 /* The roofline every algorithm's estimate() uses, so AUTO compares like with like: peak FLOP/s,
    memory bandwidth (bytes/s) and launch cost (s) assumed for ctx's device class. */
 void clg_device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,

@@ -54,6 +54,12 @@ void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_
     clg_launch_geometry(ctx, wg_limit, 3, padded, local_size, global, local);
 }
 
+uint64_t clg_workspace_cap(const clgconv_context *ctx)
+{
+    const uint64_t cap = (uint64_t)256 << 20, half = (uint64_t)ctx->info.max_alloc / 2;
+    return half < cap ? half : cap;
+}
+
 /* Guesses per compute unit. CPU (PoCL on the 2-core CI machine, AVX2): about 70 GFLOP/s of
    float8/float16 FMAs and 13.5 GB/s of copy bandwidth per core, bandwidth capped at 60 GB/s for
    the socket. GPU: about 250 GFLOP/s and 20 GB/s per compute unit (an NVIDIA SM or AMD CU at

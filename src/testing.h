@@ -22,6 +22,11 @@ CLGCONV_API const char *clgconv_testing_injected_call(void);
    that the library created or retained and has not released yet, over all threads. */
 CLGCONV_API long clgconv_testing_live_objects(void);
 
+/* Tiled NCHW plans created on this thread from now on: -1 (default) lets the cost model decide
+   whether to zero-pad the input into the workspace first, 0 never does, 1 does for every shape
+   with border blocks (so tests cover both paths). */
+CLGCONV_API void clgconv_testing_tiled_padding(int mode);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 /* test_differential.c: every OpenCL algorithm and the host path against the CPU reference, on named edge cases and a seeded random sweep. */
 #include "test_cases.h"
+#include "testing.h"
 
 #include <math.h>
 #include <string.h>
@@ -30,17 +31,25 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
     char desc_text[256], label[400];
     test_desc_str(d, desc_text, sizeof desc_text);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) {
-        const char *algo = clgconv_algo_name((clgconv_algo)a);
-        snprintf(label, sizeof label, "%s [%s%s] %s", name, desc_text, with_bias ? "" : " no bias",
-                 algo);
-        double t0 = now_seconds();
-        clgconv_status st = test_run_plan(g_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
-        g_seconds[a] += now_seconds() - t0;
-        if (!test_algo_ran((clgconv_algo)a, st, label)) continue;
-        double err = 0;
-        EXPECT(test_compare_with_reference(d, x, w, b, y, label, &err),
-               "%s: max error %.3g beyond tolerance", label, err);
-        ++g_runs[a];
+        /* Tiled NCHW runs twice: on the zero-padded copy of the input (the pre-pass, used for
+           every shape with border blocks) and without it, whatever the cost model would pick. */
+        const bool both_paddings = a == CLGCONV_ALGO_TILED && d->layout == CLGCONV_LAYOUT_NCHW;
+        for (int padding = both_paddings ? 1 : -1; padding >= (both_paddings ? 0 : -1); --padding) {
+            const char *algo = clgconv_algo_name((clgconv_algo)a);
+            snprintf(label, sizeof label, "%s [%s%s] %s%s", name, desc_text,
+                     with_bias ? "" : " no bias", algo,
+                     padding == 1 ? " padded" : padding == 0 ? " unpadded" : "");
+            clgconv_testing_tiled_padding(padding);
+            double t0 = now_seconds();
+            clgconv_status st = test_run_plan(g_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
+            g_seconds[a] += now_seconds() - t0;
+            clgconv_testing_tiled_padding(-1);
+            if (!test_algo_ran((clgconv_algo)a, st, label)) continue;
+            double err = 0;
+            EXPECT(test_compare_with_reference(d, x, w, b, y, label, &err),
+                   "%s: max error %.3g beyond tolerance", label, err);
+            ++g_runs[a];
+        }
     }
     free(x), free(w), free(b), free(y);
 }
