@@ -137,11 +137,6 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
     return p;
 }
 
-static int tiled_variant_count(const clgconv_context *ctx, const clg_shape *s)
-{
-    (void)ctx, (void)s;
-    return 4;
-}
 
 /* NCHW: the fraction of a row's pixel blocks that take the border path (some vector load of the
    block leaves the row, so the block's loads are checked, lane by lane where they leave). */
@@ -247,7 +242,8 @@ static double pad_seconds(const clgconv_context *ctx, const clg_shape *s, const 
    (ResNeXt's g=32 3x3 layers on PoCL, batch 1: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42
    ms, 56x56 0.50-0.63 -> 0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms).
    The copy must fit the workspace cap and int offsets. */
-static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled_params *p)
+static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled_params *p,
+                           bool flip)
 {
     p->padded = 0;
     if (s->d.layout != CLGCONV_LAYOUT_NCHW || p->flat || g_padding_mode == 0) return;
@@ -261,20 +257,27 @@ static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled
         return;
     const int64_t rows = s->N * s->C * p->hp;
     if ((uint64_t)rows * (uint64_t)p->wp > clg_workspace_cap(ctx) / sizeof(float)) return;
-    if (g_padding_mode == 1) {
-        p->padded = 1;
-        return;
-    }
-    const double saving = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0);
-    p->padded = saving > pad_seconds(ctx, s, p);
+    bool pays = g_padding_mode == 1;
+    if (g_padding_mode < 0)
+        pays = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0) >
+               pad_seconds(ctx, s, p);
+    p->padded = pays != flip;
 }
 
-/* The parameters of variant for this shape and device. */
+/* The parameters of variant for this shape and device: variants 0-3 are tiled_choose's with the
+   cost model's padding choice, 4-7 the same tiles with the other choice (only offered when the
+   shape can be padded, see tiled_variant_count). */
 static tiled_params tiled_params_for(const clgconv_context *ctx, const clg_shape *s, int variant)
 {
-    tiled_params p = tiled_choose(s, variant);
-    choose_padding(ctx, s, &p);
+    tiled_params p = tiled_choose(s, variant % 4);
+    choose_padding(ctx, s, &p, variant >= 4);
     return p;
+}
+
+static int tiled_variant_count(const clgconv_context *ctx, const clg_shape *s)
+{
+    tiled_params a = tiled_params_for(ctx, s, 0), b = tiled_params_for(ctx, s, 4);
+    return a.padded != b.padded ? 8 : 4;
 }
 
 static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
