@@ -35,8 +35,11 @@
  *   (OH-1)*SH + (KH-1)*DH + 1, TW = (max(OW, CLG_VW)-1)*SW + (KW-1)*DW + 1 + SW) into the
  *   __local argument tile, then every tap is a plain vector load: no border path, which
  *   dominated 7x7 and 14x14 planes (most 8-lane loads leave such rows).
- *   dim 0: output row oy (the local size covers all OH rows), dim 1: n*K + k (the local size
- *   is the number of planes per work-group; tile holds that many planes).
+ *   dim 0: output rows oy = id, id + size, ... (one work-group spans dim 0: the host gives
+ *   one work-item per row, or with CLG_SELF_STAGED one for all rows), dim 1: n*K + k (the
+ *   local size is the number of planes per work-group; tile holds that many planes).
+ *   -DCLG_SELF_STAGED=1: dim 0 has size 1, each work-item stages and convolves its own plane
+ *   and the kernel has no barrier (on PoCL a barrier splits the kernel into costly regions).
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, TH, TW, tile.
  *
@@ -178,17 +181,17 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
     const int first_plane = (int)get_group_id(1) * planes;
     const int NK = N * K, plane_elems = TH * TW;
 
-    /* Stage this work-group's planes, zero-padded, into local memory, one padded row per
-       work-item and step: padded row r is input row r - PT, padded column q input column q - PL
-       (the row's left padding, its W input values, then zeros to TW). */
-    const int items = rows * planes, me = lp * rows + ly;
-    const int staged_planes = min(planes, NK - first_plane);
+    /* Stage plane lp of this work-group, zero-padded, into local memory: the work-items of
+       the plane take its padded rows r = ly, ly + rows, ... (all of them when self-staged).
+       Padded row r is input row r - PT, padded column j input column j - PL (the row's left
+       padding, its W input values, then zeros to TW). */
+    const int nk = first_plane + lp;
     const int right = min(PL + W, TW); /* padded columns [PL, right) hold input */
-    for (int e = me; e < staged_planes * TH; e += items) {
-        const int p = e / TH, r = e - p * TH, iy = r - PT;
-        const int q = first_plane + p;
-        const int n = q / K, c = (q - n * K) / M_;
-        __local float *dst = tile + p * plane_elems + r * TW;
+    __local float *staged = tile + lp * plane_elems;
+    for (int r = ly; nk < NK && r < TH; r += rows) {
+        const int iy = r - PT;
+        const int n = nk / K, c = (nk - n * K) / M_;
+        __local float *dst = staged + r * TW;
         if (iy < 0 || iy >= H) {
             for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
         } else {
@@ -198,33 +201,36 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             for (int j = max(right, PL); j < TW; ++j) dst[j] = 0.0f;
         }
     }
-    barrier(CLK_LOCAL_MEM_FENCE);
+#ifndef CLG_SELF_STAGED
+    barrier(CLK_LOCAL_MEM_FENCE); /* a plane's rows were staged by several work-items */
+#endif
 
-    const int oy = (int)get_global_id(0), nk = first_plane + lp;
-    if (oy >= OH || nk >= NK) return;
+    if (nk >= NK) return;
     const int k = nk - (nk / K) * K;
     const __global float *w = weights + k * TAPS_;
-    const __local float *plane = tile + lp * plane_elems + oy * SH_ * TW;
-    __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
     const float b = has_bias ? bias[k] : 0.0f;
     float wr[TAPS_];
 #pragma unroll
     for (int i = 0; i < TAPS_; ++i) wr[i] = w[i];
 
-    for (int start = 0; start < OW; start += CLG_VW) {
-        /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
-           than a vector compute padding lanes (the tile is wide enough) and store only OW. */
-        const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
-        const __local float *base = plane + ox0 * SW_;
-        floatV acc = (floatV)(0.0f);
+    for (int oy = ly; oy < OH; oy += rows) { /* output rows ly, ly + rows, ... */
+        const __local float *plane = staged + oy * SH_ * TW;
+        __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
+        for (int start = 0; start < OW; start += CLG_VW) {
+            /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
+               than a vector compute padding lanes (the tile is wide enough), store only OW. */
+            const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
+            const __local float *base = plane + ox0 * SW_;
+            floatV acc = (floatV)(0.0f);
 #pragma unroll
-        for (int ky = 0; ky < KH_; ++ky)
+            for (int ky = 0; ky < KH_; ++ky)
 #pragma unroll
-            for (int kx = 0; kx < KW_; ++kx)
-                acc = MULADD(LOAD_STRIDED(base + ky * DH_ * TW + kx * DW_),
-                             (floatV)(wr[ky * KW_ + kx]), acc);
-        const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
-        store_lanes(v, out_row + ox0, start - ox0, min(CLG_VW, OW - ox0));
+                for (int kx = 0; kx < KW_; ++kx)
+                    acc = MULADD(LOAD_STRIDED(base + ky * DH_ * TW + kx * DW_),
+                                 (floatV)(wr[ky * KW_ + kx]), acc);
+            const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
+            store_lanes(v, out_row + ox0, start - ox0, min(CLG_VW, OW - ox0));
+        }
     }
 }
 

@@ -59,6 +59,11 @@ const test_case test_named_cases[] = {
        work-group. */
     {"depthwise_wide_rows_s2_multiplier2_batch2", 2, 6, 9, 40, 12, 6, 3, 3, 2, 2, 1, 1, 1, 1},
     {"depthwise_5x5_wide_rows", 1, 5, 18, 33, 5, 5, 5, 5, 1, 1, 2, 2, 2, 2},
+    /* Planes of more than 32x32 outputs: on CPU devices these take the zero-padded-plane
+       kernel's shared staging (one work-item per row and a barrier), smaller ones the
+       self-staged build. */
+    {"depthwise_large_plane_multiplier2", 1, 3, 40, 36, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_large_plane_s2_batch2", 2, 4, 70, 67, 4, 4, 3, 3, 2, 2, 1, 0, 1, 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
