@@ -45,26 +45,28 @@
  *   Arguments: input, weights, bias, output, N, G, H, W, OH, OW, PT, PL, XB, has_bias,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
- * pad_input_nchw: the NCHW kernel's optional pre-pass (the host picks it when border blocks
- *   would cost more than a copy): writes the input zero-padded into the plan's workspace,
- *   padded[p][r][q] = input[p][r - PT][q - PL] (0 outside the image) for planes p < N*C, rows
- *   r < HP, columns q < WP, with HP and WP wide enough that every block of conv2d_tiled_nchw,
- *   run with PT = PL = 0 on it, takes the interior path.
- *   dim 0: padded row p*HP + r (each work-item writes one row).
- *   Arguments: input, padded, rows (N*C*HP), H, W, HP, WP, PT, PL.
- *
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
- *   transpose_weights to wt[g][c][ky][kx][KPG] (the plan's workspace).
+ *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace).
  *   dim 0: block of CLG_VW output channels within the group (the host picks CLG_VW | KPG)
  *   dim 1: block of CLG_TB output pixels along x: ox0 = id * CLG_TB
  *   dim 2: (n*OH + oy)*G + g
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
  *   FMAs with broadcast input values.
- *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, output_min,
- *   output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
+ *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, wt_offset,
+ *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
- * transpose_weights: wt[g][r][kk] = w[g*KPG + kk][r] for r < CPG*KH*KW.
- *   dim 0: kk (KPG), dim 1: r, dim 2: g. Arguments: w, wt, G, KH, KW, CPG, KPG.
+ * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
+ *   r < RED = CPG*KH*KW.
+ *   dim 0: kk (KPG), dim 1: r, dim 2: g. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG.
+ *
+ * pad_input (both builds): the optional pre-pass of either layout (the host picks it when
+ *   border blocks or tiles would cost more than a copy): writes the input zero-padded into the
+ *   plan's workspace, padded[p][r][q] = input[p][r - PT][q - PL] (0 outside the image) for
+ *   p < planes, r < HP, q < WP, with HP and WP large enough that every block / tile of the
+ *   convolution, run with PT = PL = 0 on it, takes the interior path. In elements: NCHW passes
+ *   planes N*C and rows of W; NHWC planes N and rows of W*C (with WP and PL times C too).
+ *   dim 0: padded row p*HP + r (each work-item writes one row).
+ *   Arguments: input, padded, rows (planes*HP), H, W, HP, WP, PT, PL.
  */
 
 #ifndef CLG_IDX
@@ -246,26 +248,6 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
     }
 }
 
-__kernel void pad_input_nchw(__global const float *restrict input,
-                             __global float *restrict padded, const int rows, const int H,
-                             const int W, const int HP, const int WP, const int PT, const int PL)
-{
-    const int row = (int)get_global_id(0);
-    if (row >= rows) return;
-    const int p = row / HP, r = row - p * HP, iy = r - PT;
-    __global float *dst = padded + (CLG_IDX)row * WP;
-    if (iy < 0 || iy >= H) {
-        for (int q = 0; q < WP; ++q) dst[q] = 0.0f;
-        return;
-    }
-    const __global float *src = input + ((CLG_IDX)p * H + iy) * W;
-    /* Columns [lo, hi) of the padded row hold input columns [lo - PL, hi - PL). */
-    const int lo = min(PL, WP), hi = PL >= WP ? WP : PL + min(W, WP - PL);
-    for (int q = 0; q < lo; ++q) dst[q] = 0.0f;
-    for (int q = lo; q < hi; ++q) dst[q] = src[q - PL];
-    for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
-}
-
 #else /* CLG_NHWC */
 
 __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
@@ -274,9 +256,10 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                                 __global float *restrict output, const int N, const int G,
                                 const int H, const int W, const int OH, const int OW,
                                 const int PT, const int PL, const int has_bias,
-                                const float output_min, const float output_max, const int KH,
-                                const int KW, const int SH, const int SW, const int DH,
-                                const int DW, const int CPG, const int KPG)
+                                const int wt_offset, const float output_min,
+                                const float output_max, const int KH, const int KW,
+                                const int SH, const int SW, const int DH, const int DW,
+                                const int CPG, const int KPG)
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
     const int ox0 = (int)get_global_id(1) * CLG_TB;
@@ -291,7 +274,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     for (int p = 0; p < CLG_TB; ++p) acc[p] = (floatV)(0.0f);
 
     const __global float *image = input + (CLG_IDX)n * H * W * C + g * CPG_;
-    const __global float *wg = wt + (CLG_IDX)g * RED_ * KPG_ + k0;
+    const __global float *wg = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + k0;
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
     const bool interior = ix0 >= 0 && ix0 + (CLG_TB - 1) * SW_ + (KW_ - 1) * DW_ < W;
     if (interior) {
@@ -354,12 +337,33 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 }
 
 __kernel void transpose_weights(__global const float *restrict w, __global float *restrict wt,
-                                const int G, const int KH, const int KW, const int CPG,
-                                const int KPG)
+                                const int wt_offset, const int G, const int KH, const int KW,
+                                const int CPG, const int KPG)
 {
     const int kk = (int)get_global_id(0), r = (int)get_global_id(1), g = (int)get_global_id(2);
     if (kk >= KPG_ || r >= RED_ || g >= G) return;
-    wt[((CLG_IDX)g * RED_ + r) * KPG_ + kk] = w[((CLG_IDX)g * KPG_ + kk) * RED_ + r];
+    wt[wt_offset + ((CLG_IDX)g * RED_ + r) * KPG_ + kk] = w[((CLG_IDX)g * KPG_ + kk) * RED_ + r];
 }
 
 #endif /* CLG_NHWC */
+
+__kernel void pad_input(__global const float *restrict input,
+                        __global float *restrict padded, const int rows, const int H,
+                        const int W, const int HP, const int WP, const int PT, const int PL)
+{
+    const int row = (int)get_global_id(0);
+    if (row >= rows) return;
+    const int p = row / HP, r = row - p * HP, iy = r - PT;
+    __global float *dst = padded + (CLG_IDX)row * WP;
+    if (iy < 0 || iy >= H) {
+        for (int q = 0; q < WP; ++q) dst[q] = 0.0f;
+        return;
+    }
+    const __global float *src = input + ((CLG_IDX)p * H + iy) * W;
+    /* Columns [lo, hi) of the padded row hold input columns [lo - PL, hi - PL). */
+    const int lo = min(PL, WP), hi = PL >= WP ? WP : PL + min(W, WP - PL);
+    for (int q = 0; q < lo; ++q) dst[q] = 0.0f;
+    for (int q = lo; q < hi; ++q) dst[q] = src[q - PL];
+    for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
+}
+

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Largest kernel window the kernels unroll (longer unrolls make builds slow, not faster). */
 #define TILED_MAX_TAPS 121
@@ -16,22 +17,25 @@ typedef struct tiled_params {
     int tb; /* tile depth: output channels (NCHW) or output pixels (NHWC) per work-item */
     int tx; /* NCHW: vectors along the pixel run per work-item */
     int flat; /* NCHW 1x1 stride-1 unpadded: pixels as one flat run */
-    int padded;     /* NCHW: pad_input_nchw copies the input zero-padded into the workspace */
-    int64_t hp, wp; /* its padded plane (rows, columns) */
+    int padded;     /* pad_input copies the input zero-padded into the workspace first */
+    int64_t hp, wp; /* its padded image (rows, columns) */
 } tiled_params;
 
 typedef struct tiled_state {
     cl_kernel conv, transpose; /* transpose only for NHWC */
-    cl_kernel pad;             /* NCHW with padded: the zero-padding pre-pass */
+    cl_kernel pad;             /* with padded: the zero-padding pre-pass */
     const char *conv_name;
     size_t global[3], local[3];
-    size_t t_global[3], t_local[3]; /* transpose_weights or pad_input_nchw */
+    size_t t_global[3], t_local[3]; /* transpose_weights */
+    size_t p_global[3], p_local[3]; /* pad_input */
     int xb; /* NCHW: pixel blocks per output row */
-    int hp, wp; /* NCHW with the pre-pass: the padded plane */
+    int hp, wp; /* with the pre-pass: the padded image */
+    int pad_ints[7]; /* pad_input's int arguments */
+    int wt_offset;   /* NHWC: where the transposed weights start in the workspace */
 } tiled_state;
 
 /* clgconv_testing_tiled_padding: -1 lets the cost model choose, 0 never pads, 1 pads every
-   NCHW shape with border blocks (per thread, read at plan creation). */
+   shape with border blocks or tiles (per thread, read at plan creation). */
 static CLG_THREAD_LOCAL int g_padding_mode = -1;
 
 void clgconv_testing_tiled_padding(int mode) { g_padding_mode = mode < 0 ? -1 : mode > 0; }
@@ -173,7 +177,7 @@ static double border_tile_fraction(const clg_shape *s, const tiled_params *p)
 }
 
 /* Seconds of the convolution kernel alone: the FMA side (at the efficiency of the tile, with
-   border, the fraction of NCHW pixel blocks on the border path) or the memory side. */
+   border, the fraction of pixel blocks / tiles on the border path) or the memory side. */
 static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p,
                            double border)
 {
@@ -202,28 +206,51 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
        without the zero-padding pre-pass, which makes every block interior: ResNeXt's g=32
        layers, all blocks border at 7x7 and 14x14, 2.2x and 1.3-1.4x; half of them at 28x28
        and 56x56, 1.05x and 1.3x; 2 of 14 at 112x112 with g=8, 1.0x). */
-    if (nchw) eff /= 1.0 + border;
-    /* NHWC: a border tile costs about twice an interior one (measured on PoCL: ResNeXt's g=32
-       layers at 7x7 and 14x14, all border tiles, ran 1.6-2x slower on tiled than on gemm,
-       against an estimate that had tiled ahead; 28x28 g=8, half border tiles, 1.05-2x). */
-    else eff /= 1.0 + border_tile_fraction(s, p);
+    /* NHWC: likewise (ResNeXt's g=32 layers at 7x7 and 14x14, all border tiles, ran 1.6-2x
+       slower on tiled than on gemm, against an estimate that had tiled ahead; 28x28 g=8, half
+       border tiles, 1.05-2x). */
+    eff /= 1.0 + border;
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
     double compute = flops / (eff * peak), memory = bytes / (0.7 * bw);
     return compute > memory ? compute : memory;
 }
 
-/* NCHW: the padded plane of pad_input_nchw - tall enough for every window row of every output
-   row, wide enough that every pixel block of conv2d_tiled_nchw passes its interior test with
-   PT = PL = 0 on it. That test lets a block's loads reach LOAD_SPAN + 1 columns past its
-   vector's start, LOAD_SPAN being at most (VW-1)*SW + 1 (the stride-2 loads of
-   vector_common.cl read one element past their last lane): hence the + 2. */
-static void padded_plane(const clg_shape *s, tiled_params *p)
+/* The fraction of pixel blocks (NCHW) or tiles (NHWC) on the border path. */
+static double border_fraction(const clg_shape *s, const tiled_params *p)
 {
-    const int64_t span = (int64_t)p->tx * p->vw;
-    const int64_t last = s->OW >= span ? s->OW - span : 0; /* first pixel of a row's last block */
+    return s->d.layout == CLGCONV_LAYOUT_NCHW ? border_block_fraction(s, p)
+                                              : border_tile_fraction(s, p);
+}
+
+/* The padded image of pad_input: tall enough for every window row of every output row, wide
+   enough that every block / tile passes its interior test with PT = PL = 0 on it.
+   NCHW: the test lets a block's loads reach LOAD_SPAN + 1 columns past its vector's start,
+   LOAD_SPAN being at most (VW-1)*SW + 1 (the stride-2 loads of vector_common.cl read one
+   element past their last lane): hence the + 2. NHWC: a tile of TB pixels (the last one
+   partial, not moved back) reads up to column (ox0 + TB - 1)*SW + (KW-1)*DW. */
+static void padded_image(const clg_shape *s, tiled_params *p)
+{
     p->hp = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
-    p->wp = last * s->SW + (s->KW - 1) * s->DW + (span - 1) * s->SW + 2;
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
+        const int64_t span = (int64_t)p->tx * p->vw;
+        const int64_t last = s->OW >= span ? s->OW - span : 0; /* a row's last block */
+        p->wp = last * s->SW + (s->KW - 1) * s->DW + (span - 1) * s->SW + 2;
+    } else {
+        const int64_t last = (s->OW - 1) / p->tb * p->tb; /* a row's last tile */
+        p->wp = (last + p->tb - 1) * s->SW + (s->KW - 1) * s->DW + 1;
+    }
+}
+
+/* Elements of the padded image: planes (NCHW N*C, NHWC N) x HP rows x row elements (NCHW WP,
+   NHWC WP*C). Only for parameters that choose_padding accepted. */
+static int64_t padded_rows(const clg_shape *s, const tiled_params *p)
+{
+    return (s->d.layout == CLGCONV_LAYOUT_NCHW ? s->N * s->C : s->N) * p->hp;
+}
+static int64_t padded_row_elems(const clg_shape *s, const tiled_params *p)
+{
+    return s->d.layout == CLGCONV_LAYOUT_NCHW ? p->wp : p->wp * s->C;
 }
 
 /* Seconds of the pre-pass: one launch and a copy (measured on PoCL: the padded layers above
@@ -232,31 +259,36 @@ static double pad_seconds(const clgconv_context *ctx, const clg_shape *s, const 
 {
     double peak, bw, launch;
     clg_device_roofline(ctx, &peak, &bw, &launch);
-    const double padded = (double)(s->N * s->C) * (double)p->hp * (double)p->wp;
+    const double padded = (double)padded_rows(s, p) * (double)padded_row_elems(s, p);
     return 4.0 * ((double)s->input_elems + padded) / bw + launch;
 }
 
-/* NCHW: whether to run the pre-pass. Border blocks (a block whose loads leave the row, e.g.
-   every block of a 7x7 or 14x14 image with padding) build their vectors lane by lane; on the
-   zero-padded copy every block is interior. It pays when the estimated saving exceeds the copy
-   (ResNeXt's g=32 3x3 layers on PoCL, batch 1: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42
-   ms, 56x56 0.50-0.63 -> 0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms).
-   The copy must fit the workspace cap and int offsets. */
+/* Whether to run the pre-pass. Border blocks (NCHW: a block whose loads leave the row, e.g.
+   every block of a 7x7 or 14x14 image with padding) build their vectors lane by lane, border
+   tiles (NHWC) clamp and select every load; on the zero-padded copy every block / tile is
+   interior. It pays when the estimated saving exceeds the copy (ResNeXt's g=32 3x3 layers on
+   PoCL, batch 1, NCHW: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42 ms, 56x56 0.50-0.63 ->
+   0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms; NHWC: 28x28 0.71 -> 0.45-0.55 ms, 14x14 1.3
+   -> 0.5 ms). The copy must fit the workspace cap and int offsets. */
 static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled_params *p,
                            bool flip)
 {
     p->padded = 0;
-    if (s->d.layout != CLGCONV_LAYOUT_NCHW || p->flat || g_padding_mode == 0) return;
-    const double border = border_block_fraction(s, p);
+    if (p->flat || g_padding_mode == 0) return;
+    const double border = border_fraction(s, p);
     if (border <= 0.0) return;
-    padded_plane(s, p);
-    /* Row ids and plane offsets are ints in the kernels; each product is formed only once its
-       factors are known small enough not to overflow. */
-    if (p->hp > INT32_MAX || p->wp > INT32_MAX || p->hp * p->wp > INT32_MAX ||
-        s->N * s->C > INT32_MAX / p->hp)
+    padded_image(s, p);
+    /* Row ids, row lengths and plane offsets are ints in the kernels; each product is formed
+       only once its factors are known small enough not to overflow. */
+    const int64_t planes = s->d.layout == CLGCONV_LAYOUT_NCHW ? s->N * s->C : s->N;
+    const int64_t row_factor = s->d.layout == CLGCONV_LAYOUT_NCHW ? 1 : s->C;
+    if (p->hp > INT32_MAX || p->wp > INT32_MAX / row_factor || p->hp * p->wp > INT32_MAX ||
+        planes > INT32_MAX / p->hp)
         return;
-    const int64_t rows = s->N * s->C * p->hp;
-    if ((uint64_t)rows * (uint64_t)p->wp > clg_workspace_cap(ctx) / sizeof(float)) return;
+    const uint64_t elems = (uint64_t)padded_rows(s, p) * (uint64_t)padded_row_elems(s, p);
+    /* NHWC: the transposed weights follow the padded input in the workspace. */
+    const uint64_t total = elems + (s->d.layout == CLGCONV_LAYOUT_NHWC ? s->weight_elems : 0);
+    if (elems > INT32_MAX || total > clg_workspace_cap(ctx) / sizeof(float)) return;
     bool pays = g_padding_mode == 1;
     if (g_padding_mode < 0)
         pays = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0) >
@@ -290,7 +322,7 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
     if (p.padded)
         t += conv_seconds(ctx, s, &p, 0.0) + pad_seconds(ctx, s, &p);
     else
-        t += conv_seconds(ctx, s, &p, nchw ? border_block_fraction(s, &p) : 0.0);
+        t += conv_seconds(ctx, s, &p, border_fraction(s, &p));
     /* NHWC: the weight transposition, a second launch. */
     if (!nchw) t += 8.0 * (double)s->weight_elems / bw + launch;
     /* One channel per group: measured 3-4x slower than the depthwise kernel on PoCL (a tile of
@@ -344,10 +376,11 @@ static clgconv_status tiled_create(clgconv_plan *plan)
                                       &st->transpose);
     if (r == CLGCONV_SUCCESS && nhwc)
         r = clg_kernel_wg_limit(plan->ctx, st->transpose, "transpose_weights", &twg);
+    size_t pwg = 1;
     if (r == CLGCONV_SUCCESS && p.padded)
-        r = clg_context_create_kernel(plan->ctx, "tiled", options, "pad_input_nchw", &st->pad);
+        r = clg_context_create_kernel(plan->ctx, "tiled", options, "pad_input", &st->pad);
     if (r == CLGCONV_SUCCESS && p.padded)
-        r = clg_kernel_wg_limit(plan->ctx, st->pad, "pad_input_nchw", &twg);
+        r = clg_kernel_wg_limit(plan->ctx, st->pad, "pad_input", &pwg);
     if (r != CLGCONV_SUCCESS) {
         tiled_release(st);
         return r;
@@ -362,7 +395,6 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         size_t twork[3] = {(size_t)s->KPG, (size_t)s->reduction, (size_t)s->G};
         const size_t t_local_size[3] = {8, 8, 1};
         clg_fixed_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
-        plan->workspace_bytes = (size_t)s->weight_elems * sizeof(float);
     } else {
         int64_t run = p.flat ? s->OH * s->OW : s->OW;
         const int64_t span = (int64_t)p.tx * p.vw;
@@ -372,15 +404,25 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         /* A work-group takes 8 pixel blocks of one channel tile. */
         const size_t local_size[3] = {8, 1, 1};
         clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
-        plan->workspace_bytes = 0;
-        if (p.padded) {
-            st->hp = (int)p.hp, st->wp = (int)p.wp;
-            size_t pwork[3] = {(size_t)(s->N * s->C * p.hp), 1, 1};
-            const size_t p_local_size[3] = {16, 1, 1};
-            clg_fixed_geometry(plan->ctx, twg, pwork, p_local_size, st->t_global, st->t_local);
-            plan->workspace_bytes = (size_t)(s->N * s->C * p.hp * p.wp) * sizeof(float);
-        }
     }
+    /* Workspace: the padded input (if any), then (NHWC) the transposed weights. */
+    int64_t workspace_elems = 0;
+    if (p.padded) {
+        st->hp = (int)p.hp, st->wp = (int)p.wp;
+        const int64_t rows = padded_rows(s, &p), row_elems = padded_row_elems(s, &p);
+        const int64_t factor = nhwc ? s->C : 1; /* NHWC rows hold W pixels of C channels */
+        const int pad_ints[7] = {(int)rows,       (int)s->H,  (int)(s->W * factor),
+                                 st->hp,          (int)row_elems, (int)s->PT,
+                                 (int)(s->PL * factor)};
+        memcpy(st->pad_ints, pad_ints, sizeof pad_ints);
+        size_t pwork[3] = {(size_t)rows, 1, 1};
+        const size_t p_local_size[3] = {16, 1, 1};
+        clg_fixed_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
+        workspace_elems = rows * row_elems;
+    }
+    st->wt_offset = (int)workspace_elems;
+    if (nhwc) workspace_elems += s->weight_elems;
+    plan->workspace_bytes = (size_t)workspace_elems * sizeof(float);
     plan->state = st;
     return CLGCONV_SUCCESS;
 }
@@ -415,56 +457,59 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
     const int has_bias = a->bias != NULL;
     const float lo = s->d.output_min, hi = s->d.output_max;
     clgconv_status r;
-    if (s->d.layout == CLGCONV_LAYOUT_NCHW && !st->pad) {
-        const cl_mem mems[] = {a->input, a->weights, bias, a->output};
-        const int ints[] = {(int)s->N,  (int)s->G,  (int)s->H,  (int)s->W, (int)s->OH,
-                            (int)s->OW, (int)s->PT, (int)s->PL, st->xb,    has_bias};
-        if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s))) return r;
-        return clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global, st->local,
-                                  num_wait, wait, event);
-    }
-    if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
-        /* Pad the input into the workspace, then convolve it after that without padding. */
-        const int p_ints[] = {(int)(s->N * s->C) * st->hp, (int)s->H, (int)s->W, st->hp,
-                              st->wp,                      (int)s->PT, (int)s->PL};
+    const bool nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
+    /* Before the convolution, each after the wait list: the padding pre-pass (into the start
+       of the workspace) and, NHWC, the weight transposition (after the padded input). */
+    cl_event before[2] = {NULL, NULL};
+    cl_uint nbefore = 0;
+    if (st->pad) {
         cl_uint i = 0;
-        if ((r = clg_set_arg(st->pad, i++, sizeof(cl_mem), &a->input, "pad_input_nchw")) ||
-            (r = clg_set_arg(st->pad, i++, sizeof(cl_mem), &a->workspace, "pad_input_nchw")) ||
-            (r = clg_set_int_args(st->pad, &i, p_ints, sizeof p_ints / sizeof p_ints[0],
-                                  "pad_input_nchw")))
+        if ((r = clg_set_arg(st->pad, i++, sizeof(cl_mem), &a->input, "pad_input")) ||
+            (r = clg_set_arg(st->pad, i++, sizeof(cl_mem), &a->workspace, "pad_input")) ||
+            (r = clg_set_int_args(st->pad, &i, st->pad_ints, 7, "pad_input")))
             return r;
-        const cl_mem mems[] = {a->workspace, a->weights, bias, a->output};
-        const int ints[] = {(int)s->N,  (int)s->G, st->hp, st->wp, (int)s->OH,
-                            (int)s->OW, 0,         0,      st->xb, has_bias};
-        if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s))) return r;
-        cl_event padded = NULL;
-        if ((r = clg_enqueue_kernel(queue, st->pad, "pad_input_nchw", 3, st->t_global,
-                                    st->t_local, num_wait, wait, &padded)))
-            return r;
-        r = clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global, st->local, 1,
-                               &padded, event);
-        clg_clReleaseEvent(padded);
-        return r;
     }
-    /* NHWC: transpose the weights into the workspace, then convolve after it. */
-    const int t_ints[] = {(int)s->G, (int)s->KH, (int)s->KW, (int)s->CPG, (int)s->KPG};
-    if ((r = clg_set_arg(st->transpose, 0, sizeof(cl_mem), &a->weights, "transpose_weights")) ||
-        (r = clg_set_arg(st->transpose, 1, sizeof(cl_mem), &a->workspace, "transpose_weights")))
-        return r;
-    for (cl_uint j = 0; j < sizeof t_ints / sizeof t_ints[0]; ++j)
-        if ((r = clg_set_arg(st->transpose, 2 + j, sizeof(int), &t_ints[j], "transpose_weights")))
+    if (!nchw) {
+        const int t_ints[] = {st->wt_offset, (int)s->G,   (int)s->KH,
+                              (int)s->KW,    (int)s->CPG, (int)s->KPG};
+        cl_uint i = 0;
+        if ((r = clg_set_arg(st->transpose, i++, sizeof(cl_mem), &a->weights,
+                             "transpose_weights")) ||
+            (r = clg_set_arg(st->transpose, i++, sizeof(cl_mem), &a->workspace,
+                             "transpose_weights")) ||
+            (r = clg_set_int_args(st->transpose, &i, t_ints, sizeof t_ints / sizeof t_ints[0],
+                                  "transpose_weights")))
             return r;
-    const cl_mem mems[] = {a->input, a->workspace, bias, a->output};
-    const int ints[] = {(int)s->N,  (int)s->G,  (int)s->H,  (int)s->W,
-                        (int)s->OH, (int)s->OW, (int)s->PT, (int)s->PL, has_bias};
-    if ((r = set_args(st->conv, st->conv_name, mems, 4, ints, 9, lo, hi, s))) return r;
-    cl_event transposed = NULL;
-    if ((r = clg_enqueue_kernel(queue, st->transpose, "transpose_weights", 3, st->t_global,
-                                st->t_local, num_wait, wait, &transposed)))
-        return r;
-    r = clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global, st->local, 1,
-                           &transposed, event);
-    clg_clReleaseEvent(transposed);
+    }
+    /* The convolution reads the padded copy (no padding left) when there is one. */
+    const cl_mem in = st->pad ? a->workspace : a->input;
+    const int H = st->pad ? st->hp : (int)s->H, W = st->pad ? st->wp : (int)s->W;
+    const int PT = st->pad ? 0 : (int)s->PT, PL = st->pad ? 0 : (int)s->PL;
+    if (nchw) {
+        const cl_mem mems[] = {in, a->weights, bias, a->output};
+        const int ints[] = {(int)s->N, (int)s->G, H, W, (int)s->OH, (int)s->OW, PT, PL, st->xb,
+                            has_bias};
+        r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s);
+    } else {
+        const cl_mem mems[] = {in, a->workspace, bias, a->output};
+        const int ints[] = {(int)s->N, (int)s->G, H, W, (int)s->OH, (int)s->OW, PT, PL, has_bias,
+                            st->wt_offset};
+        r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s);
+    }
+    if (r) return r;
+    if (st->pad)
+        r = clg_enqueue_kernel(queue, st->pad, "pad_input", 3, st->p_global, st->p_local,
+                               num_wait, wait, &before[nbefore++]);
+    if (!r && !nchw)
+        r = clg_enqueue_kernel(queue, st->transpose, "transpose_weights", 3, st->t_global,
+                               st->t_local, num_wait, wait, &before[nbefore++]);
+    if (!r)
+        r = nbefore ? clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global,
+                                         st->local, nbefore, before, event)
+                    : clg_enqueue_kernel(queue, st->conv, st->conv_name, 3, st->global,
+                                         st->local, num_wait, wait, event);
+    for (cl_uint j = 0; j < 2; ++j)
+        if (before[j]) clg_clReleaseEvent(before[j]);
     return r;
 }
 

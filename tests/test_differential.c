@@ -31,9 +31,10 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
     char desc_text[256], label[400];
     test_desc_str(d, desc_text, sizeof desc_text);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) {
-        /* Tiled NCHW runs twice: on the zero-padded copy of the input (the pre-pass, used for
-           every shape with border blocks) and without it, whatever the cost model would pick. */
-        const bool both_paddings = a == CLGCONV_ALGO_TILED && d->layout == CLGCONV_LAYOUT_NCHW;
+        /* Tiled runs twice: on the zero-padded copy of the input (the pre-pass, used for every
+           shape with border blocks or tiles) and without it, whatever the cost model would
+           pick. */
+        const bool both_paddings = a == CLGCONV_ALGO_TILED;
         for (int padding = both_paddings ? 1 : -1; padding >= (both_paddings ? 0 : -1); --padding) {
             const char *algo = clgconv_algo_name((clgconv_algo)a);
             snprintf(label, sizeof label, "%s [%s%s] %s%s", name, desc_text,
