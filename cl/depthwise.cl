@@ -92,6 +92,25 @@ static floatV load_weights(const __global float *weights, int k0, int t, int tap
     for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[(k0 + j) * taps + t];
     return FROM_ARRAY(tw);
 }
+
+/* The input vector of output channels k0 .. k0+CLG_VW-1 at pixel px (px points at the pixel's
+   channel 0): one vector load with multiplier 1, else a gather of channels ch[j]. */
+static floatV load_pixel(const __global float *px, int k0, const int *ch, int m)
+{
+    if (m == 1) return LOADV(px + k0);
+    float tx[CLG_VW];
+#pragma unroll
+    for (int j = 0; j < CLG_VW; ++j) tx[j] = px[ch[j]];
+    return FROM_ARRAY(tx);
+}
+
+/* Interior pixels taken together by the NHWC kernel: 4 in specialised builds (4 accumulators
+   and the 9 weight vectors of a 3x3 window fit AVX2's 16 registers), 1 in generic builds. */
+#ifdef CLG_KH
+#define NHWC_PX 4
+#else
+#define NHWC_PX 1
+#endif
 #endif
 
 #if !CLG_NHWC
@@ -273,7 +292,43 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
     const __global float *image = input + (CLG_IDX)n * H * W * C;
     const int iy0 = oy * SH_ - PT;
     __global float *out_row = output + (((CLG_IDX)n * OH + oy) * OW) * K + k0;
-    for (int ox = 0; ox < OW; ++ox) {
+
+    /* Interior pixels [lo, hi): every window column inside the row. */
+    const int lo = (int)min(((long)PL + SW_ - 1) / SW_, (long)OW);
+    const long reach = (long)W + PL - (long)(KW_ - 1) * DW_; /* interior while ox*SW < reach */
+    const int hi = reach <= 0 ? lo : max(lo, (int)min((long)OW, (reach + SW_ - 1) / SW_));
+    int ox = 0;
+    while (ox < OW) {
+        if (NHWC_PX > 1 && ox >= lo && ox + NHWC_PX <= hi) {
+            /* NHWC_PX interior pixels at once: no column checks, and the loads that
+               neighbouring pixels share (stride 1) are one load. */
+            const int ix0 = ox * SW_ - PL;
+            floatV acc[NHWC_PX];
+#pragma unroll
+            for (int p = 0; p < NHWC_PX; ++p) acc[p] = (floatV)(0.0f);
+            UNROLL_GEOMETRY
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int iy = iy0 + ky * DH_;
+                if (iy < 0 || iy >= H) continue;
+                const __global float *row = image + (CLG_IDX)iy * W * C;
+                UNROLL_GEOMETRY
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const floatV w = TAP_WEIGHTS(ky * KW_ + kx);
+#pragma unroll
+                    for (int p = 0; p < NHWC_PX; ++p)
+                        acc[p] = MULADD(load_pixel(row + (CLG_IDX)(ix0 + p * SW_ + kx * DW_) * C,
+                                                   k0, ch, M_),
+                                        w, acc[p]);
+                }
+            }
+#pragma unroll
+            for (int p = 0; p < NHWC_PX; ++p)
+                STOREV(clamp_output(acc[p] + b, output_min, output_max),
+                       out_row + (CLG_IDX)(ox + p) * K);
+            ox += NHWC_PX;
+            continue;
+        }
+        /* One pixel, columns checked (borders, and what is left of the interior). */
         const int ix0 = ox * SW_ - PL;
         floatV acc = (floatV)(0.0f);
         UNROLL_GEOMETRY
@@ -285,20 +340,12 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
             for (int kx = 0; kx < KW_; ++kx) {
                 const int ix = ix0 + kx * DW_;
                 if (ix < 0 || ix >= W) continue;
-                const __global float *px = row + (CLG_IDX)ix * C;
-                floatV x;
-                if (M_ == 1) {
-                    x = LOADV(px + k0);
-                } else {
-                    float tx[CLG_VW];
-#pragma unroll
-                    for (int j = 0; j < CLG_VW; ++j) tx[j] = px[ch[j]];
-                    x = FROM_ARRAY(tx);
-                }
-                acc = MULADD(x, TAP_WEIGHTS(ky * KW_ + kx), acc);
+                acc = MULADD(load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
+                             TAP_WEIGHTS(ky * KW_ + kx), acc);
             }
         }
         STOREV(clamp_output(acc + b, output_min, output_max), out_row + (CLG_IDX)ox * K);
+        ++ox;
     }
 }
 

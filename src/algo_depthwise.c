@@ -106,7 +106,7 @@ static bool tile_suits(const clg_shape *s)
    no faster and, with few planes, lose parallelism. GPUs keep one work-item per row. */
 static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 {
-    return ctx->info.is_cpu && s->OH * s->OW <= 1024;
+    return ctx->info.is_cpu && tile_suits(s) && s->OH * s->OW <= 1024;
 }
 
 /* Chooses the zero-padded-plane kernel's geometry (work-groups of all OH rows x planes) for a

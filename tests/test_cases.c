@@ -64,6 +64,12 @@ const test_case test_named_cases[] = {
        self-staged build. */
     {"depthwise_large_plane_multiplier2", 1, 3, 40, 36, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1},
     {"depthwise_large_plane_s2_batch2", 2, 4, 70, 67, 4, 4, 3, 3, 2, 2, 1, 0, 1, 1},
+    /* NHWC depthwise rows long enough for the kernel's runs of 4 interior pixels (specialised
+       geometries), with and without a multiplier, stride 2, asymmetric padding, 5x5 and 7x7. */
+    {"depthwise_nhwc_interior_runs_multiplier2", 1, 5, 9, 17, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"depthwise_nhwc_interior_runs_s2_batch2", 2, 16, 11, 23, 16, 16, 3, 3, 2, 2, 0, 1, 1, 0, .nhwc = 1},
+    {"depthwise_nhwc_interior_runs_5x5", 1, 8, 12, 19, 8, 8, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1, .no_bias = 1},
+    {"depthwise_nhwc_interior_runs_7x7_s2", 1, 12, 15, 30, 24, 12, 7, 7, 2, 2, 3, 3, 3, 3, .nhwc = 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
