@@ -21,6 +21,8 @@
  *                broadcast weight for several vectors
  *   -DCLG_FLAT=1 (NCHW only) 1x1 kernel, stride 1, no padding: pixels are taken as one flat
  *                run of H*W, so vectors never straddle row ends
+ *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
+ *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
  *                NCHW one (each build compiles only what its layout needs)
  *   -DCLG_IDX=type element offsets: int (default) or long for tensors of 2^31 elements or more
@@ -47,7 +49,8 @@
  *
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
  *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace).
- *   dim 0: block of CLG_VW output channels within the group (the host picks CLG_VW | KPG)
+ *   dim 0: block of CLG_VW output channels within the group (the host picks CLG_VW | KPG);
+ *          with CLG_GPV > 1 a block of 8 output channels over all K (dim 2 then n*OH + oy)
  *   dim 1: block of CLG_TB output pixels along x: ox0 = id * CLG_TB
  *   dim 2: (n*OH + oy)*G + g
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
@@ -250,6 +253,34 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 
 #else /* CLG_NHWC */
 
+#ifndef CLG_GPV
+#define CLG_GPV 1
+#endif
+#if CLG_GPV > 1
+/* Several groups per vector (CLG_GPV = CLG_VW / KPG, needs CPG == KPG as constants): lane j is
+   output channel k0 + j; the pixel's CLG_VW channels starting at the vector's first group are
+   one load, and reduction step c takes them rotated by c within each group, so lane j reads
+   channel (j % KPG + c) % KPG of its group (transpose_weights orders the weights to match). */
+#if CLG_VW != 8 || !defined(CLG_CPG)
+#error CLG_GPV needs CLG_VW=8 and constant channel counts
+#endif
+#define uintV uint8
+#define LANE_IDS ((uint8)(0, 1, 2, 3, 4, 5, 6, 7))
+#define WT_LANES CLG_VW
+#define INNER_UNROLL _Pragma("unroll")
+#define ROTATE_MASK(c)                                                                         \
+    ((LANE_IDS) - (LANE_IDS) % (uintV)(KPG_) + ((LANE_IDS) % (uintV)(KPG_) + (uintV)(c)) %    \
+                                                   (uintV)(KPG_))
+#define INPUT_INTERIOR(ptr, v, c) shuffle(v, ROTATE_MASK(c))
+#define INPUT_BORDER(ptr, c) shuffle(LOADV(ptr), ROTATE_MASK(c))
+#else
+/* One group per vector: the input value of channel c is broadcast to every lane. */
+#define WT_LANES KPG_
+#define INNER_UNROLL
+#define INPUT_INTERIOR(ptr, v, c) ((floatV)((ptr)[c]))
+#define INPUT_BORDER(ptr, c) ((floatV)((ptr)[c]))
+#endif
+
 __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                                 __global const float *restrict wt,
                                 __global const float *restrict bias,
@@ -263,9 +294,16 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
     const int ox0 = (int)get_global_id(1) * CLG_TB;
+#if CLG_GPV > 1
+    /* CLG_GPV groups per vector: k0 runs over all K, g is the vector's first group. */
+    const int ny = (int)get_global_id(2);
+    if (k0 >= G * KPG_ || ox0 >= OW || ny >= N * OH) return;
+    const int g = k0 / KPG_, kv = 0; /* k0 holds the whole offset of the vector's channels */
+#else
     const int nyg = (int)get_global_id(2);
     if (k0 >= KPG_ || ox0 >= OW || nyg >= N * OH * G) return;
-    const int ny = nyg / G, g = nyg - ny * G;
+    const int ny = nyg / G, g = nyg - ny * G, kv = g * KPG_;
+#endif
     const int n = ny / OH, oy = ny - n * OH;
     const int C = G * CPG_, K = G * KPG_;
 
@@ -274,7 +312,11 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     for (int p = 0; p < CLG_TB; ++p) acc[p] = (floatV)(0.0f);
 
     const __global float *image = input + (CLG_IDX)n * H * W * C + g * CPG_;
+#if CLG_GPV > 1
+    const __global float *wg = wt + wt_offset + (CLG_IDX)(k0 / CLG_VW) * RED_ * CLG_VW;
+#else
     const __global float *wg = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + k0;
+#endif
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
     const bool interior = ix0 >= 0 && ix0 + (CLG_TB - 1) * SW_ + (KW_ - 1) * DW_ < W;
     if (interior) {
@@ -285,13 +327,20 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             const __global float *row = image + (CLG_IDX)iy * W * C;
             UNROLL_GEOMETRY
             for (int kx = 0; kx < KW_; ++kx) {
-                const __global float *wk = wg + (ky * KW_ + kx) * KPG_;
+                const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
                 const __global float *px = row + (CLG_IDX)(ix0 + kx * DW_) * C;
+#if CLG_GPV > 1
+                floatV v[CLG_TB]; /* each pixel's channels of the vector's groups */
+#pragma unroll
+                for (int p = 0; p < CLG_TB; ++p) v[p] = LOADV(px + (CLG_IDX)p * SW_ * C);
+#endif
+                INNER_UNROLL
                 for (int c = 0; c < CPG_; ++c) {
-                    const floatV w = LOADV(wk + c * (KH_ * KW_ * KPG_));
+                    const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
 #pragma unroll
                     for (int p = 0; p < CLG_TB; ++p)
-                        acc[p] = MULADD((floatV)(px[(CLG_IDX)p * SW_ * C + c]), w, acc[p]);
+                        acc[p] = MULADD(INPUT_INTERIOR(px + (CLG_IDX)p * SW_ * C, v[p], c), w,
+                                        acc[p]);
                 }
             }
         }
@@ -305,7 +354,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             const __global float *row = image + (CLG_IDX)iy * W * C;
             KEEP_ROLLED
             for (int kx = 0; kx < KW_; ++kx) {
-                const __global float *wk = wg + (ky * KW_ + kx) * KPG_;
+                const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
                 int off[CLG_TB];
                 bool ok[CLG_TB];
 #pragma unroll
@@ -315,20 +364,19 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                     off[p] = clamp(ix, 0, W - 1) * C;
                 }
                 for (int c = 0; c < CPG_; ++c) {
-                    const floatV w = LOADV(wk + c * (KH_ * KW_ * KPG_));
+                    const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
 #pragma unroll
-                    for (int p = 0; p < CLG_TB; ++p) {
-                        const float x = row[off[p] + c];
-                        acc[p] = MULADD((floatV)(ok[p] ? x : 0.0f), w, acc[p]);
-                    }
+                    for (int p = 0; p < CLG_TB; ++p)
+                        acc[p] = MULADD(ok[p] ? INPUT_BORDER(row + off[p], c) : (floatV)(0.0f), w,
+                                        acc[p]);
                 }
             }
         }
     }
 
     floatV b = (floatV)(0.0f);
-    if (has_bias) b = LOADV(bias + g * KPG_ + k0);
-    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + g * KPG_ + k0;
+    if (has_bias) b = LOADV(bias + kv + k0);
+    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + kv + k0;
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
         if (ox0 + p >= OW) break;
@@ -341,8 +389,17 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
                                 const int CPG, const int KPG)
 {
     const int kk = (int)get_global_id(0), r = (int)get_global_id(1), g = (int)get_global_id(2);
-    if (kk >= KPG_ || r >= RED_ || g >= G) return;
+    if (kk >= WT_LANES || r >= RED_ || g >= G) return;
+#if CLG_GPV > 1
+    /* Lane kk of vector g is output channel g*CLG_VW + kk; row r = rot*KH*KW + tap holds, for
+       each lane, its weight of input channel (kk % KPG + rot) % KPG of its group. */
+    const int rot = r / (KH_ * KW_), tap = r - rot * (KH_ * KW_);
+    const int c = (kk % KPG_ + rot) % KPG_;
+    wt[wt_offset + ((CLG_IDX)g * RED_ + r) * CLG_VW + kk] =
+        w[((CLG_IDX)g * CLG_VW + kk) * RED_ + c * (KH_ * KW_) + tap];
+#else
     wt[wt_offset + ((CLG_IDX)g * RED_ + r) * KPG_ + kk] = w[((CLG_IDX)g * KPG_ + kk) * RED_ + r];
+#endif
 }
 
 #endif /* CLG_NHWC */

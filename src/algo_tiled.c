@@ -17,6 +17,7 @@ typedef struct tiled_params {
     int tb; /* tile depth: output channels (NCHW) or output pixels (NHWC) per work-item */
     int tx; /* NCHW: vectors along the pixel run per work-item */
     int flat; /* NCHW 1x1 stride-1 unpadded: pixels as one flat run */
+    int gpv;  /* NHWC: groups per vector (> 1 for few channels per group), else 1 */
     int padded;     /* pad_input copies the input zero-padded into the workspace first */
     int64_t hp, wp; /* its padded image (rows, columns) */
 } tiled_params;
@@ -32,6 +33,7 @@ typedef struct tiled_state {
     int hp, wp; /* with the pre-pass: the padded image */
     int pad_ints[7]; /* pad_input's int arguments */
     int wt_offset;   /* NHWC: where the transposed weights start in the workspace */
+    int t_groups;    /* NHWC: transpose_weights' G argument (weight vectors' groups) */
 } tiled_state;
 
 /* clgconv_testing_tiled_padding: -1 lets the cost model choose, 0 never pads, 1 pads every
@@ -103,7 +105,7 @@ static int pow2_tile(int64_t n, int max)
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. */
 static tiled_params tiled_choose(const clg_shape *s, int variant)
 {
-    tiled_params p = {0, 0, 8, 8, 1, 0};
+    tiled_params p = {0, 0, 8, 8, 1, 0, 1, 0, 0, 0};
     p.specialised = clg_common_geometry(s);
     /* Constant channel counts pay where the reduction is long (compute-bound layers); small
        groups share the runtime-channel build of their geometry. */
@@ -133,6 +135,14 @@ static tiled_params tiled_choose(const clg_shape *s, int variant)
         for (size_t i = 0; !widest && i < sizeof widths / sizeof widths[0]; ++i)
             if (s->KPG % widths[i] == 0) widest = widths[i];
         p.vw = widest;
+        /* 1 or 2 channels per group (in = out): 8-lane vectors across 8 / KPG groups instead
+           of KPG-lane vectors (a quarter of the FMA width at 2 channels per group); the input
+           is loaded once per pixel and rotated within each group per step. Measured on PoCL,
+           256 channels 28x28 3x3 NHWC: g = 128 0.85 -> 0.39-0.44 ms; at 4 channels per group
+           (g = 64) the rotations cost more than they save (0.6-0.76 -> 0.86-1.3 ms, also
+           with 4-pixel tiles), so that stays on 4-lane vectors. */
+        if (s->KPG <= 2 && s->CPG == s->KPG && s->K % 8 == 0)
+            p.vw = 8, p.gpv = (int)(8 / s->KPG), p.channels = 1;
         int max_tb = variant == 1 ? 6 : variant == 2 ? 12 : variant == 3 ? 4 : 8;
         p.tb = p.channels      ? even_tile(s->OW, max_tb)
                : p.specialised ? pow2_tile(s->OW, max_tb)
@@ -186,7 +196,7 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
     const bool nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
     /* Useful fraction of the vector lanes (a row's last block overlaps its neighbour) and of
        the tiles (a group's last tile overlaps its neighbour). */
-    int64_t run = nchw ? (p->flat ? s->OH * s->OW : s->OW) : s->KPG;
+    int64_t run = nchw ? (p->flat ? s->OH * s->OW : s->OW) : p->gpv > 1 ? s->K : s->KPG;
     int64_t span = (int64_t)p->vw * (nchw ? p->tx : 1);
     double lanes = (double)run / (double)(((run + span - 1) / span) * span);
     int64_t depth = nchw ? s->KPG : s->OW;
@@ -202,6 +212,8 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
     double base = nchw ? 0.75 * (double)s->reduction / ((double)s->reduction + 48.0) : 0.45;
     double eff = base * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p->vw < 8) eff *= (double)p->vw / 8.0;
+    /* Groups per vector: CPG - 1 of every CPG steps also rotate each input vector. */
+    if (p->gpv > 1) eff *= (double)s->CPG / (double)(2 * s->CPG - 1);
     /* NCHW: a border block costs about twice an interior one (measured on PoCL with and
        without the zero-padding pre-pass, which makes every block interior: ResNeXt's g=32
        layers, all blocks border at 7x7 and 14x14, 2.2x and 1.3-1.4x; half of them at 28x28
@@ -364,6 +376,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_TX=%d", p.tx);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
     if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
+    if (p.gpv > 1)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_GPV=%d", p.gpv);
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
@@ -386,13 +400,18 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         return r;
     }
     if (nhwc) {
-        size_t work[3] = {(size_t)(s->KPG / p.vw), (size_t)((s->OW + p.tb - 1) / p.tb),
-                          (size_t)(s->N * s->OH * s->G)};
+        /* Groups per vector: dim 0 spans all K and dim 2 the rows only. */
+        const size_t gpv = (size_t)p.gpv;
+        size_t work[3] = {(size_t)((gpv > 1 ? s->K : s->KPG) / p.vw),
+                          (size_t)((s->OW + p.tb - 1) / p.tb),
+                          (size_t)(s->N * s->OH * (gpv > 1 ? 1 : s->G))};
         /* A work-group spans 8 rows (or groups) of one channel block; consecutive work-groups
            take the next channel blocks of the same rows, which are then in cache. */
         const size_t local_size[3] = {1, 1, 8};
         clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
-        size_t twork[3] = {(size_t)s->KPG, (size_t)s->reduction, (size_t)s->G};
+        st->t_groups = gpv > 1 ? (int)(s->K / p.vw) : (int)s->G;
+        size_t twork[3] = {(size_t)(gpv > 1 ? p.vw : (int)s->KPG), (size_t)s->reduction,
+                           (size_t)st->t_groups};
         const size_t t_local_size[3] = {8, 8, 1};
         clg_fixed_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
     } else {
@@ -470,7 +489,7 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
             return r;
     }
     if (!nchw) {
-        const int t_ints[] = {st->wt_offset, (int)s->G,   (int)s->KH,
+        const int t_ints[] = {st->wt_offset, st->t_groups, (int)s->KH,
                               (int)s->KW,    (int)s->CPG, (int)s->KPG};
         cl_uint i = 0;
         if ((r = clg_set_arg(st->transpose, i++, sizeof(cl_mem), &a->weights,

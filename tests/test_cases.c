@@ -70,6 +70,10 @@ const test_case test_named_cases[] = {
     {"depthwise_nhwc_interior_runs_s2_batch2", 2, 16, 11, 23, 16, 16, 3, 3, 2, 2, 0, 1, 1, 0, .nhwc = 1},
     {"depthwise_nhwc_interior_runs_5x5", 1, 8, 12, 19, 8, 8, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1, .no_bias = 1},
     {"depthwise_nhwc_interior_runs_7x7_s2", 1, 12, 15, 30, 24, 12, 7, 7, 2, 2, 3, 3, 3, 3, .nhwc = 1},
+    /* NHWC with 2 channels per group (in = out): tiled puts 4 groups in one 8-lane vector and
+       rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
+    {"nhwc_two_channels_per_group", 1, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"nhwc_four_channels_per_group_s2_batch2", 2, 32, 10, 9, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
