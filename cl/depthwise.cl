@@ -45,10 +45,11 @@
  *
  * conv2d_depthwise_nhwc: input [N][H][W][C], output [N][OH][OW][K].
  *   dim 0: chunk of CLG_VW output channels (k0 = id*CLG_VW; the host picks CLG_VW dividing K),
- *   dim 1: output row oy, dim 2: n. Each work-item walks its row pixel by pixel; the tap
- *   weight vectors (gathered from [K][KH*KW]) stay in registers in specialised builds; with
- *   multiplier 1 the input is one vector load per pixel and tap.
- *   Arguments: as for the NCHW kernel.
+ *   dim 1: block of RPW output rows (oy = id*RPW ...), dim 2: n. Each work-item walks its rows,
+ *   interior pixels 4 at a time in specialised builds, the others one by one; the tap weight
+ *   vectors (gathered from [K][KH*KW]) stay in registers in specialised builds, gathered once
+ *   for all RPW rows; with multiplier 1 the input is one vector load per pixel and tap.
+ *   Arguments: as for the NCHW kernel, then RPW.
  */
 
 #ifndef CLG_IDX
@@ -265,12 +266,12 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                     const int OW, const int PT, const int PL, const int has_bias,
                                     const float output_min, const float output_max,
                                     const int KH, const int KW, const int SH, const int SW,
-                                    const int DH, const int DW, const int M)
+                                    const int DH, const int DW, const int M, const int RPW)
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
-    const int oy = (int)get_global_id(1);
+    const int oy0 = (int)get_global_id(1) * RPW;
     const int n = (int)get_global_id(2);
-    if (k0 >= K || oy >= OH || n >= N) return;
+    if (k0 >= K || oy0 >= OH || n >= N) return;
 
     /* Input channel of each output channel lane (multiplier 1: consecutive, one vector load). */
     int ch[CLG_VW];
@@ -290,22 +291,49 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
     if (has_bias) b = LOADV(bias + k0);
 
     const __global float *image = input + (CLG_IDX)n * H * W * C;
-    const int iy0 = oy * SH_ - PT;
-    __global float *out_row = output + (((CLG_IDX)n * OH + oy) * OW) * K + k0;
-
     /* Interior pixels [lo, hi): every window column inside the row. */
     const int lo = (int)min(((long)PL + SW_ - 1) / SW_, (long)OW);
     const long reach = (long)W + PL - (long)(KW_ - 1) * DW_; /* interior while ox*SW < reach */
     const int hi = reach <= 0 ? lo : max(lo, (int)min((long)OW, (reach + SW_ - 1) / SW_));
-    int ox = 0;
-    while (ox < OW) {
-        if (NHWC_PX > 1 && ox >= lo && ox + NHWC_PX <= hi) {
-            /* NHWC_PX interior pixels at once: no column checks, and the loads that
-               neighbouring pixels share (stride 1) are one load. */
-            const int ix0 = ox * SW_ - PL;
-            floatV acc[NHWC_PX];
+
+    for (int oy = oy0; oy < min(OH, oy0 + RPW); ++oy) {
+        const int iy0 = oy * SH_ - PT;
+        __global float *out_row = output + (((CLG_IDX)n * OH + oy) * OW) * K + k0;
+        int ox = 0;
+        while (ox < OW) {
+            if (NHWC_PX > 1 && ox >= lo && ox + NHWC_PX <= hi) {
+                /* NHWC_PX interior pixels at once: no column checks, and the loads that
+                   neighbouring pixels share (stride 1) are one load. */
+                const int ix0 = ox * SW_ - PL;
+                floatV acc[NHWC_PX];
 #pragma unroll
-            for (int p = 0; p < NHWC_PX; ++p) acc[p] = (floatV)(0.0f);
+                for (int p = 0; p < NHWC_PX; ++p) acc[p] = (floatV)(0.0f);
+                UNROLL_GEOMETRY
+                for (int ky = 0; ky < KH_; ++ky) {
+                    const int iy = iy0 + ky * DH_;
+                    if (iy < 0 || iy >= H) continue;
+                    const __global float *row = image + (CLG_IDX)iy * W * C;
+                    UNROLL_GEOMETRY
+                    for (int kx = 0; kx < KW_; ++kx) {
+                        const floatV w = TAP_WEIGHTS(ky * KW_ + kx);
+#pragma unroll
+                        for (int p = 0; p < NHWC_PX; ++p)
+                            acc[p] = MULADD(
+                                load_pixel(row + (CLG_IDX)(ix0 + p * SW_ + kx * DW_) * C, k0,
+                                           ch, M_),
+                                w, acc[p]);
+                    }
+                }
+#pragma unroll
+                for (int p = 0; p < NHWC_PX; ++p)
+                    STOREV(clamp_output(acc[p] + b, output_min, output_max),
+                           out_row + (CLG_IDX)(ox + p) * K);
+                ox += NHWC_PX;
+                continue;
+            }
+            /* One pixel, columns checked (borders, and what is left of the interior). */
+            const int ix0 = ox * SW_ - PL;
+            floatV acc = (floatV)(0.0f);
             UNROLL_GEOMETRY
             for (int ky = 0; ky < KH_; ++ky) {
                 const int iy = iy0 + ky * DH_;
@@ -313,39 +341,15 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                 const __global float *row = image + (CLG_IDX)iy * W * C;
                 UNROLL_GEOMETRY
                 for (int kx = 0; kx < KW_; ++kx) {
-                    const floatV w = TAP_WEIGHTS(ky * KW_ + kx);
-#pragma unroll
-                    for (int p = 0; p < NHWC_PX; ++p)
-                        acc[p] = MULADD(load_pixel(row + (CLG_IDX)(ix0 + p * SW_ + kx * DW_) * C,
-                                                   k0, ch, M_),
-                                        w, acc[p]);
+                    const int ix = ix0 + kx * DW_;
+                    if (ix < 0 || ix >= W) continue;
+                    acc = MULADD(load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
+                                 TAP_WEIGHTS(ky * KW_ + kx), acc);
                 }
             }
-#pragma unroll
-            for (int p = 0; p < NHWC_PX; ++p)
-                STOREV(clamp_output(acc[p] + b, output_min, output_max),
-                       out_row + (CLG_IDX)(ox + p) * K);
-            ox += NHWC_PX;
-            continue;
+            STOREV(clamp_output(acc + b, output_min, output_max), out_row + (CLG_IDX)ox * K);
+            ++ox;
         }
-        /* One pixel, columns checked (borders, and what is left of the interior). */
-        const int ix0 = ox * SW_ - PL;
-        floatV acc = (floatV)(0.0f);
-        UNROLL_GEOMETRY
-        for (int ky = 0; ky < KH_; ++ky) {
-            const int iy = iy0 + ky * DH_;
-            if (iy < 0 || iy >= H) continue;
-            const __global float *row = image + (CLG_IDX)iy * W * C;
-            UNROLL_GEOMETRY
-            for (int kx = 0; kx < KW_; ++kx) {
-                const int ix = ix0 + kx * DW_;
-                if (ix < 0 || ix >= W) continue;
-                acc = MULADD(load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
-                             TAP_WEIGHTS(ky * KW_ + kx), acc);
-            }
-        }
-        STOREV(clamp_output(acc + b, output_min, output_max), out_row + (CLG_IDX)ox * K);
-        ++ox;
     }
 }
 

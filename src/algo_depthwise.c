@@ -13,6 +13,7 @@ typedef struct depthwise_state {
     int tile;          /* conv2d_depthwise_nchw_tile: zero-padded planes in local memory */
     int th, tw;        /* its padded plane height and width */
     size_t tile_bytes; /* its __local argument */
+    int rpw;           /* NHWC: output rows per work-item */
 } depthwise_state;
 
 /* A cap on the output plane the zero-padded-plane kernel takes (it stages whole planes per
@@ -88,6 +89,22 @@ static int nhwc_vector_width(const clg_shape *s)
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; ++i)
         if (s->K % widths[i] == 0) return widths[i];
     return 1;
+}
+
+/* Output rows per work-item of the NHWC kernel. Each work-item gathers its channels' tap
+   weights first (from [K][taps]: a scalar load per lane and tap), which at one row of a small
+   image cost as much as the row itself. On CPUs a work-item therefore takes several rows, as
+   many as keeps about 64 work-items per compute unit, spread evenly over the rows; GPUs keep
+   one row per work-item. */
+static int nhwc_rows_per_item(const clgconv_context *ctx, const clg_shape *s, int vw)
+{
+    if (!ctx->info.is_cpu) return 1;
+    const int64_t cu = ctx->info.compute_units ? ctx->info.compute_units : 1;
+    int64_t rows = (s->K / vw) * s->OH * s->N / (64 * cu);
+    if (rows < 1) rows = 1;
+    if (rows > s->OH) rows = s->OH;
+    const int64_t blocks = (s->OH + rows - 1) / rows;
+    return (int)((s->OH + blocks - 1) / blocks);
 }
 
 /* Whether the shape suits the zero-padded-plane kernel (which the device may still not fit). */
@@ -193,11 +210,15 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     }
     if (!st->tile) { /* plan_tile set the zero-padded-plane kernel's geometry */
         if (nhwc) {
-            size_t work[3] = {(size_t)(s->K / vw), (size_t)s->OH, (size_t)s->N};
-            /* 8 rows of one channel block per work-group; the next work-groups take the next
-               channel blocks of the same rows, which are then in cache. */
-            const size_t local_size[3] = {1, 8, 1};
-            clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+            st->rpw = nhwc_rows_per_item(plan->ctx, s, vw);
+            const int64_t row_blocks = (s->OH + st->rpw - 1) / st->rpw;
+            size_t work[3] = {(size_t)(s->K / vw), (size_t)row_blocks, (size_t)s->N};
+            /* 8 row blocks of one channel block per work-group (the next work-groups take the
+               next channel blocks of the same rows, which are then in cache), or 8 channel
+               blocks of one row block when there are fewer than 8 row blocks. */
+            const size_t rows_local[3] = {1, 8, 1}, channels_local[3] = {8, 1, 1};
+            clg_fixed_geometry(plan->ctx, wg, work, row_blocks >= 8 ? rows_local : channels_local,
+                               st->global, st->local);
         } else {
             size_t work[3] = {(size_t)s->OH, (size_t)(s->N * s->K), 1};
             /* 8 rows of `planes` channels per work-group, each work-item walking its row. Small
@@ -247,6 +268,8 @@ static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_que
     int geometry[] = {(int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW,
                       (int)s->DH, (int)s->DW, (int)s->KPG};
     if ((r = clg_set_int_args(k, &i, geometry, sizeof geometry / sizeof geometry[0], name)))
+        return r;
+    if (s->d.layout == CLGCONV_LAYOUT_NHWC && (r = clg_set_int_args(k, &i, &st->rpw, 1, name)))
         return r;
     return clg_enqueue_kernel(queue, k, name, 3, st->global, st->local, num_wait, wait, event);
 }
