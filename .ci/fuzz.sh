@@ -21,7 +21,8 @@ echo "fuzz: built in $(( $(date +%s) - t0 )) s"
 export CLGCONV_REQUIRE_DEVICE=1
 # The default fast unwinder: full unwinding on every malloc makes PoCL's in-process LLVM builds
 # many times slower (see .ci/lsan.supp for how its leaks are recognised anyway).
-export ASAN_OPTIONS="detect_leaks=1:malloc_context_size=30"
+# intercept_tls_get_addr=0: see .ci/sanitizers.sh (LeakSanitizer's tracer crashing at random).
+export ASAN_OPTIONS="detect_leaks=1:malloc_context_size=30:intercept_tls_get_addr=0"
 export LSAN_OPTIONS="suppressions=$root/.ci/lsan.supp"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 artifacts="$root/$build/fuzz-artifacts"
