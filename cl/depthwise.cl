@@ -43,6 +43,13 @@
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, TH, TW, tile.
  *
+ * conv2d_depthwise_nchw_cv (CLG_SELF_STAGED builds with CLG_M 1): for small planes, a
+ *   work-item takes 8 planes q0 = 8*id .. q0+7 (n*K + k; fewer at the end), stages them
+ *   zero-padded and transposed into its TH x TW x 8 part of the __local tile and computes all 8
+ *   with 8-lane vectors (one lane per plane). dim 0: size 1; dim 1: 8-plane block (the local
+ *   size is the number of blocks per work-group).
+ *   Arguments: as for conv2d_depthwise_nchw_tile.
+ *
  * conv2d_depthwise_nhwc: input [N][H][W][C], output [N][OH][OW][K].
  *   dim 0: chunk of CLG_VW output channels (k0 = id*CLG_VW; the host picks CLG_VW dividing K),
  *   dim 1: block of RPW output rows (oy = id*RPW ...), dim 2: n. Each work-item walks its rows,
@@ -253,6 +260,80 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
         }
     }
 }
+
+#if defined(CLG_SELF_STAGED) && CLG_M == 1
+
+/* Channel-vectorised variant for small planes and multiplier 1: a work-item stages 8 planes
+   transposed into local memory (tile[r][q][j] = plane j's padded element (r, q)), so that one
+   8-lane load holds a pixel of all 8 planes, and convolves them together: no partial
+   vectors, no per-row staging loops per plane, and the loads of a pixel are shared by 8 planes. */
+/* clamp_output for 8 lanes whatever CLG_VW is (NaN stays NaN). */
+static float8 clamp_output8(float8 v, float lo, float hi)
+{
+    v = select(v, (float8)(lo), v < (float8)(lo));
+    return select(v, (float8)(hi), v > (float8)(hi));
+}
+
+__kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
+                                       __global const float *restrict weights,
+                                       __global const float *restrict bias,
+                                       __global float *restrict output, const int N,
+                                       const int C, const int H, const int W, const int K,
+                                       const int OH, const int OW, const int PT, const int PL,
+                                       const int has_bias, const float output_min,
+                                       const float output_max, const int TH, const int TW,
+                                       __local float *tile)
+{
+    const int NK = N * K;
+    const int q0 = (int)get_global_id(1) * 8; /* first plane; with multiplier 1 the input plane
+                                                 of output plane n*K + k is n*C + k, the same */
+    if (q0 >= NK) return;
+    const int nq = min(8, NK - q0);
+    __local float *t = tile + (int)get_local_id(1) * (TH * TW * 8);
+    for (int i = 0; i < TH * TW; ++i) vstore8((float8)(0.0f), i, t);
+    const int rows = min(H, TH - PT), cols = min(W, TW - PL);
+    for (int j = 0; j < nq; ++j) {
+        const __global float *src = input + (CLG_IDX)(q0 + j) * H * W;
+        for (int iy = 0; iy < rows; ++iy)
+            for (int ix = 0; ix < cols; ++ix)
+                t[((iy + PT) * TW + ix + PL) * 8 + j] = src[iy * W + ix];
+    }
+    float wl[8], bl[8];
+    float8 wv[TAPS_];
+#pragma unroll
+    for (int tap = 0; tap < TAPS_; ++tap) {
+#pragma unroll
+        for (int j = 0; j < 8; ++j) wl[j] = weights[((q0 + min(j, nq - 1)) % K) * TAPS_ + tap];
+        wv[tap] = vload8(0, wl);
+    }
+#pragma unroll
+    for (int j = 0; j < 8; ++j) bl[j] = has_bias ? bias[(q0 + min(j, nq - 1)) % K] : 0.0f;
+    const float8 b = vload8(0, bl);
+    __global float *out = output + (CLG_IDX)q0 * OH * OW;
+    const int plane_out = OH * OW;
+    for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox) {
+            const __local float *px = t + ((oy * SH_) * TW + ox * SW_) * 8;
+            float8 acc = (float8)(0.0f);
+#pragma unroll
+            for (int ky = 0; ky < KH_; ++ky)
+#pragma unroll
+                for (int kx = 0; kx < KW_; ++kx)
+                    acc = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx],
+                              acc);
+            float r[8];
+            vstore8(clamp_output8(acc + b, output_min, output_max), 0, r);
+            const int o = oy * OW + ox;
+            if (nq == 8) {
+#pragma unroll
+                for (int j = 0; j < 8; ++j) out[j * plane_out + o] = r[j];
+            } else {
+                for (int j = 0; j < nq; ++j) out[j * plane_out + o] = r[j];
+            }
+        }
+}
+
+#endif /* channel-vectorised kernel */
 
 #endif /* zero-padded-plane kernel */
 

@@ -14,6 +14,7 @@ typedef struct depthwise_state {
     int th, tw;        /* its padded plane height and width */
     size_t tile_bytes; /* its __local argument */
     int rpw;           /* NHWC: output rows per work-item */
+    int cv;            /* conv2d_depthwise_nchw_cv: 8 planes per work-item */
 } depthwise_state;
 
 /* A cap on the output plane the zero-padded-plane kernel takes (it stages whole planes per
@@ -136,26 +137,36 @@ static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, si
     const int64_t tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + s->SW;
     const size_t plane_bytes = (size_t)(th * tw) * sizeof(float);
     const bool self = self_staged(ctx, s);
+    /* Self-staged, multiplier 1, planes of at most 256 outputs: the channel-vectorised kernel,
+       8 planes per work-item (its tile holds them transposed: 8 times a plane). Measured on
+       PoCL against the per-plane kernel (min / median of 4 alternating runs): MobileNetV2's
+       7x7x960 0.64x / 0.60x, batch 8 0.74x / 0.64x, 14x14x384 0.84x / 0.76x, batch 8 0.82x /
+       0.84x, a 5x5 14x14 layer 0.79x / 0.72x; 28x28x192 1.10x / 1.13x (slower: keeps the
+       per-plane kernel). */
+    const bool cv = self && s->KPG == 1 && s->OH * s->OW <= 256;
+    const int64_t items = cv ? (s->N * s->K + 7) / 8 : s->N * s->K;
+    const size_t plane_bytes_all = cv ? plane_bytes * 8 : plane_bytes;
     size_t rows = 1;
     while (!self && rows < (size_t)s->OH) rows *= 2;
     if (rows > wg || rows > ctx->info.max_item[0]) return false;
     /* Self-staged: at most an eighth of the planes per compute unit in a work-group, so that
        every core gets several work-groups. */
     const size_t cu = ctx->info.compute_units ? ctx->info.compute_units : 1;
-    const size_t max_planes = self ? (size_t)(s->N * s->K) / (8 * cu) : 256;
+    const size_t max_planes = self ? (size_t)items / (8 * cu) : 256;
     /* Planes per work-group: up to 256 work-items and half the local memory. Not limited by
        the number of planes, so that the local size depends on the row count only (PoCL compiles
        a kernel again for every local size; surplus planes of the last group stay idle). */
     size_t planes = 1;
     while (rows * planes * 2 <= 256 && rows * planes * 2 <= wg && planes * 2 <= max_planes &&
            planes * 2 <= ctx->info.max_item[1] &&
-           (planes * 2) * plane_bytes <= ctx->info.local_mem / 2)
+           (planes * 2) * plane_bytes_all <= ctx->info.local_mem / 2)
         planes *= 2;
-    if (planes * plane_bytes > ctx->info.local_mem / 2) return false;
-    st->tile = 1, st->th = (int)th, st->tw = (int)tw, st->tile_bytes = planes * plane_bytes;
+    if (planes * plane_bytes_all > ctx->info.local_mem / 2) return false;
+    st->tile = 1, st->th = (int)th, st->tw = (int)tw, st->tile_bytes = planes * plane_bytes_all;
+    st->cv = cv;
     st->local[0] = rows, st->local[1] = planes, st->local[2] = 1;
     st->global[0] = rows;
-    st->global[1] = clg_round_up((size_t)(s->N * s->K), planes);
+    st->global[1] = clg_round_up((size_t)items, planes);
     st->global[2] = 1;
     return true;
 }
@@ -200,6 +211,13 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
             clg_clReleaseKernel(st->kernel);
             st->kernel = tile_kernel, tile_kernel = NULL;
             st->kernel_name = "conv2d_depthwise_nchw_tile";
+            if (st->cv) {
+                clg_clReleaseKernel(st->kernel);
+                st->kernel = NULL;
+                st->kernel_name = "conv2d_depthwise_nchw_cv";
+                r = clg_context_create_kernel(plan->ctx, "depthwise", options, st->kernel_name,
+                                              &st->kernel);
+            }
         }
         if (tile_kernel) clg_clReleaseKernel(tile_kernel);
     }

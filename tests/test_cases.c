@@ -64,6 +64,10 @@ const test_case test_named_cases[] = {
        self-staged build. */
     {"depthwise_large_plane_multiplier2", 1, 3, 40, 36, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1},
     {"depthwise_large_plane_s2_batch2", 2, 4, 70, 67, 4, 4, 3, 3, 2, 2, 1, 0, 1, 1},
+    /* Small NCHW planes with multiplier 1: on CPUs the channel-vectorised kernel takes 8 planes
+       per work-item; batches make blocks span images, and the last block is partial. */
+    {"depthwise_8_plane_blocks_partial", 3, 5, 9, 7, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_8_plane_blocks_5x5_s2", 1, 12, 11, 13, 12, 12, 5, 5, 2, 2, 2, 1, 2, 2, .no_bias = 1},
     /* NHWC depthwise rows long enough for the kernel's runs of 4 interior pixels (specialised
        geometries), with and without a multiplier, stride 2, asymmetric padding, 5x5 and 7x7. */
     {"depthwise_nhwc_interior_runs_multiplier2", 1, 5, 9, 17, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
