@@ -52,9 +52,7 @@
  *   dim 0: block of CLG_VW output channels within the group (the host picks CLG_VW | KPG);
  *          with CLG_GPV > 1 a block of 8 output channels over all K (dim 2 then n*OH + oy)
  *   dim 1: block of CLG_TB output pixels along x: ox0 = id * CLG_TB
- *   dim 2: g*N*OH + n*OH + oy (consecutive work-groups take rows of the same group, whose
- *          weights then stay in cache; with g innermost, a 7x7 layer of 32 groups of 32
- *          channels re-read all 1.2 MB of weights for every row)
+ *   dim 2: (n*OH + oy)*G + g
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
  *   FMAs with broadcast input values.
  *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, wt_offset,
@@ -302,9 +300,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     if (k0 >= G * KPG_ || ox0 >= OW || ny >= N * OH) return;
     const int g = k0 / KPG_, kv = 0; /* k0 holds the whole offset of the vector's channels */
 #else
-    const int gny = (int)get_global_id(2);
-    if (k0 >= KPG_ || ox0 >= OW || gny >= N * OH * G) return;
-    const int g = gny / (N * OH), ny = gny - g * (N * OH), kv = g * KPG_;
+    const int nyg = (int)get_global_id(2);
+    if (k0 >= KPG_ || ox0 >= OW || nyg >= N * OH * G) return;
+    const int ny = nyg / G, g = nyg - ny * G, kv = g * KPG_;
 #endif
     const int n = ny / OH, oy = ny - n * OH;
     const int C = G * CPG_, K = G * KPG_;

@@ -405,9 +405,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         size_t work[3] = {(size_t)((gpv > 1 ? s->K : s->KPG) / p.vw),
                           (size_t)((s->OW + p.tb - 1) / p.tb),
                           (size_t)(s->N * s->OH * (gpv > 1 ? 1 : s->G))};
-        /* A work-group spans 8 rows of one channel block of a group; consecutive work-groups
-           take the next channel blocks of the same rows (input in cache), then the next rows
-           of the same group (weights in cache; see the kernel's dim 2). */
+        /* A work-group spans 8 rows (or groups) of one channel block; consecutive work-groups
+           take the next channel blocks of the same rows, which are then in cache. */
         const size_t local_size[3] = {1, 1, 8};
         clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         st->t_groups = gpv > 1 ? (int)(s->K / p.vw) : (int)s->G;
