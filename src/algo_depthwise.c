@@ -14,7 +14,6 @@ typedef struct depthwise_state {
     int th, tw;        /* its padded plane height and width */
     size_t tile_bytes; /* its __local argument */
     int rpw;           /* NHWC: output rows per work-item */
-    int cv;            /* conv2d_depthwise_nchw_cv: 8 planes per work-item */
 } depthwise_state;
 
 /* A cap on the output plane the zero-padded-plane kernel takes (it stages whole planes per
@@ -127,8 +126,21 @@ static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
     return ctx->info.is_cpu && tile_suits(s) && s->OH * s->OW <= 1024;
 }
 
-/* Chooses the zero-padded-plane kernel's geometry (work-groups of all OH rows x planes) for a
-   shape that tile_suits, when the device's limits allow it; false otherwise. */
+/* Whether a self-staged shape runs conv2d_depthwise_nchw_cv: multiplier 1 and planes of at most
+   256 outputs, 8 planes per work-item (its tile holds them transposed: 8 times a plane).
+   Measured on PoCL against the per-plane kernel (min / median of 4 alternating runs):
+   MobileNetV2's 7x7x960 0.64x / 0.60x, batch 8 0.74x / 0.64x, 14x14x384 0.84x / 0.76x, batch 8
+   0.82x / 0.84x, a 5x5 14x14 layer 0.79x / 0.72x; 28x28x192 1.10x / 1.13x (slower: keeps the
+   per-plane kernel). */
+static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
+{
+    return self_staged(ctx, s) && s->KPG == 1 && s->OH * s->OW <= 256;
+}
+
+/* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
+   of all OH rows x planes, or one work-item per plane when self-staged;
+   conv2d_depthwise_nchw_cv: one work-item per 8 planes) for a shape that tile_suits, when the
+   device's limits allow it; false otherwise. */
 static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, size_t wg,
                       depthwise_state *st)
 {
@@ -136,14 +148,7 @@ static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, si
     const int64_t th = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
     const int64_t tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + s->SW;
     const size_t plane_bytes = (size_t)(th * tw) * sizeof(float);
-    const bool self = self_staged(ctx, s);
-    /* Self-staged, multiplier 1, planes of at most 256 outputs: the channel-vectorised kernel,
-       8 planes per work-item (its tile holds them transposed: 8 times a plane). Measured on
-       PoCL against the per-plane kernel (min / median of 4 alternating runs): MobileNetV2's
-       7x7x960 0.64x / 0.60x, batch 8 0.74x / 0.64x, 14x14x384 0.84x / 0.76x, batch 8 0.82x /
-       0.84x, a 5x5 14x14 layer 0.79x / 0.72x; 28x28x192 1.10x / 1.13x (slower: keeps the
-       per-plane kernel). */
-    const bool cv = self && s->KPG == 1 && s->OH * s->OW <= 256;
+    const bool self = self_staged(ctx, s), cv = channel_vectorised(ctx, s);
     const int64_t items = cv ? (s->N * s->K + 7) / 8 : s->N * s->K;
     const size_t plane_bytes_all = cv ? plane_bytes * 8 : plane_bytes;
     size_t rows = 1;
@@ -163,7 +168,6 @@ static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, si
         planes *= 2;
     if (planes * plane_bytes_all > ctx->info.local_mem / 2) return false;
     st->tile = 1, st->th = (int)th, st->tw = (int)tw, st->tile_bytes = planes * plane_bytes_all;
-    st->cv = cv;
     st->local[0] = rows, st->local[1] = planes, st->local[2] = 1;
     st->global[0] = rows;
     st->global[1] = clg_round_up((size_t)items, planes);
@@ -198,26 +202,19 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         clg_context_create_kernel(plan->ctx, "depthwise", options, st->kernel_name, &st->kernel);
     size_t wg = 1;
     if (r == CLGCONV_SUCCESS) r = clg_kernel_wg_limit(plan->ctx, st->kernel, st->kernel_name, &wg);
-    /* Small NCHW planes: the zero-padded-plane kernel of the same program, when it fits. */
+    /* Small NCHW planes: a zero-padded-plane kernel of the same program, when it fits. */
     cl_kernel tile_kernel = NULL;
     size_t tile_wg = 1;
     if (r == CLGCONV_SUCCESS && tile_suits(s)) {
-        r = clg_context_create_kernel(plan->ctx, "depthwise", options,
-                                      "conv2d_depthwise_nchw_tile", &tile_kernel);
+        const char *tile_name = channel_vectorised(plan->ctx, s) ? "conv2d_depthwise_nchw_cv"
+                                                                 : "conv2d_depthwise_nchw_tile";
+        r = clg_context_create_kernel(plan->ctx, "depthwise", options, tile_name, &tile_kernel);
         if (r == CLGCONV_SUCCESS)
-            r = clg_kernel_wg_limit(plan->ctx, tile_kernel, "conv2d_depthwise_nchw_tile",
-                                    &tile_wg);
+            r = clg_kernel_wg_limit(plan->ctx, tile_kernel, tile_name, &tile_wg);
         if (r == CLGCONV_SUCCESS && plan_tile(plan->ctx, s, vw, tile_wg, st)) {
             clg_clReleaseKernel(st->kernel);
             st->kernel = tile_kernel, tile_kernel = NULL;
-            st->kernel_name = "conv2d_depthwise_nchw_tile";
-            if (st->cv) {
-                clg_clReleaseKernel(st->kernel);
-                st->kernel = NULL;
-                st->kernel_name = "conv2d_depthwise_nchw_cv";
-                r = clg_context_create_kernel(plan->ctx, "depthwise", options, st->kernel_name,
-                                              &st->kernel);
-            }
+            st->kernel_name = tile_name;
         }
         if (tile_kernel) clg_clReleaseKernel(tile_kernel);
     }
