@@ -265,8 +265,8 @@ static int64_t padded_row_elems(const clg_shape *s, const tiled_params *p)
     return s->d.layout == CLGCONV_LAYOUT_NCHW ? p->wp : p->wp * s->C;
 }
 
-/* Seconds of the pre-pass: one launch and a copy (measured on PoCL: the padded layers above
-   ran faster in total, so the copy costs less than the bandwidth guess suggests). */
+/* Seconds of the pre-pass: one launch and a copy at the full bandwidth guess (measured on PoCL:
+   the padded layers listed at choose_padding ran faster in total, so the copy costs no more). */
 static double pad_seconds(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
 {
     double peak, bw, launch;
@@ -359,8 +359,9 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     tiled_params p = tiled_params_for(plan->ctx, s, plan->variant);
     tiled_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the tiled plan");
+    const int64_t padded_elems = p.padded ? padded_rows(s, &p) * padded_row_elems(s, &p) : 0;
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
-    if (p.padded && s->N * s->C * p.hp * p.wp > biggest) biggest = s->N * s->C * p.hp * p.wp;
+    if (padded_elems > biggest) biggest = padded_elems;
     char options[320];
     int len = 0;
     if (p.specialised)
@@ -425,23 +426,25 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     }
     /* Workspace: the padded input (if any), then (NHWC) the transposed weights. */
-    int64_t workspace_elems = 0;
     if (p.padded) {
         st->hp = (int)p.hp, st->wp = (int)p.wp;
-        const int64_t rows = padded_rows(s, &p), row_elems = padded_row_elems(s, &p);
+        const int64_t rows = padded_rows(s, &p);
         const int64_t factor = nhwc ? s->C : 1; /* NHWC rows hold W pixels of C channels */
-        const int pad_ints[7] = {(int)rows,       (int)s->H,  (int)(s->W * factor),
-                                 st->hp,          (int)row_elems, (int)s->PT,
+        const int pad_ints[7] = {(int)rows,
+                                 (int)s->H,
+                                 (int)(s->W * factor),
+                                 st->hp,
+                                 (int)padded_row_elems(s, &p),
+                                 (int)s->PT,
                                  (int)(s->PL * factor)};
         memcpy(st->pad_ints, pad_ints, sizeof pad_ints);
         size_t pwork[3] = {(size_t)rows, 1, 1};
         const size_t p_local_size[3] = {16, 1, 1};
         clg_fixed_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
-        workspace_elems = rows * row_elems;
     }
-    st->wt_offset = (int)workspace_elems;
-    if (nhwc) workspace_elems += s->weight_elems;
-    plan->workspace_bytes = (size_t)workspace_elems * sizeof(float);
+    st->wt_offset = (int)padded_elems;
+    plan->workspace_bytes =
+        (size_t)(padded_elems + (nhwc ? s->weight_elems : 0)) * sizeof(float);
     plan->state = st;
     return CLGCONV_SUCCESS;
 }
