@@ -78,6 +78,20 @@ const test_case test_named_cases[] = {
        rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
     {"nhwc_two_channels_per_group", 1, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"nhwc_four_channels_per_group_s2_batch2", 2, 32, 10, 9, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
+    /* Tiled's 12-accumulator tiles on CPUs (constant channel counts, >= 8 per group, common
+       geometries). NCHW: 4-6 channels x 2 row vectors - 24 channels (tiles of 6), 16 (tiles
+       of 4) and 9 (tiles of 5, the last moved back), rows of 2-3 vectors with the last block
+       moved back. NHWC: 16-lane vectors over 6 pixels for 16 or 32 channels per group, rows
+       whose last tile is partial. */
+    {"tiled_two_vectors_dense", 1, 16, 9, 21, 24, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"tiled_two_vectors_grouped_s2_batch2", 2, 32, 8, 37, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .no_bias = 1},
+    {"tiled_two_vectors_5x5_moved_tile", 1, 16, 7, 30, 18, 2, 5, 5, 1, 1, 2, 2, 2, 2,
+     .clamp = TEST_CLAMP_RELU6},
+    {"tiled_sixteen_lanes_nhwc_dense", 1, 16, 7, 13, 32, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"tiled_sixteen_lanes_nhwc_s2_batch2", 2, 32, 9, 15, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1,
+     .no_bias = 1},
+    {"tiled_sixteen_lanes_nhwc_7x7", 1, 16, 10, 17, 16, 1, 7, 7, 1, 1, 3, 3, 3, 3, .nhwc = 1,
+     .clamp = TEST_CLAMP_NARROW},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
