@@ -24,7 +24,8 @@
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
- *                NCHW one (each build compiles only what its layout needs)
+ *                NCHW ones (each build compiles only what its layout needs)
+ *   -DCLG_OUT_NHWC=1 (NCHW build) conv2d_tiled_nchw writes an NHWC output (see below)
  *   -DCLG_IDX=type element offsets: int (default) or long for tensors of 2^31 elements or more
  *
  * Semantics: y[n][k][oy][ox] = clamp(b[k] + sum_{c,ky,kx} x[n][g*CPG+c][iy][ix] * w[k][c][ky][kx])
@@ -44,6 +45,8 @@
  *   row use vector loads; border and tail blocks
  *   build their input vectors with clamped addresses and selects (a separate loop, so the
  *   interior loop has no per-element branches).
+ *   With -DCLG_OUT_NHWC=1 (an NHWC layer run through this kernel) the output is NHWC,
+ *   [N][OH][OW][K], each lane stored on its own.
  *   Arguments: input, weights, bias, output, N, G, H, W, OH, OW, PT, PL, XB, has_bias,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
@@ -70,6 +73,14 @@
  *   planes N*C and rows of W; NHWC planes N and rows of W*C (with WP and PL times C too).
  *   dim 0: padded row p*HP + r (each work-item writes one row).
  *   Arguments: input, padded, rows (planes*HP), H, W, HP, WP, PT, PL.
+ *
+ * NHWC layers with few channels per group run through the NCHW kernel (the host decides; their
+ * NHWC tiles use 4-lane vectors or less): pad_input_from_nhwc copies the input to a padded NCHW
+ * image, the kernel built with -DCLG_OUT_NHWC=1 writes the NHWC output.
+ * pad_input_from_nhwc: the pre-pass reading an NHWC input, writing the NCHW padded image:
+ *   padded[(n*C + c)*HP + r][q] = input[n][r - PT][q - PL][c] (0 outside the image).
+ *   dim 0: block of 8 channels c, dim 1: n*HP + r (each work-item walks its row in blocks of
+ *   8 columns). Arguments: input, padded, N, C, H, W, HP, WP, PT, PL.
  */
 
 #ifndef CLG_IDX
@@ -80,6 +91,9 @@
 #endif
 #ifndef CLG_NHWC
 #define CLG_NHWC 0
+#endif
+#ifndef CLG_OUT_NHWC
+#define CLG_OUT_NHWC 0
 #endif
 
 /* Geometry: build-time constants in a specialised build, else the runtime arguments. */
@@ -240,13 +254,25 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
         if (kt + j < kb0) continue; /* another tile's channel */
         const int k = g * KPG_ + kt + j;
         const float b = has_bias ? bias[k] : 0.0f;
+#if CLG_OUT_NHWC
+        /* Pixel x of the run is output pixel (n, oy, x) (flat runs: oy = 0, x < OH*OW). */
+        __global float *out = output + ((CLG_IDX)n * OH + oy) * OW * K + k;
+#else
         __global float *out = output + (((CLG_IDX)n * K + k) * OH + oy) * OW;
+#endif
 #pragma unroll
         for (int t = 0; t < CLG_TX; ++t) {
             const int x0 = ox0 + t * CLG_VW; /* first pixel of vector t */
             const floatV v =
                 clamp_output(acc[j * CLG_TX + t] + (floatV)(b), output_min, output_max);
-            store_lanes(v, out + x0, clamp(start - x0, 0, CLG_VW), clamp(run - x0, 0, CLG_VW));
+            const int first = clamp(start - x0, 0, CLG_VW), last = clamp(run - x0, 0, CLG_VW);
+#if CLG_OUT_NHWC
+            float lanes[CLG_VW];
+            TO_ARRAY(v, lanes);
+            for (int l = first; l < last; ++l) out[(CLG_IDX)(x0 + l) * K] = lanes[l];
+#else
+            store_lanes(v, out + x0, first, last);
+#endif
         }
     }
 }
@@ -424,3 +450,57 @@ __kernel void pad_input(__global const float *restrict input,
     for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
 }
 
+
+#if !CLG_NHWC
+
+/* The layout copy moves 8 x 8 blocks: eight 8-float loads along one layout, eight 8-float
+   stores along the other (the transposition in registers); blocks cut by an edge go element by
+   element. COLUMN(b, j) is lane j of each of the eight vectors b[0..7]. */
+#define COLUMN(b, j)                                                                           \
+    ((float8)((b)[0].s##j, (b)[1].s##j, (b)[2].s##j, (b)[3].s##j, (b)[4].s##j, (b)[5].s##j,   \
+              (b)[6].s##j, (b)[7].s##j))
+#define STORE_COLUMNS(b, dst, stride)                                                          \
+    do {                                                                                       \
+        vstore8(COLUMN(b, 0), 0, (dst));                                                       \
+        vstore8(COLUMN(b, 1), 0, (dst) + (stride));                                            \
+        vstore8(COLUMN(b, 2), 0, (dst) + 2 * (stride));                                        \
+        vstore8(COLUMN(b, 3), 0, (dst) + 3 * (stride));                                        \
+        vstore8(COLUMN(b, 4), 0, (dst) + 4 * (stride));                                        \
+        vstore8(COLUMN(b, 5), 0, (dst) + 5 * (stride));                                        \
+        vstore8(COLUMN(b, 6), 0, (dst) + 6 * (stride));                                        \
+        vstore8(COLUMN(b, 7), 0, (dst) + 7 * (stride));                                        \
+    } while (0)
+
+__kernel void pad_input_from_nhwc(__global const float *restrict input,
+                                  __global float *restrict padded, const int N, const int C,
+                                  const int H, const int W, const int HP, const int WP,
+                                  const int PT, const int PL)
+{
+    const int c0 = (int)get_global_id(0) * 8, row = (int)get_global_id(1);
+    if (c0 >= C || row >= N * HP) return;
+    const int n = row / HP, r = row - n * HP, iy = r - PT;
+    const CLG_IDX plane = (CLG_IDX)HP * WP; /* padded elements per channel */
+    __global float *dst = padded + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)r * WP;
+    const bool in_rows = iy >= 0 && iy < H;
+    const int nc = min(8, C - c0);
+    /* The image row, shifted so that src[q * C] is padded column q's pixel. */
+    const __global float *src = input + ((CLG_IDX)n * H + iy) * W * C + c0 - (CLG_IDX)PL * C;
+    for (int q0 = 0; q0 < WP; q0 += 8) {
+        const int ix0 = q0 - PL;
+        if (in_rows && nc == 8 && q0 + 8 <= WP && ix0 >= 0 && ix0 + 8 <= W) {
+            float8 px[8]; /* px[x]: channels c0 .. c0+7 of column q0 + x */
+#pragma unroll
+            for (int x = 0; x < 8; ++x) px[x] = vload8(0, src + (CLG_IDX)(q0 + x) * C);
+            STORE_COLUMNS(px, dst + q0, plane);
+        } else {
+            for (int c = 0; c < nc; ++c)
+                for (int q = q0; q < min(q0 + 8, WP); ++q) {
+                    const int ix = q - PL;
+                    dst[c * plane + q] =
+                        in_rows && ix >= 0 && ix < W ? src[(CLG_IDX)q * C + c] : 0.0f;
+                }
+        }
+    }
+}
+
+#endif /* !CLG_NHWC */

@@ -210,8 +210,10 @@ CLGCONV_API clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx,
 
 /* Bytes of device workspace forward needs; 0 when none is needed (then pass NULL). Which plans
    need one: GEMM and CLBLAST (im2col matrices; little or none for 1x1 layers), TILED in
-   NHWC (transposed weights) and TILED in NCHW when it zero-pads the input first (shapes whose
-   padding or row ends put pixel blocks on the border path, e.g. 7x7-28x28 images). */
+   NHWC (transposed weights; for layers with few channels per group, run through the NCHW
+   kernel, the input copied as a padded NCHW image instead) and TILED in NCHW when it zero-pads
+   the input first (shapes whose padding or row ends put pixel blocks on the border path, e.g.
+   7x7-28x28 images). */
 CLGCONV_API size_t clgconv_plan_workspace_size(const clgconv_plan *plan);
 
 /* The algorithm the plan runs (never AUTO) and its descriptor. */
@@ -236,7 +238,7 @@ CLGCONV_API void clgconv_plan_release(clgconv_plan *plan);
    out-of-order queues. On any error nothing is enqueued and no buffer is written, *event stays
    NULL. Two precise limits of that promise, both only for OpenCL runtime failures (never for
    argument errors, which are all checked first): an algorithm that launches several kernels
-   (GEMM, CLBLAST) writes its intermediate results to the workspace only, so a failure while
+   (GEMM, CLBLAST, TILED with a workspace) writes its intermediate results to the workspace only, so a failure while
    enqueueing its later kernels can leave the workspace (never the output) modified; and a GEMM or
    CLBLAST plan whose im2col exceeds its workspace cap (min(256 MiB, half the device's largest
    allocation)) works through (image, group) chunks, so a failure enqueueing a later chunk can

@@ -27,6 +27,11 @@ CLGCONV_API long clgconv_testing_live_objects(void);
    with border blocks (so tests cover both paths). */
 CLGCONV_API void clgconv_testing_tiled_padding(int mode);
 
+/* Tiled NHWC plans created on this thread from now on: -1 (default) lets the cost model decide
+   whether to run the layer through the NCHW kernel between two layout copies, 0 never does, 1
+   does for every NHWC layer whose copies fit the workspace limits. */
+CLGCONV_API void clgconv_testing_tiled_via_nchw(int mode);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,18 +33,23 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) {
         /* Tiled runs twice: on the zero-padded copy of the input (the pre-pass, used for every
            shape with border blocks or tiles) and without it, whatever the cost model would
-           pick. */
-        const bool both_paddings = a == CLGCONV_ALGO_TILED;
-        for (int padding = both_paddings ? 1 : -1; padding >= (both_paddings ? 0 : -1); --padding) {
+           pick; NHWC layers a third time through the NCHW kernel (pad_input_from_nhwc and an
+           NHWC-writing conv2d_tiled_nchw), which the cost model only picks for narrow groups.
+           Modes: 1 padded, 0 unpadded, 2 via NCHW, -1 the only run of other algorithms. */
+        const bool tiled = a == CLGCONV_ALGO_TILED;
+        const bool nhwc = d->layout == CLGCONV_LAYOUT_NHWC;
+        for (int mode = tiled ? (nhwc ? 2 : 1) : -1; mode >= (tiled ? 0 : -1); --mode) {
             const char *algo = clgconv_algo_name((clgconv_algo)a);
             snprintf(label, sizeof label, "%s [%s%s] %s%s", name, desc_text,
                      with_bias ? "" : " no bias", algo,
-                     padding == 1 ? " padded" : padding == 0 ? " unpadded" : "");
-            clgconv_testing_tiled_padding(padding);
+                     mode == 2 ? " via NCHW" : mode == 1 ? " padded" : mode == 0 ? " unpadded" : "");
+            clgconv_testing_tiled_padding(mode == 2 ? -1 : mode);
+            clgconv_testing_tiled_via_nchw(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             double t0 = now_seconds();
             clgconv_status st = test_run_plan(g_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
             g_seconds[a] += now_seconds() - t0;
             clgconv_testing_tiled_padding(-1);
+            clgconv_testing_tiled_via_nchw(-1);
             if (!test_algo_ran((clgconv_algo)a, st, label)) continue;
             double err = 0;
             EXPECT(test_compare_with_reference(d, x, w, b, y, label, &err),
