@@ -63,7 +63,9 @@
  *
  * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
  *   r < RED = CPG*KH*KW.
- *   dim 0: kk (KPG), dim 1: r, dim 2: g. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG.
+ *   dim 0: kk (KPG), dim 1: g; each work-item copies its whole weight row (r < RED): one
+ *   element per work-item made it a work-group per 64 weights, and PoCL pays about a
+ *   microsecond per work-group. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG.
  *
  * pad_input (both builds): the optional pre-pass of either layout (the host picks it when
  *   border blocks or tiles would cost more than a copy): writes the input zero-padded into the
@@ -414,17 +416,22 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
                                 const int wt_offset, const int G, const int KH, const int KW,
                                 const int CPG, const int KPG)
 {
-    const int kk = (int)get_global_id(0), r = (int)get_global_id(1), g = (int)get_global_id(2);
-    if (kk >= WT_LANES || r >= RED_ || g >= G) return;
+    const int kk = (int)get_global_id(0), g = (int)get_global_id(1);
+    if (kk >= WT_LANES || g >= G) return;
 #if CLG_GPV > 1
     /* Lane kk of vector g is output channel g*CLG_VW + kk; row r = rot*KH*KW + tap holds, for
        each lane, its weight of input channel (kk % KPG + rot) % KPG of its group. */
-    const int rot = r / (KH_ * KW_), tap = r - rot * (KH_ * KW_);
-    const int c = (kk % KPG_ + rot) % KPG_;
-    wt[wt_offset + ((CLG_IDX)g * RED_ + r) * CLG_VW + kk] =
-        w[((CLG_IDX)g * CLG_VW + kk) * RED_ + c * (KH_ * KW_) + tap];
+    const __global float *from = w + ((CLG_IDX)g * CLG_VW + kk) * RED_;
+    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * CLG_VW + kk;
+    for (int r = 0; r < RED_; ++r) {
+        const int rot = r / (KH_ * KW_), tap = r - rot * (KH_ * KW_);
+        const int c = (kk % KPG_ + rot) % KPG_;
+        to[(CLG_IDX)r * CLG_VW] = from[c * (KH_ * KW_) + tap];
+    }
 #else
-    wt[wt_offset + ((CLG_IDX)g * RED_ + r) * KPG_ + kk] = w[((CLG_IDX)g * KPG_ + kk) * RED_ + r];
+    const __global float *from = w + ((CLG_IDX)g * KPG_ + kk) * RED_;
+    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + kk;
+    for (int r = 0; r < RED_; ++r) to[(CLG_IDX)r * KPG_] = from[r];
 #endif
 }
 
