@@ -26,6 +26,8 @@
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
  *                NCHW ones (each build compiles only what its layout needs)
  *   -DCLG_OUT_NHWC=1 (NCHW build) conv2d_tiled_nchw writes an NHWC output (see below)
+ *   -DCLG_PITCHED=1 (NCHW build, stride 1, on pad_input's padded image) pixel blocks run over
+ *                the padded image's flat positions instead of one output row (see below)
  *   -DCLG_IDX=type element offsets: int (default) or long for tensors of 2^31 elements or more
  *
  * Semantics: y[n][k][oy][ox] = clamp(b[k] + sum_{c,ky,kx} x[n][g*CPG+c][iy][ix] * w[k][c][ky][kx])
@@ -47,6 +49,11 @@
  *   interior loop has no per-element branches).
  *   With -DCLG_OUT_NHWC=1 (an NHWC layer run through this kernel) the output is NHWC,
  *   [N][OH][OW][K], each lane stored on its own.
+ *   With -DCLG_PITCHED=1 (stride 1; input zero-padded so that PT = PL = 0 and rows of pitch W
+ *   hold every window): dim 0's blocks cover the run of flat positions p = oy*W + ox, p <
+ *   (OH-1)*W + OW, so that images narrower than two vectors still fill 2-vector blocks; the
+ *   window of p starts at position p of each input plane, so every load is a plain vector
+ *   load; lanes with ox >= OW are dropped and the others stored one by one. Needs run >= SPAN.
  *   Arguments: input, weights, bias, output, N, G, H, W, OH, OW, PT, PL, XB, has_bias,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
@@ -96,6 +103,9 @@
 #endif
 #ifndef CLG_OUT_NHWC
 #define CLG_OUT_NHWC 0
+#endif
+#ifndef CLG_PITCHED
+#define CLG_PITCHED 0
 #endif
 
 /* Geometry: build-time constants in a specialised build, else the runtime arguments. */
@@ -169,6 +179,12 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #if CLG_FLAT
     const int oy = 0, run = OH * OW, start = blk * SPAN;
     if (start >= run || kb0 >= KPG_ || ng >= N * G) return;
+#elif CLG_PITCHED
+    /* Output (oy, ox) is flat position oy*W + ox of the padded image's pitch W (the run's
+       positions with ox >= OW are computed and dropped); its window starts at the same
+       position of the padded input. */
+    const int oy = 0, run = (OH - 1) * W + OW, start = blk * SPAN;
+    if (start >= run || kb0 >= KPG_ || ng >= N * G) return;
 #else
     const int oy = blk / XB, run = OW, start = (blk - oy * XB) * SPAN;
     if (oy >= OH || kb0 >= KPG_ || ng >= N * G) return;
@@ -205,9 +221,15 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
         }
     }
 #else
+#if CLG_PITCHED
+    /* Every block is interior: row iy = ky*DH starts at plane + iy*W + ox0. */
+    const int iy0 = 0, ix0 = ox0;
+    const bool interior = true;
+#else
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
     const bool interior =
         ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + (CLG_TX - 1) * CLG_VW * SW_ + LOAD_SPAN < W;
+#endif
     if (interior) {
         for (int c = 0; c < CPG_; ++c) {
             const __global float *plane = in + (CLG_IDX)c * H * W;
@@ -268,7 +290,20 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
             const floatV v =
                 clamp_output(acc[j * CLG_TX + t] + (floatV)(b), output_min, output_max);
             const int first = clamp(start - x0, 0, CLG_VW), last = clamp(run - x0, 0, CLG_VW);
+#if CLG_PITCHED
+            /* Lane l is flat position x0 + l = py*W + px: stored when px < OW. */
+            float lanes[CLG_VW];
+            TO_ARRAY(v, lanes);
+            int py = (x0 + first) / W, px = x0 + first - py * W;
+            for (int l = first; l < last; ++l) {
 #if CLG_OUT_NHWC
+                if (px < OW) out[((CLG_IDX)py * OW + px) * K] = lanes[l];
+#else
+                if (px < OW) out[py * OW + px] = lanes[l];
+#endif
+                if (++px == W) px = 0, ++py;
+            }
+#elif CLG_OUT_NHWC
             float lanes[CLG_VW];
             TO_ARRAY(v, lanes);
             for (int l = first; l < last; ++l) out[(CLG_IDX)(x0 + l) * K] = lanes[l];

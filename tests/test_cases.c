@@ -87,6 +87,15 @@ const test_case test_named_cases[] = {
     {"tiled_two_vectors_grouped_s2_batch2", 2, 32, 8, 37, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .no_bias = 1},
     {"tiled_two_vectors_5x5_moved_tile", 1, 16, 7, 30, 18, 2, 5, 5, 1, 1, 2, 2, 2, 2,
      .clamp = TEST_CLAMP_RELU6},
+    /* NCHW stride 1 with rows under two vectors: tiled's blocks run over the padded image's
+       flat positions (pitched), dropping the positions past each row's end; a run shorter
+       than one block falls back to row blocks. */
+    {"tiled_pitched_7x7", 1, 16, 7, 7, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"tiled_pitched_5x5_grouped_batch2", 2, 32, 11, 12, 48, 2, 5, 5, 1, 1, 2, 2, 2, 2,
+     .clamp = TEST_CLAMP_RELU6},
+    {"tiled_pitched_asymmetric_padding", 1, 8, 9, 10, 8, 1, 3, 3, 1, 1, 0, 2, 1, 0, .no_bias = 1},
+    {"tiled_pitched_1x1_padded", 1, 8, 5, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    {"tiled_pitched_run_too_short", 1, 8, 2, 3, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1},
     {"tiled_sixteen_lanes_nhwc_dense", 1, 16, 7, 13, 32, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"tiled_sixteen_lanes_nhwc_s2_batch2", 2, 32, 9, 15, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1,
      .no_bias = 1},
