@@ -70,9 +70,10 @@
  *
  * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
  *   r < RED = CPG*KH*KW.
- *   dim 0: kk (KPG), dim 1: g; each work-item copies its whole weight row (r < RED): one
- *   element per work-item made it a work-group per 64 weights, and PoCL pays about a
- *   microsecond per work-group. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG.
+ *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
+ *   work-item walks the whole reduction (one element per work-item made it a work-group per
+ *   64 weights, and PoCL pays about a microsecond per work-group), 8 x 8 blocks transposed in
+ *   registers. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG.
  *
  * pad_input (both builds): the optional pre-pass of either layout (the host picks it when
  *   border blocks or tiles would cost more than a copy): writes the input zero-padded into the
@@ -159,6 +160,25 @@
             _Pragma("unroll") for (int t_ = 0; t_ < CLG_TX; ++t_)                              \
                 acc[j_ * CLG_TX + t_] = MULADD(x[t_], w_, acc[j_ * CLG_TX + t_]);              \
         }                                                                                      \
+    } while (0)
+
+/* Transposing copies (pad_input_from_nhwc, transpose_weights) move 8 x 8 blocks: eight 8-float
+   loads along one layout, eight 8-float stores along the other (the transposition in
+   registers); blocks cut by an edge go element by element. COLUMN(b, j) is lane j of each of
+   the eight vectors b[0..7]; STORE_COLUMNS stores column j at dst + j*stride. */
+#define COLUMN(b, j)                                                                           \
+    ((float8)((b)[0].s##j, (b)[1].s##j, (b)[2].s##j, (b)[3].s##j, (b)[4].s##j, (b)[5].s##j,   \
+              (b)[6].s##j, (b)[7].s##j))
+#define STORE_COLUMNS(b, dst, stride)                                                          \
+    do {                                                                                       \
+        vstore8(COLUMN(b, 0), 0, (dst));                                                       \
+        vstore8(COLUMN(b, 1), 0, (dst) + (stride));                                            \
+        vstore8(COLUMN(b, 2), 0, (dst) + 2 * (stride));                                        \
+        vstore8(COLUMN(b, 3), 0, (dst) + 3 * (stride));                                        \
+        vstore8(COLUMN(b, 4), 0, (dst) + 4 * (stride));                                        \
+        vstore8(COLUMN(b, 5), 0, (dst) + 5 * (stride));                                        \
+        vstore8(COLUMN(b, 6), 0, (dst) + 6 * (stride));                                        \
+        vstore8(COLUMN(b, 7), 0, (dst) + 7 * (stride));                                        \
     } while (0)
 
 #if !CLG_NHWC
@@ -451,9 +471,9 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
                                 const int wt_offset, const int G, const int KH, const int KW,
                                 const int CPG, const int KPG)
 {
+#if CLG_GPV > 1
     const int kk = (int)get_global_id(0), g = (int)get_global_id(1);
     if (kk >= WT_LANES || g >= G) return;
-#if CLG_GPV > 1
     /* Lane kk of vector g is output channel g*CLG_VW + kk; row r = rot*KH*KW + tap holds, for
        each lane, its weight of input channel (kk % KPG + rot) % KPG of its group. */
     const __global float *from = w + ((CLG_IDX)g * CLG_VW + kk) * RED_;
@@ -464,9 +484,23 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
         to[(CLG_IDX)r * CLG_VW] = from[c * (KH_ * KW_) + tap];
     }
 #else
-    const __global float *from = w + ((CLG_IDX)g * KPG_ + kk) * RED_;
-    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + kk;
-    for (int r = 0; r < RED_; ++r) to[(CLG_IDX)r * KPG_] = from[r];
+    /* Channels kk0 .. kk0+7 of group g, the reduction in blocks of 8. */
+    const int kk0 = (int)get_global_id(0) * 8, g = (int)get_global_id(1);
+    if (kk0 >= KPG_ || g >= G) return;
+    const __global float *from = w + ((CLG_IDX)g * KPG_ + kk0) * RED_;
+    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + kk0;
+    const int nk = min(8, KPG_ - kk0);
+    for (int r0 = 0; r0 < RED_; r0 += 8) {
+        if (nk == 8 && r0 + 8 <= RED_) {
+            float8 rows[8]; /* rows[k]: weights r0 .. r0+7 of channel kk0 + k */
+#pragma unroll
+            for (int k = 0; k < 8; ++k) rows[k] = vload8(0, from + k * RED_ + r0);
+            STORE_COLUMNS(rows, to + (CLG_IDX)r0 * KPG_, KPG_);
+        } else {
+            for (int r = r0; r < min(r0 + 8, RED_); ++r)
+                for (int k = 0; k < nk; ++k) to[(CLG_IDX)r * KPG_ + k] = from[k * RED_ + r];
+        }
+    }
 #endif
 }
 
@@ -495,23 +529,6 @@ __kernel void pad_input(__global const float *restrict input,
 
 #if !CLG_NHWC
 
-/* The layout copy moves 8 x 8 blocks: eight 8-float loads along one layout, eight 8-float
-   stores along the other (the transposition in registers); blocks cut by an edge go element by
-   element. COLUMN(b, j) is lane j of each of the eight vectors b[0..7]. */
-#define COLUMN(b, j)                                                                           \
-    ((float8)((b)[0].s##j, (b)[1].s##j, (b)[2].s##j, (b)[3].s##j, (b)[4].s##j, (b)[5].s##j,   \
-              (b)[6].s##j, (b)[7].s##j))
-#define STORE_COLUMNS(b, dst, stride)                                                          \
-    do {                                                                                       \
-        vstore8(COLUMN(b, 0), 0, (dst));                                                       \
-        vstore8(COLUMN(b, 1), 0, (dst) + (stride));                                            \
-        vstore8(COLUMN(b, 2), 0, (dst) + 2 * (stride));                                        \
-        vstore8(COLUMN(b, 3), 0, (dst) + 3 * (stride));                                        \
-        vstore8(COLUMN(b, 4), 0, (dst) + 4 * (stride));                                        \
-        vstore8(COLUMN(b, 5), 0, (dst) + 5 * (stride));                                        \
-        vstore8(COLUMN(b, 6), 0, (dst) + 6 * (stride));                                        \
-        vstore8(COLUMN(b, 7), 0, (dst) + 7 * (stride));                                        \
-    } while (0)
 
 __kernel void pad_input_from_nhwc(__global const float *restrict input,
                                   __global float *restrict padded, const int N, const int C,

@@ -572,7 +572,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         const size_t local_size[3] = {1, 1, 8};
         clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         st->t_groups = gpv > 1 ? (int)(s->K / p.vw) : (int)s->G;
-        size_t twork[3] = {(size_t)(gpv > 1 ? p.vw : (int)s->KPG), (size_t)st->t_groups, 1};
+        size_t twork[3] = {(size_t)(gpv > 1 ? p.vw : (s->KPG + 7) / 8), (size_t)st->t_groups, 1};
         const size_t t_local_size[3] = {8, 1, 1};
         clg_fixed_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
     } else {

@@ -34,11 +34,14 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         /* Tiled runs twice: on the zero-padded copy of the input (the pre-pass, used for every
            shape with border blocks or tiles) and without it, whatever the cost model would
            pick; NHWC layers a third time through the NCHW kernel (pad_input_from_nhwc and an
-           NHWC-writing conv2d_tiled_nchw), which the cost model only picks for narrow groups.
+           NHWC-writing conv2d_tiled_nchw) where the cost model may pick it (output channels
+           per group not a multiple of 8) and in the named tiled_ cases (which reach the
+           NCHW kernel's other tiles that way).
            Modes: 1 padded, 0 unpadded, 2 via NCHW, -1 the only run of other algorithms. */
         const bool tiled = a == CLGCONV_ALGO_TILED;
-        const bool nhwc = d->layout == CLGCONV_LAYOUT_NHWC;
-        for (int mode = tiled ? (nhwc ? 2 : 1) : -1; mode >= (tiled ? 0 : -1); --mode) {
+        const bool via = d->layout == CLGCONV_LAYOUT_NHWC &&
+                         ((d->out_channels / d->groups) % 8 != 0 || strncmp(name, "tiled_", 6) == 0);
+        for (int mode = tiled ? (via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1); --mode) {
             const char *algo = clgconv_algo_name((clgconv_algo)a);
             snprintf(label, sizeof label, "%s [%s%s] %s%s", name, desc_text,
                      with_bias ? "" : " no bias", algo,
