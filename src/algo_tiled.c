@@ -359,13 +359,6 @@ static double pad_seconds(const clgconv_context *ctx, const clg_shape *s, const 
     return 4.0 * ((double)s->input_elems + padded) / bw + launch;
 }
 
-/* Whether to run the pre-pass. Border blocks (NCHW: a block whose loads leave the row, e.g.
-   every block of a 7x7 or 14x14 image with padding) build their vectors lane by lane, border
-   tiles (NHWC) clamp and select every load; on the zero-padded copy every block / tile is
-   interior. It pays when the estimated saving exceeds the copy (ResNeXt's g=32 3x3 layers on
-   PoCL, batch 1, NCHW: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42 ms, 56x56 0.50-0.63 ->
-   0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms; NHWC: 28x28 0.71 -> 0.45-0.55 ms, 14x14 1.3
-   -> 0.5 ms). The copy must fit the workspace cap and int offsets. */
 /* Whether p's padded image (hp, wp set) suits the kernels, whose row ids, row lengths and plane
    offsets are ints, followed in the workspace by `after` elements (NHWC: the transposed
    weights), the whole within the workspace cap. Each product is formed only once its factors
@@ -383,6 +376,13 @@ static bool padded_fits(const clgconv_context *ctx, const clg_shape *s, const ti
     return elems <= INT32_MAX && total <= clg_workspace_cap(ctx) / sizeof(float);
 }
 
+/* Whether to run the pre-pass. Border blocks (NCHW: a block whose loads leave the row, e.g.
+   every block of a 7x7 or 14x14 image with padding) build their vectors lane by lane, border
+   tiles (NHWC) clamp and select every load; on the zero-padded copy every block / tile is
+   interior. It pays when the estimated saving exceeds the copy (ResNeXt's g=32 3x3 layers on
+   PoCL, batch 1, NCHW: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42 ms, 56x56 0.50-0.63 ->
+   0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms; NHWC: 28x28 0.71 -> 0.45-0.55 ms, 14x14 1.3
+   -> 0.5 ms). The copy must fit the workspace cap and int offsets. */
 static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled_params *p,
                            bool flip)
 {
