@@ -105,6 +105,13 @@
 #ifndef CLG_OUT_NHWC
 #define CLG_OUT_NHWC 0
 #endif
+/* conv2d_tiled_nchw's distance between consecutive output pixels of one channel (K: the
+   kernel's channel count, for NHWC output). */
+#if CLG_OUT_NHWC
+#define OUT_STEP K
+#else
+#define OUT_STEP 1
+#endif
 #ifndef CLG_PITCHED
 #define CLG_PITCHED 0
 #endif
@@ -310,23 +317,25 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
             const floatV v =
                 clamp_output(acc[j * CLG_TX + t] + (floatV)(b), output_min, output_max);
             const int first = clamp(start - x0, 0, CLG_VW), last = clamp(run - x0, 0, CLG_VW);
+#if CLG_PITCHED || CLG_OUT_NHWC
+            /* Lane by lane: output pixel o of lane l goes to out[o * OUT_STEP]. Pitched runs:
+               lane l is flat position x0 + l = py*W + px, an output only when px < OW. */
+            float lanes[CLG_VW];
+            TO_ARRAY(v, lanes);
 #if CLG_PITCHED
-            /* Lane l is flat position x0 + l = py*W + px: stored when px < OW. */
-            float lanes[CLG_VW];
-            TO_ARRAY(v, lanes);
             int py = (x0 + first) / W, px = x0 + first - py * W;
-            for (int l = first; l < last; ++l) {
-#if CLG_OUT_NHWC
-                if (px < OW) out[((CLG_IDX)py * OW + px) * K] = lanes[l];
-#else
-                if (px < OW) out[py * OW + px] = lanes[l];
 #endif
+            for (int l = first; l < last; ++l) {
+#if CLG_PITCHED
+                const int o = py * OW + px;
+                const bool stored = px < OW;
                 if (++px == W) px = 0, ++py;
+#else
+                const int o = x0 + l;
+                const bool stored = true;
+#endif
+                if (stored) out[(CLG_IDX)o * OUT_STEP] = lanes[l];
             }
-#elif CLG_OUT_NHWC
-            float lanes[CLG_VW];
-            TO_ARRAY(v, lanes);
-            for (int l = first; l < last; ++l) out[(CLG_IDX)(x0 + l) * K] = lanes[l];
 #else
             store_lanes(v, out + x0, first, last);
 #endif
@@ -526,9 +535,7 @@ __kernel void pad_input(__global const float *restrict input,
     for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
 }
 
-
 #if !CLG_NHWC
-
 
 __kernel void pad_input_from_nhwc(__global const float *restrict input,
                                   __global float *restrict padded, const int N, const int C,
