@@ -10,6 +10,9 @@ static clgconv_context *g_ctx;
 static cl_command_queue g_queue;
 static int g_runs[CLGCONV_ALGO_COUNT_];       /* comparisons made per algorithm */
 static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (informative only) */
+/* CLGCONV_TEST_SHARD=i/n: this process checks shapes i, i+n, i+2n, ... of the whole list (named,
+   random, medium; the host path in shard 0), so n processes can share a many-core machine. */
+static int g_shard, g_shards = 1, g_shape_index, g_shapes_checked;
 
 static double now_seconds(void)
 {
@@ -22,6 +25,8 @@ static double now_seconds(void)
 static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_rng *r,
                             const char *name)
 {
+    if (g_shape_index++ % g_shards != g_shard) return;
+    ++g_shapes_checked;
     size_t in_b, w_b, b_b, out_b;
     CHECK_OK(clgconv_conv2d_tensor_bytes(d, &in_b, &w_b, &b_b, &out_b));
     float *x = test_random_tensor(r, in_b / 4), *w = test_random_tensor(r, w_b / 4);
@@ -163,6 +168,16 @@ int main(void)
 {
     g_ctx = test_open_context(&g_queue);
     printf("device: %s\n", clgconv_context_device_name(g_ctx));
+    const char *shard = getenv("CLGCONV_TEST_SHARD");
+    if (shard && *shard) {
+        char tail;
+        if (sscanf(shard, "%d/%d%c", &g_shard, &g_shards, &tail) != 2 || g_shards < 1 ||
+            g_shard < 0 || g_shard >= g_shards) {
+            fprintf(stderr, "CLGCONV_TEST_SHARD (\"%s\") is not i/n with 0 <= i < n\n", shard);
+            return 2;
+        }
+        printf("shard %d of %d\n", g_shard, g_shards);
+    }
     uint64_t seed = test_seed(20261125);
     int count = 300;
     const char *cs = getenv("CLGCONV_TEST_SWEEP");
@@ -179,13 +194,15 @@ int main(void)
     const char *ms = getenv("CLGCONV_TEST_MEDIUM");
     if (ms && *ms && atoi(ms) >= 0) medium = atoi(ms);
     medium_sweep(seed, medium);
-    host_path(&r);
+    if (g_shard == 0) host_path(&r);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
                clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
-    EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == (int)test_named_case_count + count + medium,
-           "direct ran %d of %d shapes", g_runs[CLGCONV_ALGO_DIRECT],
+    EXPECT(g_shape_index == (int)test_named_case_count + count + medium,
+           "%d shapes listed, expected %d", g_shape_index,
            (int)test_named_case_count + count + medium);
+    EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == g_shapes_checked, "direct ran %d of %d shapes",
+           g_runs[CLGCONV_ALGO_DIRECT], g_shapes_checked);
     clReleaseCommandQueue(g_queue);
     clgconv_context_release(g_ctx);
     return test_summary("test_differential");
