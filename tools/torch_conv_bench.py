@@ -11,6 +11,12 @@ time relative to the dense (g = 1) twin, and geometric-mean speedups over:
   - the dense layers (g = 1);
   - every grouped layer (g > 1).
 
+With --torch-device cuda (for a clgconv run on an NVIDIA GPU) the peer is PyTorch's CUDA
+convolution (cuDNN) on the same GPU instead: torch.backends.cudnn.benchmark on (cuDNN picks its
+fastest algorithm per shape, as a tuned application would) and TF32 off (clgconv computes in
+full fp32; TF32 rounds the operands to 10-bit mantissas), each call timed like clgconv-bench's
+(host clock around the call and a synchronize).
+
 PyTorch is optional: when `import torch` fails the script says so and exits 0 ("skipped").
 Run it with Debian's /usr/bin/python3 (python3-torch). It sets
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184
@@ -81,25 +87,31 @@ def shape_key(row, with_groups=True):
     return tuple(int(row[f]) for f in fields) + (row["layout"],)
 
 
-def time_torch_layer(torch, row, iters, warmup, min_time_ms):
+def time_torch_layer(torch, row, iters, warmup, min_time_ms, device="cpu"):
     """Median milliseconds of F.conv2d on this layer (input, weights and bias in [-1, 1)): at
-    least iters timed runs, more (up to 50 x iters) until min_time_ms of timed runs add up."""
+    least iters timed runs, more (up to 50 x iters) until min_time_ms of timed runs add up.
+    On a CUDA device each timed call ends with a synchronize (the call's whole latency, as
+    clgconv-bench's enqueue + clFinish)."""
     n, c, h, w, k, g, kh, kw, s, p, d = (int(row[f]) for f in SHAPE_FIELDS)
     gen = torch.Generator().manual_seed(1)
     x = torch.rand(n, c, h, w, generator=gen) * 2 - 1
     weight = torch.rand(k, c // g, kh, kw, generator=gen) * 2 - 1
     bias = torch.rand(k, generator=gen) * 2 - 1
+    x, weight, bias = x.to(device), weight.to(device), bias.to(device)
     if row["layout"] == "NHWC":
         x = x.contiguous(memory_format=torch.channels_last)
         weight = weight.contiguous(memory_format=torch.channels_last)
     conv = torch.nn.functional.conv2d
+    sync = torch.cuda.synchronize if device != "cpu" else (lambda: None)
     times = []
     with torch.no_grad():
         for _ in range(warmup):
             conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
+        sync()
         while len(times) < iters or (sum(times) < min_time_ms and len(times) < 50 * iters):
             t0 = time.perf_counter()
             y = conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
+            sync()
             t1 = time.perf_counter()
             times.append((t1 - t0) * 1e3)
             assert y.shape[0] == n and y.shape[1] == k  # the output is freed after t1
@@ -242,6 +254,8 @@ def main():
     src.add_argument("--layers", help="';'-separated [name:]N,C,H,W,K,g,kh,kw[,stride[,pad[,dil]]]")
     ap.add_argument("--layout", choices=["nchw", "nhwc", "both"], default="nchw",
                     help="layout of --layers (default nchw)")
+    ap.add_argument("--torch-device", choices=["cpu", "cuda"], default="cpu",
+                    help="where PyTorch runs (default cpu; cuda: cuDNN, for GPU runs)")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch.set_num_threads (default: os.cpu_count())")
     ap.add_argument("--iters", type=int, default=0,
@@ -287,6 +301,18 @@ def main():
     min_time_ms = args.min_time_ms if args.min_time_ms >= 0 else \
         float(meta.get("min_time_ms", "200") or 200)
     torch.set_num_threads(threads)
+    device = args.torch_device
+    peer = (f"CPU (torch.nn.functional.conv2d), {threads} threads" if device == "cpu" else
+            "CUDA (cuDNN, benchmark mode, TF32 off)")
+    if device == "cuda":
+        if not torch.cuda.is_available():
+            print("torch_conv_bench: --torch-device cuda but torch.cuda.is_available() is False",
+                  file=sys.stderr)
+            return 1
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+        peer += " on " + torch.cuda.get_device_name(0)
 
     busy = cpu_busy_fraction()
     distinct = []
@@ -304,7 +330,7 @@ def main():
                   end="", file=sys.stderr, flush=True)
         try:
             torch_ms[shape_key(r)], torch_runs[shape_key(r)] = time_torch_layer(
-                torch, r, iters, args.warmup, min_time_ms)
+                torch, r, iters, args.warmup, min_time_ms, device)
         except RuntimeError as e:  # e.g. out of memory
             torch_ms[shape_key(r)] = float("nan")
             print(f"torch_conv_bench: {r['layer']} failed: {e}", file=sys.stderr)
@@ -352,7 +378,7 @@ def main():
 
     if args.out:
         with open(args.out, "w", newline="") as f:
-            f.write(f"# torch {torch.__version__}, {threads} threads, median of {iters} runs "
+            f.write(f"# torch {torch.__version__} {peer}, median of {iters} runs "
                     f"after {args.warmup} warm-up\n")
             w = csv.writer(f)
             w.writerow(SHAPE_FIELDS + ("layout", "torch_median_ms", "torch_iters"))
@@ -363,7 +389,7 @@ def main():
         with open(args.merged, "w", newline="") as f:
             for k, v in meta.items():
                 f.write(f"# {k}: {v}\n")
-            f.write(f"# torch: {torch.__version__}, {threads} threads, median of {iters} runs\n")
+            f.write(f"# torch: {torch.__version__} {peer}, median of {iters} runs\n")
             fields = list(merged[0].keys()) if merged else []
             w = csv.DictWriter(f, fieldnames=fields)
             w.writeheader()
@@ -371,7 +397,7 @@ def main():
                 w.writerow({k: (f"{v:.6f}" if isinstance(v, float) else v) for k, v in m.items()})
 
     bullet = "- " if args.markdown else ""
-    if busy > 0.25:
+    if busy > 0.25 and device == "cpu":
         print(f"{bullet}WARNING: other processes were using {100 * busy:.0f} % of the CPUs before "
               "the run: PyTorch's multi-threaded timings are unreliable (its OpenMP threads wait "
               "for descheduled peers)")
@@ -379,7 +405,7 @@ def main():
             print()
     runs = (f"median of at least {iters} runs (more until {min_time_ms:g} ms of runs)"
             if min_time_ms > 0 else f"median of {iters} runs")
-    print(f"{bullet}PyTorch {torch.__version__} CPU (torch.nn.functional.conv2d), {threads} threads, "
+    print(f"{bullet}PyTorch {torch.__version__} {peer}, "
           f"{runs} after {args.warmup} warm-up; NHWC rows use channels_last")
     print()
     has_sweep = any(r.get("mode") == "sweep" for r in rows)
