@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# device_check.sh: runs a tools/device_bundle.sh bundle on this machine's GPU through its vendor OpenCL driver (device facts, the test programs with test_differential sharded over the CPUs, the benchmark against PyTorch's CUDA convolution) and leaves logs, a summary and one archive in OUT_DIR.
+#
+# Usage: tools/device_check.sh BUNDLE OUT_DIR [all|tests|bench]   (default all)
+# Environment:
+#   CHECK_DEVICE   clgconv device selector (CLGCONV_DEVICE syntax; default NVIDIA)
+#   DEADLINE       seconds this script may take in all (default 420): steps that would not fit
+#                  are skipped and say so; the archive is always written
+#   SHARDS         test_differential processes (default: CPUs / 2, at most 8)
+#   BENCH_ITERS    timed runs per layer (default 10; more until 50 ms of runs)
+# OUT_DIR gets summary.txt (also printed) and results.tar.gz (every log, CSV and table).
+# The ICD: /etc/OpenCL/vendors; for NVIDIA, when no ICD file names it, the first
+# libnvidia-opencl.so* found under the driver folders (through OCL_ICD_FILENAMES).
+set -u
+[ $# -ge 2 ] || { sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+bundle=$(cd "$1" && pwd) || exit 2
+out=$2
+mode=${3:-all}
+mkdir -p "$out" || exit 2
+out=$(cd "$out" && pwd)
+work=$(mktemp -d /tmp/device_check.XXXXXX)
+summary="$out/summary.txt"
+: >"$summary"
+start=$(date +%s)
+deadline=$((start + ${DEADLINE:-420}))
+device=${CHECK_DEVICE:-NVIDIA}
+say() { echo "$*" | tee -a "$summary"; }
+left() { echo $((deadline - $(date +%s))); }
+# budget WANT: seconds a step may take (WANT, or what is left less 20 s for the archive).
+budget() { local l=$(($(left) - 20)); [ "$l" -lt "$1" ] && echo "$l" || echo "$1"; }
+finish() {
+  say "== done in $(( $(date +%s) - start )) s"
+  cp "$summary" "$work/"
+  tar -C "$work" --exclude=cache -czf "$out/results.tar.gz" . 2>/dev/null
+  exit "${1:-0}"
+}
+
+say "== device_check $(date -u '+%Y-%m-%d %H:%M UTC'), bundle $(head -c 12 "$bundle/commit" 2>/dev/null) $(sed -n 2p "$bundle/commit" 2>/dev/null)"
+say "host: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+command -v nvidia-smi >/dev/null && say "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -1)"
+
+# ---------------------------------------------------------------- the OpenCL driver
+icd_lib=""
+for f in /etc/OpenCL/vendors/*.icd; do
+  [ -f "$f" ] && say "icd file $f: $(cat "$f")"
+done
+if [ "${device,,}" = nvidia ] && ! grep -qsi nvidia /etc/OpenCL/vendors/*.icd; then
+  for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib; do
+    for f in "$d"/libnvidia-opencl.so*; do
+      [ -e "$f" ] && { icd_lib=$f; break 2; }
+    done
+  done
+  [ -n "$icd_lib" ] || icd_lib=$(timeout 60 find / \( -path /proc -o -path /sys \) -prune -o \
+                                   -name 'libnvidia-opencl.so*' -print 2>/dev/null | head -1)
+  if [ -z "$icd_lib" ]; then
+    say "no ICD file names NVIDIA and no libnvidia-opencl.so* was found: this machine's driver offers no OpenCL"
+    finish 3
+  fi
+  export OCL_ICD_FILENAMES=$icd_lib
+  say "vendor library (OCL_ICD_FILENAMES): $icd_lib"
+fi
+export LD_LIBRARY_PATH="$bundle/lib${icd_lib:+:$(dirname "$icd_lib")}:/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin=$bundle/bin
+[ -x "$bin/clinfo" ] && timeout 60 "$bin/clinfo" >"$work/clinfo.txt" 2>&1
+timeout 60 "$bin/clgconv-bench" --list-devices >"$work/devices.txt" 2>&1
+cat "$work/devices.txt" | tee -a "$summary"
+if ! grep -qi -- "$device" "$work/devices.txt"; then
+  say "no OpenCL device matches \"$device\""
+  finish 3
+fi
+export CLGCONV_DEVICE=$device CLGCONV_REQUIRE_DEVICE=1 CLGCONV_CACHE_DIR=$work/cache
+status=0
+
+# ---------------------------------------------------------------- tests
+if [ "$mode" = all ] || [ "$mode" = tests ]; then
+  shards=${SHARDS:-$(( $(nproc) / 2 ))}
+  [ "$shards" -gt 8 ] && shards=8
+  [ "$shards" -lt 1 ] && shards=1
+  t=$(budget 200)
+  say "== tests ($shards test_differential shards, limit ${t} s)"
+  t0=$(date +%s)
+  pids=()
+  for name in test_smoke test_reference test_identities test_bad_input test_events test_concurrency; do
+    ( timeout -k 5 "$t" "$bin/$name" >"$work/$name.log" 2>&1; echo $? >"$work/$name.rc" ) &
+    pids+=($!)
+  done
+  for ((i = 0; i < shards; ++i)); do
+    ( CLGCONV_TEST_SHARD=$i/$shards timeout -k 5 "$t" "$bin/test_differential" \
+        >"$work/test_differential.$i.log" 2>&1; echo $? >"$work/test_differential.$i.rc" ) &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for f in "$work"/test_*.rc; do
+    name=$(basename "$f" .rc)
+    rc=$(cat "$f")
+    [ "$rc" = 0 ] || status=1
+    say "$(printf '%-22s rc=%-3s %s' "$name" "$rc" "$(grep -E 'checks|passed|failed|FAIL' "$work/$name.log" | tail -n 1)")"
+  done
+  grep -h -A 2 -E 'EXPECT failed|CHECK failed|beyond tolerance' "$work"/test_*.log | head -n 60 \
+    >"$work/failures.txt"
+  if [ -s "$work/failures.txt" ]; then say "-- first failure lines:"; cat "$work/failures.txt" | tee -a "$summary"; fi
+  grep -h 'compared on' "$work"/test_differential.*.log | sort | tee -a "$summary" >/dev/null
+  say "tests took $(( $(date +%s) - t0 )) s"
+fi
+
+# ---------------------------------------------------------------- benchmark
+if [ "$mode" = all ] || [ "$mode" = bench ]; then
+  python=${PYTHON:-python3}
+  torch_ok=0
+  "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null && torch_ok=1
+  say "== benchmark (PyTorch CUDA peer: $([ $torch_ok = 1 ] && echo yes || echo no))"
+  # bench NAME MIN_SECONDS ARGS...: clgconv-bench into NAME.{md,csv,log}, then PyTorch.
+  bench() {
+    local name=$1 need=$2; shift 2
+    local t
+    t=$(budget 150)
+    if [ "$t" -lt "$need" ]; then say "$name: skipped (${t} s left)"; return; fi
+    local t0=$(date +%s)
+    timeout -k 5 "$t" "$bin/clgconv-bench" --device "$device" --iters "${BENCH_ITERS:-10}" \
+      --min-time 50 "$@" --markdown --csv "$work/$name.csv" >"$work/$name.md" 2>"$work/$name.log"
+    local rc=$?
+    [ $rc = 0 ] || status=1
+    if [ $torch_ok = 1 ] && [ -s "$work/$name.csv" ]; then
+      t=$(budget 120)
+      timeout -k 5 "$t" "$python" "$root/tools/torch_conv_bench.py" --torch-device cuda \
+        --bench-csv "$work/$name.csv" --merged "$work/$name.torch.csv" --markdown --quiet \
+        >"$work/$name.torch.md" 2>>"$work/$name.log"
+    fi
+    say "$name: rc=$rc, $(grep -c '^|' "$work/$name.md") table lines, $(( $(date +%s) - t0 )) s"
+  }
+  bench suite_b1_nchw 30 --batch 1 --layout nchw
+  bench suite_b1_nhwc 30 --batch 1 --layout nhwc
+  bench sweep_b1_nchw 20 --sweep --batch 1 --layout nchw
+  bench sweep_b1_nhwc 20 --sweep --batch 1 --layout nhwc
+  bench suite_b8_nchw 30 --batch 8 --layout nchw --no-verify
+  bench sweep_b8_nchw 20 --sweep --batch 8 --layout nchw --no-verify
+  bench sweep_b8_nhwc 20 --sweep --batch 8 --layout nhwc --no-verify
+  bench suite_b8_nhwc 30 --batch 8 --layout nhwc --no-verify
+  bench algos_b1_nchw 40 --compare-algos --batch 1 --layout nchw
+  merged=("$work"/*.torch.csv)
+  if [ -e "${merged[0]}" ]; then
+    "$python" "$root/tools/torch_conv_bench.py" --summarize "${merged[@]}" --markdown \
+      >"$work/summary_vs_torch.md" 2>&1
+    say "-- clgconv vs PyTorch CUDA (geometric means; sweeps t(g)/t(1)):"
+    tee -a "$summary" <"$work/summary_vs_torch.md"
+  fi
+fi
+finish $status
