@@ -1,11 +1,18 @@
 /* context.c: clgconv_context (wrapping or opening a device), device facts, and the per-context program cache. */
 #include "internal.h"
+#include "testing.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+
+/* clgconv_testing_plan_as_gpu: compute units of the GPU that contexts created on this thread
+   pretend to be (0: the device's own class). */
+static CLG_THREAD_LOCAL unsigned g_plan_as_gpu;
+
+void clgconv_testing_plan_as_gpu(unsigned compute_units) { g_plan_as_gpu = compute_units; }
 
 static clgconv_status query_device(cl_device_id dev, clg_device_info *info)
 {
@@ -40,6 +47,7 @@ static clgconv_status query_device(cl_device_id dev, clg_device_info *info)
     if (e != CL_SUCCESS) return clg_fail_cl("clGetPlatformInfo", e, "querying CL_PLATFORM_NAME");
     info->platform[sizeof info->platform - 1] = 0;
     info->is_cpu = (info->type & CL_DEVICE_TYPE_CPU) != 0;
+    if (g_plan_as_gpu) info->is_cpu = false, info->compute_units = g_plan_as_gpu;
     snprintf(info->description, sizeof info->description, "%s / %s / %s", info->platform,
              info->name, info->driver);
     return CLGCONV_SUCCESS;

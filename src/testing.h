@@ -32,6 +32,12 @@ CLGCONV_API void clgconv_testing_tiled_padding(int mode);
    does for every NHWC layer whose copies fit the workspace limits. */
 CLGCONV_API void clgconv_testing_tiled_via_nchw(int mode);
 
+/* Contexts created on this thread from now on plan as if their device were a GPU with
+   compute_units compute units (its device facts otherwise), so that a CPU device runs the
+   GPU-only choices of every algorithm (tile sizes, work-group shapes); 0 (default) plans for
+   the device's own class. */
+CLGCONV_API void clgconv_testing_plan_as_gpu(unsigned compute_units);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,10 @@
 
 static clgconv_context *g_ctx;
 static cl_command_queue g_queue;
+/* The context whose plans check_all_algos makes (g_ctx, or the GPU-planning twin of gpu_plans),
+   and the algorithms it runs (a bit per clgconv_algo). */
+static clgconv_context *g_plan_ctx;
+static unsigned g_algo_mask = ~0u;
 static int g_runs[CLGCONV_ALGO_COUNT_];       /* comparisons made per algorithm */
 static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (informative only) */
 /* CLGCONV_TEST_SHARD=i/n: this process checks shapes i, i+n, i+2n, ... of the whole list (named,
@@ -26,7 +30,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                             const char *name)
 {
     if (g_shape_index++ % g_shards != g_shard) return;
-    ++g_shapes_checked;
+    if (g_algo_mask & 1u << CLGCONV_ALGO_DIRECT) ++g_shapes_checked; /* shapes direct must run */
     size_t in_b, w_b, b_b, out_b;
     CHECK_OK(clgconv_conv2d_tensor_bytes(d, &in_b, &w_b, &b_b, &out_b));
     float *x = test_random_tensor(r, in_b / 4), *w = test_random_tensor(r, w_b / 4);
@@ -36,6 +40,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
     char desc_text[256], label[400];
     test_desc_str(d, desc_text, sizeof desc_text);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) {
+        if (!(g_algo_mask & (1u << a))) continue;
         /* Tiled runs twice: on the zero-padded copy of the input (the pre-pass, used for every
            shape with border blocks or tiles) and without it, whatever the cost model would
            pick; NHWC layers a third time through the NCHW kernel (pad_input_from_nhwc and an
@@ -48,13 +53,15 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                          ((d->out_channels / d->groups) % 8 != 0 || strncmp(name, "tiled_", 6) == 0);
         for (int mode = tiled ? (via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1); --mode) {
             const char *algo = clgconv_algo_name((clgconv_algo)a);
-            snprintf(label, sizeof label, "%s [%s%s] %s%s", name, desc_text,
+            snprintf(label, sizeof label, "%s [%s%s] %s%s%s", name, desc_text,
                      with_bias ? "" : " no bias", algo,
-                     mode == 2 ? " via NCHW" : mode == 1 ? " padded" : mode == 0 ? " unpadded" : "");
+                     mode == 2 ? " via NCHW" : mode == 1 ? " padded" : mode == 0 ? " unpadded" : "",
+                     g_plan_ctx != g_ctx ? " (GPU plans)" : "");
             clgconv_testing_tiled_padding(mode == 2 ? -1 : mode);
             clgconv_testing_tiled_via_nchw(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             double t0 = now_seconds();
-            clgconv_status st = test_run_plan(g_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
+            clgconv_status st =
+                test_run_plan(g_plan_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
             g_seconds[a] += now_seconds() - t0;
             clgconv_testing_tiled_padding(-1);
             clgconv_testing_tiled_via_nchw(-1);
@@ -75,6 +82,35 @@ static void named_cases(test_rng *r)
         test_case_desc(&test_named_cases[i], &d);
         check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
     }
+}
+
+/* The named cases again with plans made for a GPU (clgconv_testing_plan_as_gpu) and run on this
+   device: the GPU-only tile sizes and work-group shapes of tiled and depthwise stay covered
+   where CI has no GPU (gemm's GPU tiles are older and ran on an H200; direct and clblast plan
+   alike on every device; all of them would cost CI minutes). Skipped when the device is a GPU
+   (the main pass covers it). */
+static int gpu_plans(test_rng *r)
+{
+    cl_context c;
+    cl_device_id dev;
+    cl_device_type type = 0;
+    CHECK_OK(clgconv_context_get_cl(g_ctx, &c, &dev));
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS);
+    if (type & CL_DEVICE_TYPE_GPU) return 0;
+    /* 8 compute units: tiles shrink to 2048 work-items, fully for small cases, part-way for
+       larger ones (132, an H200, would shrink every named case to the smallest tile). */
+    clgconv_testing_plan_as_gpu(8);
+    clgconv_context *gpu = NULL;
+    clgconv_status st = clgconv_context_create(c, dev, &gpu); /* same cl_context: g_queue works */
+    clgconv_testing_plan_as_gpu(0);
+    CHECK_OK(st);
+    g_plan_ctx = gpu;
+    g_algo_mask = 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE;
+    named_cases(r);
+    g_algo_mask = ~0u;
+    g_plan_ctx = g_ctx;
+    clgconv_context_release(gpu);
+    return (int)test_named_case_count;
 }
 
 static void random_sweep(uint64_t seed, int count)
@@ -166,7 +202,7 @@ static void host_path(test_rng *r)
 
 int main(void)
 {
-    g_ctx = test_open_context(&g_queue);
+    g_ctx = g_plan_ctx = test_open_context(&g_queue);
     printf("device: %s\n", clgconv_context_device_name(g_ctx));
     const char *shard = getenv("CLGCONV_TEST_SHARD");
     if (shard && *shard) {
@@ -189,6 +225,7 @@ int main(void)
     test_rng r;
     test_rng_seed(&r, seed + 1);
     named_cases(&r);
+    const int gpu_shapes = gpu_plans(&r);
     random_sweep(seed, count);
     int medium = 12;
     const char *ms = getenv("CLGCONV_TEST_MEDIUM");
@@ -198,9 +235,9 @@ int main(void)
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
                clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
-    EXPECT(g_shape_index == (int)test_named_case_count + count + medium,
+    EXPECT(g_shape_index == (int)test_named_case_count + gpu_shapes + count + medium,
            "%d shapes listed, expected %d", g_shape_index,
-           (int)test_named_case_count + count + medium);
+           (int)test_named_case_count + gpu_shapes + count + medium);
     EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == g_shapes_checked, "direct ran %d of %d shapes",
            g_runs[CLGCONV_ALGO_DIRECT], g_shapes_checked);
     clReleaseCommandQueue(g_queue);
