@@ -77,19 +77,30 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
 
 /* CLBlast 1.5.3 with its default parameters on PoCL: 15-18 GFLOP/s for large SGEMMs, 3.5 for a
    32-group batch of small GEMMs (shared notes): never a CPU choice unless measured (tuning).
-   On GPUs its parameter database is tuned: a strong GEMM for large matrices (taken as 60 % of
-   the roofline peak used by the other estimates), weaker for the small per-group matrices of
-   grouped convolutions. Plus the im2col traffic and one call per image when G > 1. */
+   On GPUs its parameter database is tuned: the fastest path for dense and few-group layers at
+   batch 1 on an H200, weaker for the small per-group matrices of grouped convolutions. Plus
+   the im2col traffic and one call per image when G > 1. */
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
     clg_gemm_layout_init(ctx, s, s->output_elems, 0, &l);
     double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
+    if (!ctx->info.is_cpu) {
+        /* Fitted on an H200 (docs/gpu.md; CLBlast 1.5.3, its NVIDIA parameters): 12 TFLOP/s
+           for large matrices (132 compute units; scaled with them), less for narrow ones; 20
+           us per plan and 5 per batched call; im2col matrices written and read at 1 TB/s. */
+        if (s->G == 1) n *= (double)s->N; /* one call over the batch */
+        const double eff = (m / (m + 16.0)) * (n / (n + 256.0)) * (k / (k + 32.0));
+        double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
+        if (!l.direct) bytes += 8.0 * (double)l.slot_elems * (double)l.pairs;
+        const double calls = s->G == 1 ? 1.0 : (double)s->N;
+        return 20e-6 + 5e-6 * calls + 2.0 * s->macs / (12000e9 * cu / 132.0 * eff) +
+               bytes / (1000e9 * cu / 132.0);
+    }
     double size_eff = (m / (m + 64.0)) * (n / (n + 64.0)) * (k / (k + 32.0));
-    double rate = ctx->info.is_cpu ? 17e9 * size_eff : 0.6 * 250e9 * cu * size_eff;
-    double bw = ctx->info.is_cpu ? 13.5e9 * cu : 20e9 * cu;
-    if (ctx->info.is_cpu && bw > 60e9) bw = 60e9;
+    double rate = 17e9 * size_eff;
+    double bw = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
     bytes += 8.0 * (double)l.slot_elems * (double)l.pairs + 8.0 * (double)s->output_elems;
     double calls = s->G == 1 ? 1.0 : (double)s->N;

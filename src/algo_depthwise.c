@@ -42,19 +42,6 @@ static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_s
     return clg_check_coordinates(s, CLG_VECTOR_OVERHANG, "depthwise");
 }
 
-static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
-{
-    double peak, bw, launch;
-    clg_device_roofline(ctx, &peak, &bw, &launch);
-    /* Each input element is read once from memory and once per tap from cache; a tap costs a
-       vector load, a broadcast weight and one FMA, so the loads bound the arithmetic side at
-       about a third of the FMA peak. */
-    double flops = 2.0 * s->macs;
-    double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
-    double compute = flops / (0.3 * peak), memory = bytes / (0.8 * bw);
-    return (compute > memory ? compute : memory) + launch;
-}
-
 /* Geometries common in real networks get a specialised build (square 3x3, 5x5 or 7x7 windows,
    stride 1 or 2, no dilation, multiplier 1 or 2); every other one runs the generic build, so
    that sweeps over many odd shapes (tests) do not compile one program per shape. */
@@ -89,6 +76,30 @@ static int nhwc_vector_width(const clg_shape *s)
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; ++i)
         if (s->K % widths[i] == 0) return widths[i];
     return 1;
+}
+
+static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
+{
+    if (!ctx->info.is_cpu) {
+        /* Fitted on an H200 (docs/gpu.md). NCHW: a work-item per output row (its OW outputs
+           in turn); NHWC: a work-item per row of one channel vector. */
+        static const clg_gpu_fit nchw = {12e-6, 8000e9, 128, 0, 64},
+                                 nhwc = {12e-6, 16000e9, 64, 4, 64};
+        const bool is_nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
+        const int vw = is_nhwc ? nhwc_vector_width(s) : 1;
+        const double items = (double)(s->N * s->OH) * (double)(is_nhwc ? s->K / vw : s->K);
+        return clg_gpu_seconds(ctx, is_nhwc ? &nhwc : &nchw, 2.0 * s->macs, items,
+                               is_nhwc ? (double)vw : (double)s->OW, (double)s->reduction);
+    }
+    double peak, bw, launch;
+    clg_device_roofline(ctx, &peak, &bw, &launch);
+    /* Each input element is read once from memory and once per tap from cache; a tap costs a
+       vector load, a broadcast weight and one FMA, so the loads bound the arithmetic side at
+       about a third of the FMA peak. */
+    double flops = 2.0 * s->macs;
+    double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
+    double compute = flops / (0.3 * peak), memory = bytes / (0.8 * bw);
+    return (compute > memory ? compute : memory) + launch;
 }
 
 /* Output rows per work-item of the NHWC kernel. Each work-item gathers its channels' tap
@@ -232,8 +243,9 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                next channel blocks of the same rows, which are then in cache), or 8 channel
                blocks of one row block when there are fewer than 8 row blocks. */
             const size_t rows_local[3] = {1, 8, 1}, channels_local[3] = {8, 1, 1};
-            clg_fixed_geometry(plan->ctx, wg, work, row_blocks >= 8 ? rows_local : channels_local,
-                               st->global, st->local);
+            clg_device_geometry(plan->ctx, wg, work,
+                                row_blocks >= 8 ? rows_local : channels_local, st->global,
+                                st->local);
         } else {
             size_t work[3] = {(size_t)s->OH, (size_t)(s->N * s->K), 1};
             /* 8 rows of `planes` channels per work-group, each work-item walking its row. Small
@@ -241,7 +253,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                microsecond per work-group, which dominated 7x7 and 14x14 layers (960 work-groups of
                56 outputs each for MobileNetV2's 7x7 depthwise layer). */
             const size_t local_size[3] = {8, nchw_planes_per_group(s), 1};
-            clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+            clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         }
     }
     plan->state = st;

@@ -25,12 +25,22 @@ static clgconv_status direct_supports(const clgconv_context *ctx, const clg_shap
 
 static double direct_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
-    /* Scalar code: measured 0.4-3.3 GFLOP/s on PoCL (2 cores; docs/benchmarks.md per-algorithm
-       comparison), a few % of peak on GPUs. An optimistic rate here made AUTO pick it over the
-       tiled kernel at 4-5x the time. */
-    double flops = 2.0 * s->macs;
-    double rate = ctx->info.is_cpu ? 2.5e9 : 200e9;
-    return flops / rate + 20e-6;
+    if (!ctx->info.is_cpu) {
+        /* One work-item per output pixel and block of DIRECT_KB channels (direct_create).
+           Fitted on an H200 (docs/gpu.md): the kernel wins ResNeXt's and the sweep's g >= 16
+           layers at batch 1, where it has the most work-items. */
+        static const clg_gpu_fit nchw = {14e-6, 6000e9, 1024, 2, 16},
+                                 nhwc = {14e-6, 12000e9, 256, 32, 0};
+        const double items = (double)(s->OH * s->OW) *
+                             (double)((s->KPG + DIRECT_KB - 1) / DIRECT_KB) * (double)(s->N * s->G);
+        const double tile = (double)(s->KPG < DIRECT_KB ? s->KPG : DIRECT_KB);
+        return clg_gpu_seconds(ctx, s->d.layout == CLGCONV_LAYOUT_NHWC ? &nhwc : &nchw,
+                               2.0 * s->macs, items, tile, (double)s->reduction);
+    }
+    /* CPUs: scalar code, measured 0.4-3.3 GFLOP/s on PoCL (2 cores; docs/benchmarks.md
+       per-algorithm comparison). An optimistic rate here made AUTO pick it over the tiled
+       kernel at 4-5x the time. */
+    return 2.0 * s->macs / 2.5e9 + 20e-6;
 }
 
 static clgconv_status direct_create(clgconv_plan *plan)

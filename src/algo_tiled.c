@@ -139,9 +139,54 @@ static int two_vector_channel_tile(int64_t kpg)
     return best;
 }
 
+/* Work-items of the convolution kernel's NDRange for these tiles (before rounding up to the
+   work-group size). */
+static int64_t tiled_items(const clg_shape *s, const tiled_params *p)
+{
+    if (s->d.layout == CLGCONV_LAYOUT_NHWC)
+        return s->N * s->OH * (p->gpv > 1 ? 1 : s->G) * ((s->OW + p->tb - 1) / p->tb) *
+               ((p->gpv > 1 ? s->K : s->KPG) / p->vw);
+    const int64_t run = p->flat ? s->OH * s->OW : s->OW, rows = p->flat ? 1 : s->OH;
+    const int64_t span = (int64_t)p->vw * p->tx;
+    return s->N * s->G * rows * ((run + span - 1) / span) * ((s->KPG + p->tb - 1) / p->tb);
+}
+
+/* The next smaller tile depth than tb over n (channels, NCHW; pixels, NHWC) of the same kind
+   as tiled_choose's (even, power of two, or coarse 8/4/1). */
+static int smaller_tile(const tiled_params *p, int64_t n, int tb)
+{
+    const int max = tb / 2 > 1 ? tb / 2 : 1;
+    return p->channels ? even_tile(n, max) : p->specialised ? pow2_tile(n, max) : coarse_tile(n, max);
+}
+
+/* GPUs: a work-item runs its tile's whole reduction alone, so the CPU-sized tiles (64 outputs
+   per work-item) left an H200 with 900-7000 work-items on ResNeXt's and MobileNetV2's layers
+   at batch 1, and its rate followed that count (0.85-4.4 TFLOP/s on dense 3x3 layers). Halve
+   the tile until the NDRange reaches gpu_items work-items: pixel vectors per block, then the
+   tile depth down to 2, then 4-lane vectors, then depth 1. */
+static void fill_gpu(const clg_shape *s, tiled_params *p, int64_t gpu_items)
+{
+    const bool nchw = s->d.layout == CLGCONV_LAYOUT_NCHW;
+    const int64_t depth_n = nchw ? s->KPG : s->OW;
+    while (tiled_items(s, p) < gpu_items) {
+        if (nchw && p->tx > 1)
+            p->tx /= 2;
+        else if (p->tb > 2)
+            p->tb = smaller_tile(p, depth_n, p->tb);
+        else if (p->vw > 4 && (nchw || s->KPG % 4 == 0))
+            p->vw = 4;
+        else if (p->tb > 1)
+            p->tb = smaller_tile(p, depth_n, p->tb);
+        else
+            return;
+    }
+}
+
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. cpu: the
-   device is a CPU, whose vector registers (16 on AVX2) bound the register tile. */
-static tiled_params tiled_choose(const clg_shape *s, int variant, bool cpu, bool allow_pitched)
+   device is a CPU, whose vector registers (16 on AVX2) bound the register tile; gpu_items:
+   clg_gpu_target_items (0 on CPUs), which variant 0's tiles shrink to reach (fill_gpu). */
+static tiled_params tiled_choose(const clg_shape *s, int variant, bool cpu, bool allow_pitched,
+                                 int64_t gpu_items)
 {
     tiled_params p = {0, 0, 8, 8, 1, 0, 1, 0, 0, 0};
     p.specialised = clg_common_geometry(s);
@@ -222,6 +267,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, bool cpu, bool
                : p.specialised ? pow2_tile(s->OW, max_tb)
                                : coarse_tile(s->OW, max_tb);
     }
+    if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
     return p;
 }
 
@@ -446,10 +492,13 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
 static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int variant,
                             tiled_params *p)
 {
-    if (g_via_mode == 0 || (g_via_mode < 0 && (p->gpv > 1 || p->vw > 4))) return;
+    /* Measured and modelled on CPUs only: GPUs keep NHWC unless a test forces it. */
+    if (g_via_mode == 0 || (g_via_mode < 0 && (p->gpv > 1 || p->vw > 4 || !ctx->info.is_cpu)))
+        return;
     clg_shape twin;
     nchw_twin(s, &twin);
-    tiled_params q = tiled_choose(&twin, variant % 4, ctx->info.is_cpu, true);
+    tiled_params q =
+        tiled_choose(&twin, variant % 4, ctx->info.is_cpu, true, clg_gpu_target_items(ctx));
     if (q.flat) /* 1x1, stride 1, no padding: the kernel reads the plane as one run */
         q.hp = twin.H, q.wp = twin.W;
     else
@@ -466,10 +515,11 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
    shape can be padded, see tiled_variant_count). */
 static tiled_params tiled_params_for(const clgconv_context *ctx, const clg_shape *s, int variant)
 {
-    tiled_params p = tiled_choose(s, variant % 4, ctx->info.is_cpu, true);
+    const int64_t gpu_items = clg_gpu_target_items(ctx);
+    tiled_params p = tiled_choose(s, variant % 4, ctx->info.is_cpu, true, gpu_items);
     choose_padding(ctx, s, &p, variant >= 4);
     if (p.pitched && !p.padded) { /* the padded copy did not fit, or a test forbids it */
-        p = tiled_choose(s, variant % 4, ctx->info.is_cpu, false);
+        p = tiled_choose(s, variant % 4, ctx->info.is_cpu, false, gpu_items);
         choose_padding(ctx, s, &p, variant >= 4);
     }
     if (s->d.layout == CLGCONV_LAYOUT_NHWC) choose_via_nchw(ctx, s, variant, &p);
@@ -485,6 +535,19 @@ static int tiled_variant_count(const clgconv_context *ctx, const clg_shape *s)
 static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     const tiled_params p = tiled_params_for(ctx, s, 0);
+    if (!ctx->info.is_cpu) {
+        /* Fitted on an H200 (docs/gpu.md), pre-passes included: large tiles run at up to 17
+           TFLOP/s when the NDRange fills the device (batch 8), small ones far less. */
+        static const clg_gpu_fit nchw = {12e-6, 16000e9, 256, 16, 64},
+                                 nhwc = {14e-6, 16000e9, 1024, 32, 0};
+        const clg_shape *cs = s;
+        clg_shape twin;
+        if (p.via_nchw) nchw_twin(s, &twin), cs = &twin;
+        const double tile = (double)p.vw * (double)p.tb * (double)p.tx;
+        return clg_gpu_seconds(ctx, cs->d.layout == CLGCONV_LAYOUT_NHWC ? &nhwc : &nchw,
+                               2.0 * s->macs, (double)tiled_items(cs, &p), tile,
+                               (double)s->reduction);
+    }
     double t = plan_seconds(ctx, s, &p);
     /* One channel per group: measured 3-4x slower than the depthwise kernel on PoCL (a tile of
        one channel spends most of its time on address arithmetic), so never prefer it there. */
@@ -570,11 +633,11 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         /* A work-group spans 8 rows (or groups) of one channel block; consecutive work-groups
            take the next channel blocks of the same rows, which are then in cache. */
         const size_t local_size[3] = {1, 1, 8};
-        clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+        clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         st->t_groups = gpv > 1 ? (int)(s->K / p.vw) : (int)s->G;
         size_t twork[3] = {(size_t)(gpv > 1 ? p.vw : (s->KPG + 7) / 8), (size_t)st->t_groups, 1};
         const size_t t_local_size[3] = {8, 1, 1};
-        clg_fixed_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
+        clg_device_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
     } else {
         const int64_t run = p.flat      ? s->OH * s->OW
                             : p.pitched ? (s->OH - 1) * p.wp + s->OW
@@ -585,7 +648,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         size_t work[3] = {blocks, (size_t)((s->KPG + p.tb - 1) / p.tb), (size_t)(s->N * s->G)};
         /* A work-group takes 8 pixel blocks of one channel tile. */
         const size_t local_size[3] = {8, 1, 1};
-        clg_fixed_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
+        clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     }
     /* Workspace: the padded input (if any), then (NHWC) the transposed weights. */
     if (p.via_nchw) {
@@ -599,7 +662,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
            work-group: with one 8 x 8 block per work-item the copy ran 3x slower). */
         size_t pwork[3] = {(size_t)((s->C + 7) / 8), (size_t)(s->N * p.hp), 1};
         const size_t copy_local_size[3] = {8, 1, 1};
-        clg_fixed_geometry(plan->ctx, pwg, pwork, copy_local_size, st->p_global, st->p_local);
+        clg_device_geometry(plan->ctx, pwg, pwork, copy_local_size, st->p_global, st->p_local);
     } else if (p.padded) {
         st->hp = (int)p.hp, st->wp = (int)p.wp;
         const int64_t rows = padded_rows(s, &p);
@@ -615,7 +678,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         st->pad_nints = 7;
         size_t pwork[3] = {(size_t)rows, 1, 1};
         const size_t p_local_size[3] = {16, 1, 1};
-        clg_fixed_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
+        clg_device_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
     }
     st->wt_offset = (int)padded_elems;
     plan->workspace_bytes =

@@ -217,6 +217,36 @@ void clg_launch_geometry(const clgconv_context *ctx, size_t wg_limit, cl_uint di
 void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
                         const size_t *local_size, size_t *global, size_t *local);
 
+/* Work-items per work-group on GPUs (clg_device_geometry): whole SIMD groups (NVIDIA's 32-wide
+   warps, AMD's 64-wide wavefronts) with room for the scheduler to hide latency. */
+#define CLG_GPU_GROUP_ITEMS 128
+
+/* The NDRange of a kernel whose work is split along 3 dimensions: on CPUs clg_fixed_geometry
+   with cpu_local (a few shared local sizes); on GPUs work-groups of CLG_GPU_GROUP_ITEMS items
+   filled dimension by dimension in order (dimension 0 first, each up to its work rounded up
+   to a power of two), since a CPU-sized group of 8 items would occupy a quarter of a warp. */
+void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
+                         const size_t *cpu_local, size_t *global, size_t *local);
+
+/* GPUs: the work-items a kernel's NDRange should have to keep every compute unit busy (the
+   tiled kernels shrink their register tiles until they reach it); 0 on CPUs. */
+int64_t clg_gpu_target_items(const clgconv_context *ctx);
+
+/* A GPU cost model fitted to per-algorithm timings on one GPU (an H200 through NVIDIA's OpenCL,
+   132 compute units; docs/gpu.md): seconds = launch + flops / (rate * fill * tile / (tile +
+   tile0) * reduction / (reduction + red0)), where fill = min(1, items / (compute units *
+   items_per_cu)) is how much of the device the NDRange's work-items occupy, tile the outputs
+   per work-item and reduction the MACs per output. rate scales with the compute units. */
+typedef struct clg_gpu_fit {
+    double launch_s;     /* one call's floor: enqueue to completion of the plan's kernels */
+    double rate;         /* FLOP/s of the kernel with a full device, on 132 compute units */
+    double items_per_cu; /* work-items per compute unit for a full device */
+    double tile0, red0;  /* tile and reduction lengths at which efficiency halves */
+} clg_gpu_fit;
+
+double clg_gpu_seconds(const clgconv_context *ctx, const clg_gpu_fit *fit, double flops,
+                       double items, double tile, double reduction);
+
 /* Upper bound on the workspace an algorithm asks for (GEMM's im2col matrices, tiled's padded
    input): min(256 MiB, half the device's largest allocation). */
 uint64_t clg_workspace_cap(const clgconv_context *ctx);

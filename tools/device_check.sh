@@ -10,7 +10,7 @@
 #   BENCH_ITERS    timed runs per layer (default 10; more until 50 ms of runs)
 # OUT_DIR gets summary.txt (also printed) and results.tar.gz (every log, CSV and table).
 # The ICD: /etc/OpenCL/vendors; for NVIDIA, when no ICD file names it, the first
-# libnvidia-opencl.so* found under the driver folders (through OCL_ICD_FILENAMES).
+# libnvidia-opencl.so* found under the driver folders (through an OCL_ICD_VENDORS folder).
 set -u
 [ $# -ge 2 ] || { sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,8 +57,11 @@ if [ "${device,,}" = nvidia ] && ! grep -qsi nvidia /etc/OpenCL/vendors/*.icd; t
     say "no ICD file names NVIDIA and no libnvidia-opencl.so* was found: this machine's driver offers no OpenCL"
     finish 3
   fi
-  export OCL_ICD_FILENAMES=$icd_lib
-  say "vendor library (OCL_ICD_FILENAMES): $icd_lib"
+  # Debian 12's ocl-icd (the bundled loader) ignores OCL_ICD_FILENAMES: a vendors folder of ours.
+  mkdir -p "$work/vendors"
+  echo "$icd_lib" >"$work/vendors/nvidia.icd"
+  export OCL_ICD_VENDORS=$work/vendors
+  say "vendor library (OCL_ICD_VENDORS=$work/vendors): $icd_lib"
 fi
 export LD_LIBRARY_PATH="$bundle/lib${icd_lib:+:$(dirname "$icd_lib")}:/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 bin=$bundle/bin
@@ -138,7 +141,7 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
   bench sweep_b8_nhwc 20 --sweep --batch 8 --layout nhwc --no-verify
   bench suite_b8_nhwc 30 --batch 8 --layout nhwc --no-verify
   bench algos_b1_nchw 40 --compare-algos --batch 1 --layout nchw
-  merged=("$work"/*.torch.csv)
+  merged=("$work"/suite_*.torch.csv "$work"/sweep_*.torch.csv)
   if [ -e "${merged[0]}" ]; then
     "$python" "$root/tools/torch_conv_bench.py" --summarize "${merged[@]}" --markdown \
       >"$work/summary_vs_torch.md" 2>&1
