@@ -223,8 +223,9 @@ void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_
 
 /* The NDRange of a kernel whose work is split along 3 dimensions: on CPUs clg_fixed_geometry
    with cpu_local (a few shared local sizes); on GPUs work-groups of CLG_GPU_GROUP_ITEMS items
-   filled dimension by dimension in order (dimension 0 first, each up to its work rounded up
-   to a power of two), since a CPU-sized group of 8 items would occupy a quarter of a warp. */
+   (halved, down to 8, while the NDRange has fewer items than that per compute unit) filled
+   dimension by dimension in order (dimension 0 first, each up to its work rounded up to a
+   power of two), since a CPU-sized group of 8 items would occupy a quarter of a warp. */
 void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
                          const size_t *cpu_local, size_t *global, size_t *local);
 
@@ -251,8 +252,9 @@ double clg_gpu_seconds(const clgconv_context *ctx, const clg_gpu_fit *fit, doubl
    input): min(256 MiB, half the device's largest allocation). */
 uint64_t clg_workspace_cap(const clgconv_context *ctx);
 
-/* The roofline every algorithm's estimate() uses, so AUTO compares like with like: peak FLOP/s,
-   memory bandwidth (bytes/s) and launch cost (s) assumed for ctx's device class. */
+/* The roofline the CPU estimates share, so AUTO compares like with like: peak FLOP/s, memory
+   bandwidth (bytes/s) and launch cost (s) assumed for ctx's device class. On GPUs AUTO uses the
+   clg_gpu_fit models instead; the GPU roofline only sizes tiled's padding choice there. */
 void clg_device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,
                          double *launch_s);
 

@@ -64,10 +64,10 @@ void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size
     /* Small NDRanges: smaller groups (at least 8 items), so that the work spreads over the
        compute units rather than filling a few (measured on an H200: 448 work-items in groups
        of 128, on 4 of its 132 SMs, ran 2.6x slower than in groups of 8). */
-    const size_t cu = ctx->info.compute_units ? ctx->info.compute_units : 1;
-    const size_t per_cu = work[0] * work[1] * work[2] / cu;
+    const double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    const double per_cu = (double)work[0] * (double)work[1] * (double)work[2] / cu;
     size_t preferred[3], left = CLG_GPU_GROUP_ITEMS;
-    while (left > 8 && left > per_cu) left /= 2;
+    while (left > 8 && (double)left > per_cu) left /= 2;
     for (int i = 0; i < 3; ++i) {
         size_t l = 1;
         while (l < work[i] && l * 2 <= left) l <<= 1;
