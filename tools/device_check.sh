@@ -8,11 +8,12 @@
 #                  are skipped and say so; the archive is always written
 #   SHARDS         test_differential processes (default: CPUs / 2, at most 8)
 #   BENCH_ITERS    timed runs per layer (default 10; more until 50 ms of runs)
-# OUT_DIR gets summary.txt (also printed) and results.tar.gz (every log, CSV and table).
+# OUT_DIR gets summary.txt (also printed), report.md (the benchmark tables, as
+# docs/gpu-benchmarks.md) and results.tar.gz (every log, CSV and table).
 # The ICD: /etc/OpenCL/vendors; for NVIDIA, when no ICD file names it, the first
 # libnvidia-opencl.so* found under the driver folders (through an OCL_ICD_VENDORS folder).
 set -u
-[ $# -ge 2 ] || { sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$(cd "$1" && pwd) || exit 2
 out=$2
@@ -29,6 +30,38 @@ say() { echo "$*" | tee -a "$summary"; }
 left() { echo $((deadline - $(date +%s))); }
 # budget WANT: seconds a step may take (WANT, or what is left less 20 s for the archive).
 budget() { local l=$(($(left) - 20)); [ "$l" -lt "$1" ] && echo "$l" || echo "$1"; }
+# write_report: the run's tables as one Markdown document (docs/gpu-benchmarks.md is one).
+write_report() {
+  local table
+  echo "# clgconv on $(sed -n 's/.*\(GPU\|CPU\) *//p' "$work/devices.txt" | head -n 1)"
+  echo
+  echo "Written by \`tools/device_check.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), bundle"
+  echo "$(head -c 12 "$bundle/commit" 2>/dev/null); the tables are the files the run wrote."
+  echo
+  echo "## Machine"
+  echo
+  grep -E '^(host|gpu):' "$summary" | sed 's/^/- /'
+  echo "- clgconv-bench: at least ${BENCH_ITERS:-10} timed runs per layer (more until 50 ms), median;"
+  echo "  a call is enqueue + clFinish on the host clock"
+  [ -s "$work/suite_b1_nchw.torch.md" ] &&
+    echo "$(head -n 1 "$work/suite_b1_nchw.torch.md"); each call timed with a synchronize"
+  echo
+  if [ -s "$work/summary_vs_torch.md" ]; then
+    echo "## Summary: clgconv vs PyTorch"; echo; cat "$work/summary_vs_torch.md"; echo
+  fi
+  for kind in suite sweep; do
+    for c in b1_nchw b1_nhwc b8_nchw b8_nhwc; do
+      table="$work/${kind}_$c.torch.md"
+      [ -s "$table" ] || table="$work/${kind}_$c.md"
+      [ -s "$table" ] || continue
+      echo "## ${kind^}, ${c/_/ }"; echo; sed 1,2d "$table"; echo
+    done
+  done
+  if [ -s "$work/algos_b1_nchw.md" ]; then
+    echo "## Per-algorithm comparison (batch 1, NCHW)"; echo; sed 1,6d "$work/algos_b1_nchw.md"
+  fi
+}
+
 finish() {
   say "== done in $(( $(date +%s) - start )) s"
   cp "$summary" "$work/"
@@ -148,5 +181,7 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
     say "-- clgconv vs PyTorch CUDA (geometric means; sweeps t(g)/t(1)):"
     tee -a "$summary" <"$work/summary_vs_torch.md"
   fi
+  write_report >"$work/report.md"
+  cp "$work/report.md" "$out/report.md"
 fi
 finish $status
