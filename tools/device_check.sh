@@ -33,7 +33,7 @@ budget() { local l=$(($(left) - 20)); [ "$l" -lt "$1" ] && echo "$l" || echo "$1
 # write_report: the run's tables as one Markdown document (docs/gpu-benchmarks.md is one).
 write_report() {
   local table
-  echo "# clgconv on $(sed -n 's/.*\(GPU\|CPU\) *//p' "$work/devices.txt" | head -n 1)"
+  echo "# clgconv on $(sed -n 's/^[0-9]\+ \+[0-9:]\+ \+[A-Z]\+ \+\(.*\) \[.*/\1/p' "$work/devices.txt" | head -n 1)"
   echo
   echo "Written by \`tools/device_check.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), bundle"
   echo "$(head -c 12 "$bundle/commit" 2>/dev/null); the tables are the files the run wrote."
