@@ -25,7 +25,8 @@
  * A float field is one byte: 0..11 pick -inf, +inf, NaN, -NaN, 0, -0, FLT_MAX, -FLT_MAX, 6,
  *   the smallest denormal, 1e30; 12 reads raw float bits; others give (b - 128) / 16.
  * Flags: bit 0 bias, bit 1 special values (inf, NaN, denormals) in the tensors, bit 2 run
- *   forward_host too, bit 3 NHWC-style ordering of tensor data seeds (only changes data).
+ *   forward_host too, bit 3 NHWC-style ordering of tensor data seeds (only changes data),
+ *   bit 4 (fuzz_plan) plans made as for a GPU on the same device.
  */
 
 typedef struct fuzz_reader {

@@ -12,6 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_MAX_MACS 400000
 
 static clgconv_context *g_ctx;
+static clgconv_context *g_gpu_ctx; /* the same device, planning as a GPU (flags bit 4) */
 static cl_context g_cl;
 static cl_device_id g_dev;
 static cl_command_queue g_q;
@@ -33,6 +34,10 @@ static bool open_device(void)
                             NULL) != CL_SUCCESS ||
             (g_q = clCreateCommandQueue(g_cl, g_dev, 0, &e)) == NULL)
             abort();
+        clgconv_testing_plan_as_gpu(16);
+        clgconv_status st = clgconv_context_create(g_cl, g_dev, &g_gpu_ctx);
+        clgconv_testing_plan_as_gpu(0);
+        if (st != CLGCONV_SUCCESS) abort();
         g_state = 1;
     }
     return g_state == 1;
@@ -136,9 +141,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool desc_ok = s.valid && !s.too_large;
     bool algo_ok = c.algo >= 0 && c.algo < CLGCONV_ALGO_COUNT_;
 
+    /* Flags bit 4: plans made as for a GPU (tile sizes, work-groups, cost models) on this
+       device. */
+    clgconv_context *ctx = c.flags & 16 ? g_gpu_ctx : g_ctx;
     long live0 = clgconv_testing_live_objects();
     clgconv_plan *plan = (clgconv_plan *)&g_state;
-    clgconv_status st = clgconv_conv2d_plan_create(g_ctx, &c.desc, (clgconv_algo)c.algo, &plan);
+    clgconv_status st = clgconv_conv2d_plan_create(ctx, &c.desc, (clgconv_algo)c.algo, &plan);
     if (!desc_ok || !algo_ok) {
         FUZZ_REQUIRE(st == CLGCONV_ERROR_INVALID_ARGUMENT && plan == NULL, &c,
                      "plan_create returned %s (plan %p) for an invalid %s",
@@ -178,7 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The programs are cached now: the same plan again must leave exactly what it found. */
     long live1 = clgconv_testing_live_objects();
-    st = clgconv_conv2d_plan_create(g_ctx, &c.desc, (clgconv_algo)c.algo, &plan);
+    st = clgconv_conv2d_plan_create(ctx, &c.desc, (clgconv_algo)c.algo, &plan);
     FUZZ_REQUIRE(st == CLGCONV_SUCCESS, &c, "second plan_create returned %s",
                  clgconv_status_string(st));
     clgconv_plan_release(plan);
