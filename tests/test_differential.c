@@ -102,8 +102,9 @@ static int gpu_plans(test_rng *r)
     CHECK_OK(clgconv_context_get_cl(g_ctx, &c, &dev));
     CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS);
     if (type & CL_DEVICE_TYPE_GPU) return 0;
-    /* 8 compute units: tiles shrink to 2048 work-items, fully for small cases, part-way for
-       larger ones (132, an H200, would shrink every named case to the smallest tile). */
+    /* 8 compute units: tiles shrink until 512 work-items (64 per compute unit), fully for
+       small cases, part-way for larger ones (132, an H200's, would shrink every named case to
+       the smallest tile), and work-groups range from 8 to 128 items. */
     clgconv_testing_plan_as_gpu(8);
     clgconv_context *gpu = NULL;
     clgconv_status st = clgconv_context_create(c, dev, &gpu); /* same cl_context: g_queue works */
