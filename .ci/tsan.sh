@@ -20,7 +20,18 @@ export CLGCONV_REQUIRE_DEVICE=1
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/.ci/tsan.supp"
 cd "$build"
 ./tests/test_smoke >/dev/null
+# concurrency [ENV...]: runs test_concurrency (with ENV), and once more only if it failed with
+# PoCL's own cache assertion (docs/reliability-findings.md F9: a rare PoCL 3.1 race); any other
+# failure, or that assertion twice, fails the job.
+concurrency() {
+  local log="$root/$build/concurrency.log"
+  if env "$@" ./tests/reliability/test_concurrency >"$log" 2>&1; then tail -n 1 "$log"; return 0; fi
+  cat "$log"
+  grep -q "pocl_release_dlhandle_cache: Assertion" "$log" || return 1
+  echo "tsan: PoCL's dlhandle-cache assertion (F9): running test_concurrency once more"
+  env "$@" ./tests/reliability/test_concurrency | tail -n 1
+}
 # Twice: a cold program cache (every build contended), then with 6 threads and more iterations.
-./tests/reliability/test_concurrency
-CLGCONV_TEST_THREADS=6 CLGCONV_TEST_ITERATIONS=40 ./tests/reliability/test_concurrency | tail -1
+concurrency
+concurrency CLGCONV_TEST_THREADS=6 CLGCONV_TEST_ITERATIONS=40
 echo "tsan: passed in $(( $(date +%s) - t0 )) s"
