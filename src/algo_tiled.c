@@ -30,7 +30,6 @@ typedef struct tiled_state {
     cl_kernel conv, transpose; /* transpose only for NHWC */
     cl_kernel pad;             /* with padded: the zero-padding pre-pass */
     const char *conv_name, *pad_name;
-    int conv_nchw; /* the convolution kernel is conv2d_tiled_nchw (NCHW layers, via_nchw) */
     size_t global[3], local[3];
     size_t t_global[3], t_local[3]; /* transpose_weights */
     size_t p_global[3], p_local[3]; /* pad_input (or pad_input_from_nhwc) */
@@ -139,16 +138,41 @@ static int two_vector_channel_tile(int64_t kpg)
     return best;
 }
 
-/* Work-items of the convolution kernel's NDRange for these tiles (before rounding up to the
-   work-group size). */
+/* NCHW: pixel blocks per run (an output row; flat and pitched blocks: the whole plane's run,
+   pitched ones over the padded image's pitch p->wp). */
+static int64_t nchw_blocks_per_run(const clg_shape *s, const tiled_params *p)
+{
+    const int64_t run = p->flat      ? s->OH * s->OW
+                        : p->pitched ? (s->OH - 1) * p->wp + s->OW
+                                     : s->OW;
+    const int64_t span = (int64_t)p->tx * p->vw;
+    return (run + span - 1) / span;
+}
+
+/* The convolution kernel's work per NDRange dimension for these tiles, before rounding up to
+   the work-group size. NHWC: channel vectors (all K when groups share vectors), pixel tiles of
+   a row, rows (of each group); NCHW: pixel blocks, channel tiles, images x groups. */
+static void tiled_work(const clg_shape *s, const tiled_params *p, size_t work[3])
+{
+    if (s->d.layout == CLGCONV_LAYOUT_NHWC) {
+        const bool shared = p->gpv > 1;
+        work[0] = (size_t)((shared ? s->K : s->KPG) / p->vw);
+        work[1] = (size_t)((s->OW + p->tb - 1) / p->tb);
+        work[2] = (size_t)(s->N * s->OH * (shared ? 1 : s->G));
+    } else {
+        const int64_t blocks = nchw_blocks_per_run(s, p);
+        work[0] = (size_t)(p->flat || p->pitched ? blocks : blocks * s->OH);
+        work[1] = (size_t)((s->KPG + p->tb - 1) / p->tb);
+        work[2] = (size_t)(s->N * s->G);
+    }
+}
+
+/* Work-items of the convolution kernel's NDRange (before rounding up). */
 static int64_t tiled_items(const clg_shape *s, const tiled_params *p)
 {
-    if (s->d.layout == CLGCONV_LAYOUT_NHWC)
-        return s->N * s->OH * (p->gpv > 1 ? 1 : s->G) * ((s->OW + p->tb - 1) / p->tb) *
-               ((p->gpv > 1 ? s->K : s->KPG) / p->vw);
-    const int64_t run = p->flat ? s->OH * s->OW : s->OW, rows = p->flat ? 1 : s->OH;
-    const int64_t span = (int64_t)p->vw * p->tx;
-    return s->N * s->G * rows * ((run + span - 1) / span) * ((s->KPG + p->tb - 1) / p->tb);
+    size_t work[3];
+    tiled_work(s, p, work);
+    return (int64_t)work[0] * (int64_t)work[1] * (int64_t)work[2];
 }
 
 /* The next smaller tile depth than tb over n (channels, NCHW; pixels, NHWC) of the same kind
@@ -605,7 +629,6 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
-    st->conv_nchw = !nhwc;
     const char *pad_name = st->pad_name = p.via_nchw ? "pad_input_from_nhwc" : "pad_input";
     clgconv_status r =
         clg_context_create_kernel(plan->ctx, "tiled", options, st->conv_name, &st->conv);
@@ -624,12 +647,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         tiled_release(st);
         return r;
     }
+    size_t work[3];
+    tiled_work(cs, &p, work);
     if (nhwc) {
-        /* Groups per vector: dim 0 spans all K and dim 2 the rows only. */
         const size_t gpv = (size_t)p.gpv;
-        size_t work[3] = {(size_t)((gpv > 1 ? s->K : s->KPG) / p.vw),
-                          (size_t)((s->OW + p.tb - 1) / p.tb),
-                          (size_t)(s->N * s->OH * (gpv > 1 ? 1 : s->G))};
         /* A work-group spans 8 rows (or groups) of one channel block; consecutive work-groups
            take the next channel blocks of the same rows, which are then in cache. */
         const size_t local_size[3] = {1, 1, 8};
@@ -639,13 +660,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         const size_t t_local_size[3] = {8, 1, 1};
         clg_device_geometry(plan->ctx, twg, twork, t_local_size, st->t_global, st->t_local);
     } else {
-        const int64_t run = p.flat      ? s->OH * s->OW
-                            : p.pitched ? (s->OH - 1) * p.wp + s->OW
-                                        : s->OW;
-        const int64_t span = (int64_t)p.tx * p.vw;
-        st->xb = (int)((run + span - 1) / span);
-        size_t blocks = p.flat || p.pitched ? (size_t)st->xb : (size_t)st->xb * (size_t)s->OH;
-        size_t work[3] = {blocks, (size_t)((s->KPG + p.tb - 1) / p.tb), (size_t)(s->N * s->G)};
+        st->xb = (int)nchw_blocks_per_run(cs, &p);
         /* A work-group takes 8 pixel blocks of one channel tile. */
         const size_t local_size[3] = {8, 1, 1};
         clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
@@ -717,7 +732,8 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
     const int has_bias = a->bias != NULL;
     const float lo = s->d.output_min, hi = s->d.output_max;
     clgconv_status r;
-    const bool nchw = st->conv_nchw;
+    /* The NCHW kernel (NCHW layers, and NHWC ones run via NCHW) has no weight transposition. */
+    const bool nchw = st->transpose == NULL;
     /* Before the convolution, each after the wait list: the padding pre-pass (into the start
        of the workspace) and, NHWC, the weight transposition (after the padded input). */
     cl_event before[2] = {NULL, NULL};
@@ -744,16 +760,15 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
     }
     /* The convolution reads the padded copy (no padding left) when there is one. */
     const cl_mem in = st->pad ? a->workspace : a->input;
-    const cl_mem out = a->output;
     const int H = st->pad ? st->hp : (int)s->H, W = st->pad ? st->wp : (int)s->W;
     const int PT = st->pad ? 0 : (int)s->PT, PL = st->pad ? 0 : (int)s->PL;
     if (nchw) {
-        const cl_mem mems[] = {in, a->weights, bias, out};
+        const cl_mem mems[] = {in, a->weights, bias, a->output};
         const int ints[] = {(int)s->N, (int)s->G, H, W, (int)s->OH, (int)s->OW, PT, PL, st->xb,
                             has_bias};
         r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s);
     } else {
-        const cl_mem mems[] = {in, a->workspace, bias, out};
+        const cl_mem mems[] = {in, a->workspace, bias, a->output};
         const int ints[] = {(int)s->N, (int)s->G, H, W, (int)s->OH, (int)s->OW, PT, PL, has_bias,
                             st->wt_offset};
         r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s);
