@@ -224,7 +224,6 @@ static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     gemm_state st = {0};
     clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), 1, &st.layout);
-    gemm_mapping(ctx, s, 0, &st);
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md): the GEMM as a clg_gpu_fit over its outputs (16 per
            work-item), plus the im2col matrices written and read at 500 GB/s (132 compute
@@ -238,12 +237,13 @@ static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
         return clg_gpu_seconds(ctx, &fit, 2.0 * s->macs, outputs / 16.0, 1.0, 1.0) +
                bytes / (500e9 * cu / 132.0);
     }
+    gemm_mapping(ctx, s, 0, &st);
     double peak, bw, launch;
     clg_device_roofline(ctx, &peak, &bw, &launch);
     /* Base 0.75: measured 0.62-0.66 of peak (TM = 6) on dense 3x3 layers on PoCL (docs/benchmarks.md,
        per-algorithm comparison), where 0.5 made AUTO pick the tiled kernel at 2/3 of the speed. */
     double eff = 0.75 * (double)st.TM / (double)(st.TM + 1) * (double)st.K / (double)(st.K + 16);
-    if (ctx->info.is_cpu && st.TN < 8) eff *= (double)st.TN / 8.0;
+    if (st.TN < 8) eff *= (double)st.TN / 8.0; /* CPUs: narrow vectors leave FMA width unused */
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + 2 * s->weight_elems);
     double col_bytes = 4.0 * (double)st.layout.slot_elems * (double)st.layout.pairs;
