@@ -238,8 +238,9 @@ CLGCONV_API void clgconv_plan_release(clgconv_plan *plan);
    out-of-order queues. On any error nothing is enqueued and no buffer is written, *event stays
    NULL. Two precise limits of that promise, both only for OpenCL runtime failures (never for
    argument errors, which are all checked first): an algorithm that launches several kernels
-   (GEMM, CLBLAST, TILED with a workspace) writes its intermediate results to the workspace only, so a failure while
-   enqueueing its later kernels can leave the workspace (never the output) modified; and a GEMM or
+   (GEMM, CLBLAST, TILED with a workspace) writes its intermediate results to the workspace
+   only, so a failure while enqueueing its later kernels can leave the workspace (never the
+   output) modified; and a GEMM or
    CLBLAST plan whose im2col exceeds its workspace cap (min(256 MiB, half the device's largest
    allocation)) works through (image, group) chunks, so a failure enqueueing a later chunk can
    leave earlier chunks' part of the output written. The workspace's contents are unspecified
