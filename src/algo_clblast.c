@@ -88,15 +88,16 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md; CLBlast 1.5.3, its NVIDIA parameters): 12 TFLOP/s
-           for large matrices (132 compute units; scaled with them), less for narrow ones; 20
+           for large matrices (CLG_GPU_FIT_UNITS; scaled with them), less for narrow ones; 20
            us per plan and 5 per batched call; im2col matrices written and read at 1 TB/s. */
         if (s->G == 1) n *= (double)s->N; /* one call over the batch */
         const double eff = (m / (m + 16.0)) * (n / (n + 256.0)) * (k / (k + 32.0));
         double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
         if (!l.direct) bytes += 8.0 * (double)l.slot_elems * (double)l.pairs;
         const double calls = s->G == 1 ? 1.0 : (double)s->N;
-        return 20e-6 + 5e-6 * calls + 2.0 * s->macs / (12000e9 * cu / 132.0 * eff) +
-               bytes / (1000e9 * cu / 132.0);
+        const double scale = clg_gpu_scale(ctx);
+        return 20e-6 + 5e-6 * calls + 2.0 * s->macs / (12000e9 * scale * eff) +
+               bytes / (1000e9 * scale);
     }
     double size_eff = (m / (m + 64.0)) * (n / (n + 64.0)) * (k / (k + 32.0));
     double rate = 17e9 * size_eff;

@@ -226,16 +226,15 @@ static double gemm_estimate(const clgconv_context *ctx, const clg_shape *s)
     clg_gemm_layout_init(ctx, s, gemm_wt_elems(s), 1, &st.layout);
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md): the GEMM as a clg_gpu_fit over its outputs (16 per
-           work-item), plus the im2col matrices written and read at 500 GB/s (132 compute
-           units; scaled with them). */
+           work-item), plus the im2col matrices written and read at 500 GB/s
+           (CLG_GPU_FIT_UNITS; scaled with them). */
         static const clg_gpu_fit fit = {15e-6, 8000e9, 512, 0, 0};
-        const double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
         const double outputs = (double)s->output_elems;
         double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
         if (!st.layout.direct)
             bytes += 8.0 * (double)st.layout.slot_elems * (double)st.layout.pairs;
         return clg_gpu_seconds(ctx, &fit, 2.0 * s->macs, outputs / 16.0, 1.0, 1.0) +
-               bytes / (500e9 * cu / 132.0);
+               bytes / (500e9 * clg_gpu_scale(ctx));
     }
     gemm_mapping(ctx, s, 0, &st);
     double peak, bw, launch;

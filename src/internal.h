@@ -240,13 +240,19 @@ int64_t clg_gpu_target_items(const clgconv_context *ctx);
    per work-item and reduction the MACs per output. rate scales with the compute units. */
 typedef struct clg_gpu_fit {
     double launch_s;     /* one call's floor: enqueue to completion of the plan's kernels */
-    double rate;         /* FLOP/s of the kernel with a full device, on 132 compute units */
+    double rate;         /* FLOP/s of the kernel with a full device of CLG_GPU_FIT_UNITS */
     double items_per_cu; /* work-items per compute unit for a full device */
     double tile0, red0;  /* tile and reduction lengths at which efficiency halves */
 } clg_gpu_fit;
 
 double clg_gpu_seconds(const clgconv_context *ctx, const clg_gpu_fit *fit, double flops,
                        double items, double tile, double reduction);
+
+/* Compute units of the GPU the fits were measured on (an H200). */
+#define CLG_GPU_FIT_UNITS 132.0
+
+/* ctx's compute units over CLG_GPU_FIT_UNITS: the factor on a fitted rate or bandwidth. */
+double clg_gpu_scale(const clgconv_context *ctx);
 
 /* Upper bound on the workspace an algorithm asks for (GEMM's im2col matrices, tiled's padded
    input): min(256 MiB, half the device's largest allocation). */

@@ -87,6 +87,11 @@ int64_t clg_gpu_target_items(const clgconv_context *ctx)
     return 64 * (int64_t)(ctx->info.compute_units ? ctx->info.compute_units : 1);
 }
 
+double clg_gpu_scale(const clgconv_context *ctx)
+{
+    return (ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0) / CLG_GPU_FIT_UNITS;
+}
+
 double clg_gpu_seconds(const clgconv_context *ctx, const clg_gpu_fit *fit, double flops,
                        double items, double tile, double reduction)
 {
@@ -94,7 +99,7 @@ double clg_gpu_seconds(const clgconv_context *ctx, const clg_gpu_fit *fit, doubl
     double fill = items / (cu * fit->items_per_cu);
     if (fill > 1.0) fill = 1.0;
     const double eff = fill * tile / (tile + fit->tile0) * reduction / (reduction + fit->red0);
-    return fit->launch_s + flops / (fit->rate * cu / 132.0 * (eff > 1e-9 ? eff : 1e-9));
+    return fit->launch_s + flops / (fit->rate * clg_gpu_scale(ctx) * (eff > 1e-9 ? eff : 1e-9));
 }
 
 uint64_t clg_workspace_cap(const clgconv_context *ctx)
