@@ -100,7 +100,7 @@ export LD_LIBRARY_PATH="$bundle/lib${icd_lib:+:$(dirname "$icd_lib")}:/usr/local
 bin=$bundle/bin
 [ -x "$bin/clinfo" ] && timeout 60 "$bin/clinfo" >"$work/clinfo.txt" 2>&1
 timeout 60 "$bin/clgconv-bench" --list-devices >"$work/devices.txt" 2>&1
-cat "$work/devices.txt" | tee -a "$summary"
+tee -a "$summary" <"$work/devices.txt"
 if ! grep -qi -- "$device" "$work/devices.txt"; then
   say "no OpenCL device matches \"$device\""
   finish 3
@@ -135,8 +135,8 @@ if [ "$mode" = all ] || [ "$mode" = tests ]; then
   done
   grep -h -A 2 -E 'EXPECT failed|CHECK failed|beyond tolerance' "$work"/test_*.log | head -n 60 \
     >"$work/failures.txt"
-  if [ -s "$work/failures.txt" ]; then say "-- first failure lines:"; cat "$work/failures.txt" | tee -a "$summary"; fi
-  grep -h 'compared on' "$work"/test_differential.*.log | sort | tee -a "$summary" >/dev/null
+  if [ -s "$work/failures.txt" ]; then say "-- first failure lines:"; tee -a "$summary" <"$work/failures.txt"; fi
+  grep -h 'compared on' "$work"/test_differential.*.log | sort >>"$summary"
   say "tests took $(( $(date +%s) - t0 )) s"
 fi
 
