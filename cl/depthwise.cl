@@ -46,8 +46,9 @@
  * conv2d_depthwise_nchw_cv (CLG_SELF_STAGED builds with CLG_M 1): for small planes, a
  *   work-item takes 8 planes q0 = 8*id .. q0+7 (n*K + k; fewer at the end), stages them
  *   zero-padded and transposed into its TH x TW x 8 part of the __local tile and computes all 8
- *   with 8-lane vectors (one lane per plane). dim 0: size 1; dim 1: 8-plane block (the local
- *   size is the number of blocks per work-group).
+ *   with 8-lane vectors (one lane per plane); both copies move 8 x 8 blocks, so the host sends
+ *   only planes of at least 8 input and 8 output elements. dim 0: size 1; dim 1: 8-plane block
+ *   (the local size is the number of blocks per work-group).
  *   Arguments: as for conv2d_depthwise_nchw_tile.
  *
  * conv2d_depthwise_nhwc: input [N][H][W][C], output [N][OH][OW][K].
@@ -266,7 +267,10 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
 /* Channel-vectorised variant for small planes and multiplier 1: a work-item stages 8 planes
    transposed into local memory (tile[r][q][j] = plane j's padded element (r, q)), so that one
    8-lane load holds a pixel of all 8 planes, and convolves them together: no partial
-   vectors, no per-row staging loops per plane, and the loads of a pixel are shared by 8 planes. */
+   vectors, no per-row staging loops per plane, and the loads of a pixel are shared by 8 planes.
+   Both copies move 8 x 8 blocks transposed in registers (transpose8x8): 8 consecutive elements of
+   each plane's flat input (or output) are one vector load (store) per plane; the last block of
+   a plane moves back to end at the plane's end (the host requires planes of >= 8 elements). */
 /* clamp_output for 8 lanes whatever CLG_VW is (NaN stays NaN). */
 static float8 clamp_output8(float8 v, float lo, float hi)
 {
@@ -289,48 +293,67 @@ __kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
                                                  of output plane n*K + k is n*C + k, the same */
     if (q0 >= NK) return;
     const int nq = min(8, NK - q0);
+    /* Plane j of the block; the block's last planes repeat plane nq - 1 where NK ends. */
+    int plane[8];
+#pragma unroll
+    for (int j = 0; j < 8; ++j) plane[j] = q0 + min(j, nq - 1);
+
     __local float *t = tile + (int)get_local_id(1) * (TH * TW * 8);
     for (int i = 0; i < TH * TW; ++i) vstore8((float8)(0.0f), i, t);
-    const int rows = min(H, TH - PT), cols = min(W, TW - PL);
-    for (int j = 0; j < nq; ++j) {
-        const __global float *src = input + (CLG_IDX)(q0 + j) * H * W;
-        for (int iy = 0; iy < rows; ++iy)
-            for (int ix = 0; ix < cols; ++ix)
-                t[((iy + PT) * TW + ix + PL) * 8 + j] = src[iy * W + ix];
+    const int in_plane = H * W;
+    for (int e0 = 0; e0 < in_plane; e0 += 8) {
+        const int e = min(e0, in_plane - 8);
+        float8 b[8];
+#pragma unroll
+        for (int j = 0; j < 8; ++j) b[j] = vload8(0, input + (CLG_IDX)plane[j] * in_plane + e);
+        transpose8x8(b); /* b[i]: flat element e + i (row iy, column ix) of the 8 planes */
+        int iy = e / W, ix = e - iy * W;
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
+            if (iy + PT < TH && ix + PL < TW) vstore8(b[i], (iy + PT) * TW + ix + PL, t);
+            if (++ix == W) ix = 0, ++iy;
+        }
     }
-    float wl[8], bl[8];
+
     float8 wv[TAPS_];
 #pragma unroll
     for (int tap = 0; tap < TAPS_; ++tap) {
+        float wl[8];
 #pragma unroll
-        for (int j = 0; j < 8; ++j) wl[j] = weights[((q0 + min(j, nq - 1)) % K) * TAPS_ + tap];
+        for (int j = 0; j < 8; ++j) wl[j] = weights[(plane[j] % K) * TAPS_ + tap];
         wv[tap] = vload8(0, wl);
     }
+    float bl[8];
 #pragma unroll
-    for (int j = 0; j < 8; ++j) bl[j] = has_bias ? bias[(q0 + min(j, nq - 1)) % K] : 0.0f;
-    const float8 b = vload8(0, bl);
-    __global float *out = output + (CLG_IDX)q0 * OH * OW;
-    const int plane_out = OH * OW;
-    for (int oy = 0; oy < OH; ++oy)
-        for (int ox = 0; ox < OW; ++ox) {
+    for (int j = 0; j < 8; ++j) bl[j] = has_bias ? bias[plane[j] % K] : 0.0f;
+    const float8 bv = vload8(0, bl);
+
+    const int out_plane = OH * OW;
+    for (int o0 = 0; o0 < out_plane; o0 += 8) {
+        const int o = min(o0, out_plane - 8);
+        int oy = o / OW, ox = o - oy * OW;
+        float8 acc[8]; /* acc[i]: output o + i of the 8 planes */
+#pragma unroll
+        for (int i = 0; i < 8; ++i) {
             const __local float *px = t + ((oy * SH_) * TW + ox * SW_) * 8;
-            float8 acc = (float8)(0.0f);
+            float8 a = bv;
 #pragma unroll
             for (int ky = 0; ky < KH_; ++ky)
 #pragma unroll
                 for (int kx = 0; kx < KW_; ++kx)
-                    acc = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx],
-                              acc);
-            float r[8];
-            vstore8(clamp_output8(acc + b, output_min, output_max), 0, r);
-            const int o = oy * OW + ox;
-            if (nq == 8) {
-#pragma unroll
-                for (int j = 0; j < 8; ++j) out[j * plane_out + o] = r[j];
-            } else {
-                for (int j = 0; j < nq; ++j) out[j * plane_out + o] = r[j];
-            }
+                    a = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx], a);
+            acc[i] = clamp_output8(a, output_min, output_max);
+            if (++ox == OW) ox = 0, ++oy;
         }
+        __global float *out = output + (CLG_IDX)q0 * out_plane + o;
+        transpose8x8(acc); /* acc[j]: outputs o .. o+7 of plane j */
+        if (nq == 8) { /* the common case, unrolled */
+#pragma unroll
+            for (int j = 0; j < 8; ++j) vstore8(acc[j], 0, out + j * out_plane);
+        } else {
+            for (int j = 0; j < nq; ++j) vstore8(acc[j], 0, out + j * out_plane);
+        }
+    }
 }
 
 #endif /* channel-vectorised kernel */

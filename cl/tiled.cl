@@ -171,21 +171,14 @@
 
 /* Transposing copies (pad_input_from_nhwc, transpose_weights) move 8 x 8 blocks: eight 8-float
    loads along one layout, eight 8-float stores along the other (the transposition in
-   registers); blocks cut by an edge go element by element. COLUMN(b, j) is lane j of each of
-   the eight vectors b[0..7]; STORE_COLUMNS stores column j at dst + j*stride. */
-#define COLUMN(b, j)                                                                           \
-    ((float8)((b)[0].s##j, (b)[1].s##j, (b)[2].s##j, (b)[3].s##j, (b)[4].s##j, (b)[5].s##j,   \
-              (b)[6].s##j, (b)[7].s##j))
+   registers, transpose8x8 from vector_common.cl); blocks cut by an edge go element by
+   element. STORE_COLUMNS stores column j of b[0..7] at dst + j*stride (b is transposed in
+   place). */
 #define STORE_COLUMNS(b, dst, stride)                                                          \
     do {                                                                                       \
-        vstore8(COLUMN(b, 0), 0, (dst));                                                       \
-        vstore8(COLUMN(b, 1), 0, (dst) + (stride));                                            \
-        vstore8(COLUMN(b, 2), 0, (dst) + 2 * (stride));                                        \
-        vstore8(COLUMN(b, 3), 0, (dst) + 3 * (stride));                                        \
-        vstore8(COLUMN(b, 4), 0, (dst) + 4 * (stride));                                        \
-        vstore8(COLUMN(b, 5), 0, (dst) + 5 * (stride));                                        \
-        vstore8(COLUMN(b, 6), 0, (dst) + 6 * (stride));                                        \
-        vstore8(COLUMN(b, 7), 0, (dst) + 7 * (stride));                                        \
+        transpose8x8(b);                                                                       \
+        _Pragma("unroll") for (int j_ = 0; j_ < 8; ++j_)                                       \
+            vstore8((b)[j_], 0, (dst) + j_ * (stride));                                        \
     } while (0)
 
 #if !CLG_NHWC

@@ -4,7 +4,7 @@
  * Compile-time options read here (each kernel family documents the ones it passes):
  *   -DCLG_VW=n   vector width (1, 2, 4, 8 or 16): defines floatV, LOADV, STOREV, FROM_ARRAY,
  *                TO_ARRAY, clamp_output and store_lanes; without it nothing below is defined
- *                except MULADD
+ *                except MULADD and transpose8x8 (an 8 x 8 block of float8 in registers)
  *   -DCLG_NHWC=1 skips the strided row loads (only NCHW kernels load along rows)
  *   -DCLG_KH= .. -DCLG_DW=  with a specialised geometry, LOAD_STRIDED picks a load for the
  *                constant stride CLG_SW; without it, the kernel's runtime argument SW is used
@@ -15,6 +15,31 @@
  *   load_checked(row, x0, stride, n)  row[x0 + j*stride] for j < CLG_VW, 0 where the index
  *                    lies outside [0, n) (the address is clamped, so nothing outside is read)
  */
+
+/* transpose8x8(b): the 8 x 8 block b[0..7] (b[i] lane j = element (i, j)) becomes its
+   transpose (b[j] lane i = element (i, j)), in registers. Three rounds of two-vector shuffles
+   (interleave pairs, then pairs of pairs, then swap 128-bit halves), each a single instruction
+   on AVX; gathering a column from eight vectors at once compiled to about 24 lane inserts. */
+#define CLG_INTERLEAVE_LO(a, b) ((float8)((a).s0, (b).s0, (a).s1, (b).s1, (a).s4, (b).s4, (a).s5, (b).s5))
+#define CLG_INTERLEAVE_HI(a, b) ((float8)((a).s2, (b).s2, (a).s3, (b).s3, (a).s6, (b).s6, (a).s7, (b).s7))
+#define CLG_PAIRS_LO(a, b) ((float8)((a).s0, (a).s1, (b).s0, (b).s1, (a).s4, (a).s5, (b).s4, (b).s5))
+#define CLG_PAIRS_HI(a, b) ((float8)((a).s2, (a).s3, (b).s2, (b).s3, (a).s6, (a).s7, (b).s6, (b).s7))
+static void transpose8x8(float8 *b)
+{
+    const float8 t0 = CLG_INTERLEAVE_LO(b[0], b[1]), t1 = CLG_INTERLEAVE_HI(b[0], b[1]);
+    const float8 t2 = CLG_INTERLEAVE_LO(b[2], b[3]), t3 = CLG_INTERLEAVE_HI(b[2], b[3]);
+    const float8 t4 = CLG_INTERLEAVE_LO(b[4], b[5]), t5 = CLG_INTERLEAVE_HI(b[4], b[5]);
+    const float8 t6 = CLG_INTERLEAVE_LO(b[6], b[7]), t7 = CLG_INTERLEAVE_HI(b[6], b[7]);
+    /* u0: column 0 of rows 0-3, then column 4; u1: columns 1 and 5; u2: 2, 6; u3: 3, 7. */
+    const float8 u0 = CLG_PAIRS_LO(t0, t2), u1 = CLG_PAIRS_HI(t0, t2);
+    const float8 u2 = CLG_PAIRS_LO(t1, t3), u3 = CLG_PAIRS_HI(t1, t3);
+    const float8 u4 = CLG_PAIRS_LO(t4, t6), u5 = CLG_PAIRS_HI(t4, t6);
+    const float8 u6 = CLG_PAIRS_LO(t5, t7), u7 = CLG_PAIRS_HI(t5, t7);
+    b[0] = (float8)(u0.lo, u4.lo), b[4] = (float8)(u0.hi, u4.hi);
+    b[1] = (float8)(u1.lo, u5.lo), b[5] = (float8)(u1.hi, u5.hi);
+    b[2] = (float8)(u2.lo, u6.lo), b[6] = (float8)(u2.hi, u6.hi);
+    b[3] = (float8)(u3.lo, u7.lo), b[7] = (float8)(u3.hi, u7.hi);
+}
 
 /* a*b + c written as an expression: OpenCL C contracts it to one FMA where the hardware has
    one (PoCL's mad() stays a separate multiply and add) and to a multiply-add elsewhere. */

@@ -137,15 +137,20 @@ static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
     return ctx->info.is_cpu && tile_suits(s) && s->OH * s->OW <= 1024;
 }
 
-/* Whether a self-staged shape runs conv2d_depthwise_nchw_cv: multiplier 1 and planes of at most
-   256 outputs, 8 planes per work-item (its tile holds them transposed: 8 times a plane).
+/* Whether a self-staged shape runs conv2d_depthwise_nchw_cv: multiplier 1 and planes of 8 to
+   256 outputs (and at least 8 inputs: its copies move 8 flat elements of a plane at a time), 8
+   planes per work-item (its tile holds them transposed: 8 times a plane).
    Measured on PoCL against the per-plane kernel (min / median of 4 alternating runs):
    MobileNetV2's 7x7x960 0.64x / 0.60x, batch 8 0.74x / 0.64x, 14x14x384 0.84x / 0.76x, batch 8
    0.82x / 0.84x, a 5x5 14x14 layer 0.79x / 0.72x; 28x28x192 1.10x / 1.13x (slower: keeps the
-   per-plane kernel). */
+   per-plane kernel). Its copies then moved to 8 x 8 blocks transposed in registers (they were
+   a scalar store per element; kernel time, best of 4 alternating runs): 14x14x384 0.099 ->
+   0.060 ms, batch 8 0.65 -> 0.39, 7x7x960 batch 8 0.45 -> 0.25, 5x5 14x14x240 0.127 -> 0.066;
+   28x28 planes with it were still no faster than the per-plane kernel (0.11-0.12 ms both). */
 static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
 {
-    return self_staged(ctx, s) && s->KPG == 1 && s->OH * s->OW <= 256;
+    return self_staged(ctx, s) && s->KPG == 1 && s->OH * s->OW <= 256 && s->OH * s->OW >= 8 &&
+           s->H * s->W >= 8;
 }
 
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups

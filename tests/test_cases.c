@@ -68,6 +68,14 @@ const test_case test_named_cases[] = {
        per work-item; batches make blocks span images, and the last block is partial. */
     {"depthwise_8_plane_blocks_partial", 3, 5, 9, 7, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1},
     {"depthwise_8_plane_blocks_5x5_s2", 1, 12, 11, 13, 12, 12, 5, 5, 2, 2, 2, 1, 2, 2, .no_bias = 1},
+    /* Its copies move 8 flat elements of each plane at a time, the last 8 of a plane moved back
+       to overlap the previous ones; planes of fewer than 8 inputs or outputs take the per-plane
+       kernel instead. Input rows and columns past the padded tile (stride 2) are not staged. */
+    {"depthwise_8_plane_blocks_overlapping_tail", 2, 11, 2, 5, 11, 11, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_8_plane_blocks_7x7_asymmetric", 1, 16, 9, 10, 16, 16, 7, 7, 1, 1, 3, 2, 1, 3},
+    {"depthwise_8_plane_blocks_unused_rows_s2", 1, 8, 10, 10, 8, 8, 3, 3, 2, 2, 0, 0, 0, 0},
+    {"depthwise_plane_under_8_outputs", 1, 16, 4, 4, 16, 16, 3, 3, 1, 1, 0, 0, 0, 0},
+    {"depthwise_plane_under_8_inputs", 1, 9, 2, 2, 9, 9, 3, 3, 1, 1, 2, 2, 2, 2, .clamp = TEST_CLAMP_RELU6},
     /* NHWC depthwise rows long enough for the kernel's runs of 4 interior pixels (specialised
        geometries), with and without a multiplier, stride 2, asymmetric padding, 5x5 and 7x7. */
     {"depthwise_nhwc_interior_runs_multiplier2", 1, 5, 9, 17, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
