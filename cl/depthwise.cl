@@ -58,6 +58,13 @@
  *   vectors (gathered from [K][KH*KW]) stay in registers in specialised builds, gathered once
  *   for all RPW rows; with multiplier 1 the input is one vector load per pixel and tap.
  *   Arguments: as for the NCHW kernel, then RPW.
+ *
+ * conv2d_depthwise_nhwc_tile (specialised builds with CLG_M 1 and CLG_VW 8): small images. A
+ *   work-item takes channels k0 .. k0+7 of image n, copies their zero-padded TH x TW plane
+ *   (one 8-channel vector per pixel) into its part of the __local tile and convolves every
+ *   output pixel from it. dim 0: size 1; dim 1: n*(K/8) + k0/8 (the local size is the number
+ *   of blocks per work-group).
+ *   Arguments: as for conv2d_depthwise_nchw_tile.
  */
 
 #ifndef CLG_IDX
@@ -456,5 +463,57 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
         }
     }
 }
+
+#if defined(CLG_KH) && CLG_M == 1 && CLG_VW == 8
+
+/* NHWC counterpart of conv2d_depthwise_nchw_cv for small images: a work-item takes 8 channels
+   k0 .. k0+7 of one image, copies their zero-padded TH x TW plane into its part of the __local
+   tile (one 8-channel vector per pixel, already contiguous in NHWC), then convolves every
+   output pixel with plain vector loads: no border checks, which took 3 of 7 pixels of a 7x7
+   row through the checked path of conv2d_depthwise_nhwc. */
+__kernel void conv2d_depthwise_nhwc_tile(__global const float *restrict input,
+                                         __global const float *restrict weights,
+                                         __global const float *restrict bias,
+                                         __global float *restrict output, const int N,
+                                         const int C, const int H, const int W, const int K,
+                                         const int OH, const int OW, const int PT, const int PL,
+                                         const int has_bias, const float output_min,
+                                         const float output_max, const int TH, const int TW,
+                                         __local float *tile)
+{
+    const int blocks = K / 8;
+    const int q = (int)get_global_id(1); /* n * blocks + channel block */
+    if (q >= N * blocks) return;
+    const int n = q / blocks, k0 = (q - n * blocks) * 8;
+
+    __local float *t = tile + (int)get_local_id(1) * (TH * TW * 8);
+    for (int i = 0; i < TH * TW; ++i) vstore8((float8)(0.0f), i, t);
+    const int rows = min(H, TH - PT), cols = min(W, TW - PL);
+    const __global float *image = input + (CLG_IDX)n * H * W * C + k0;
+    for (int iy = 0; iy < rows; ++iy)
+        for (int ix = 0; ix < cols; ++ix)
+            vstore8(vload8(0, image + (CLG_IDX)(iy * W + ix) * C), (iy + PT) * TW + ix + PL, t);
+
+    float8 wv[TAPS_];
+#pragma unroll
+    for (int tap = 0; tap < TAPS_; ++tap) wv[tap] = load_weights(weights, k0, tap, TAPS_);
+    const float8 bv = has_bias ? vload8(0, bias + k0) : (float8)(0.0f);
+
+    __global float *out = output + (CLG_IDX)n * OH * OW * K + k0;
+    for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox) {
+            const __local float *px = t + ((oy * SH_) * TW + ox * SW_) * 8;
+            float8 a = bv;
+#pragma unroll
+            for (int ky = 0; ky < KH_; ++ky)
+#pragma unroll
+                for (int kx = 0; kx < KW_; ++kx)
+                    a = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx], a);
+            vstore8(clamp_output(a, output_min, output_max), 0,
+                    out + (CLG_IDX)(oy * OW + ox) * K);
+        }
+}
+
+#endif /* NHWC tile kernel */
 
 #endif /* CLG_NHWC */

@@ -76,6 +76,13 @@ const test_case test_named_cases[] = {
     {"depthwise_8_plane_blocks_unused_rows_s2", 1, 8, 10, 10, 8, 8, 3, 3, 2, 2, 0, 0, 0, 0},
     {"depthwise_plane_under_8_outputs", 1, 16, 4, 4, 16, 16, 3, 3, 1, 1, 0, 0, 0, 0},
     {"depthwise_plane_under_8_inputs", 1, 9, 2, 2, 9, 9, 3, 3, 1, 1, 2, 2, 2, 2, .clamp = TEST_CLAMP_RELU6},
+    /* NHWC images of <= 256 outputs with K a multiple of 8 and multiplier 1: on CPUs a work-item
+       per 8 channels of an image stages its zero-padded plane (rows past the tile unused). */
+    {"depthwise_nhwc_tile_batch3", 3, 16, 7, 7, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"depthwise_nhwc_tile_5x5_s2_asymmetric", 1, 24, 11, 13, 24, 24, 5, 5, 2, 2, 2, 1, 1, 2, .nhwc = 1, .no_bias = 1},
+    {"depthwise_nhwc_tile_unused_rows_s2", 1, 8, 10, 9, 8, 8, 3, 3, 2, 2, 0, 0, 0, 0, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_nhwc_tile_7x7_kernel", 1, 8, 9, 8, 8, 8, 7, 7, 1, 1, 3, 3, 3, 3, .nhwc = 1},
+    {"depthwise_nhwc_tile_image_1x1", 2, 8, 1, 1, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     /* NHWC depthwise rows long enough for the kernel's runs of 4 interior pixels (specialised
        geometries), with and without a multiplier, stride 2, asymmetric padding, 5x5 and 7x7. */
     {"depthwise_nhwc_interior_runs_multiplier2", 1, 5, 9, 17, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
