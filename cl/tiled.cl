@@ -81,8 +81,9 @@
  *   p < planes, r < HP, q < WP, with HP and WP large enough that every block / tile of the
  *   convolution, run with PT = PL = 0 on it, takes the interior path. In elements: NCHW passes
  *   planes N*C and rows of W; NHWC planes N and rows of W*C (with WP and PL times C too).
- *   dim 0: padded row p*HP + r (each work-item writes one row).
- *   Arguments: input, padded, rows (planes*HP), H, W, HP, WP, PT, PL.
+ *   dim 0: block of RPI padded rows (work-item i writes rows i*RPI .. i*RPI + RPI - 1 of the
+ *   rows p*HP + r, those below `rows`).
+ *   Arguments: input, padded, rows (planes*HP), H, W, HP, WP, PT, PL, RPI.
  *
  * NHWC layers with few channels per group run through the NCHW kernel (the host decides; their
  * NHWC tiles use 4-lane vectors or less): pad_input_from_nhwc copies the input to a padded NCHW
@@ -510,22 +511,24 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
 
 __kernel void pad_input(__global const float *restrict input,
                         __global float *restrict padded, const int rows, const int H,
-                        const int W, const int HP, const int WP, const int PT, const int PL)
+                        const int W, const int HP, const int WP, const int PT, const int PL,
+                        const int RPI)
 {
-    const int row = (int)get_global_id(0);
-    if (row >= rows) return;
-    const int p = row / HP, r = row - p * HP, iy = r - PT;
-    __global float *dst = padded + (CLG_IDX)row * WP;
-    if (iy < 0 || iy >= H) {
-        for (int q = 0; q < WP; ++q) dst[q] = 0.0f;
-        return;
-    }
-    const __global float *src = input + ((CLG_IDX)p * H + iy) * W;
-    /* Columns [lo, hi) of the padded row hold input columns [lo - PL, hi - PL). */
+    const int first = (int)get_global_id(0) * RPI;
+    /* Columns [lo, hi) of a padded row hold input columns [lo - PL, hi - PL). */
     const int lo = min(PL, WP), hi = PL >= WP ? WP : PL + min(W, WP - PL);
-    for (int q = 0; q < lo; ++q) dst[q] = 0.0f;
-    for (int q = lo; q < hi; ++q) dst[q] = src[q - PL];
-    for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
+    for (int row = first; row < min(rows, first + RPI); ++row) {
+        const int p = row / HP, r = row - p * HP, iy = r - PT;
+        __global float *dst = padded + (CLG_IDX)row * WP;
+        if (iy < 0 || iy >= H) {
+            for (int q = 0; q < WP; ++q) dst[q] = 0.0f;
+            continue;
+        }
+        const __global float *src = input + ((CLG_IDX)p * H + iy) * W;
+        for (int q = 0; q < lo; ++q) dst[q] = 0.0f;
+        for (int q = lo; q < hi; ++q) dst[q] = src[q - PL];
+        for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
+    }
 }
 
 #if !CLG_NHWC

@@ -690,8 +690,16 @@ static clgconv_status tiled_create(clgconv_plan *plan)
                                  (int)s->PT,
                                  (int)(s->PL * factor)};
         memcpy(st->pad_ints, pad_ints, sizeof pad_ints);
-        st->pad_nints = 7;
-        size_t pwork[3] = {(size_t)rows, 1, 1};
+        /* Rows per work-item: one on GPUs; on CPUs as many as leaves about 64 work-items per
+           compute unit. PoCL pays about a microsecond per work-group: one row per work-item
+           made 576 work-groups of 16 for ResNeXt's 7x7 g=32 layer (1024 channels x 9 rows)
+           and its copy took 0.074 ms for 0.5 MB. */
+        const int64_t cu = plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1;
+        int64_t rpi = plan->ctx->info.is_cpu ? rows / (64 * cu) : 1;
+        if (rpi < 1) rpi = 1;
+        st->pad_ints[7] = (int)rpi;
+        st->pad_nints = 8;
+        size_t pwork[3] = {(size_t)((rows + rpi - 1) / rpi), 1, 1};
         const size_t p_local_size[3] = {16, 1, 1};
         clg_device_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
     }
