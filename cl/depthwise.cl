@@ -193,7 +193,13 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
             }
         }
         const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
-        store_lanes(v, out_row + ox0, start - ox0, min(CLG_VW, OW - ox0));
+        /* As in conv2d_depthwise_nchw_tile: a chunk moved back rewrites the previous chunk's
+           outputs with the same values (each output's taps load the same inputs, interior
+           or border path, in the same order). */
+        if (OW >= CLG_VW)
+            STOREV(v, out_row + ox0);
+        else
+            store_lanes(v, out_row + ox0, 0, OW);
     }
 }
 
@@ -232,7 +238,15 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
         } else {
             const __global float *src = input + (((CLG_IDX)n * C + c) * H + iy) * W - PL;
             for (int j = 0; j < PL && j < TW; ++j) dst[j] = 0.0f;
-            for (int j = PL; j < right; ++j) dst[j] = src[j];
+            if (right - PL >= 8) {
+                /* 8 at a time, the last 8 moved back to end at `right` */
+                for (int j0 = PL; j0 < right; j0 += 8) {
+                    const int j = min(j0, right - 8);
+                    vstore8(vload8(0, src + j), 0, dst + j);
+                }
+            } else {
+                for (int j = PL; j < right; ++j) dst[j] = src[j];
+            }
             for (int j = max(right, PL); j < TW; ++j) dst[j] = 0.0f;
         }
     }
@@ -264,7 +278,13 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
                     acc = MULADD(LOAD_STRIDED(base + ky * DH_ * TW + kx * DW_),
                                  (floatV)(wr[ky * KW_ + kx]), acc);
             const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
-            store_lanes(v, out_row + ox0, start - ox0, min(CLG_VW, OW - ox0));
+            /* A chunk moved back stores all its lanes: the ones before `start` rewrite the
+               previous chunk's outputs with the same values (same loads, same operations),
+               which is cheaper than a store per lane. */
+            if (OW >= CLG_VW)
+                STOREV(v, out_row + ox0);
+            else
+                store_lanes(v, out_row + ox0, 0, OW);
         }
     }
 }
