@@ -69,9 +69,32 @@ static size_t nchw_planes_per_group(const clg_shape *s)
     return planes;
 }
 
-/* Channel vector width for the NHWC kernel: the largest of 8, 4, 2, 1 dividing K. */
-static int nhwc_vector_width(const clg_shape *s)
+/* Whether an NHWC shape runs conv2d_depthwise_nhwc_tile (a work-item per 8 channels of an
+   image, its zero-padded plane staged in local memory): CPU devices, specialised geometries
+   with multiplier 1, K a multiple of 8 (the channel vector is 8) and images of at most 256
+   outputs. Kernel time against conv2d_depthwise_nhwc on PoCL (best of 4 alternating runs):
+   MobileNetV2's 7x7x960 0.031 -> 0.021 ms, batch 8 0.21 -> 0.16, 14x14x384 0.041 -> 0.039,
+   batch 8 0.26 -> 0.24, 5x5 14x14x240 0.056 both; 28x28x192 was 0.12 -> 0.07 ms but batch 8
+   0.42 -> 0.47, so larger images keep the streaming kernel. */
+static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
 {
+    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
+           s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= 256;
+}
+
+/* Channel vector width for the NHWC kernel: the largest of 8, 4, 2, 1 dividing K; on CPUs 16
+   (two AVX registers) for multiplier 1, windows of at most 9 taps and K a multiple of 16,
+   unless conv2d_depthwise_nhwc_tile takes the shape. Kernel time on PoCL, best of 4
+   alternating runs, 8 -> 16 lanes: MobileNetV2's 112x112x32 0.14-0.16 -> 0.07-0.11 ms, batch 8
+   1.97 -> 0.83; 112x112x96 stride 2 0.21 -> 0.12, batch 8 3.65 -> 2.62; 56x56x144 0.18 ->
+   0.14; 28x28x192 0.073 -> 0.058, batch 8 0.30 -> 0.21. A 5x5 window (50 registers of
+   weights) measured 0.108 -> 0.130 ms and multiplier 2 (gathered inputs) 0.42 -> 0.64: those
+   keep 8. */
+static int nhwc_vector_width(const clgconv_context *ctx, const clg_shape *s)
+{
+    if (ctx->info.is_cpu && s->KPG == 1 && s->KH * s->KW <= 9 && s->K % 16 == 0 &&
+        !nhwc_tiled(ctx, s))
+        return 16;
     static const int widths[] = {8, 4, 2, 1};
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; ++i)
         if (s->K % widths[i] == 0) return widths[i];
@@ -86,7 +109,7 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
         static const clg_gpu_fit nchw = {12e-6, 8000e9, 128, 0, 64},
                                  nhwc = {12e-6, 16000e9, 64, 4, 64};
         const bool is_nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
-        const int vw = is_nhwc ? nhwc_vector_width(s) : 1;
+        const int vw = is_nhwc ? nhwc_vector_width(ctx, s) : 1;
         const double items = (double)(s->N * s->OH) * (double)(is_nhwc ? s->K / vw : s->K);
         return clg_gpu_seconds(ctx, is_nhwc ? &nhwc : &nchw, 2.0 * s->macs, items,
                                is_nhwc ? (double)vw : (double)s->OW, (double)s->reduction);
@@ -153,19 +176,6 @@ static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
            s->H * s->W >= 8;
 }
 
-/* Whether an NHWC shape runs conv2d_depthwise_nhwc_tile (a work-item per 8 channels of an
-   image, its zero-padded plane staged in local memory): CPU devices, specialised geometries
-   with multiplier 1, K a multiple of 8 (the channel vector is 8) and images of at most 256
-   outputs. Kernel time against conv2d_depthwise_nhwc on PoCL (best of 4 alternating runs):
-   MobileNetV2's 7x7x960 0.031 -> 0.021 ms, batch 8 0.21 -> 0.16, 14x14x384 0.041 -> 0.039,
-   batch 8 0.26 -> 0.24, 5x5 14x14x240 0.056 both; 28x28x192 was 0.12 -> 0.07 ms but batch 8
-   0.42 -> 0.47, so larger images keep the streaming kernel. */
-static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
-{
-    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
-           s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= 256;
-}
-
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
    of all OH rows x planes, or one work-item per plane when self-staged;
    conv2d_depthwise_nchw_cv: one work-item per 8 planes) for a shape that tile_suits, when the
@@ -212,7 +222,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the depthwise plan");
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
-    const int vw = nhwc ? nhwc_vector_width(s) : nchw_vector_width(s);
+    const int vw = nhwc ? nhwc_vector_width(plan->ctx, s) : nchw_vector_width(s);
     char options[256];
     int len = 0;
     if (common_geometry(s))
