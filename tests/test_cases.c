@@ -89,6 +89,7 @@ const test_case test_named_cases[] = {
     {"depthwise_nhwc_16_lanes_s2_batch2", 2, 32, 35, 33, 32, 32, 3, 3, 2, 2, 1, 0, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
     {"depthwise_nhwc_16_lanes_1x3", 1, 16, 20, 20, 16, 16, 1, 3, 1, 1, 0, 1, 0, 1, .nhwc = 1, .no_bias = 1},
     {"depthwise_nhwc_16_lanes_dilated", 1, 32, 20, 19, 32, 32, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .nhwc = 1},
+    {"depthwise_nhwc_16_lanes_12x12", 1, 32, 12, 12, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     /* NHWC depthwise rows long enough for the kernel's runs of 4 interior pixels (specialised
        geometries), with and without a multiplier, stride 2, asymmetric padding, 5x5 and 7x7. */
     {"depthwise_nhwc_interior_runs_multiplier2", 1, 5, 9, 17, 10, 5, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
