@@ -182,8 +182,9 @@ static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
 
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
    of all OH rows x planes, or one work-item per plane when self-staged;
-   conv2d_depthwise_nchw_cv: one work-item per 8 planes) for a shape that tile_suits, when the
-   device's limits allow it; false otherwise. */
+   conv2d_depthwise_nchw_cv: one work-item per 8 planes; conv2d_depthwise_nhwc_tile: one per 8
+   channels of an image) for a shape that tile_suits or nhwc_tiled, when the device's limits
+   allow it; false otherwise. */
 static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, size_t wg,
                       depthwise_state *st)
 {
