@@ -34,7 +34,9 @@
  *   that fit in local memory. A work-group stages whole zero-padded input planes (TH x TW floats each, TH =
  *   (OH-1)*SH + (KH-1)*DH + 1, TW = (max(OW, CLG_VW)-1)*SW + (KW-1)*DW + 1 + SW) into the
  *   __local argument tile, then every tap is a plain vector load: no border path, which
- *   dominated 7x7 and 14x14 planes (most 8-lane loads leave such rows).
+ *   dominated 7x7 and 14x14 planes (most 8-lane loads leave such rows). With SW 2 each staged
+ *   row holds the padded row's even columns, then its odd ones, so that a tap's every-other-
+ *   column inputs are contiguous.
  *   dim 0: output rows oy = id, id + size, ... (one work-group spans dim 0: the host gives
  *   one work-item per row, or with CLG_SELF_STAGED one for all rows), dim 1: n*K + k (the
  *   local size is the number of planes per work-group; tile holds that many planes).
@@ -229,6 +231,12 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
     const int nk = first_plane + lp;
     const int right = min(PL + W, TW); /* padded columns [PL, right) hold input */
     __local float *staged = tile + lp * plane_elems;
+#if CLG_SW == 2
+    /* Stride 2: each staged row holds the padded row's even columns, then its odd ones, so
+       that a tap's inputs for a chunk (every other column) are one plain vector load. */
+    const int TWE = (TW + 1) / 2; /* even columns; padded column j sits at TILE_COL(j) */
+#define TILE_COL(j) (((j)&1) ? TWE + ((j) >> 1) : ((j) >> 1))
+#endif
     for (int r = ly; nk < NK && r < TH; r += rows) {
         const int iy = r - PT;
         const int n = nk / K, c = (nk - n * K) / M_;
@@ -237,6 +245,23 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
         } else {
             const __global float *src = input + (((CLG_IDX)n * C + c) * H + iy) * W - PL;
+#if CLG_SW == 2
+            for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
+            if (right - PL >= 16) {
+                /* 16 at a time split into even and odd columns, the last 16 moved back to end
+                   at `right`; ev holds the columns of j's parity */
+                for (int j0 = PL; j0 < right; j0 += 16) {
+                    const int j = min(j0, right - 16);
+                    const float8 a = vload8(0, src + j), b = vload8(1, src + j);
+                    const float8 ev = (float8)(a.even, b.even), od = (float8)(a.odd, b.odd);
+                    vstore8(ev, 0, dst + TILE_COL(j));
+                    vstore8(od, 0, dst + TILE_COL(j + 1));
+                }
+            } else {
+                for (int j = PL; j < right; ++j) dst[TILE_COL(j)] = src[j];
+            }
+            continue;
+#endif
             for (int j = 0; j < PL && j < TW; ++j) dst[j] = 0.0f;
             if (right - PL >= 8) {
                 /* 8 at a time, the last 8 moved back to end at `right` */
@@ -269,14 +294,26 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
                than a vector compute padding lanes (the tile is wide enough), store only OW. */
             const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
-            const __local float *base = plane + ox0 * SW_;
             floatV acc = (floatV)(0.0f);
+#if CLG_SW == 2
+            /* lane i, tap kx: padded column 2*(ox0 + i) + kx*DW, in the half of kx*DW's parity
+               at ox0 + i + (kx*DW >> 1) */
+            const __local float *base = plane + ox0;
+#pragma unroll
+            for (int ky = 0; ky < KH_; ++ky)
+#pragma unroll
+                for (int kx = 0; kx < KW_; ++kx)
+                    acc = MULADD(LOADV(base + ky * DH_ * TW + TILE_COL(kx * DW_)),
+                                 (floatV)(wr[ky * KW_ + kx]), acc);
+#else
+            const __local float *base = plane + ox0 * SW_;
 #pragma unroll
             for (int ky = 0; ky < KH_; ++ky)
 #pragma unroll
                 for (int kx = 0; kx < KW_; ++kx)
                     acc = MULADD(LOAD_STRIDED(base + ky * DH_ * TW + kx * DW_),
                                  (floatV)(wr[ky * KW_ + kx]), acc);
+#endif
             const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
             /* A chunk moved back stores all its lanes: the ones before `start` rewrite the
                previous chunk's outputs with the same values (same loads, same operations),

@@ -74,6 +74,12 @@ const test_case test_named_cases[] = {
     {"depthwise_8_plane_blocks_overlapping_tail", 2, 11, 2, 5, 11, 11, 3, 3, 1, 1, 1, 1, 1, 1},
     {"depthwise_8_plane_blocks_7x7_asymmetric", 1, 16, 9, 10, 16, 16, 7, 7, 1, 1, 3, 2, 1, 3},
     {"depthwise_8_plane_blocks_unused_rows_s2", 1, 8, 10, 10, 8, 8, 3, 3, 2, 2, 0, 0, 0, 0},
+    /* Stride 2 in the per-plane kernel (multiplier 2, or planes of more than 256 outputs):
+       staged rows split into even and odd columns, copied 16 at a time from either parity
+       (rows of fewer than 16 inputs one by one). */
+    {"depthwise_s2_split_rows_odd_pad", 1, 8, 40, 41, 8, 8, 3, 3, 2, 2, 1, 1, 0, 1},
+    {"depthwise_s2_split_rows_5x5", 1, 4, 45, 50, 4, 4, 5, 5, 2, 2, 2, 2, 2, 1, .no_bias = 1},
+    {"depthwise_s2_split_rows_short_7x7_multiplier2", 1, 4, 12, 13, 8, 4, 7, 7, 2, 2, 3, 3, 3, 3},
     {"depthwise_plane_under_8_outputs", 1, 16, 4, 4, 16, 16, 3, 3, 1, 1, 0, 0, 0, 0},
     {"depthwise_plane_under_8_inputs", 1, 9, 2, 2, 9, 9, 3, 3, 1, 1, 2, 2, 2, 2, .clamp = TEST_CLAMP_RELU6},
     /* NHWC images of <= 256 outputs with K a multiple of 8 and multiplier 1: on CPUs a work-item
