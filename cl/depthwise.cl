@@ -98,6 +98,21 @@
 #endif
 #define TAPS_ (KH_ * KW_)
 
+#ifdef CLG_KH
+/* One output pixel of the staged kernels whose tiles hold 8-lane pixel vectors (8 planes of
+   conv2d_depthwise_nchw_cv, 8 channels of conv2d_depthwise_nhwc_tile): a plus the window at px
+   (row pitch TW pixels) times the tap weight vectors wv[0 .. TAPS_-1]. */
+static float8 window8(const __local float *px, const float8 *wv, float8 a, int TW)
+{
+#pragma unroll
+    for (int ky = 0; ky < KH_; ++ky)
+#pragma unroll
+        for (int kx = 0; kx < KW_; ++kx)
+            a = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx], a);
+    return a;
+}
+#endif
+
 /* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, store_lanes, LOAD_STRIDED,
    LOAD_SPAN and load_checked come from vector_common.cl, which the host places before this file. */
 
@@ -399,13 +414,7 @@ __kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
         float8 acc[8]; /* acc[i]: output o + i of the 8 planes */
 #pragma unroll
         for (int i = 0; i < 8; ++i) {
-            const __local float *px = t + ((oy * SH_) * TW + ox * SW_) * 8;
-            float8 a = bv;
-#pragma unroll
-            for (int ky = 0; ky < KH_; ++ky)
-#pragma unroll
-                for (int kx = 0; kx < KW_; ++kx)
-                    a = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx], a);
+            const float8 a = window8(t + ((oy * SH_) * TW + ox * SW_) * 8, wv, bv, TW);
             acc[i] = clamp_output8(a, output_min, output_max);
             if (++ox == OW) ox = 0, ++oy;
         }
@@ -559,13 +568,7 @@ __kernel void conv2d_depthwise_nhwc_tile(__global const float *restrict input,
     __global float *out = output + (CLG_IDX)n * OH * OW * K + k0;
     for (int oy = 0; oy < OH; ++oy)
         for (int ox = 0; ox < OW; ++ox) {
-            const __local float *px = t + ((oy * SH_) * TW + ox * SW_) * 8;
-            float8 a = bv;
-#pragma unroll
-            for (int ky = 0; ky < KH_; ++ky)
-#pragma unroll
-                for (int kx = 0; kx < KW_; ++kx)
-                    a = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx], a);
+            const float8 a = window8(t + ((oy * SH_) * TW + ox * SW_) * 8, wv, bv, TW);
             vstore8(clamp_output(a, output_min, output_max), 0,
                     out + (CLG_IDX)(oy * OW + ox) * K);
         }
