@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # run_benchmarks.sh: builds clgconv-bench if needed, runs the layer suite and the groups sweep (batch 1 and 8, NCHW and NHWC), the PyTorch comparison and the plot, and writes docs/benchmarks.md.
 #
-# Usage: tools/run_benchmarks.sh [--quick] [--iters N] [--build-dir DIR] [--results DIR]
-#                                [--no-torch] [--no-compare-algos] [--batches "1 8"]
-#                                [--layouts "nchw nhwc"] [--device X] [--out-md FILE] [--out-svg FILE]
+# Usage: tools/run_benchmarks.sh [--quick] [--iters N] [--repeat N] [--build-dir DIR]
+#                                [--results DIR] [--no-torch] [--no-compare-algos]
+#                                [--batches "1 8"] [--layouts "nchw nhwc"] [--device X]
+#                                [--out-md FILE] [--out-svg FILE]
+# --repeat N runs each configuration N times, clgconv then PyTorch each time, and reports per
+# layer the median of each side over the repeats (this VM class drifts in speed over minutes).
 # Environment: PYTHON (default /usr/bin/python3, Debian's, which sees python3-torch).
 # Exit status: 0 when every run verified, 1 when any clgconv-bench run failed or errored (the
 # report is still written), 2 on a usage or build error.
@@ -13,6 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR="$ROOT/build-bench"
 RESULTS=""
 ITERS=5   # at least; short layers get more runs (clgconv-bench --min-time, 200 ms)
+REPEAT=1
 QUICK=0
 TORCH=1
 COMPARE_ALGOS=1
@@ -23,11 +27,12 @@ OUT_MD="$ROOT/docs/benchmarks.md"
 OUT_SVG="$ROOT/docs/groups_sweep.svg"
 PYTHON=${PYTHON:-/usr/bin/python3}
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --iters) ITERS=${2:?--iters needs a value}; shift ;;
+    --repeat) REPEAT=${2:?--repeat needs a value}; shift ;;
     --build-dir) BUILD_DIR=${2:?--build-dir needs a value}; shift ;;
     --results) RESULTS=${2:?--results needs a value}; shift ;;
     --no-torch) TORCH=0 ;;
@@ -42,6 +47,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+case "$REPEAT" in ''|*[!0-9]*|0) echo "run_benchmarks.sh: --repeat needs a positive integer, got '$REPEAT'" >&2; exit 2 ;; esac
 RESULTS=${RESULTS:-$BUILD_DIR/bench-results}
 mkdir -p "$RESULTS" "$(dirname "$OUT_MD")" "$(dirname "$OUT_SVG")" || exit 2
 
@@ -74,26 +80,47 @@ fi
 
 STATUS=0
 # run_one NAME ARGS...: runs clgconv-bench with --csv and --markdown into $RESULTS/NAME.{csv,md},
-# then the PyTorch comparison into NAME.torch.{csv,md}.
+# then the PyTorch comparison into NAME.torch.{csv,md}. With --repeat N: N rounds of clgconv-bench
+# (NAME.rK.{csv,md}) each followed by PyTorch's times alone (NAME.rK.torch-times.csv), then the
+# comparison from the per-layer medians; NAME.{csv,md} are the last round's.
 run_one() {
   local name=$1; shift
-  log "$name: clgconv-bench ${BENCH_ARGS[*]} $*"
-  "$BENCH" "${BENCH_ARGS[@]}" "$@" --markdown --csv "$RESULTS/$name.csv" \
-    >"$RESULTS/$name.md" 2>"$RESULTS/$name.log"
-  local rc=$?
-  if [ $rc -ne 0 ]; then
-    log "$name: clgconv-bench exited with $rc (see $RESULTS/$name.md and .log)"
-    STATUS=1
-  fi
+  local r tag csvs=() times=()
   rm -f "$RESULTS/$name.torch.csv" "$RESULTS/$name.torch.md"
+  for r in $(seq 1 "$REPEAT"); do
+    tag=$name
+    [ "$REPEAT" -gt 1 ] && tag="$name.r$r"
+    log "$tag: clgconv-bench ${BENCH_ARGS[*]} $*"
+    "$BENCH" "${BENCH_ARGS[@]}" "$@" --markdown --csv "$RESULTS/$tag.csv" \
+      >"$RESULTS/$tag.md" 2>"$RESULTS/$tag.log"
+    local rc=$?
+    if [ $rc -ne 0 ]; then
+      log "$tag: clgconv-bench exited with $rc (see $RESULTS/$tag.md and .log)"
+      STATUS=1
+    fi
+    csvs+=("$RESULTS/$tag.csv")
+    if [ "$REPEAT" -gt 1 ] && [ "$HAVE_TORCH" = 1 ] && [ -s "$RESULTS/$tag.csv" ]; then
+      log "$tag: PyTorch"
+      GLIBC_TUNABLES=$TORCH_TUNABLES "$PYTHON" "$ROOT/tools/torch_conv_bench.py" \
+        --bench-csv "$RESULTS/$tag.csv" --out "$RESULTS/$tag.torch-times.csv" --quiet \
+        >/dev/null 2>>"$RESULTS/$tag.log" || log "$tag: PyTorch failed (see $RESULTS/$tag.log)"
+      times+=("$RESULTS/$tag.torch-times.csv")
+    fi
+  done
+  if [ "$REPEAT" -gt 1 ]; then
+    cp "$RESULTS/$name.r$REPEAT.csv" "$RESULTS/$name.csv" 2>/dev/null
+    cp "$RESULTS/$name.r$REPEAT.md" "$RESULTS/$name.md" 2>/dev/null
+  fi
   if [ "$HAVE_TORCH" = 1 ] && [ -s "$RESULTS/$name.csv" ]; then
-    log "$name: PyTorch"
-    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184 \
-      "$PYTHON" "$ROOT/tools/torch_conv_bench.py" --bench-csv "$RESULTS/$name.csv" \
+    local from=(--bench-csv "$RESULTS/$name.csv")
+    [ "$REPEAT" -gt 1 ] && from=(--bench-csv "${csvs[@]}" --torch-csv "${times[@]}")
+    log "$name: PyTorch comparison"
+    GLIBC_TUNABLES=$TORCH_TUNABLES "$PYTHON" "$ROOT/tools/torch_conv_bench.py" "${from[@]}" \
       --merged "$RESULTS/$name.torch.csv" --markdown --quiet >"$RESULTS/$name.torch.md" \
       2>>"$RESULTS/$name.log" || log "$name: the PyTorch comparison failed (see $RESULTS/$name.log)"
   fi
 }
+TORCH_TUNABLES=glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184
 
 CONFIGS=()
 for b in $BATCHES; do
@@ -142,7 +169,7 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
   echo "# clgconv benchmarks"
   echo
   echo "Generated by \`tools/run_benchmarks.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')"\
-       "($( [ "$QUICK" = 1 ] && echo "quick mode, small layers; " )at least $ITERS timed runs per measurement)."
+       "($( [ "$QUICK" = 1 ] && echo "quick mode, small layers; " )at least $ITERS timed runs per measurement$( [ "$REPEAT" -gt 1 ] && echo "; each configuration $REPEAT times, clgconv then PyTorch each time: the comparison tables show per-layer medians over the repeats, the clgconv-only tables the last repeat" ))."
   echo "Raw CSVs: \`$RESULTS\`. Regenerate with \`tools/run_benchmarks.sh\` (see \`--help\`)."
   echo
   echo "## Machine"

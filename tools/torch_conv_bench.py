@@ -17,6 +17,13 @@ fastest algorithm per shape, as a tuned application would) and TF32 off (clgconv
 full fp32; TF32 rounds the operands to 10-bit mantissas), each call timed like clgconv-bench's
 (host clock around the call and a synchronize).
 
+Repeated runs (tools/run_benchmarks.sh --repeat N): this VM class drifts in speed over minutes,
+so a configuration measured once on each side can be biased either way. Given several
+clgconv-bench CSVs of the same layers (--bench-csv A B C) and as many PyTorch-only CSVs written
+with --out right after each (--torch-csv A' B' C'), the script times nothing and reports, per
+layer, the median over the repeats of each side's median time (a layer counts as verified only
+when every repeat verified it).
+
 PyTorch is optional: when `import torch` fails the script says so and exits 0 ("skipped").
 Run it with Debian's /usr/bin/python3 (python3-torch). It sets
 GLIBC_TUNABLES=glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184
@@ -80,6 +87,25 @@ def parse_layer_spec(spec):
         values[1], values[2], values[3], values[4], values[6], values[7]),
         status="", median_ms="", algo_requested="", algo="", t_over_dense="")
     return row
+
+
+def median_of_repeats(rows, others):
+    """rows with median_ms replaced by the median over rows and each list in others (the same
+    layers in the same order, else None); status stays "ok" only where every repeat's is."""
+    out = []
+    for i, r in enumerate(rows):
+        reps = [r] + [o[i] if i < len(o) else None for o in others]
+        if any(x is None or shape_key(x) != shape_key(r) or x.get("layer") != r.get("layer") or
+               x.get("algo_requested") != r.get("algo_requested") for x in reps):
+            return None
+        m = dict(r)
+        if all(x.get("status") == "ok" for x in reps):
+            m["median_ms"] = f"{statistics.median(float(x['median_ms']) for x in reps):.6f}"
+        else:
+            bad = next(x for x in reps if x.get("status") != "ok")
+            m["status"], m["median_ms"] = bad.get("status", "error"), "nan"
+        out.append(m)
+    return out if all(len(o) == len(rows) for o in others) else None
 
 
 def shape_key(row, with_groups=True):
@@ -250,7 +276,9 @@ def main():
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--summarize", nargs="+", metavar="MERGED_CSV",
                      help="print cross-configuration tables from --merged CSVs (no PyTorch run)")
-    src.add_argument("--bench-csv", help="CSV written by clgconv-bench --csv")
+    src.add_argument("--bench-csv", nargs="+",
+                     help="CSV written by clgconv-bench --csv (several: repeats of one run, "
+                          "see --torch-csv)")
     src.add_argument("--layers", help="';'-separated [name:]N,C,H,W,K,g,kh,kw[,stride[,pad[,dil]]]")
     ap.add_argument("--layout", choices=["nchw", "nhwc", "both"], default="nchw",
                     help="layout of --layers (default nchw)")
@@ -264,6 +292,9 @@ def main():
     ap.add_argument("--min-time-ms", type=float, default=-1,
                     help="keep timing a layer until this much (default: the bench CSV's "
                          "min_time_ms, else 200), at most 50 x iters runs")
+    ap.add_argument("--torch-csv", nargs="+", metavar="TORCH_CSV",
+                    help="PyTorch times written by --out, one per --bench-csv repeat: take "
+                         "per-layer medians over the repeats instead of timing PyTorch")
     ap.add_argument("--out", help="write PyTorch's times as CSV here")
     ap.add_argument("--merged", help="write the bench rows with PyTorch columns added here")
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
@@ -281,8 +312,19 @@ def main():
               "install python3-torch (Debian) to compare with PyTorch's CPU convolution")
         return 0
 
+    if args.torch_csv and (not args.bench_csv or len(args.torch_csv) != len(args.bench_csv)):
+        print("torch_conv_bench: --torch-csv needs one file per --bench-csv file",
+              file=sys.stderr)
+        return 2
     if args.bench_csv:
-        meta, rows = read_bench_csv(args.bench_csv)
+        meta, rows = read_bench_csv(args.bench_csv[0])
+        if len(args.bench_csv) > 1:
+            rows = median_of_repeats(rows, [read_bench_csv(p)[1] for p in args.bench_csv[1:]])
+            if rows is None:
+                print("torch_conv_bench: the --bench-csv files list different layers",
+                      file=sys.stderr)
+                return 2
+            meta["repeats"] = str(len(args.bench_csv))
     else:
         meta = {}
         layouts = ["NCHW", "NHWC"] if args.layout == "both" else [args.layout.upper()]
@@ -324,6 +366,17 @@ def main():
             distinct.append(r)
     torch_ms, torch_runs = {}, {}
     t_start = time.perf_counter()
+    if args.torch_csv:
+        distinct = []  # nothing to time: the medians of the repeats' PyTorch times
+        per_key = {}
+        for path in args.torch_csv:
+            for r in read_bench_csv(path)[1]:
+                per_key.setdefault(shape_key(r), []).append(float(r["torch_median_ms"]))
+                torch_runs[shape_key(r)] = torch_runs.get(shape_key(r), 0) + int(r["torch_iters"])
+        for key, values in per_key.items():
+            finite = [v for v in values if math.isfinite(v)]
+            torch_ms[key] = statistics.median(finite) if len(finite) == len(values) else \
+                float("nan")
     for i, r in enumerate(distinct):
         if not args.quiet:
             print(f"[torch {i + 1}/{len(distinct)}] {r['layer']} {r['layout']} g={r['groups']} ...",
@@ -336,7 +389,7 @@ def main():
             print(f"torch_conv_bench: {r['layer']} failed: {e}", file=sys.stderr)
         if not args.quiet:
             print(f" {torch_ms[shape_key(r)]:.3f} ms", file=sys.stderr)
-    if not args.quiet:
+    if not args.quiet and not args.torch_csv:
         print(f"torch: {len(distinct)} layers in {time.perf_counter() - t_start:.1f} s",
               file=sys.stderr)
 
@@ -405,8 +458,10 @@ def main():
             print()
     runs = (f"median of at least {iters} runs (more until {min_time_ms:g} ms of runs)"
             if min_time_ms > 0 else f"median of {iters} runs")
+    repeats = (f"; both sides: the median over {len(args.torch_csv)} alternating repeats "
+               "(clgconv, then PyTorch, in each)" if args.torch_csv else "")
     print(f"{bullet}PyTorch {torch.__version__} {peer}, "
-          f"{runs} after {args.warmup} warm-up; NHWC rows use channels_last")
+          f"{runs} after {args.warmup} warm-up{repeats}; NHWC rows use channels_last")
     print()
     has_sweep = any(r.get("mode") == "sweep" for r in rows)
     titles = ["layer", "layout", "shape", "g", "algorithm", "clgconv ms", "torch ms",
