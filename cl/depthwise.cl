@@ -148,6 +148,19 @@ static floatV load_pixel(const __global float *px, int k0, const int *ch, int m)
 
 #if !CLG_NHWC
 
+/* Stores the chunk v of outputs ox0 .. ox0+CLG_VW-1 of an output row of OW. A row's last chunk
+   moves back to end at OW, and it stores all its lanes: the ones before its nominal start
+   rewrite the previous chunk's outputs with the same values (the same work-item computed them
+   from the same inputs in the same order, interior or border path alike), which is cheaper
+   than a store per lane. Rows shorter than a vector store their OW outputs only. */
+static void store_row_chunk(floatV v, __global float *out_row, int ox0, int OW)
+{
+    if (OW >= CLG_VW)
+        STOREV(v, out_row + ox0);
+    else
+        store_lanes(v, out_row + ox0, 0, OW);
+}
+
 __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                                     __global const float *restrict weights,
                                     __global const float *restrict bias,
@@ -209,14 +222,8 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                 }
             }
         }
-        const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
-        /* As in conv2d_depthwise_nchw_tile: a chunk moved back rewrites the previous chunk's
-           outputs with the same values (each output's taps load the same inputs, interior
-           or border path, in the same order). */
-        if (OW >= CLG_VW)
-            STOREV(v, out_row + ox0);
-        else
-            store_lanes(v, out_row + ox0, 0, OW);
+        store_row_chunk(clamp_output(acc + (floatV)(b), output_min, output_max), out_row, ox0,
+                        OW);
     }
 }
 
@@ -275,8 +282,7 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             } else {
                 for (int j = PL; j < right; ++j) dst[TILE_COL(j)] = src[j];
             }
-            continue;
-#endif
+#else
             for (int j = 0; j < PL && j < TW; ++j) dst[j] = 0.0f;
             if (right - PL >= 8) {
                 /* 8 at a time, the last 8 moved back to end at `right` */
@@ -288,6 +294,7 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
                 for (int j = PL; j < right; ++j) dst[j] = src[j];
             }
             for (int j = max(right, PL); j < TW; ++j) dst[j] = 0.0f;
+#endif
         }
     }
 #ifndef CLG_SELF_STAGED
@@ -309,34 +316,23 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
                than a vector compute padding lanes (the tile is wide enough), store only OW. */
             const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
-            floatV acc = (floatV)(0.0f);
 #if CLG_SW == 2
             /* lane i, tap kx: padded column 2*(ox0 + i) + kx*DW, in the half of kx*DW's parity
                at ox0 + i + (kx*DW >> 1) */
             const __local float *base = plane + ox0;
-#pragma unroll
-            for (int ky = 0; ky < KH_; ++ky)
-#pragma unroll
-                for (int kx = 0; kx < KW_; ++kx)
-                    acc = MULADD(LOADV(base + ky * DH_ * TW + TILE_COL(kx * DW_)),
-                                 (floatV)(wr[ky * KW_ + kx]), acc);
+#define TAP_INPUTS(ky, kx) LOADV(base + (ky)*DH_ * TW + TILE_COL((kx)*DW_))
 #else
             const __local float *base = plane + ox0 * SW_;
+#define TAP_INPUTS(ky, kx) LOAD_STRIDED(base + (ky)*DH_ * TW + (kx)*DW_)
+#endif
+            floatV acc = (floatV)(0.0f);
 #pragma unroll
             for (int ky = 0; ky < KH_; ++ky)
 #pragma unroll
                 for (int kx = 0; kx < KW_; ++kx)
-                    acc = MULADD(LOAD_STRIDED(base + ky * DH_ * TW + kx * DW_),
-                                 (floatV)(wr[ky * KW_ + kx]), acc);
-#endif
-            const floatV v = clamp_output(acc + (floatV)(b), output_min, output_max);
-            /* A chunk moved back stores all its lanes: the ones before `start` rewrite the
-               previous chunk's outputs with the same values (same loads, same operations),
-               which is cheaper than a store per lane. */
-            if (OW >= CLG_VW)
-                STOREV(v, out_row + ox0);
-            else
-                store_lanes(v, out_row + ox0, 0, OW);
+                    acc = MULADD(TAP_INPUTS(ky, kx), (floatV)(wr[ky * KW_ + kx]), acc);
+            store_row_chunk(clamp_output(acc + (floatV)(b), output_min, output_max), out_row,
+                            ox0, OW);
         }
     }
 }

@@ -89,7 +89,6 @@ static void named_cases(test_rng *r)
    where CI has no GPU (about 2 minutes of cold builds, split over the ctest shards; gemm's GPU
    tiles are older and ran on an H200; direct and clblast plan alike on every device). Skipped
    when the device is a GPU (the main pass covers it). */
-
 static int gpu_plans(test_rng *r)
 {
     cl_context c;
