@@ -120,6 +120,7 @@ typedef struct bench_machine {
     int host_threads;    /* online logical CPUs */
     double busy_before; /* fraction of all CPUs busy (with other processes) during 0.25 s before
                            the run, from /proc/stat; -1 unknown */
+    char pocl_affinity[16]; /* $POCL_AFFINITY at the run ("" unset; pin_worker_threads sets 1) */
     char library_version[32];
     char date_utc[32];
 } bench_machine;

@@ -265,6 +265,9 @@ static int run_torch_comparison(const char *csv_path, int threads, int iters, bo
            fresh page faults on each call (2-40x slower PyTorch timings on this VM class). */
         setenv("GLIBC_TUNABLES",
                "glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184", 0);
+        /* Its OpenMP threads pinned to cores, as PoCL's are (pin_worker_threads). */
+        setenv("OMP_PROC_BIND", "close", 0);
+        setenv("OMP_PLACES", "cores", 0);
         char *args[] = {(char *)python, (char *)script, "--bench-csv", (char *)csv_path,
                         "--threads", threads_s, "--iters", iters_s,
                         markdown ? "--markdown" : NULL, NULL};
@@ -279,8 +282,23 @@ static int run_torch_comparison(const char *csv_path, int threads, int iters, bo
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* PoCL's CPU device runs work-groups on one worker thread per core, and those threads sleep
+   between kernels. Unpinned, on the 2-vCPU CI-class VM, both sometimes ran on one core for
+   whole stretches of a run: per-call times fell into two groups exactly 2x apart (ResNeXt conv5
+   g=32 batch 1 kernel 0.245 or 0.485 ms) and layer medians moved 1.3-2x between runs. With
+   POCL_AFFINITY=1 (PoCL pins worker i to CPU i) the slow group vanished (4 alternating rounds:
+   conv5 wall median 0.40-0.61 -> 0.33-0.38 ms, 112x112x96 s2 depthwise 0.44-0.52 -> 0.26-0.31).
+   So the benchmark pins them, unless the caller set POCL_AFFINITY, and PyTorch's OpenMP threads
+   get the same treatment (run_torch_comparison); other OpenCL drivers ignore the variable. It
+   must be set before the process's first OpenCL call. */
+static void pin_worker_threads(void)
+{
+    setenv("POCL_AFFINITY", "1", 0);
+}
+
 int main(int argc, char **argv)
 {
+    pin_worker_threads();
     options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != EXIT_ALL_OK) return rc;

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bench.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +86,8 @@ void bench_machine_query(clgconv_context *ctx, bench_machine *m)
     m->busy_before = cpu_busy_fraction(250);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     m->host_threads = n > 0 ? (int)n : 1;
+    const char *affinity = getenv("POCL_AFFINITY");
+    snprintf(m->pocl_affinity, sizeof m->pocl_affinity, "%s", affinity ? affinity : "");
     snprintf(m->library_version, sizeof m->library_version, "%s", clgconv_version());
     time_t now = time(NULL);
     struct tm tm_utc;

@@ -121,6 +121,11 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
                      "unreliable; compare only ratios measured in one run\n",
                 bullet);
     }
+    if (m->device_is_cpu && m->pocl_affinity[0]) {
+        if (md) fprintf(out, "\n");
+        fprintf(out, "%sPOCL_AFFINITY=%s (a PoCL device's worker threads pinned to cores when 1)\n",
+                bullet, m->pocl_affinity);
+    }
     if (md) fprintf(out, "\n");
     fprintf(out, "%sclgconv %s, %s\n\n", bullet, m->library_version, m->date_utc);
 
@@ -243,6 +248,7 @@ bool bench_write_csv(const char *path, const bench_machine *m, const bench_runne
     fprintf(f, "# host_cpu: %s\n", m->host_cpu);
     fprintf(f, "# host_threads: %d\n", m->host_threads);
     fprintf(f, "# cpu_busy_before: %.2f\n", m->busy_before);
+    fprintf(f, "# pocl_affinity: %s\n", m->pocl_affinity);
     fprintf(f, "# library_version: %s\n", m->library_version);
     fprintf(f, "# date: %s\n", m->date_utc);
     fprintf(f, "# iters: %d\n# min_time_ms: %g\n# warmup: %d\n", runner->iters,

@@ -121,6 +121,10 @@ run_one() {
   fi
 }
 TORCH_TUNABLES=glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184
+# Worker threads pinned to cores on both sides (see pin_worker_threads in bench/clgconv_bench.c:
+# unpinned, PoCL's two workers sometimes shared one core and our times doubled); a value set by
+# the caller wins (POCL_AFFINITY=0 to compare).
+export POCL_AFFINITY=${POCL_AFFINITY:-1} OMP_PROC_BIND=${OMP_PROC_BIND:-close} OMP_PLACES=${OMP_PLACES:-cores}
 
 CONFIGS=()
 for b in $BATCHES; do
@@ -190,6 +194,9 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
   echo "PyTorch runs with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=2147483647:glibc.malloc.trim_threshold=17179869184"
   echo "so that freed tensors are reused rather than returned to the OS (otherwise every call pays"
   echo "fresh page faults, which made batch-8 NCHW timings 2-40x slower on this VM class)."
+  echo "Both sides pin their worker threads to cores: POCL_AFFINITY=$POCL_AFFINITY for PoCL,"
+  echo "OMP_PROC_BIND=$OMP_PROC_BIND OMP_PLACES=$OMP_PLACES for PyTorch (unpinned, PoCL's two workers"
+  echo "sometimes shared one core on this VM and clgconv's times doubled for minutes at a time)."
   echo
   if [ ${#MERGED[@]} -gt 0 ]; then
     echo "## Summary: clgconv vs PyTorch CPU"

@@ -344,7 +344,9 @@ def main():
         float(meta.get("min_time_ms", "200") or 200)
     torch.set_num_threads(threads)
     device = args.torch_device
-    peer = (f"CPU (torch.nn.functional.conv2d), {threads} threads" if device == "cpu" else
+    bind = os.environ.get("OMP_PROC_BIND", "")
+    pinned = f" bound to cores (OMP_PROC_BIND={bind})" if bind and bind != "false" else ""
+    peer = (f"CPU (torch.nn.functional.conv2d), {threads} threads{pinned}" if device == "cpu" else
             "CUDA (cuDNN, benchmark mode, TF32 off)")
     if device == "cuda":
         if not torch.cuda.is_available():
