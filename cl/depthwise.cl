@@ -1,4 +1,4 @@
-/* depthwise.cl: depthwise convolution (one input channel per group, any channel multiplier) streaming in vectors along the contiguous dimension. */
+/* depthwise.cl: depthwise convolution (one input channel per group, any channel multiplier) in vectors along the contiguous dimension, and NHWC groups of 2 or 4 channels in the same channel vectors. */
 
 /*
  * Compile-time options (the host passes them in this order so that equal options give equal
@@ -11,6 +11,8 @@
  *   -DCLG_VW=n             vector width along the contiguous dimension: 1, 2, 4, 8 or 16
  *                          (NCHW: output pixels along x; NHWC: output channels)
  *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw
+ *   -DCLG_CPG=2 or 4       (NHWC, CLG_VW 8, CLG_M 1) narrow groups instead of depthwise: groups
+ *                          of CLG_CPG input and CLG_CPG output channels (see conv2d_depthwise_nhwc)
  *   -DCLG_IDX=type         element offsets: int (default) or long for tensors of 2^31 elements
  * Image sizes, padding and batch are runtime arguments, so one program serves every layer with
  * the same kernel geometry.
@@ -60,6 +62,12 @@
  *   vectors (gathered from [K][KH*KW]) stay in registers in specialised builds, gathered once
  *   for all RPW rows; with multiplier 1 the input is one vector load per pixel and tap.
  *   Arguments: as for the NCHW kernel, then RPW.
+ *   With CLG_CPG = G (2 or 4; K == C, groups of G input and G output channels, weights
+ *   [K][G][KH][KW]): the same walk computes a grouped convolution. The 8 output channels of a
+ *   vector span 8/G whole groups whose inputs are the same 8 channels of the pixel, so a tap is
+ *   one vector load and, per input channel c of the group, a lane shuffle (lane j takes channel
+ *   (j/G)*G + c: x.s00004444 for G 4, c 0) and an FMA: 8 lanes of useful work where the tiled
+ *   kernel's channel vectors are G lanes wide.
  *
  * conv2d_depthwise_nhwc_tile (specialised builds with CLG_M 1 and CLG_VW 8): small images. A
  *   work-item takes channels k0 .. k0+7 of image n, copies their zero-padded TH x TW plane
@@ -116,15 +124,38 @@ static float8 window8(const __local float *px, const float8 *wv, float8 a, int T
 /* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, store_lanes, LOAD_STRIDED,
    LOAD_SPAN and load_checked come from vector_common.cl, which the host places before this file. */
 
+#ifndef CLG_CPG
+#define CLG_CPG 1
+#endif
+
 #if CLG_NHWC
-/* Tap t of the weights of output channels k0 .. k0+CLG_VW-1 (weights are [K][taps]). */
-static floatV load_weights(const __global float *weights, int k0, int t, int taps)
+/* Tap t of the weights of output channels k0 .. k0+CLG_VW-1 for input channel c of their group
+   (weights are [K][CLG_CPG][taps]; c is 0 for depthwise). */
+static floatV load_weights(const __global float *weights, int k0, int c, int t, int taps)
 {
     float tw[CLG_VW];
 #pragma unroll
-    for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[(k0 + j) * taps + t];
+    for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[((k0 + j) * CLG_CPG + c) * taps + t];
     return FROM_ARRAY(tw);
 }
+
+#if CLG_CPG == 1
+#define GROUP_CHANNEL(x, c) (x)
+#else
+#define GROUP_CHANNEL(x, c) group_channel(x, c)
+/* Narrow groups: lane j of the result is channel (j/CLG_CPG)*CLG_CPG + c of the pixel vector x
+   (c a constant after unrolling, so each is one shuffle). */
+static float8 group_channel(float8 x, int c)
+{
+#if CLG_CPG == 2
+    return c == 0 ? x.s00224466 : x.s11335577;
+#elif CLG_CPG == 4
+    return c == 0 ? x.s00004444 : c == 1 ? x.s11115555 : c == 2 ? x.s22226666 : x.s33337777;
+#else
+#error "CLG_CPG must be 1, 2 or 4"
+#endif
+}
+#endif
 
 /* The input vector of output channels k0 .. k0+CLG_VW-1 at pixel px (px points at the pixel's
    channel 0): one vector load with multiplier 1, else a gather of channels ch[j]. */
@@ -452,14 +483,25 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
     for (int j = 0; j < CLG_VW; ++j) ch[j] = (k0 + j) / M_;
 
 #ifdef CLG_KH
-    /* Specialised build: the tap weights stay in registers for the whole row. */
-    floatV wv[TAPS_];
+    /* Specialised build: the tap weights stay in registers for the whole row (with narrow
+       groups, CLG_CPG per tap: some spill to the stack, which is still one load each). */
+    floatV wv[CLG_CPG][TAPS_];
 #pragma unroll
-    for (int t = 0; t < TAPS_; ++t) wv[t] = load_weights(weights, k0, t, TAPS_);
-#define TAP_WEIGHTS(t) wv[t]
+    for (int c = 0; c < CLG_CPG; ++c)
+#pragma unroll
+        for (int t = 0; t < TAPS_; ++t) wv[c][t] = load_weights(weights, k0, c, t, TAPS_);
+#define TAP_WEIGHTS(c, t) wv[c][t]
 #else
-#define TAP_WEIGHTS(t) load_weights(weights, k0, t, TAPS_)
+#define TAP_WEIGHTS(c, t) load_weights(weights, k0, c, t, TAPS_)
 #endif
+/* acc += the tap's pixel vector x times the tap's weights, for each input channel of the groups
+   (depthwise: one). */
+#define TAP_ACCUMULATE(acc, x, t)                                                                  \
+    do {                                                                                           \
+        const floatV x_ = (x);                                                                     \
+        _Pragma("unroll") for (int c_ = 0; c_ < CLG_CPG; ++c_) acc =                               \
+            MULADD(GROUP_CHANNEL(x_, c_), TAP_WEIGHTS(c_, t), acc);                                \
+    } while (0)
     floatV b = (floatV)(0.0f);
     if (has_bias) b = LOADV(bias + k0);
 
@@ -488,13 +530,13 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                     const __global float *row = image + (CLG_IDX)iy * W * C;
                     UNROLL_GEOMETRY
                     for (int kx = 0; kx < KW_; ++kx) {
-                        const floatV w = TAP_WEIGHTS(ky * KW_ + kx);
 #pragma unroll
                         for (int p = 0; p < NHWC_PX; ++p)
-                            acc[p] = MULADD(
+                            TAP_ACCUMULATE(
+                                acc[p],
                                 load_pixel(row + (CLG_IDX)(ix0 + p * SW_ + kx * DW_) * C, k0,
                                            ch, M_),
-                                w, acc[p]);
+                                ky * KW_ + kx);
                     }
                 }
 #pragma unroll
@@ -516,8 +558,8 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                 for (int kx = 0; kx < KW_; ++kx) {
                     const int ix = ix0 + kx * DW_;
                     if (ix < 0 || ix >= W) continue;
-                    acc = MULADD(load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
-                                 TAP_WEIGHTS(ky * KW_ + kx), acc);
+                    TAP_ACCUMULATE(acc, load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
+                                   ky * KW_ + kx);
                 }
             }
             STOREV(clamp_output(acc + b, output_min, output_max), out_row + (CLG_IDX)ox * K);
@@ -558,7 +600,7 @@ __kernel void conv2d_depthwise_nhwc_tile(__global const float *restrict input,
 
     float8 wv[TAPS_];
 #pragma unroll
-    for (int tap = 0; tap < TAPS_; ++tap) wv[tap] = load_weights(weights, k0, tap, TAPS_);
+    for (int tap = 0; tap < TAPS_; ++tap) wv[tap] = load_weights(weights, k0, 0, tap, TAPS_);
     const float8 bv = has_bias ? vload8(0, bias + k0) : (float8)(0.0f);
 
     __global float *out = output + (CLG_IDX)n * OH * OW * K + k0;

@@ -1,4 +1,4 @@
-/* algo_depthwise.c: CLGCONV_ALGO_DEPTHWISE, a streaming kernel (cl/depthwise.cl) for groups == in_channels with any channel multiplier, kernel, stride, dilation, padding and layout. */
+/* algo_depthwise.c: CLGCONV_ALGO_DEPTHWISE, kernels (cl/depthwise.cl) for groups == in_channels with any channel multiplier, kernel, stride, dilation, padding and layout, and for NHWC groups of 2 or 4 channels. */
 #include "internal.h"
 
 #include <stdint.h>
@@ -23,14 +23,37 @@ typedef struct depthwise_state {
    channels 0.52-0.58 -> 0.25-0.30 ms, 56x56 with 144 channels 0.82 -> 0.28-0.35 ms. */
 #define TILE_MAX_PLANE 65536
 
+/* Narrow groups: NHWC groups of 2 or 4 input channels and as many output channels, K a
+   multiple of 8. conv2d_depthwise_nhwc built with -DCLG_CPG computes them with 8-lane channel
+   vectors that span 8/CPG groups (a shuffle per input channel of the group and tap), where the
+   tiled kernel's NHWC channel vectors are CPG lanes wide. Wall time per call on PoCL (2-vCPU
+   VM, POCL_AFFINITY=1, medians of 3 alternating runs each), tiled -> this: the groups sweep's
+   28x28x256 layer at g = 64 0.57-0.93 -> 0.25-0.29 ms, batch 8 4.6-5.5 -> 1.8-2.3; g = 128
+   0.39-0.51 -> 0.17-0.22, batch 8 2.7-3.7 -> 1.4-1.6; 112x112x32 g = 16 0.80-1.5 -> 0.36-0.50;
+   7x7x512 g = 128 0.16-0.28 -> 0.13. AUTO's cost model (depthwise_estimate) already ranks it
+   first on these; on GPUs it is unmeasured. */
+static bool narrow_groups(const clg_shape *s)
+{
+    return s->d.layout == CLGCONV_LAYOUT_NHWC && (s->CPG == 2 || s->CPG == 4) &&
+           s->KPG == s->CPG && s->K % 8 == 0;
+}
+
+/* The kernels' channel multiplier M: output channel k reads input channel k / M (depthwise:
+   K/C; narrow groups read the same channel index, k, and combine the group's in lanes). */
+static int64_t multiplier(const clg_shape *s) { return s->CPG == 1 ? s->KPG : 1; }
+
 static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_shape *s)
 {
     (void)ctx;
-    if (s->CPG != 1)
+    if (s->CPG != 1 && !narrow_groups(s))
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
                         "depthwise: needs one input channel per group (groups == in_channels), "
-                        "got %lld channels per group (in_channels %lld, groups %lld)",
-                        (long long)s->CPG, (long long)s->C, (long long)s->G);
+                        "or in NHWC groups of 2 or 4 input and as many output channels with "
+                        "out_channels a multiple of 8; got %lld input and %lld output channels "
+                        "per group (in_channels %lld, out_channels %lld, groups %lld, %s)",
+                        (long long)s->CPG, (long long)s->KPG, (long long)s->C, (long long)s->K,
+                        (long long)s->G,
+                        s->d.layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
     /* Image sizes, channel counts and the weight tensor are ints in the kernels. */
     if (s->N * s->K > INT32_MAX || s->N * s->OH > INT32_MAX || s->H * s->W > INT32_MAX ||
         s->weight_elems > INT32_MAX)
@@ -48,7 +71,7 @@ static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_s
 static bool common_geometry(const clg_shape *s)
 {
     return s->KH == s->KW && (s->KH == 3 || s->KH == 5 || s->KH == 7) && s->SH == s->SW &&
-           (s->SH == 1 || s->SH == 2) && s->DH == 1 && s->DW == 1 && s->KPG <= 2;
+           (s->SH == 1 || s->SH == 2) && s->DH == 1 && s->DW == 1 && multiplier(s) <= 2;
 }
 
 /* Vector width along x for the NCHW kernel: 8 floats (one AVX register: float16 would split
@@ -83,7 +106,8 @@ static size_t nchw_planes_per_group(const clg_shape *s)
 static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
 {
     return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
-           s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256);
+           s->KPG == 1 && s->CPG == 1 && s->K % 8 == 0 &&
+           s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256);
 }
 
 /* Channel vector width for the NHWC kernel: the largest of 8, 4, 2, 1 dividing K; on CPUs 16
@@ -235,9 +259,11 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                        "-DCLG_KH=%d -DCLG_KW=%d -DCLG_SH=%d -DCLG_SW=%d -DCLG_DH=%d -DCLG_DW=%d "
                        "-DCLG_M=%d ",
                        (int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW, (int)s->DH, (int)s->DW,
-                       (int)s->KPG);
+                       (int)multiplier(s));
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d", vw);
     if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
+    if (s->CPG > 1)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CPG=%d", (int)s->CPG);
     if (self_staged(plan->ctx, s))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_SELF_STAGED=1");
     if (biggest > INT32_MAX)
@@ -328,7 +354,7 @@ static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_que
                                   event);
     }
     int geometry[] = {(int)s->KH, (int)s->KW, (int)s->SH, (int)s->SW,
-                      (int)s->DH, (int)s->DW, (int)s->KPG};
+                      (int)s->DH, (int)s->DW, (int)multiplier(s)};
     if ((r = clg_set_int_args(k, &i, geometry, sizeof geometry / sizeof geometry[0], name)))
         return r;
     if (s->d.layout == CLGCONV_LAYOUT_NHWC && (r = clg_set_int_args(k, &i, &st->rpw, 1, name)))

@@ -106,6 +106,17 @@ const test_case test_named_cases[] = {
        rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
     {"nhwc_two_channels_per_group", 1, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"nhwc_four_channels_per_group_s2_batch2", 2, 32, 10, 9, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
+    /* NHWC narrow groups (2 or 4 input and output channels per group, K a multiple of 8):
+       depthwise's NHWC kernel with -DCLG_CPG, 8-lane vectors over 8/CPG groups. Specialised
+       3x3 with runs of interior pixels, 5x5, 7x7 stride 2; the generic build for dilation,
+       1x3 windows and stride 3; the smallest K, a 1x1 image, clamps and no bias. */
+    {"narrow_groups_cpg4_nhwc_interior_runs", 1, 16, 9, 23, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
+    {"narrow_groups_cpg2_nhwc_5x5_asymmetric", 1, 24, 11, 12, 24, 12, 5, 5, 1, 1, 2, 1, 1, 2, .nhwc = 1},
+    {"narrow_groups_cpg2_nhwc_7x7_s2_batch3", 3, 16, 13, 15, 16, 8, 7, 7, 2, 2, 3, 3, 3, 3, .nhwc = 1, .no_bias = 1},
+    {"narrow_groups_cpg4_nhwc_dilated", 1, 32, 12, 11, 32, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .nhwc = 1, .clamp = TEST_CLAMP_NARROW},
+    {"narrow_groups_cpg2_nhwc_1x3_stride3x2", 2, 16, 10, 11, 16, 8, 1, 3, 3, 2, 0, 1, 0, 1, .nhwc = 1},
+    {"narrow_groups_cpg4_nhwc_k8_image_1x1", 2, 8, 1, 1, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"narrow_groups_cpg4_nhwc_s2_unpadded", 1, 8, 9, 10, 8, 2, 3, 3, 2, 2, 0, 0, 0, 0, .nhwc = 1, .no_bias = 1},
     /* Tiled's 12-accumulator tiles on CPUs (constant channel counts, >= 8 per group, common
        geometries). NCHW: 4-6 channels x 2 row vectors - 24 channels (tiles of 6), 16 (tiles
        of 4) and 9 (tiles of 5, the last moved back), rows of 2-3 vectors with the last block
@@ -186,7 +197,7 @@ static const struct {
 /* Input and output channels per group of non-depthwise draws. */
 static const struct {
     int cpg, kpg;
-} group_widths[] = {{2, 2}, {3, 2}};
+} group_widths[] = {{2, 2}, {3, 2}, {4, 4}};
 
 static bool wide_sweep(void)
 {
