@@ -31,8 +31,8 @@ typedef struct depthwise_state {
    VM, POCL_AFFINITY=1, medians of 3 alternating runs each), tiled -> this: the groups sweep's
    28x28x256 layer at g = 64 0.57-0.93 -> 0.25-0.29 ms, batch 8 4.6-5.5 -> 1.8-2.3; g = 128
    0.39-0.51 -> 0.17-0.22, batch 8 2.7-3.7 -> 1.4-1.6; 112x112x32 g = 16 0.80-1.5 -> 0.36-0.50;
-   7x7x512 g = 128 0.16-0.28 -> 0.13. AUTO's cost model (depthwise_estimate) already ranks it
-   first on these; on GPUs it is unmeasured. */
+   7x7x512 g = 128 0.16-0.28 -> 0.13. AUTO's cost model (depthwise_estimate) ranks it first on
+   these on CPUs; on GPUs see depthwise_estimate. */
 static bool narrow_groups(const clg_shape *s)
 {
     return s->d.layout == CLGCONV_LAYOUT_NHWC && (s->CPG == 2 || s->CPG == 4) &&
