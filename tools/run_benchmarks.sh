@@ -180,7 +180,7 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
   echo
   first="$RESULTS/suite_${CONFIGS[0]}.csv"
   if [ -s "$first" ]; then
-    grep -E '^# (device|device_compute_units|host_cpu|host_threads|library_version|cpu_busy_before):' "$first" \
+    grep -E '^# (device|device_compute_units|host_cpu|host_threads|library_version|cpu_busy_before|pocl_affinity):' "$first" \
       | sed 's/^# /- /'
   fi
   if [ "$HAVE_TORCH" = 1 ]; then

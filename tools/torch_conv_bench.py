@@ -226,6 +226,9 @@ def summarize(paths, markdown):
     configuration, and the sweeps' t(g)/t(1) side by side."""
     bullet = "- " if markdown else ""
     summary, sweeps = [], []
+    # The target layers of the suite and of the sweep of one batch size and layout, together
+    # (the issue names both sets; the first table keeps them apart).
+    combined = {}
     for path in paths:
         try:
             meta, rows = read_bench_csv(path)
@@ -241,6 +244,9 @@ def summarize(paths, markdown):
             gm, n = geomean([float(r.get("speedup_vs_torch") or "nan") for r in rows if pick(r)])
             cells.append(f"{fmt(gm, '.2f')} ({n})" if n else "-")
         summary.append(cells)
+        config = label.split(" ", 1)[1] if " " in label else label
+        combined.setdefault(config, []).extend(
+            float(r.get("speedup_vs_torch") or "nan") for r in rows if is_target(r))
         if any(r.get("mode") == "sweep" for r in rows):
             sweeps.append((label, rows))
     if summary:
@@ -250,6 +256,17 @@ def summarize(paths, markdown):
         print(f"{bullet}geometric mean of PyTorch time / clgconv time (above 1: clgconv is "
               f"faster), number of layers in parentheses; targets = ResNeXt-50 g=32, MobileNetV2 "
               f"depthwise and sweep rows with g >= 16")
+    if len(combined) < len(summary):
+        table = []
+        for config, values in combined.items():
+            gm, n = geomean(values)
+            table.append([config, f"{fmt(gm, '.2f')} ({n})" if n else "-"])
+        print()
+        print_table(["configuration", "suite + sweep targets together"], [False, True], table,
+                    markdown)
+        print()
+        print(f"{bullet}the same geometric mean over the suite's and the sweep's target layers "
+              f"of one batch size and layout together")
     if sweeps:
         gs = sorted({int(r["groups"]) for _, rows in sweeps for r in rows})
         titles = ["g", "ideal 1/g"]
