@@ -107,8 +107,7 @@ static size_t nchw_planes_per_group(const clg_shape *s)
 static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
 {
     return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
-           s->KPG == 1 && s->CPG == 1 && s->K % 8 == 0 &&
-           s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256);
+           s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256);
 }
 
 /* Channel vector width for the NHWC kernel: the largest of 8, 4, 2, 1 dividing K; on CPUs 16
