@@ -1,4 +1,4 @@
-/* test_bad_input.c: every invalid argument is rejected with CLGCONV_ERROR_INVALID_ARGUMENT, a message naming it, no output written and nothing enqueued. */
+/* test_bad_input.c: every invalid argument is rejected with CLGCONV_ERROR_INVALID_ARGUMENT, a message naming it, no output written and nothing enqueued; shapes outside the depthwise algorithm's domain get UNSUPPORTED with a message naming them. */
 #include "test_util.h"
 
 #include <limits.h>
@@ -246,6 +246,58 @@ static void good_descriptors(void)
     d.batch = 1 << 20, d.in_height = d.in_width = 1 << 10;
     EXPECT(clgconv_conv2d_output_size(&d, NULL, NULL) == CLGCONV_SUCCESS,
            "2^20 x 8 x 2^10 x 2^10 rejected");
+}
+
+/* CLGCONV_ALGO_DEPTHWISE's domain: groups == in_channels, or NHWC groups of 2 or 4 input and
+   as many output channels with out_channels a multiple of 8 (narrow groups). Shapes inside get
+   a plan (specialised and generic geometries); the others get UNSUPPORTED, no plan, and a
+   message naming the channels per group, the channel counts and the layout. */
+static void depthwise_domain(void)
+{
+    struct {
+        const char *label;
+        int c, k, g, dilation;
+        clgconv_layout layout;
+        const char *const *words; /* NULL: supported */
+    } cases[] = {
+        {"depthwise NCHW", 8, 16, 8, 1, CLGCONV_LAYOUT_NCHW, NULL},
+        {"narrow groups of 2 NHWC", 16, 16, 8, 1, CLGCONV_LAYOUT_NHWC, NULL},
+        {"narrow groups of 4 NHWC", 32, 32, 8, 1, CLGCONV_LAYOUT_NHWC, NULL},
+        {"narrow groups of 4 NHWC dilated (generic build)", 16, 16, 4, 2, CLGCONV_LAYOUT_NHWC,
+         NULL},
+        {"groups of 4 in NCHW", 16, 16, 4, 1, CLGCONV_LAYOUT_NCHW,
+         WORDS("depthwise", "got 4 input and 4 output channels per group", "in_channels 16",
+               "out_channels 16", "groups 4", "NCHW")},
+        {"groups of 3 in NHWC", 24, 24, 8, 1, CLGCONV_LAYOUT_NHWC,
+         WORDS("depthwise", "got 3 input and 3 output channels per group", "in_channels 24",
+               "groups 8", "NHWC")},
+        {"2 input, 4 output channels per group", 16, 32, 8, 1, CLGCONV_LAYOUT_NHWC,
+         WORDS("depthwise", "got 2 input and 4 output channels per group", "out_channels 32")},
+        {"groups of 4 with out_channels 12", 12, 12, 3, 1, CLGCONV_LAYOUT_NHWC,
+         WORDS("depthwise", "got 4 input and 4 output channels per group", "out_channels 12",
+               "multiple of 8")},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        clgconv_conv2d_desc d = valid_desc();
+        d.in_channels = cases[i].c, d.out_channels = cases[i].k, d.groups = cases[i].g;
+        d.dilation_h = d.dilation_w = cases[i].dilation;
+        d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = cases[i].dilation;
+        d.layout = cases[i].layout;
+        clgconv_plan *plan = NULL;
+        set_marker();
+        clgconv_status st = clgconv_conv2d_plan_create(g_ctx, &d, CLGCONV_ALGO_DEPTHWISE, &plan);
+        if (!cases[i].words) {
+            EXPECT(st == CLGCONV_SUCCESS && plan != NULL, "%s: depthwise gave %s (%s)",
+                   cases[i].label, clgconv_status_string(st), clgconv_last_error());
+        } else {
+            char why[200] = "";
+            EXPECT(st == CLGCONV_ERROR_UNSUPPORTED && plan == NULL &&
+                       message_names(cases[i].words, why, sizeof why),
+                   "%s: depthwise gave %s, plan %p, %s: \"%s\"", cases[i].label,
+                   clgconv_status_string(st), (void *)plan, why, clgconv_last_error());
+        }
+        clgconv_plan_release(plan);
+    }
 }
 
 /* NULL pointers to the desc-taking functions and the other API entry points. */
@@ -604,6 +656,7 @@ int main(void)
     CHECK_OK(clgconv_context_get_cl(g_ctx, &g_cl, &g_dev));
     bad_descriptors();
     good_descriptors();
+    depthwise_domain();
     null_arguments();
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) bad_forward((clgconv_algo)a);
     clReleaseCommandQueue(g_queue);
