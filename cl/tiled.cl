@@ -26,8 +26,11 @@
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
  *                NCHW ones (each build compiles only what its layout needs)
  *   -DCLG_OUT_NHWC=1 (NCHW build) conv2d_tiled_nchw writes an NHWC output (see below)
- *   -DCLG_PITCHED=1 (NCHW build, stride 1, on pad_input's padded image) pixel blocks run over
- *                the padded image's flat positions instead of one output row (see below)
+ *   -DCLG_PITCHED=1 NCHW build (stride 1, on pad_input's padded image): pixel blocks run over
+ *                the padded image's flat positions instead of one output row; NHWC build:
+ *                pixel tiles run over the image's output pixels in order (see below)
+ *   -DCLG_WT_BLOCKED=1 (NHWC, one group per vector) transpose_weights writes, and
+ *                conv2d_tiled_nhwc reads, the weights in blocks of CLG_VW channels
  *   -DCLG_IDX=type element offsets: int (default) or long for tensors of 2^31 elements or more
  *
  * Semantics: y[n][k][oy][ox] = clamp(b[k] + sum_{c,ky,kx} x[n][g*CPG+c][iy][ix] * w[k][c][ky][kx])
@@ -58,18 +61,25 @@
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
- *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace).
+ *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace;
+ *   with CLG_WT_BLOCKED [g][KPG/CLG_VW][c][ky][kx][CLG_VW]).
  *   dim 0: block of CLG_VW output channels within the group (the host picks CLG_VW | KPG);
  *          with CLG_GPV > 1 a block of 8 output channels over all K (dim 2 then n*OH + oy)
  *   dim 1: block of CLG_TB output pixels along x: ox0 = id * CLG_TB
  *   dim 2: (n*OH + oy)*G + g
+ *   With CLG_PITCHED (one group per vector): dim 1 is a tile of CLG_TB consecutive output
+ *   pixels q0 = id * CLG_TB of the image (p = oy*OW + ox; a tile may span rows, each pixel's
+ *   window at its own offset; the image's last tile computes its surplus pixels from the last
+ *   pixel and stores only its own), dim 2: n*G + g. Taps outside the image read CPG zeros at
+ *   wt[wt_offset + G*KPG*RED] (transpose_weights writes them), so no padded copy is needed.
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
  *   FMAs with broadcast input values.
  *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, wt_offset,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
  * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
- *   r < RED = CPG*KH*KW.
+ *   r < RED = CPG*KH*KW (with CLG_WT_BLOCKED: wt[wt_offset + g*RED*KPG + ((kk/CLG_VW)*RED +
+ *   r)*CLG_VW + kk%CLG_VW]); with CLG_PITCHED it also writes the CPG zeros after them.
  *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
  *   work-item walks the whole reduction (one element per work-item made it a work-group per
  *   64 weights, and PoCL pays about a microsecond per work-group), 8 x 8 blocks transposed in
@@ -360,8 +370,20 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #define INPUT_INTERIOR(ptr, v, c) shuffle(v, ROTATE_MASK(c))
 #define INPUT_BORDER(ptr, c) shuffle(LOADV(ptr), ROTATE_MASK(c))
 #else
-/* One group per vector: the input value of channel c is broadcast to every lane. */
+/* One group per vector: the input value of channel c is broadcast to every lane. The
+   transposed weights of group g are rows r < RED of its KPG channels (WT_LANES = KPG), or
+   with CLG_WT_BLOCKED blocks of CLG_VW channels, each its RED rows of CLG_VW lanes (so that
+   a work-item's weight vectors are consecutive). WT_INDEX(r, kk): weight r of the group's
+   channel kk from the group's start. */
+#ifdef CLG_WT_BLOCKED
+#define WT_LANES CLG_VW
+#define WT_INDEX(r, kk) ((CLG_IDX)((kk) / CLG_VW * RED_ + (r)) * CLG_VW + (kk) % CLG_VW)
+#define WT_ROWS_OF_8 (CLG_VW >= 8)
+#else
 #define WT_LANES KPG_
+#define WT_INDEX(r, kk) ((CLG_IDX)(r) * KPG_ + (kk))
+#define WT_ROWS_OF_8 1
+#endif
 #define INNER_UNROLL
 #define INPUT_INTERIOR(ptr, v, c) ((floatV)((ptr)[c]))
 #define INPUT_BORDER(ptr, c) ((floatV)((ptr)[c]))
@@ -379,6 +401,16 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                                 const int CPG, const int KPG)
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
+#if CLG_PITCHED
+    /* Tiles of the image's output pixels in order, on the zero-padded copy (PT = PL = 0). */
+#if CLG_GPV > 1
+#error CLG_PITCHED NHWC tiles need one group per vector
+#endif
+    const int q0 = (int)get_global_id(1) * CLG_TB, OHW = OH * OW;
+    const int ng = (int)get_global_id(2);
+    if (k0 >= KPG_ || q0 >= OHW || ng >= N * G) return;
+    const int n = ng / G, g = ng - n * G, kv = g * KPG_;
+#else
     const int ox0 = (int)get_global_id(1) * CLG_TB;
 #if CLG_GPV > 1
     /* CLG_GPV groups per vector: k0 runs over all K, g is the vector's first group. */
@@ -391,6 +423,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     const int ny = nyg / G, g = nyg - ny * G, kv = g * KPG_;
 #endif
     const int n = ny / OH, oy = ny - n * OH;
+#endif /* CLG_PITCHED */
     const int C = G * CPG_, K = G * KPG_;
 
     floatV acc[CLG_TB];
@@ -400,9 +433,46 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     const __global float *image = input + (CLG_IDX)n * H * W * C + g * CPG_;
 #if CLG_GPV > 1
     const __global float *wg = wt + wt_offset + (CLG_IDX)(k0 / CLG_VW) * RED_ * CLG_VW;
+#elif defined(CLG_WT_BLOCKED)
+    const __global float *wg = wt + wt_offset + ((CLG_IDX)g * KPG_ + k0) * RED_;
 #else
     const __global float *wg = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + k0;
 #endif
+#if CLG_PITCHED
+    /* Pixel p of the tile: its window's first input row and column (a tile may span rows;
+       the last tile's pixels past the image repeat its last pixel and are not stored). Taps
+       outside the image read CPG zeros that transpose_weights writes after the transposed
+       weights, so the reduction loop has no border path. */
+    int iy0[CLG_TB], ix0[CLG_TB];
+#pragma unroll
+    for (int p = 0; p < CLG_TB; ++p) {
+        const int q = min(q0 + p, OHW - 1), y = q / OW, x = q - y * OW;
+        iy0[p] = y * SH_ - PT, ix0[p] = x * SW_ - PL;
+    }
+    const __global float *zeros = wt + wt_offset + (CLG_IDX)G * KPG_ * RED_;
+    UNROLL_GEOMETRY
+    for (int ky = 0; ky < KH_; ++ky) {
+        UNROLL_GEOMETRY
+        for (int kx = 0; kx < KW_; ++kx) {
+            const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
+            const __global float *px[CLG_TB];
+#pragma unroll
+            for (int p = 0; p < CLG_TB; ++p) {
+                const int iy = iy0[p] + ky * DH_, ix = ix0[p] + kx * DW_;
+                px[p] = iy >= 0 && iy < H && ix >= 0 && ix < W
+                            ? image + ((CLG_IDX)iy * W + ix) * C
+                            : zeros;
+            }
+            INNER_UNROLL
+            for (int c = 0; c < CPG_; ++c) {
+                const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
+#pragma unroll
+                for (int p = 0; p < CLG_TB; ++p)
+                    acc[p] = MULADD((floatV)(px[p][c]), w, acc[p]);
+            }
+        }
+    }
+#else
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
     const bool interior = ix0 >= 0 && ix0 + (CLG_TB - 1) * SW_ + (KW_ - 1) * DW_ < W;
     if (interior) {
@@ -460,13 +530,21 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
         }
     }
 
+#endif /* CLG_PITCHED */
+
     floatV b = (floatV)(0.0f);
     if (has_bias) b = LOADV(bias + kv + k0);
-    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + kv + k0;
+#if CLG_PITCHED
+    __global float *out = output + ((CLG_IDX)n * OHW + q0) * K + kv + k0;
+    const int tile_pixels = min(CLG_TB, OHW - q0);
+#else
+    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW + ox0) * K + kv + k0;
+    const int tile_pixels = min(CLG_TB, OW - ox0);
+#endif
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
-        if (ox0 + p >= OW) break;
-        STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)(ox0 + p) * K);
+        if (p >= tile_pixels) break;
+        STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)p * K);
     }
 }
 
@@ -489,19 +567,30 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
 #else
     /* Channels kk0 .. kk0+7 of group g, the reduction in blocks of 8. */
     const int kk0 = (int)get_global_id(0) * 8, g = (int)get_global_id(1);
+#if CLG_PITCHED
+    /* the CPG zeros that conv2d_tiled_nhwc's taps outside the image read */
+    if (kk0 == 0 && g == 0)
+        for (int c = 0; c < CPG_; ++c) wt[wt_offset + (CLG_IDX)G * KPG_ * RED_ + c] = 0.0f;
+#endif
     if (kk0 >= KPG_ || g >= G) return;
     const __global float *from = w + ((CLG_IDX)g * KPG_ + kk0) * RED_;
-    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + kk0;
+    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_;
     const int nk = min(8, KPG_ - kk0);
     for (int r0 = 0; r0 < RED_; r0 += 8) {
-        if (nk == 8 && r0 + 8 <= RED_) {
+        /* 8 x 8 blocks where the 8 channels are consecutive lanes of a weight row (blocked
+           weights: vectors of 8 or 16 lanes, which a multiple of 8, kk0, does not straddle) */
+        bool block = nk == 8 && r0 + 8 <= RED_;
+#if !WT_ROWS_OF_8
+        block = false;
+#endif
+        if (block) {
             float8 rows[8]; /* rows[k]: weights r0 .. r0+7 of channel kk0 + k */
 #pragma unroll
             for (int k = 0; k < 8; ++k) rows[k] = vload8(0, from + k * RED_ + r0);
-            STORE_COLUMNS(rows, to + (CLG_IDX)r0 * KPG_, KPG_);
+            STORE_COLUMNS(rows, to + WT_INDEX(r0, kk0), WT_LANES);
         } else {
             for (int r = r0; r < min(r0 + 8, RED_); ++r)
-                for (int k = 0; k < nk; ++k) to[(CLG_IDX)r * KPG_ + k] = from[k * RED_ + r];
+                for (int k = 0; k < nk; ++k) to[WT_INDEX(r, kk0 + k)] = from[k * RED_ + r];
         }
     }
 #endif

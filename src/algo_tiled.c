@@ -20,8 +20,10 @@ typedef struct tiled_params {
     int gpv;  /* NHWC: groups per vector (> 1 for few channels per group), else 1 */
     int padded;     /* pad_input copies the input zero-padded into the workspace first */
     int64_t hp, wp; /* its padded image (rows, columns) */
-    int pitched;    /* NCHW stride 1, rows under two vectors: blocks over the padded image's
-                       flat positions (-DCLG_PITCHED; always padded) */
+    int pitched;    /* -DCLG_PITCHED. NCHW stride 1, rows under two vectors: blocks over the
+                       padded image's flat positions (always padded). NHWC: pixel tiles over
+                       the image's output pixels in order, each pixel's window at its own
+                       offset (never padded: taps outside the image read zeros) */
     int via_nchw;   /* NHWC layer run by the NCHW kernel: the other fields are the NCHW twin's
                        (always padded, by pad_input_from_nhwc); it writes NHWC output */
 } tiled_params;
@@ -157,8 +159,13 @@ static void tiled_work(const clg_shape *s, const tiled_params *p, size_t work[3]
     if (s->d.layout == CLGCONV_LAYOUT_NHWC) {
         const bool shared = p->gpv > 1;
         work[0] = (size_t)((shared ? s->K : s->KPG) / p->vw);
-        work[1] = (size_t)((s->OW + p->tb - 1) / p->tb);
-        work[2] = (size_t)(s->N * s->OH * (shared ? 1 : s->G));
+        if (p->pitched) { /* tiles of the image's pixels, then images x groups */
+            work[1] = (size_t)((s->OH * s->OW + p->tb - 1) / p->tb);
+            work[2] = (size_t)(s->N * s->G);
+        } else {
+            work[1] = (size_t)((s->OW + p->tb - 1) / p->tb);
+            work[2] = (size_t)(s->N * s->OH * (shared ? 1 : s->G));
+        }
     } else {
         const int64_t blocks = nchw_blocks_per_run(s, p);
         work[0] = (size_t)(p->flat || p->pitched ? blocks : blocks * s->OH);
@@ -290,6 +297,22 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, bool cpu, bool
         p.tb = p.channels      ? even_tile(s->OW, max_tb)
                : p.specialised ? pow2_tile(s->OW, max_tb)
                                : coarse_tile(s->OW, max_tb);
+        /* Rows that force smaller tiles (7x7 images: 4 pixels, 14x14: 5, 28x28 with 8-lane
+           vectors: 7) or leave a tenth of the slots idle: tiles over the image's pixels in
+           order instead, the full tile depth, only the image's last tile partly idle.
+           Interleaved A/B on PoCL, whole plan, ResNeXt's g=32 layers: 7x7 1.28-1.31x faster
+           (batch 8 1.32-1.34x), 14x14 1.14-1.28x (batch 8 1.19-1.28x), 28x28 1.11-1.17x; dense
+           7x7x1024 1.12-1.22x. AlexNet's 27x27 5x5 g=2 layer (tiles of 6, 10 % of the slots
+           idle) ran 6-15 % slower in order, so it keeps row tiles. */
+        const int64_t pixels = s->OH * s->OW;
+        const int run_tb = even_tile(pixels, max_tb);
+        const int64_t row_slots = s->OH * ((s->OW + p.tb - 1) / p.tb * p.tb);
+        const int64_t run_slots = (pixels + run_tb - 1) / run_tb * run_tb;
+        if (allow_pitched && cpu && p.channels && p.gpv == 1 && variant == 0 &&
+            (run_tb > p.tb || (double)run_slots < 0.9 * (double)row_slots)) {
+            p.pitched = 1;
+            p.tb = run_tb;
+        }
     }
     if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
     return p;
@@ -347,7 +370,7 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
         run = (s->OH - 1) * (s->OW + (s->KW - 1) * s->DW) + s->OW;
         lanes = (double)(s->OH * s->OW) / (double)(((run + span - 1) / span) * span);
     }
-    int64_t depth = nchw ? s->KPG : s->OW;
+    int64_t depth = nchw ? s->KPG : p->pitched ? s->OH * s->OW : s->OW;
     double tiles = (double)depth / (double)(((depth + p->tb - 1) / p->tb) * p->tb);
     /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb + 1), counted in 8-lane registers
        (a 16-lane vector is two). A load weighs 1.25 FMAs: fitted to the 12-accumulator tiles
@@ -383,8 +406,8 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
 /* The fraction of pixel blocks (NCHW) or tiles (NHWC) on the border path. */
 static double border_fraction(const clg_shape *s, const tiled_params *p)
 {
-    return s->d.layout == CLGCONV_LAYOUT_NCHW ? border_block_fraction(s, p)
-                                              : border_tile_fraction(s, p);
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW) return border_block_fraction(s, p);
+    return p->pitched ? 0.0 : border_tile_fraction(s, p); /* pitched: no border path */
 }
 
 /* The padded image of pad_input: tall enough for every window row of every output row, wide
@@ -458,16 +481,21 @@ static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled
 {
     p->padded = 0;
     if (p->flat || g_padding_mode == 0) return;
-    if (p->pitched) { /* the pitched blocks need the padded copy: no choice to make */
+    const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
+    const int64_t after = nhwc ? s->weight_elems : 0;
+    if (p->pitched) {
+        /* NCHW pitched blocks need the padded copy: no choice to make. NHWC pitched tiles read
+           taps outside the image as zeros (CLG_PITCHED in cl/tiled.cl): never a copy (it was
+           7-22 % slower in interleaved A/B on ResNeXt's g=32 layers, batch 1 and 8). */
+        if (nhwc) return;
         padded_image(s, p);
-        p->padded = !flip && padded_fits(ctx, s, p, 0);
+        p->padded = !flip && padded_fits(ctx, s, p, after);
         return;
     }
     const double border = border_fraction(s, p);
     if (border <= 0.0) return;
     padded_image(s, p);
-    if (!padded_fits(ctx, s, p, s->d.layout == CLGCONV_LAYOUT_NHWC ? s->weight_elems : 0))
-        return;
+    if (!padded_fits(ctx, s, p, after)) return;
     bool pays = g_padding_mode == 1;
     if (g_padding_mode < 0)
         pays = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0) >
@@ -542,7 +570,8 @@ static tiled_params tiled_params_for(const clgconv_context *ctx, const clg_shape
     const int64_t gpu_items = clg_gpu_target_items(ctx);
     tiled_params p = tiled_choose(s, variant % 4, ctx->info.is_cpu, true, gpu_items);
     choose_padding(ctx, s, &p, variant >= 4);
-    if (p.pitched && !p.padded) { /* the padded copy did not fit, or a test forbids it */
+    if (p.pitched && !p.padded && s->d.layout == CLGCONV_LAYOUT_NCHW) {
+        /* the padded copy did not fit, or a test forbids it */
         p = tiled_choose(s, variant % 4, ctx->info.is_cpu, false, gpu_items);
         choose_padding(ctx, s, &p, variant >= 4);
     }
@@ -605,6 +634,9 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     const int64_t padded_elems = p.padded ? padded_rows(cs, &p) * padded_row_elems(cs, &p) : 0;
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     if (padded_elems > biggest) biggest = padded_elems;
+    /* NHWC pitched tiles read zeros just past the weights (see CLG_PITCHED) */
+    if (nhwc && p.pitched && s->weight_elems + s->CPG > biggest)
+        biggest = s->weight_elems + s->CPG;
     char options[320];
     int len = 0;
     if (p.specialised)
@@ -626,6 +658,13 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_OUT_NHWC=1");
     if (p.gpv > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_GPV=%d", p.gpv);
+    else if (nhwc && plan->ctx->info.is_cpu)
+        /* CPUs: the transposed weights in blocks of the channel vector, so that a work-item's
+           weight vectors are consecutive instead of KPG floats apart (interleaved A/B on PoCL,
+           whole plan, dense 3x3 NHWC: 7x7x1024 2.2x, 14x14x512 1.75x, 28x28x256 1.14x faster;
+           AlexNet's g=2 5x5 layer 1.09x; ResNeXt's g=32 layers within 5 %). GPUs keep rows of
+           KPG, where neighbouring work-items' weight loads are adjacent. */
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_WT_BLOCKED=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
@@ -653,7 +692,26 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         const size_t gpv = (size_t)p.gpv;
         /* A work-group spans 8 rows (or groups) of one channel block; consecutive work-groups
            take the next channel blocks of the same rows, which are then in cache. */
-        const size_t local_size[3] = {1, 1, 8};
+        size_t local_size[3] = {1, 1, 8};
+        /* Pitched tiles: dim 2 counts images x groups only, often fewer than 8 (dense layers,
+           AlexNet's g=2): the work-group takes 8 / that many pixel tiles of each (a work-group
+           per tile of 8 work-items, 6 idle, made AlexNet's g=2 5x5 layer 10-15 % slower than
+           row tiles). */
+        if (p.pitched) {
+            size_t across = 1;
+            while (across < 8 && across * 2 <= work[2]) across *= 2;
+            local_size[1] = 8 / across, local_size[2] = across;
+        }
+        /* Pitched tiles whose channel block's weights outgrow a core's cache (dense layers of
+           long reductions): a work-group takes up to 16 pixel tiles of one channel block
+           instead, which then read its weights from cache. Interleaved A/B on PoCL, whole
+           plan: dense 3x3 7x7x1024 (590 KB of weights per block of 16 channels) 46 -> 17 ms,
+           7x7x960 46 -> 20 ms, 14x14x512 (295 KB) 14.2 -> 12.1 ms; at 220 KB and less no
+           gain (14x14x384 1.05-1.09x, ResNeXt's g=32 layers 0.92-1.15x). */
+        if (p.pitched && (double)s->reduction * (double)p.vw * sizeof(float) > 256.0 * 1024) {
+            const size_t parts = (work[1] + 15) / 16;
+            local_size[1] = (work[1] + parts - 1) / parts, local_size[2] = 1;
+        }
         clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         st->t_groups = gpv > 1 ? (int)(s->K / p.vw) : (int)s->G;
         size_t twork[3] = {(size_t)(gpv > 1 ? p.vw : (s->KPG + 7) / 8), (size_t)st->t_groups, 1};
@@ -704,8 +762,9 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         clg_device_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
     }
     st->wt_offset = (int)padded_elems;
-    plan->workspace_bytes =
-        (size_t)(padded_elems + (nhwc ? s->weight_elems : 0)) * sizeof(float);
+    /* NHWC: the transposed weights, then with pitched tiles CPG zeros (see CLG_PITCHED) */
+    const int64_t wt_elems = nhwc ? s->weight_elems + (p.pitched ? s->CPG : 0) : 0;
+    plan->workspace_bytes = (size_t)(padded_elems + wt_elems) * sizeof(float);
     plan->state = st;
     return CLGCONV_SUCCESS;
 }

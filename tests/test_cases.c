@@ -140,6 +140,20 @@ const test_case test_named_cases[] = {
      .no_bias = 1},
     {"tiled_sixteen_lanes_nhwc_7x7", 1, 16, 10, 17, 16, 1, 7, 7, 1, 1, 3, 3, 3, 3, .nhwc = 1,
      .clamp = TEST_CLAMP_NARROW},
+    /* NHWC tiles over an image's output pixels in order (pitched; taps outside the image read
+       a block of zeros) where rows force smaller pixel tiles: 16 or more channels per group
+       (16-lane vectors, tiles of up to 6 pixels) on 7x7 and 9x9 outputs - padding, stride 2,
+       asymmetric padding, 5x5 with a clamp, the image's last tile partial - and layers
+       without padding (3x3 valid, 1x1). */
+    {"tiled_nhwc_pixel_run_7x7_grouped", 1, 32, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"tiled_nhwc_pixel_run_s2_batch2", 2, 32, 13, 13, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1,
+     .no_bias = 1},
+    {"tiled_nhwc_pixel_run_asymmetric", 1, 16, 8, 7, 16, 1, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1},
+    {"tiled_nhwc_pixel_run_5x5_batch2", 2, 48, 9, 9, 48, 3, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6},
+    {"tiled_nhwc_pixel_run_unpadded_3x3", 2, 32, 9, 9, 32, 2, 3, 3, 1, 1, 0, 0, 0, 0, .nhwc = 1},
+    {"tiled_nhwc_pixel_run_unpadded_1x1", 1, 32, 7, 7, 32, 2, 1, 1, 1, 1, 0, 0, 0, 0, .nhwc = 1,
+     .clamp = TEST_CLAMP_NARROW},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
