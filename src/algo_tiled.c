@@ -385,6 +385,11 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
     const double fmas = (double)p->tb * (nchw ? p->tx : 1) * regs;
     const double loads = 1.25 * ((double)p->tb + (nchw ? (double)p->tx : regs));
     double base = (nchw ? 0.9375 * (double)s->reduction / ((double)s->reduction + 48.0) : 0.5625);
+    /* NHWC on CPUs with constant channel counts and 8- or 16-lane vectors: weights in blocks
+       of the vector (a work-item's weights consecutive, CLG_WT_BLOCKED) ran dense 3x3 layers
+       at 0.75-1.0 of the peak (256 channels 28x28 6.5-8.7 ms; it was 9-10 ms with rows of
+       KPG), so 0.8. */
+    if (!nchw && ctx->info.is_cpu && p->channels && p->gpv == 1 && p->vw >= 8) base = 0.8;
     double eff = base * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p->vw < 8) eff *= (double)p->vw / 8.0;
     /* Groups per vector: CPG - 1 of every CPG steps also rotate each input vector. */
