@@ -31,6 +31,8 @@
  *                pixel tiles run over the image's output pixels in order (see below)
  *   -DCLG_WT_BLOCKED=1 (NHWC, one group per vector) transpose_weights writes, and
  *                conv2d_tiled_nhwc reads, the weights in blocks of CLG_VW channels
+ *   -DCLG_NCHW_IO=1 (NHWC build with CLG_PITCHED) conv2d_tiled_nhwc reads NCHW input and
+ *                writes NCHW output (an NCHW layer run by the NHWC kernel's tiles)
  *   -DCLG_IDX=type element offsets: int (default) or long for tensors of 2^31 elements or more
  *
  * Semantics: y[n][k][oy][ox] = clamp(b[k] + sum_{c,ky,kx} x[n][g*CPG+c][iy][ix] * w[k][c][ky][kx])
@@ -70,8 +72,10 @@
  *   With CLG_PITCHED (one group per vector): dim 1 is a tile of CLG_TB consecutive output
  *   pixels q0 = id * CLG_TB of the image (p = oy*OW + ox; a tile may span rows, each pixel's
  *   window at its own offset; the image's last tile computes its surplus pixels from the last
- *   pixel and stores only its own), dim 2: n*G + g. Taps outside the image read CPG zeros at
+ *   pixel and stores only its own), dim 2: n*G + g. Taps outside the image read zeros at
  *   wt[wt_offset + G*KPG*RED] (transpose_weights writes them), so no padded copy is needed.
+ *   With CLG_NCHW_IO as well: input [N][C][H][W] and output [N][K][OH][OW] (each lane stored
+ *   on its own), the zeros (CPG-1)*H*W + 1 of them.
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
  *   FMAs with broadcast input values.
  *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, wt_offset,
@@ -79,11 +83,12 @@
  *
  * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
  *   r < RED = CPG*KH*KW (with CLG_WT_BLOCKED: wt[wt_offset + g*RED*KPG + ((kk/CLG_VW)*RED +
- *   r)*CLG_VW + kk%CLG_VW]); with CLG_PITCHED it also writes the CPG zeros after them.
+ *   r)*CLG_VW + kk%CLG_VW]); then `zeros` zeros after them (the pitched tiles' taps outside the
+ *   image read them; 0 for other plans).
  *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
  *   work-item walks the whole reduction (one element per work-item made it a work-group per
  *   64 weights, and PoCL pays about a microsecond per work-group), 8 x 8 blocks transposed in
- *   registers. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG.
+ *   registers. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG, zeros.
  *
  * pad_input (both builds): the optional pre-pass of either layout (the host picks it when
  *   border blocks or tiles would cost more than a copy): writes the input zero-padded into the
@@ -125,6 +130,12 @@
 #endif
 #ifndef CLG_PITCHED
 #define CLG_PITCHED 0
+#endif
+#ifndef CLG_NCHW_IO
+#define CLG_NCHW_IO 0
+#endif
+#if CLG_NCHW_IO && !(CLG_NHWC && CLG_PITCHED)
+#error CLG_NCHW_IO needs the NHWC build's pitched tiles
 #endif
 
 /* Geometry: build-time constants in a specialised build, else the runtime arguments. */
@@ -430,7 +441,11 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) acc[p] = (floatV)(0.0f);
 
+#if CLG_NCHW_IO
+    const __global float *image = input + ((CLG_IDX)n * C + g * CPG_) * H * W;
+#else
     const __global float *image = input + (CLG_IDX)n * H * W * C + g * CPG_;
+#endif
 #if CLG_GPV > 1
     const __global float *wg = wt + wt_offset + (CLG_IDX)(k0 / CLG_VW) * RED_ * CLG_VW;
 #elif defined(CLG_WT_BLOCKED)
@@ -441,8 +456,16 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #if CLG_PITCHED
     /* Pixel p of the tile: its window's first input row and column (a tile may span rows;
        the last tile's pixels past the image repeat its last pixel and are not stored). Taps
-       outside the image read CPG zeros that transpose_weights writes after the transposed
-       weights, so the reduction loop has no border path. */
+       outside the image read zeros that transpose_weights writes after the transposed
+       weights (CPG of them; with CLG_NCHW_IO (CPG-1)*H*W + 1, a channel being H*W apart), so
+       the reduction loop has no border path. */
+#if CLG_NCHW_IO
+#define PIXEL_STEP 1
+#define CHANNEL_STEP (H * W)
+#else
+#define PIXEL_STEP C
+#define CHANNEL_STEP 1
+#endif
     int iy0[CLG_TB], ix0[CLG_TB];
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
@@ -460,7 +483,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             for (int p = 0; p < CLG_TB; ++p) {
                 const int iy = iy0[p] + ky * DH_, ix = ix0[p] + kx * DW_;
                 px[p] = iy >= 0 && iy < H && ix >= 0 && ix < W
-                            ? image + ((CLG_IDX)iy * W + ix) * C
+                            ? image + ((CLG_IDX)iy * W + ix) * PIXEL_STEP
                             : zeros;
             }
             INNER_UNROLL
@@ -468,7 +491,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                 const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
 #pragma unroll
                 for (int p = 0; p < CLG_TB; ++p)
-                    acc[p] = MULADD((floatV)(px[p][c]), w, acc[p]);
+                    acc[p] = MULADD((floatV)(px[p][(CLG_IDX)c * CHANNEL_STEP]), w, acc[p]);
             }
         }
     }
@@ -534,6 +557,20 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 
     floatV b = (floatV)(0.0f);
     if (has_bias) b = LOADV(bias + kv + k0);
+#if CLG_NCHW_IO
+    /* NCHW output: lane j of pixel p is channel kv + k0 + j at position q0 + p of its plane */
+    __global float *out = output + ((CLG_IDX)n * K + kv + k0) * OHW + q0;
+    const int tile_pixels = min(CLG_TB, OHW - q0);
+#pragma unroll
+    for (int p = 0; p < CLG_TB; ++p) {
+        if (p >= tile_pixels) break;
+        float lanes[CLG_VW];
+        TO_ARRAY(clamp_output(acc[p] + b, output_min, output_max), lanes);
+#pragma unroll
+        for (int j = 0; j < CLG_VW; ++j) out[(CLG_IDX)j * OHW + p] = lanes[j];
+    }
+}
+#else
 #if CLG_PITCHED
     __global float *out = output + ((CLG_IDX)n * OHW + q0) * K + kv + k0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
@@ -547,10 +584,11 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
         STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)p * K);
     }
 }
+#endif /* CLG_NCHW_IO */
 
 __kernel void transpose_weights(__global const float *restrict w, __global float *restrict wt,
                                 const int wt_offset, const int G, const int KH, const int KW,
-                                const int CPG, const int KPG)
+                                const int CPG, const int KPG, const int zeros)
 {
 #if CLG_GPV > 1
     const int kk = (int)get_global_id(0), g = (int)get_global_id(1);
@@ -567,11 +605,9 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
 #else
     /* Channels kk0 .. kk0+7 of group g, the reduction in blocks of 8. */
     const int kk0 = (int)get_global_id(0) * 8, g = (int)get_global_id(1);
-#if CLG_PITCHED
-    /* the CPG zeros that conv2d_tiled_nhwc's taps outside the image read */
+    /* the zeros that conv2d_tiled_nhwc's pitched taps outside the image read */
     if (kk0 == 0 && g == 0)
-        for (int c = 0; c < CPG_; ++c) wt[wt_offset + (CLG_IDX)G * KPG_ * RED_ + c] = 0.0f;
-#endif
+        for (int i = 0; i < zeros; ++i) wt[wt_offset + (CLG_IDX)G * KPG_ * RED_ + i] = 0.0f;
     if (kk0 >= KPG_ || g >= G) return;
     const __global float *from = w + ((CLG_IDX)g * KPG_ + kk0) * RED_;
     __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_;

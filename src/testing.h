@@ -32,6 +32,12 @@ CLGCONV_API void clgconv_testing_tiled_padding(int mode);
    does for every NHWC layer whose copies fit the workspace limits. */
 CLGCONV_API void clgconv_testing_tiled_via_nchw(int mode);
 
+/* Tiled NCHW plans created on this thread from now on: -1 (default) lets the plan decide
+   whether to run the layer through the NHWC kernel's pitched tiles with NCHW addressing, 0
+   never does, 1 does for every layer that suits them (CPU devices, constant channel counts in
+   8-lane vectors). */
+CLGCONV_API void clgconv_testing_tiled_via_nhwc(int mode);
+
 /* Contexts created on this thread from now on plan as if their device were a GPU with
    compute_units compute units (its device facts otherwise), so that a CPU device runs the
    GPU-only choices of every algorithm (tile sizes, work-group shapes); 0 (default) plans for

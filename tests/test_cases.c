@@ -154,6 +154,16 @@ const test_case test_named_cases[] = {
     {"tiled_nhwc_pixel_run_unpadded_3x3", 2, 32, 9, 9, 32, 2, 3, 3, 1, 1, 0, 0, 0, 0, .nhwc = 1},
     {"tiled_nhwc_pixel_run_unpadded_1x1", 1, 32, 7, 7, 32, 2, 1, 1, 1, 1, 0, 0, 0, 0, .nhwc = 1,
      .clamp = TEST_CLAMP_NARROW},
+    /* NCHW grouped layers with short reductions on small images run the NHWC kernel's pitched
+       tiles with NCHW addressing (the differential suite also forces that path on every NCHW
+       layer that suits it): 14x14 with 4 groups and a clamp, stride 2 with asymmetric
+       padding, batch 3 with 8-channel groups (8-lane vectors), more input than output
+       channels per group. */
+    {"tiled_nchw_via_nhwc_14x14_g4", 2, 64, 14, 14, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1,
+     .clamp = TEST_CLAMP_RELU6},
+    {"tiled_nchw_via_nhwc_s2_asymmetric", 1, 32, 13, 14, 32, 2, 3, 3, 2, 2, 0, 0, 1, 1},
+    {"tiled_nchw_via_nhwc_batch3_cpg8", 3, 32, 14, 14, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .no_bias = 1},
+    {"tiled_nchw_via_nhwc_wide_input", 1, 64, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */

@@ -46,25 +46,42 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            pick; NHWC layers a third time through the NCHW kernel (pad_input_from_nhwc and an
            NHWC-writing conv2d_tiled_nchw) where the cost model may pick it (output channels
            per group not a multiple of 8) and in the named tiled_ cases (which reach the
-           NCHW kernel's other tiles that way).
-           Modes: 1 padded, 0 unpadded, 2 via NCHW, -1 the only run of other algorithms. */
+           NCHW kernel's other tiles that way, bar the tiled_nhwc_pixel_run cases, whose
+           point is the NHWC kernel); NCHW layers of the medium sweep and the named
+           tiled_nchw_via_nhwc cases with at least 8 input and a multiple of 8 output channels
+           per group a third time through the NHWC kernel's pitched tiles with NCHW addressing
+           (which CPU plans pick for small images; each new combination of channel counts and
+           geometry is a program build, hence not every tiled_ case).
+           Modes: 1 padded, 0 unpadded, 2 via the other layout's kernel, -1 the only run of
+           other algorithms. */
         const bool tiled = a == CLGCONV_ALGO_TILED;
-        const bool via = d->layout == CLGCONV_LAYOUT_NHWC &&
-                         ((d->out_channels / d->groups) % 8 != 0 || strncmp(name, "tiled_", 6) == 0);
+        const int cpg = d->in_channels / d->groups, kpg = d->out_channels / d->groups;
+        const bool via =
+            d->layout == CLGCONV_LAYOUT_NHWC
+                ? kpg % 8 != 0 || (strncmp(name, "tiled_", 6) == 0 &&
+                                   strncmp(name, "tiled_nhwc_pixel_run", 20) != 0)
+                : g_plan_ctx == g_ctx && cpg >= 8 && kpg % 8 == 0 &&
+                      (strncmp(name, "tiled_nchw_via_nhwc", 19) == 0 ||
+                       strncmp(name, "medium", 6) == 0);
         for (int mode = tiled ? (via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1); --mode) {
             const char *algo = clgconv_algo_name((clgconv_algo)a);
             snprintf(label, sizeof label, "%s [%s%s] %s%s%s", name, desc_text,
                      with_bias ? "" : " no bias", algo,
-                     mode == 2 ? " via NCHW" : mode == 1 ? " padded" : mode == 0 ? " unpadded" : "",
+                     mode == 2 ? (d->layout == CLGCONV_LAYOUT_NHWC ? " via NCHW" : " via NHWC")
+                     : mode == 1 ? " padded"
+                     : mode == 0 ? " unpadded"
+                                 : "",
                      g_plan_ctx != g_ctx ? " (GPU plans)" : "");
             clgconv_testing_tiled_padding(mode == 2 ? -1 : mode);
             clgconv_testing_tiled_via_nchw(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
+            clgconv_testing_tiled_via_nhwc(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             double t0 = now_seconds();
             clgconv_status st =
                 test_run_plan(g_plan_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
             g_seconds[a] += now_seconds() - t0;
             clgconv_testing_tiled_padding(-1);
             clgconv_testing_tiled_via_nchw(-1);
+            clgconv_testing_tiled_via_nhwc(-1);
             if (!test_algo_ran((clgconv_algo)a, st, label)) continue;
             double err = 0;
             EXPECT(test_compare_with_reference(d, x, w, b, y, label, &err),
