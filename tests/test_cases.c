@@ -145,25 +145,31 @@ const test_case test_named_cases[] = {
        (16-lane vectors, tiles of up to 6 pixels) on 7x7 and 9x9 outputs - padding, stride 2,
        asymmetric padding, 5x5 with a clamp, the image's last tile partial - and layers
        without padding (3x3 valid, 1x1). */
-    {"tiled_nhwc_pixel_run_7x7_grouped", 1, 32, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"tiled_nhwc_pixel_run_7x7_grouped", 1, 32, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
     {"tiled_nhwc_pixel_run_s2_batch2", 2, 32, 13, 13, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1,
-     .no_bias = 1},
-    {"tiled_nhwc_pixel_run_asymmetric", 1, 16, 8, 7, 16, 1, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1},
+     .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nhwc_pixel_run_asymmetric", 1, 16, 8, 7, 16, 1, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1,
+     .cpu_paths = 1},
     {"tiled_nhwc_pixel_run_5x5_batch2", 2, 48, 9, 9, 48, 3, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1,
-     .clamp = TEST_CLAMP_RELU6},
-    {"tiled_nhwc_pixel_run_unpadded_3x3", 2, 32, 9, 9, 32, 2, 3, 3, 1, 1, 0, 0, 0, 0, .nhwc = 1},
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nhwc_pixel_run_unpadded_3x3", 2, 32, 9, 9, 32, 2, 3, 3, 1, 1, 0, 0, 0, 0, .nhwc = 1,
+     .cpu_paths = 1},
     {"tiled_nhwc_pixel_run_unpadded_1x1", 1, 32, 7, 7, 32, 2, 1, 1, 1, 1, 0, 0, 0, 0, .nhwc = 1,
-     .clamp = TEST_CLAMP_NARROW},
+     .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
     /* NCHW grouped layers with short reductions on small images run the NHWC kernel's pitched
        tiles with NCHW addressing (the differential suite also forces that path on every NCHW
        layer that suits it): 14x14 with 4 groups and a clamp, stride 2 with asymmetric
        padding, batch 3 with 8-channel groups (8-lane vectors), more input than output
        channels per group. */
     {"tiled_nchw_via_nhwc_14x14_g4", 2, 64, 14, 14, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1,
-     .clamp = TEST_CLAMP_RELU6},
-    {"tiled_nchw_via_nhwc_s2_asymmetric", 1, 32, 13, 14, 32, 2, 3, 3, 2, 2, 0, 0, 1, 1},
-    {"tiled_nchw_via_nhwc_batch3_cpg8", 3, 32, 14, 14, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .no_bias = 1},
-    {"tiled_nchw_via_nhwc_wide_input", 1, 64, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nchw_via_nhwc_s2_asymmetric", 1, 32, 13, 14, 32, 2, 3, 3, 2, 2, 0, 0, 1, 1,
+     .cpu_paths = 1},
+    {"tiled_nchw_via_nhwc_batch3_cpg8", 3, 32, 14, 14, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1,
+     .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nchw_via_nhwc_wide_input", 1, 64, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .cpu_paths = 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */

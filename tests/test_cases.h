@@ -17,6 +17,8 @@ typedef struct test_case {
     int nhwc;    /* 1: CLGCONV_LAYOUT_NHWC */
     int clamp;   /* TEST_CLAMP_* */
     int no_bias; /* 1: bias is NULL */
+    int cpu_paths; /* 1: aimed at plan choices made on CPU devices only; the differential
+                      suite's GPU-plans pass skips it */
 } test_case;
 
 /* The named edge cases every algorithm is compared on (test_differential). */
