@@ -574,15 +574,19 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #if CLG_PITCHED
     __global float *out = output + ((CLG_IDX)n * OHW + q0) * K + kv + k0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
-#else
-    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW + ox0) * K + kv + k0;
-    const int tile_pixels = min(CLG_TB, OW - ox0);
-#endif
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
         if (p >= tile_pixels) break;
         STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)p * K);
     }
+#else
+    __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + kv + k0;
+#pragma unroll
+    for (int p = 0; p < CLG_TB; ++p) {
+        if (ox0 + p >= OW) break;
+        STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)(ox0 + p) * K);
+    }
+#endif
 }
 #endif /* CLG_NCHW_IO */
 

@@ -320,18 +320,20 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, bool cpu, bool
         p.tb = p.channels      ? even_tile(s->OW, max_tb)
                : p.specialised ? pow2_tile(s->OW, max_tb)
                                : coarse_tile(s->OW, max_tb);
-        /* Rows that force smaller tiles (7x7 images: 4 pixels, 14x14: 5, 28x28 with 8-lane
-           vectors: 7) or leave a tenth of the slots idle: tiles over the image's pixels in
-           order instead, the full tile depth, only the image's last tile partly idle.
-           Interleaved A/B on PoCL, whole plan, ResNeXt's g=32 layers: 7x7 1.28-1.31x faster
-           (batch 8 1.32-1.34x), 14x14 1.14-1.28x (batch 8 1.19-1.28x), 28x28 1.11-1.17x; dense
-           7x7x1024 1.12-1.22x. AlexNet's 27x27 5x5 g=2 layer (tiles of 6, 10 % of the slots
-           idle) ran 6-15 % slower in order, so it keeps row tiles. */
+        /* Rows of at most two tiles that force smaller tiles (7x7 images: 4 pixels, 14x14: 5)
+           or leave a tenth of the slots idle: tiles over the image's pixels in order instead,
+           the full tile depth, only the image's last tile partly idle. Interleaved A/B on
+           PoCL, whole plan, ResNeXt's g=32 layers: 7x7 1.28-1.31x faster (batch 8
+           1.32-1.34x), 14x14 1.14-1.28x (batch 8 1.19-1.28x); dense 7x7x1024 1.12-1.22x.
+           Wider rows keep row tiles: AlexNet's 27x27 5x5 g=2 layer (10 % of the slots idle)
+           ran 6-15 % slower in order, and 28x28 with 8 channels per group, 1.11-1.17x faster
+           at batch 1 in one A/B, ran its kernel at 5.6 against 3.6 ms at batch 8 in the
+           benchmark (the groups sweep's g=32 layer). */
         const int64_t pixels = s->OH * s->OW;
         const int run_tb = even_tile(pixels, max_tb);
         const int64_t row_slots = s->OH * ((s->OW + p.tb - 1) / p.tb * p.tb);
         const int64_t run_slots = (pixels + run_tb - 1) / run_tb * run_tb;
-        if (allow_pitched && cpu && p.channels && p.gpv == 1 && variant == 0 &&
+        if (allow_pitched && cpu && p.channels && p.gpv == 1 && variant == 0 && s->OW < 16 &&
             (run_tb > p.tb || (double)run_slots < 0.9 * (double)row_slots)) {
             p.pitched = 1;
             p.tb = run_tb;
@@ -408,11 +410,12 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
     const double fmas = (double)p->tb * (nchw ? p->tx : 1) * regs;
     const double loads = 1.25 * ((double)p->tb + (nchw ? (double)p->tx : regs));
     double base = (nchw ? 0.9375 * (double)s->reduction / ((double)s->reduction + 48.0) : 0.5625);
-    /* NHWC on CPUs with constant channel counts and 8- or 16-lane vectors: weights in blocks
-       of the vector (a work-item's weights consecutive, CLG_WT_BLOCKED) ran dense 3x3 layers
-       at 0.75-1.0 of the peak (256 channels 28x28 6.5-8.7 ms; it was 9-10 ms with rows of
-       KPG), so 0.8. */
-    if (!nchw && ctx->info.is_cpu && p->channels && p->gpv == 1 && p->vw >= 8) base = 0.8;
+    /* NHWC on CPUs with constant channel counts, 8- or 16-lane vectors and several per group:
+       weights in blocks of the vector (a work-item's weights consecutive, CLG_WT_BLOCKED) ran
+       dense 3x3 layers at 0.75-1.0 of the peak (256 channels 28x28 6.5-8.7 ms; it was 9-10 ms
+       with rows of KPG), so 0.8. */
+    if (!nchw && ctx->info.is_cpu && p->channels && p->gpv == 1 && p->vw >= 8 && s->KPG > p->vw)
+        base = 0.8;
     double eff = base * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p->vw < 8) eff *= (double)p->vw / 8.0;
     /* Groups per vector: CPG - 1 of every CPG steps also rotate each input vector. */
@@ -725,12 +728,15 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_OUT_NHWC=1");
     if (p.gpv > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_GPV=%d", p.gpv);
-    else if (nhwc && plan->ctx->info.is_cpu)
-        /* CPUs: the transposed weights in blocks of the channel vector, so that a work-item's
-           weight vectors are consecutive instead of KPG floats apart (interleaved A/B on PoCL,
-           whole plan, dense 3x3 NHWC: 7x7x1024 2.2x, 14x14x512 1.75x, 28x28x256 1.14x faster;
-           AlexNet's g=2 5x5 layer 1.09x; ResNeXt's g=32 layers within 5 %). GPUs keep rows of
-           KPG, where neighbouring work-items' weight loads are adjacent. */
+    else if (nhwc && plan->ctx->info.is_cpu && s->KPG > p.vw)
+        /* CPUs, groups of several channel vectors: the transposed weights in blocks of the
+           vector, so that a work-item's weight vectors are consecutive instead of KPG floats
+           apart (interleaved A/B on PoCL, whole plan, dense 3x3 NHWC: 7x7x1024 2.2x, 14x14x512
+           1.75x, 28x28x256 1.14x faster; AlexNet's g=2 5x5 layer 1.09x). With one vector per
+           group the layouts are the same, and the blocked build's kernel ran 10-25 % slower
+           on the groups sweep's g=16 layer at batch 8 (same work-items and padding), so
+           those keep the plain build. GPUs keep rows of KPG, where neighbouring work-items'
+           weight loads are adjacent. */
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_WT_BLOCKED=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
