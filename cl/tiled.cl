@@ -413,7 +413,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
 #if CLG_PITCHED
-    /* Tiles of the image's output pixels in order, on the zero-padded copy (PT = PL = 0). */
+    /* Tiles of the image's output pixels in order (taps outside the image read zeros). */
 #if CLG_GPV > 1
 #error CLG_PITCHED NHWC tiles need one group per vector
 #endif

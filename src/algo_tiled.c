@@ -78,13 +78,15 @@ static void nchw_twin(const clg_shape *s, clg_shape *twin)
     layout_twin(s, CLGCONV_LAYOUT_NCHW, twin);
 }
 
-/* Zeros after the transposed weights that NHWC pitched tiles read for taps outside the image:
-   one per input channel of a group, or with NCHW input (nchw_io) enough for a group's channel
-   stride H*W. */
+/* Zeros after the transposed weights that the NHWC kernel's pitched tiles read for taps outside
+   the image, for layer s with parameters p: one per input channel of a group, or with NCHW
+   input (nchw_io) enough for a group's channel stride H*W; none for other plans (NCHW pitched
+   blocks, via_nchw's among them, read the padded copy). */
 static int64_t pitched_zeros(const clg_shape *s, const tiled_params *p)
 {
-    if (!p->pitched || (s->d.layout != CLGCONV_LAYOUT_NHWC && !p->nchw_io)) return 0;
-    return p->nchw_io ? (s->CPG - 1) * s->H * s->W + 1 : s->CPG;
+    if (!p->pitched || p->via_nchw) return 0;
+    if (p->nchw_io) return (s->CPG - 1) * s->H * s->W + 1;
+    return s->d.layout == CLGCONV_LAYOUT_NHWC ? s->CPG : 0;
 }
 
 static clgconv_status tiled_supports(const clgconv_context *ctx, const clg_shape *s)
@@ -703,8 +705,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     if (padded_elems > biggest) biggest = padded_elems;
     /* NHWC pitched tiles read zeros just past the weights (see CLG_PITCHED) */
-    const int64_t zeros = pitched_zeros(p.nchw_io ? s : cs, &p);
-    if (s->weight_elems + zeros > biggest) biggest = s->weight_elems + zeros;
+    const int64_t zeros = pitched_zeros(s, &p);
+    if (zeros > 0 && s->weight_elems + zeros > biggest) biggest = s->weight_elems + zeros;
     char options[320];
     int len = 0;
     if (p.specialised)

@@ -92,13 +92,18 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
     free(x), free(w), free(b), free(y);
 }
 
-static void named_cases(test_rng *r)
+/* The named cases (without those marked cpu_paths when skip_cpu_paths); returns how many ran. */
+static int named_cases(test_rng *r, bool skip_cpu_paths)
 {
+    int shapes = 0;
     for (size_t i = 0; i < test_named_case_count; ++i) {
+        if (skip_cpu_paths && test_named_cases[i].cpu_paths) continue;
         clgconv_conv2d_desc d;
         test_case_desc(&test_named_cases[i], &d);
         check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
+        ++shapes;
     }
+    return shapes;
 }
 
 /* The named cases again with plans made for a GPU (clgconv_testing_plan_as_gpu) and run on this
@@ -125,14 +130,7 @@ static int gpu_plans(test_rng *r)
     CHECK_OK(st);
     g_plan_ctx = gpu;
     g_algo_mask = 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE;
-    int shapes = 0;
-    for (size_t i = 0; i < test_named_case_count; ++i) {
-        if (test_named_cases[i].cpu_paths) continue; /* their paths are CPU plans' only */
-        clgconv_conv2d_desc d;
-        test_case_desc(&test_named_cases[i], &d);
-        check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
-        ++shapes;
-    }
+    const int shapes = named_cases(r, true); /* cpu_paths: paths GPU plans never take */
     g_algo_mask = ~0u;
     g_plan_ctx = g_ctx;
     clgconv_context_release(gpu);
@@ -253,7 +251,7 @@ int main(void)
     fflush(stdout);
     test_rng r;
     test_rng_seed(&r, seed + 1);
-    named_cases(&r);
+    named_cases(&r, false);
     const int gpu_shapes = gpu_plans(&r);
     random_sweep(seed, count);
     int medium = 12;
