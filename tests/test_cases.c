@@ -170,6 +170,12 @@ const test_case test_named_cases[] = {
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_wide_input", 1, 64, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
+    /* An NCHW image per group larger than a sixteenth of a 32 MiB device cache (2 x 520 x 520
+       floats): on such devices tiled's work-groups span the channel tiles (17 tiles of 8
+       channels, so the last work-group's second half of tiles lies past the channels), with
+       stride 2 and asymmetric padding. */
+    {"tiled_nchw_image_beyond_cache", 1, 2, 520, 520, 136, 1, 3, 3, 2, 2, 1, 0, 0, 1,
+     .cpu_paths = 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
