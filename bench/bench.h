@@ -134,6 +134,34 @@ int bench_list_devices(FILE *out);
 /* Monotonic wall clock in milliseconds. */
 double bench_now_ms(void);
 
+/* ---------------------------------------------------------------- roofline (roofline.c) */
+
+/* What the device reaches, measured in the benchmark's run (--roofline). */
+typedef struct bench_roofline {
+    double peak_gflops; /* float FMA peak: 8 independent chains of float8 FMAs per work-item */
+    double copy_gbs;    /* copy bandwidth: bytes read + bytes written per second, / 1e9 */
+    size_t copy_bytes;  /* size of each of the copy's two buffers (4x the cache, >= 64 MiB) */
+    double cache_bytes; /* CL_DEVICE_GLOBAL_MEM_CACHE_SIZE (0 when the device reports none) */
+} bench_roofline;
+
+/* Runs the two measuring kernels on runner's device and queue; false with a message in err on
+   an OpenCL error. */
+bool bench_roofline_measure(bench_runner *runner, bench_roofline *out, char *err,
+                            size_t err_size);
+
+/* The fewest bytes the layer can move: input, weights, bias and output once each. */
+double bench_layer_min_bytes(const bench_layer *layer);
+
+/* What bounds a layer by the issue's reading: depthwise layers (g = C) memory, dense layers and
+   groups of at least 16 input and 16 output channels compute, the others (2-15 channels per
+   group) neither clearly. */
+typedef enum bench_bound {
+    BENCH_BOUND_NEITHER = 0,
+    BENCH_BOUND_COMPUTE,
+    BENCH_BOUND_MEMORY
+} bench_bound;
+bench_bound bench_layer_bound(const bench_layer *layer);
+
 /* ---------------------------------------------------------------- report (report.c) */
 
 typedef enum bench_format { BENCH_FORMAT_TEXT = 0, BENCH_FORMAT_MARKDOWN = 1 } bench_format;
@@ -143,13 +171,16 @@ typedef enum bench_format { BENCH_FORMAT_TEXT = 0, BENCH_FORMAT_MARKDOWN = 1 } b
    that is the dense twin run the same way; with --compare-algos, the best dense algorithm. */
 void bench_results_link_dense(bench_result *results, int count);
 
-/* Prints the machine header, the result table and its notes. sweep adds the ideal 1/g column. */
+/* Prints the machine header, the result table and its notes. sweep adds the ideal 1/g column;
+   roofline (NULL when not measured) adds each row's fraction of the peak and bandwidth, and the
+   roofline targets' summary. */
 void bench_print_report(FILE *out, bench_format format, const bench_machine *machine,
                         const bench_runner *runner, const bench_result *results, int count,
-                        bool sweep, bool batch_reduced_verify);
+                        bool sweep, bool batch_reduced_verify, const bench_roofline *roofline);
 
-/* Writes the machine as '#' comment lines, a header row and one row per result. */
+/* Writes the machine (and roofline, when not NULL) as '#' comment lines, a header row and one
+   row per result. */
 bool bench_write_csv(const char *path, const bench_machine *machine, const bench_runner *runner,
-                     const bench_result *results, int count);
+                     const bench_result *results, int count, const bench_roofline *roofline);
 
 #endif /* CLGCONV_BENCH_H */

@@ -55,6 +55,9 @@ static void usage(FILE *out)
         "  --torch             afterwards run tools/torch_conv_bench.py on the same layers\n"
         "                      (PyTorch CPU, same thread count) and print the ratios; skipped\n"
         "                      with a message when PyTorch is absent\n"
+        "  --roofline          first measure the device's float FMA peak and copy bandwidth,\n"
+        "                      then give each layer's %% of the peak and GB/s, and which\n"
+        "                      layers reach half of them (the speed targets' roofline)\n"
         "  --quiet             no progress on stderr\n"
         "  --help              this text\n"
         "\n"
@@ -67,6 +70,7 @@ typedef struct options {
     const char *device;
     bench_layer_list layers;
     bool sweep, compare_algos, quick, verify, add_dense, markdown, torch, quiet, list_devices;
+    bool roofline;
     int batch;
     int iters, warmup, min_time_ms;
     double tolerance_scale;
@@ -182,6 +186,8 @@ static int parse_options(int argc, char **argv, options *o)
             o->torch = true;
         } else if (!strcmp(a, "--quiet")) {
             o->quiet = true;
+        } else if (!strcmp(a, "--roofline")) {
+            o->roofline = true;
         } else {
             fprintf(stderr, "clgconv-bench: unknown option \"%s\" (see --help)\n", a);
             return EXIT_USAGE;
@@ -339,6 +345,19 @@ int main(int argc, char **argv)
     }
     bench_machine machine;
     bench_machine_query(ctx, &machine);
+    bench_roofline roof = {0};
+    if (o.roofline) {
+        char err[256] = "";
+        if (!o.quiet) fprintf(stderr, "measuring the device's FMA peak and copy bandwidth ...\n");
+        if (!bench_roofline_measure(&runner, &roof, err, sizeof err)) {
+            fprintf(stderr, "clgconv-bench: --roofline: %s\n", err);
+            clReleaseCommandQueue(runner.queue);
+            clgconv_context_release(ctx);
+            return EXIT_FAILED;
+        }
+        if (!o.quiet)
+            fprintf(stderr, "peak %.1f GFLOP/s, copy %.1f GB/s\n", roof.peak_gflops, roof.copy_gbs);
+    }
 
     bench_layer_list layers = {0};
     if (!build_layer_list(&o, &layers)) {
@@ -410,7 +429,8 @@ int main(int argc, char **argv)
 
     bench_results_link_dense(results, done);
     bench_print_report(stdout, o.markdown ? BENCH_FORMAT_MARKDOWN : BENCH_FORMAT_TEXT, &machine,
-                       &runner, results, done, o.sweep, batch_reduced_verify);
+                       &runner, results, done, o.sweep, batch_reduced_verify,
+                       o.roofline ? &roof : NULL);
 
     rc = EXIT_ALL_OK;
     for (int i = 0; i < done; ++i) {
@@ -432,7 +452,7 @@ int main(int argc, char **argv)
                     strerror(errno));
         }
     }
-    if (csv && !bench_write_csv(csv, &machine, &runner, results, done)) {
+    if (csv && !bench_write_csv(csv, &machine, &runner, results, done, o.roofline ? &roof : NULL)) {
         fprintf(stderr, "clgconv-bench: cannot write %s: %s\n", csv, strerror(errno));
         rc = EXIT_FAILED;
     }

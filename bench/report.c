@@ -49,7 +49,7 @@ static void number_cell(char *buf, size_t size, const char *fmt, double v)
 }
 
 /* A table with columns of cells, printed as aligned text or as Markdown. */
-#define REPORT_MAX_COLUMNS 12
+#define REPORT_MAX_COLUMNS 16
 #define REPORT_CELL 64
 
 typedef struct table {
@@ -103,9 +103,69 @@ static void table_print(FILE *out, bench_format format, const table *t)
     }
 }
 
+/* Effective bandwidth of a run: the layer's fewest bytes over its median time (GB/s). */
+static double result_gbs(const bench_result *r)
+{
+    return r->median_ms > 0 ? bench_layer_min_bytes(&r->layer) / (r->median_ms * 1e-3) / 1e9 : NAN;
+}
+
+/* The roofline targets over the runs of the first algorithm in the table (AUTO with
+   --compare-algos): compute-bound layers at >= 50 % of the peak, depthwise layers that move more
+   than the device's cache at >= 50 % of the copy bandwidth (smaller ones run from the cache, where
+   the copy bandwidth is not their limit; their range is shown for reference). */
+static void print_roofline_summary(FILE *out, const char *bullet, const bench_roofline *roof,
+                                   const bench_result *results, int count)
+{
+    fprintf(out, "%sroofline, measured in this run: float FMA peak %.1f GFLOP/s (8 chains of float8 "
+                 "FMAs per work-item), copy bandwidth %.1f GB/s (bytes read + written, two %.0f "
+                 "MiB buffers); %% peak = GFLOP/s / peak; GB/s = (input + weights + bias + output "
+                 "bytes) / time\n",
+            bullet, roof->peak_gflops, roof->copy_gbs, (double)roof->copy_bytes / 1048576.0);
+    int compute = 0, compute_met = 0, memory = 0, memory_met = 0, cached = 0;
+    const bench_result *worst_compute = NULL, *worst_memory = NULL;
+    double cached_lo = NAN, cached_hi = NAN;
+    for (int i = 0; i < count; ++i) {
+        const bench_result *r = &results[i];
+        if (r->algo_requested != results[0].algo_requested || r->status != BENCH_OK) continue;
+        const bench_bound bound = bench_layer_bound(&r->layer);
+        if (bound == BENCH_BOUND_COMPUTE) {
+            ++compute;
+            compute_met += r->gflops >= 0.5 * roof->peak_gflops;
+            if (!worst_compute || r->gflops < worst_compute->gflops) worst_compute = r;
+        } else if (bound == BENCH_BOUND_MEMORY) {
+            const double gbs = result_gbs(r);
+            if (roof->cache_bytes > 0 && bench_layer_min_bytes(&r->layer) <= roof->cache_bytes) {
+                ++cached;
+                if (!(gbs >= cached_lo)) cached_lo = gbs;
+                if (!(gbs <= cached_hi)) cached_hi = gbs;
+                continue;
+            }
+            ++memory;
+            memory_met += gbs >= 0.5 * roof->copy_gbs;
+            if (!worst_memory || gbs < result_gbs(worst_memory)) worst_memory = r;
+        }
+    }
+    if (compute)
+        fprintf(out, "%scompute-bound layers (dense, or >= 16 channels per group): %d of %d at >= "
+                     "50 %% of the peak; lowest %s %s g=%d at %.0f %%\n",
+                bullet, compute_met, compute, worst_compute->layer.name,
+                layout_name(worst_compute->layout), worst_compute->layer.g,
+                100.0 * worst_compute->gflops / roof->peak_gflops);
+    if (memory)
+        fprintf(out, "%sdepthwise layers moving more than the device's %.0f MiB cache: %d of %d at "
+                     ">= 50 %% of the copy bandwidth; lowest %s %s at %.0f %%\n",
+                bullet, roof->cache_bytes / 1048576.0, memory_met, memory,
+                worst_memory->layer.name, layout_name(worst_memory->layout),
+                100.0 * result_gbs(worst_memory) / roof->copy_gbs);
+    if (cached)
+        fprintf(out, "%sdepthwise layers within the device's %.0f MiB cache: %d, at %.1f-%.1f "
+                     "GB/s\n",
+                bullet, roof->cache_bytes / 1048576.0, cached, cached_lo, cached_hi);
+}
+
 void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
                         const bench_runner *runner, const bench_result *results, int count,
-                        bool sweep, bool batch_reduced_verify)
+                        bool sweep, bool batch_reduced_verify, const bench_roofline *roof)
 {
     const bool md = format == BENCH_FORMAT_MARKDOWN;
     const char *bullet = md ? "- " : "";
@@ -136,12 +196,19 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
         fprintf(stderr, "clgconv-bench: out of memory printing the table\n");
         return;
     }
-    const char *titles[] = {"layer", "layout", "shape", "g", "algorithm", "ms", "GFLOP/s",
-                            "max err", sweep ? "t(g)/t(1)" : "vs g=1", "ideal 1/g", "status"};
-    const bool right[] = {false, false, false, true, false, true, true, true, true, true, false};
+    const char *titles[] = {"layer",   "layout", "shape",   "g",
+                            "algorithm", "ms",   "GFLOP/s", "% peak",
+                            "GB/s",    "max err", sweep ? "t(g)/t(1)" : "vs g=1", "ideal 1/g",
+                            "status"};
+    const bool right[] = {false, false, false, true, false, true, true,
+                          true,  true,  true,  true, true,  false};
+    _Static_assert(sizeof titles / sizeof titles[0] <= REPORT_MAX_COLUMNS &&
+                       sizeof right / sizeof right[0] == sizeof titles / sizeof titles[0],
+                   "the report table has more columns than REPORT_MAX_COLUMNS");
     int ncols = 0;
-    for (int c = 0; c < 11; ++c) {
-        if (!sweep && c == 9) continue; /* the ideal column belongs to sweeps */
+    for (int c = 0; c < 13; ++c) {
+        if (!sweep && c == 11) continue; /* the ideal column belongs to sweeps */
+        if (!roof && (c == 7 || c == 8)) continue; /* no roofline measured */
         t.titles[ncols] = titles[c];
         t.right_aligned[ncols] = right[c];
         ++ncols;
@@ -159,6 +226,10 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
         algo_cell(r, row[c++], REPORT_CELL);
         number_cell(row[c++], REPORT_CELL, "%.3f", r->median_ms);
         number_cell(row[c++], REPORT_CELL, "%.1f", r->gflops);
+        if (roof) {
+            number_cell(row[c++], REPORT_CELL, "%.0f", 100.0 * r->gflops / roof->peak_gflops);
+            number_cell(row[c++], REPORT_CELL, "%.1f", result_gbs(r));
+        }
         number_cell(row[c++], REPORT_CELL, "%.1e", r->max_abs_err);
         number_cell(row[c++], REPORT_CELL, "%.3f", r->t_over_dense);
         if (sweep) number_cell(row[c++], REPORT_CELL, "%.3f", 1.0 / r->layer.g);
@@ -194,6 +265,7 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
     } else {
         fprintf(out, "%sverification: disabled (--no-verify)\n", bullet);
     }
+    if (roof) print_roofline_summary(out, bullet, roof, results, count);
     if (unsupported)
         fprintf(out, "%s%d run(s) unsupported (\"-\"): the algorithm cannot run that layer on "
                      "this device\n",
@@ -237,7 +309,7 @@ static void csv_number(FILE *f, const char *fmt, double v)
 }
 
 bool bench_write_csv(const char *path, const bench_machine *m, const bench_runner *runner,
-                     const bench_result *results, int count)
+                     const bench_result *results, int count, const bench_roofline *roof)
 {
     FILE *f = fopen(path, "w");
     if (!f) return false;
@@ -253,11 +325,14 @@ bool bench_write_csv(const char *path, const bench_machine *m, const bench_runne
     fprintf(f, "# date: %s\n", m->date_utc);
     fprintf(f, "# iters: %d\n# min_time_ms: %g\n# warmup: %d\n", runner->iters,
             runner->min_time_ms, runner->warmup);
+    if (roof)
+        fprintf(f, "# peak_gflops: %.3f\n# copy_gbs: %.3f\n# copy_bytes: %zu\n# cache_bytes: %.0f\n",
+                roof->peak_gflops, roof->copy_gbs, roof->copy_bytes, roof->cache_bytes);
     fprintf(f, "# timer: wall clock, clgconv_conv2d_forward to clFinish return, median\n");
     fprintf(f, "mode,family,layer,batch,in_channels,in_height,in_width,out_channels,groups,"
                "kernel_h,kernel_w,stride,pad,dilation,layout,algo_requested,algo,status,iters,"
                "median_ms,min_ms,macs,gflops,max_abs_err,err_over_tol,verified_images,"
-               "t_over_dense,ideal_ratio,message\n");
+               "t_over_dense,ideal_ratio,min_bytes,gbs,message\n");
     for (int i = 0; i < count; ++i) {
         const bench_result *r = &results[i];
         const bench_layer *l = &r->layer;
@@ -278,6 +353,8 @@ bool bench_write_csv(const char *path, const bench_machine *m, const bench_runne
         fprintf(f, "%d,", r->verified_images);
         csv_number(f, "%.6f", r->t_over_dense);
         csv_number(f, "%.6f", 1.0 / l->g);
+        csv_number(f, "%.0f", bench_layer_min_bytes(l));
+        csv_number(f, "%.3f", result_gbs(r));
         csv_field(f, r->message, true);
     }
     bool ok = !ferror(f);

@@ -129,8 +129,8 @@ export POCL_AFFINITY=${POCL_AFFINITY:-1} OMP_PROC_BIND=${OMP_PROC_BIND:-close} O
 CONFIGS=()
 for b in $BATCHES; do
   for l in $LAYOUTS; do
-    run_one "suite_b${b}_${l}" --batch "$b" --layout "$l"
-    run_one "sweep_b${b}_${l}" --sweep --batch "$b" --layout "$l"
+    run_one "suite_b${b}_${l}" --batch "$b" --layout "$l" --roofline
+    run_one "sweep_b${b}_${l}" --sweep --batch "$b" --layout "$l" --roofline
     CONFIGS+=("b${b}_${l}")
   done
 done
@@ -204,6 +204,22 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
     "$PYTHON" "$ROOT/tools/torch_conv_bench.py" --summarize "${MERGED[@]}" --markdown
     echo
   fi
+  echo "## Roofline: each run against the device's own peak and bandwidth"
+  echo
+  echo "Each clgconv-bench run first measures the device's float FMA peak and copy bandwidth"
+  echo "(\`--roofline\`); targets: dense layers and groups of >= 16 channels at >= 50 % of the"
+  echo "peak, depthwise layers that move more than the device's cache at >= 50 % of the copy"
+  echo "bandwidth (last repeat of each configuration)."
+  echo
+  for c in "${CONFIGS[@]}"; do
+    for kind in suite sweep; do
+      [ -s "$RESULTS/${kind}_$c.md" ] || continue
+      echo "- ${kind} ${c/_/ }:"
+      grep -E '^- (roofline, measured|compute-bound layers|depthwise layers (moving|within))' "$RESULTS/${kind}_$c.md" \
+        | sed 's/^- /  - /'
+    done
+  done
+  echo
   echo "## Groups sweep: does grouping make it faster?"
   echo
   if [ "$PLOT_OK" = 1 ]; then

@@ -1,0 +1,206 @@
+/* roofline.c: measures the device's float FMA peak and copy bandwidth in the benchmark's own run, so that each layer's speed can be read as a fraction of what the device reaches. */
+#include "bench.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Two kernels, built from this source with default options:
+   fma_peak: each work-item runs CHAINS independent chains of FMAs on vectors of WIDTH floats
+     (8 chains of float8 keep two FMA pipes of 4-cycle latency busy on AVX2 CPUs; PoCL reaches
+     its peak only with explicit vectors); iters is a runtime argument and a, b are runtime
+     values, so no chain can be folded; the sum is stored so that none is dead code.
+     Arguments: out (one float per work-item), iters, a, b.
+   copy4: out[i] = in[i] for float4 elements, one per work-item (contiguous along dim 0, which a
+     CPU implementation vectorises and a GPU coalesces). Arguments: in, out. */
+static const char roofline_source[] =
+    "#define CHAINS 8\n"
+    "__kernel void fma_peak(__global float *out, const int iters, const float a, const float b)\n"
+    "{\n"
+    "    const float8 va = (float8)(a), vb = (float8)(b);\n"
+    "    float8 x[CHAINS];\n"
+    "    for (int c = 0; c < CHAINS; ++c) x[c] = (float8)((float)get_global_id(0) * 1e-9f + c);\n"
+    "    for (int i = 0; i < iters; ++i) {\n"
+    "#pragma unroll\n"
+    "        for (int c = 0; c < CHAINS; ++c) x[c] = fma(x[c], va, vb);\n"
+    "    }\n"
+    "    float8 s = x[0];\n"
+    "    for (int c = 1; c < CHAINS; ++c) s += x[c];\n"
+    "    out[get_global_id(0)] = s.s0 + s.s1 + s.s2 + s.s3 + s.s4 + s.s5 + s.s6 + s.s7;\n"
+    "}\n"
+    "__kernel void copy4(__global const float4 *in, __global float4 *out)\n"
+    "{\n"
+    "    out[get_global_id(0)] = in[get_global_id(0)];\n"
+    "}\n";
+
+enum { FMA_CHAINS = 8, FMA_WIDTH = 8, ROOFLINE_RUNS = 5 };
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Wall time in ms of one enqueue of kernel over global items, to the return of clFinish; a
+   negative value on an OpenCL error (written to err). */
+static double time_kernel(bench_runner *r, cl_kernel kernel, size_t global, char *err,
+                          size_t err_size)
+{
+    const double t0 = bench_now_ms();
+    cl_int e = clEnqueueNDRangeKernel(r->queue, kernel, 1, NULL, &global, NULL, 0, NULL, NULL);
+    if (e == CL_SUCCESS) e = clFinish(r->queue);
+    if (e != CL_SUCCESS) {
+        snprintf(err, err_size, "enqueueing a roofline kernel (%zu work-items): OpenCL error %d",
+                 global, (int)e);
+        return -1.0;
+    }
+    return bench_now_ms() - t0;
+}
+
+/* The median of ROOFLINE_RUNS timed runs after one untimed run; negative on an error. */
+static double median_time(bench_runner *r, cl_kernel kernel, size_t global, char *err,
+                          size_t err_size)
+{
+    double t[ROOFLINE_RUNS];
+    if (time_kernel(r, kernel, global, err, err_size) < 0) return -1.0;
+    for (int i = 0; i < ROOFLINE_RUNS; ++i)
+        if ((t[i] = time_kernel(r, kernel, global, err, err_size)) < 0) return -1.0;
+    qsort(t, ROOFLINE_RUNS, sizeof t[0], cmp_double);
+    return t[ROOFLINE_RUNS / 2];
+}
+
+static bool measure_peak(bench_runner *r, cl_program program, size_t items,
+                         bench_roofline *out, char *err, size_t err_size)
+{
+    cl_int e;
+    bool ok = false;
+    cl_mem sink = clCreateBuffer(r->cl_ctx, CL_MEM_WRITE_ONLY, items * sizeof(float), NULL, &e);
+    cl_kernel k = sink ? clCreateKernel(program, "fma_peak", &e) : NULL;
+    if (!k) {
+        snprintf(err, err_size, "creating the FMA peak kernel: OpenCL error %d", (int)e);
+        goto done;
+    }
+    const float a = 0.999f, b = 0.001f;
+    cl_int iters = 256;
+    e = clSetKernelArg(k, 0, sizeof sink, &sink);
+    if (e == CL_SUCCESS) e = clSetKernelArg(k, 2, sizeof a, &a);
+    if (e == CL_SUCCESS) e = clSetKernelArg(k, 3, sizeof b, &b);
+    if (e != CL_SUCCESS) {
+        snprintf(err, err_size, "setting the FMA peak kernel's arguments: OpenCL error %d", (int)e);
+        goto done;
+    }
+    /* Grow the loop until one run takes 50 ms, so that launch overhead stays under a percent. */
+    double ms = 0.0;
+    for (;;) {
+        if ((e = clSetKernelArg(k, 1, sizeof iters, &iters)) != CL_SUCCESS) {
+            snprintf(err, err_size, "setting the FMA peak kernel's iterations: OpenCL error %d",
+                     (int)e);
+            goto done;
+        }
+        if ((ms = median_time(r, k, items, err, err_size)) < 0) goto done;
+        if (ms >= 50.0 || iters >= (1 << 24)) break;
+        const double grow = ms > 0.5 ? 60.0 / ms : 100.0;
+        iters = (cl_int)fmin((double)(1 << 24), ceil(iters * grow));
+    }
+    out->peak_gflops =
+        2.0 * FMA_CHAINS * FMA_WIDTH * (double)iters * (double)items / (ms * 1e-3) / 1e9;
+    ok = true;
+done:
+    if (k) clReleaseKernel(k);
+    if (sink) clReleaseMemObject(sink);
+    return ok;
+}
+
+static bool measure_copy(bench_runner *r, cl_program program, size_t bytes, bench_roofline *out,
+                         char *err, size_t err_size)
+{
+    cl_int e = CL_SUCCESS;
+    bool ok = false;
+    cl_kernel k = NULL;
+    cl_mem in = clCreateBuffer(r->cl_ctx, CL_MEM_READ_ONLY, bytes, NULL, &e);
+    cl_mem dst = in ? clCreateBuffer(r->cl_ctx, CL_MEM_WRITE_ONLY, bytes, NULL, &e) : NULL;
+    if (!dst) {
+        snprintf(err, err_size, "allocating two %zu-byte copy buffers: OpenCL error %d", bytes,
+                 (int)e);
+        goto done;
+    }
+    const cl_uchar zero = 0;
+    e = clEnqueueFillBuffer(r->queue, in, &zero, 1, 0, bytes, 0, NULL, NULL);
+    if (e == CL_SUCCESS) e = clEnqueueFillBuffer(r->queue, dst, &zero, 1, 0, bytes, 0, NULL, NULL);
+    if (e == CL_SUCCESS) e = clFinish(r->queue);
+    if (e == CL_SUCCESS) k = clCreateKernel(program, "copy4", &e);
+    if (e == CL_SUCCESS) e = clSetKernelArg(k, 0, sizeof in, &in);
+    if (e == CL_SUCCESS) e = clSetKernelArg(k, 1, sizeof dst, &dst);
+    if (e != CL_SUCCESS) {
+        snprintf(err, err_size, "preparing the copy kernel: OpenCL error %d", (int)e);
+        goto done;
+    }
+    const double ms = median_time(r, k, bytes / 16, err, err_size);
+    if (ms < 0) goto done;
+    out->copy_gbs = 2.0 * (double)bytes / (ms * 1e-3) / 1e9; /* read + write, as STREAM counts */
+    out->copy_bytes = bytes;
+    ok = true;
+done:
+    if (k) clReleaseKernel(k);
+    if (dst) clReleaseMemObject(dst);
+    if (in) clReleaseMemObject(in);
+    return ok;
+}
+
+bool bench_roofline_measure(bench_runner *r, bench_roofline *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    cl_uint units = 1;
+    cl_ulong cache = 0, max_alloc = 0, global_mem = 0;
+    cl_device_type type = 0;
+    clGetDeviceInfo(r->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL);
+    clGetDeviceInfo(r->device, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, sizeof cache, &cache, NULL);
+    clGetDeviceInfo(r->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc, NULL);
+    clGetDeviceInfo(r->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof global_mem, &global_mem, NULL);
+    clGetDeviceInfo(r->device, CL_DEVICE_TYPE, sizeof type, &type, NULL);
+    out->cache_bytes = (double)cache;
+
+    const char *src = roofline_source;
+    cl_int e;
+    cl_program program = clCreateProgramWithSource(r->cl_ctx, 1, &src, NULL, &e);
+    if (!program) {
+        snprintf(err, err_size, "creating the roofline program: OpenCL error %d", (int)e);
+        return false;
+    }
+    if ((e = clBuildProgram(program, 1, &r->device, "", NULL, NULL)) != CL_SUCCESS) {
+        snprintf(err, err_size, "building the roofline program: OpenCL error %d", (int)e);
+        clReleaseProgram(program);
+        return false;
+    }
+    /* Enough work-items to fill every compute unit: 64 each on a CPU (PoCL runs a work-group's
+       items as one vectorised loop), 2048 each on a GPU (occupancy). */
+    const size_t items = (size_t)(units ? units : 1) * ((type & CL_DEVICE_TYPE_CPU) ? 64 : 2048);
+    /* Copy buffers of four times the device's cache (at least 64 MiB), within a quarter of its
+       memory and one allocation, in whole float4 elements. */
+    double bytes = fmax(64.0 * 1024 * 1024, 4.0 * (double)cache);
+    if (max_alloc && bytes > (double)max_alloc) bytes = (double)max_alloc;
+    if (global_mem && bytes > (double)global_mem / 4) bytes = (double)global_mem / 4;
+    const size_t copy_bytes = (size_t)bytes / 16 * 16;
+    const bool ok = measure_peak(r, program, items, out, err, err_size) &&
+                    measure_copy(r, program, copy_bytes, out, err, err_size);
+    clReleaseProgram(program);
+    return ok;
+}
+
+/* The fewest bytes a convolution moves: input, weights, bias and output once each. */
+double bench_layer_min_bytes(const bench_layer *l)
+{
+    const double oh = (double)((l->h + 2 * l->pad - l->dilation * (l->kh - 1) - 1) / l->stride + 1);
+    const double ow = (double)((l->w + 2 * l->pad - l->dilation * (l->kw - 1) - 1) / l->stride + 1);
+    const double in = (double)l->n * l->c * l->h * l->w;
+    const double weights = (double)l->k * (l->c / l->g) * l->kh * l->kw;
+    const double out = (double)l->n * l->k * oh * ow;
+    return 4.0 * (in + weights + l->k + out);
+}
+
+bench_bound bench_layer_bound(const bench_layer *l)
+{
+    if (l->g == l->c) return BENCH_BOUND_MEMORY; /* depthwise, any channel multiplier */
+    if (l->g == 1 || (l->c / l->g >= 16 && l->k / l->g >= 16)) return BENCH_BOUND_COMPUTE;
+    return BENCH_BOUND_NEITHER;
+}
