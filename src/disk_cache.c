@@ -79,6 +79,31 @@ static void binary_path(char *path, size_t size, const char *dir, uint64_t key)
     snprintf(path, size, "%s/program-%016llx.bin", dir, (unsigned long long)key);
 }
 
+static void marker_path(char *path, size_t size, const char *dir, uint64_t key)
+{
+    snprintf(path, size, "%s/slow-binaries-%016llx", dir, (unsigned long long)key);
+}
+
+bool clg_slow_binaries_marked(uint64_t key)
+{
+    char dir[2048], path[2300];
+    if (!clg_cache_dir(dir, sizeof dir)) return false;
+    marker_path(path, sizeof path, dir, key);
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    fclose(f);
+    return true;
+}
+
+void clg_slow_binaries_mark(uint64_t key)
+{
+    char dir[2048], path[2300];
+    if (!clg_cache_dir(dir, sizeof dir)) return;
+    marker_path(path, sizeof path, dir, key);
+    FILE *f = fopen(path, "wb"); /* an empty file: its name is the whole message */
+    if (f) fclose(f);
+}
+
 bool clg_binary_cache_load(uint64_t key, uint64_t check, unsigned char **binary, size_t *size)
 {
     char dir[2048], path[2300];

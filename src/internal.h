@@ -73,6 +73,12 @@ const char *clg_cache_dir(char *buf, size_t size);
 bool clg_binary_cache_load(uint64_t key, uint64_t check, unsigned char **binary, size_t *size);
 void clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check);
 
+/* A marker (an empty file named by key, a device's hash) that fetching program binaries from
+   that device's driver costs more than building from source (program_cache.c stops storing
+   them there): whether it exists, and creating it. */
+bool clg_slow_binaries_marked(uint64_t key);
+void clg_slow_binaries_mark(uint64_t key);
+
 /* ---------------------------------------------------------------- kernels (generated) */
 
 typedef struct clg_kernel_source {
@@ -114,6 +120,7 @@ struct clgconv_context {
     int host_entry_count;
     unsigned long host_clock; /* LRU clock of the host cache */
     int tuning;               /* AUTO measures candidates (clgconv_context_set_tuning) */
+    int slow_binaries;        /* 1: this device's binaries are not stored (program_cache.c) */
 };
 
 void clg_context_retain(clgconv_context *ctx);

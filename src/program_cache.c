@@ -1,5 +1,6 @@
 /* program_cache.c: builds each (kernel family, options) program once per context and keeps it; kernel sources come embedded or from CLGCONV_KERNEL_DIR. */
 #include "internal.h"
+#include "testing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,57 @@ static bool build_from_binary(clgconv_context *ctx, const char *options, uint64_
     return true;
 }
 
+/* The key of the device's slow-binaries marker: the binary key's device, driver, limits and
+   library version without any source or options. */
+static uint64_t device_key(const clgconv_context *ctx)
+{
+    const char *none[2] = {"", ""};
+    uint64_t key, check;
+    binary_key(ctx, none, "slow-binaries", &key, &check);
+    return key;
+}
+
+static CLG_THREAD_LOCAL int g_slow_binaries; /* clgconv_testing_slow_binaries */
+void clgconv_testing_slow_binaries(int slow) { g_slow_binaries = slow != 0; }
+
+/* CLGCONV_CACHE_BINARIES: "always" stores every program built from source, "never" none; unset
+   or anything else is "auto". */
+typedef enum { BINARIES_AUTO, BINARIES_ALWAYS, BINARIES_NEVER } binaries_policy;
+static binaries_policy binaries_policy_from_env(void)
+{
+    const char *v = getenv("CLGCONV_CACHE_BINARIES");
+    if (v && strcmp(v, "always") == 0) return BINARIES_ALWAYS;
+    if (v && strcmp(v, "never") == 0) return BINARIES_NEVER;
+    return BINARIES_AUTO;
+}
+
+/* Stores the binary of p, built from source in build_seconds, unless binaries are not worth it
+   on this device. Auto: a driver may compile more to hand out a binary than to build from
+   source. PoCL compiles every kernel of the program for a generic work-group size to produce
+   it (measured on the CI VM: a cold clgconv-bench --quick, both layouts, 15 s without the disk
+   cache and 30 s with it; with PoCL's own kernel cache warm, 1.0 s without and 21 s for the
+   run that stored the binaries, 0.4 s after), so a binary that took longer to fetch than the
+   program took to build marks the device (in memory and with a marker file in the cache
+   directory, keyed by device, driver and library version) and no further binaries are stored
+   for it. Existing binaries are still loaded. Called under the context lock. */
+static void store_binary(clgconv_context *ctx, cl_program p, uint64_t key, uint64_t check,
+                         double build_seconds)
+{
+    const binaries_policy policy = binaries_policy_from_env();
+    if (policy == BINARIES_NEVER) return;
+    if (policy == BINARIES_AUTO) {
+        if (!ctx->slow_binaries && clg_slow_binaries_marked(device_key(ctx)))
+            ctx->slow_binaries = 1;
+        if (ctx->slow_binaries) return;
+    }
+    const double t0 = clg_now_seconds();
+    clg_binary_cache_store(p, key, check);
+    if (policy == BINARIES_AUTO && (g_slow_binaries || clg_now_seconds() - t0 > build_seconds)) {
+        ctx->slow_binaries = 1;
+        clg_slow_binaries_mark(device_key(ctx));
+    }
+}
+
 /* The prelude every family's program starts with (cl/vector_common.cl). */
 #define CLG_PRELUDE_FAMILY "vector_common"
 
@@ -159,7 +211,9 @@ static clgconv_status build_program(clgconv_context *ctx, const char *family, co
     cl_program p = clg_clCreateProgramWithSource(ctx->cl_ctx, 2, text, NULL, &e);
     free(owned[0]), free(owned[1]);
     if (!p) return clg_fail_cl("clCreateProgramWithSource", e, "creating a program");
+    const double t0 = clg_now_seconds();
     e = clg_clBuildProgram(p, 1, &ctx->device, options);
+    const double build_seconds = clg_now_seconds() - t0;
     if (e != CL_SUCCESS) {
         st = e == CL_BUILD_PROGRAM_FAILURE || e == CL_INVALID_BUILD_OPTIONS
                  ? build_failure(ctx, p, family, options, e)
@@ -167,7 +221,7 @@ static clgconv_status build_program(clgconv_context *ctx, const char *family, co
         clg_clReleaseProgram(p);
         return st;
     }
-    clg_binary_cache_store(p, key, check);
+    store_binary(ctx, p, key, check, build_seconds);
     *out = p;
     return CLGCONV_SUCCESS;
 }

@@ -44,6 +44,11 @@ CLGCONV_API void clgconv_testing_tiled_via_nhwc(int mode);
    the device's own class. */
 CLGCONV_API void clgconv_testing_plan_as_gpu(unsigned compute_units);
 
+/* Program binaries stored on this thread from now on under CLGCONV_CACHE_BINARIES=auto count as
+   slower to fetch than to build (1), so that the device is marked and no more are stored, or
+   are measured (0, default). */
+CLGCONV_API void clgconv_testing_slow_binaries(int slow);
+
 #ifdef __cplusplus
 }
 #endif

@@ -436,6 +436,9 @@ int main(void)
     CHECK(mkdtemp(g_tmp_root) != NULL);
     snprintf(g_warm_cache, sizeof g_warm_cache, "%s/warm", g_tmp_root);
     use_warm_cache();
+    /* Every program built from source is stored, so that the warm directory holds binaries
+       (by default a device whose binaries cost more than a build stores no more of them). */
+    setenv("CLGCONV_CACHE_BINARIES", "always", 1);
 
     /* CLGCONV_FI_QUICK=1 (the valgrind job) leaves out the cases that build programs from
        source on fresh contexts, far too slow under valgrind since PoCL compiles in-process. */
