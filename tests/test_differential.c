@@ -251,14 +251,24 @@ int main(void)
     fflush(stdout);
     test_rng r;
     test_rng_seed(&r, seed + 1);
+    /* Wall time per part (informative: with cold program caches it is mostly OpenCL builds). */
+    double part[5], t = now_seconds();
     named_cases(&r, false);
+    part[0] = now_seconds() - t, t = now_seconds();
     const int gpu_shapes = gpu_plans(&r);
+    part[1] = now_seconds() - t, t = now_seconds();
     random_sweep(seed, count);
+    part[2] = now_seconds() - t, t = now_seconds();
     int medium = 12;
     const char *ms = getenv("CLGCONV_TEST_MEDIUM");
     if (ms && *ms && atoi(ms) >= 0) medium = atoi(ms);
     medium_sweep(seed, medium);
+    part[3] = now_seconds() - t, t = now_seconds();
     if (g_shard == 0) host_path(&r);
+    part[4] = now_seconds() - t;
+    printf("wall time: named cases %.1f s, GPU plans %.1f s, random sweep %.1f s, medium sweep "
+           "%.1f s, host path %.1f s\n",
+           part[0], part[1], part[2], part[3], part[4]);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
                clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
