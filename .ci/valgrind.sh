@@ -17,6 +17,9 @@ cmake --build "$build" -j "$(nproc)" --target test_smoke test_fault_injection te
 echo "valgrind: built in $(( $(date +%s) - t0 )) s"
 
 export CLGCONV_REQUIRE_DEVICE=1
+# Store every program binary, also on PoCL, whose binaries cost more than a build (by default
+# clgconv stops storing them there): the runs under valgrind must only load them.
+export CLGCONV_CACHE_BINARIES=always
 cd "$build"
 # Natively first: PoCL compiles kernels in-process (LLVM), hopeless under valgrind; this fills
 # PoCL's kernel cache and clgconv's binary cache so that the runs below only load binaries.
