@@ -580,13 +580,22 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
    best of 60 runs), batch 1: ResNeXt's conv2 (128 channels 56x56, g=32) 1.06-1.23 -> 0.67-0.87
    ms; 256 channels 28x28 g=64 0.56-0.64 -> 0.43-0.46 ms; 96 channels 27x27 5x5 g=24 0.45 ->
    0.28 ms. At batch 8 the copy leaves the cache and runs 3x slower: g=64 then measured 4.9
-   through NHWC, 7.4 ms via NCHW. The cost model decides for narrow groups; the test hook
-   forces it for any NHWC layer. */
+   through NHWC, 7.4 ms via NCHW. The cost model decides for narrow groups.
+   Long reductions (over 576 terms: dense-like layers) on images with rows under 16 pixels
+   (7x7, 14x14) take this path on CPUs whatever the model says: the NCHW kernel's pitched
+   blocks run them near the peak, where the NHWC tiles stream large weight blocks - the mirror
+   of choose_via_nhwc's rule. Interleaved A/B on PoCL, whole plan, dense 3x3: 7x7x1024 0.56x the
+   time (batch 8 0.77x), 7x7x960 0.55-0.59x, 14x14x512 0.73-0.79x (batch 8 0.84-0.87x),
+   14x14x384 0.84x. Not taken: 28x28 and wider (256 channels 1.05-1.18x, 56x56x128 1.22x),
+   ResNeXt's g=32 7x7/14x14 layers (reductions 288 and 144: 1.14-1.73x slower).
+   The test hook forces it for any NHWC layer. */
 static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int variant,
                             tiled_params *p)
 {
+    const bool small_long = ctx->info.is_cpu && s->OW < 16 && s->reduction > 576;
     /* Measured and modelled on CPUs only: GPUs keep NHWC unless a test forces it. */
-    if (g_via_mode == 0 || (g_via_mode < 0 && (p->gpv > 1 || p->vw > 4 || !ctx->info.is_cpu)))
+    if (g_via_mode == 0 ||
+        (g_via_mode < 0 && !small_long && (p->gpv > 1 || p->vw > 4 || !ctx->info.is_cpu)))
         return;
     clg_shape twin;
     nchw_twin(s, &twin);
@@ -599,7 +608,8 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
     if (!padded_fits(ctx, &twin, &q, 0)) return;
     q.padded = 1;
     q.via_nchw = 1;
-    if (g_via_mode < 0 && plan_seconds(ctx, s, &q) >= plan_seconds(ctx, s, p)) return;
+    if (g_via_mode < 0 && !small_long && plan_seconds(ctx, s, &q) >= plan_seconds(ctx, s, p))
+        return;
     *p = q;
 }
 

@@ -170,6 +170,10 @@ const test_case test_named_cases[] = {
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_wide_input", 1, 64, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
+    /* NHWC, rows under 16 pixels and a reduction over 576 terms: tiled runs it through the
+       NCHW kernel's pitched blocks by default on CPUs (batch 2, 9-wide rows, a clamp). */
+    {"tiled_nhwc_small_image_long_reduction", 2, 72, 7, 9, 80, 1, 3, 3, 1, 1, 1, 1, 1, 1,
+     .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     /* An NCHW image per group larger than a sixteenth of a 32 MiB device cache (2 x 520 x 520
        floats): on such devices tiled's work-groups span the channel tiles (17 tiles of 8
        channels, so the last work-group's second half of tiles lies past the channels), with
