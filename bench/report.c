@@ -121,6 +121,7 @@ static void print_roofline_summary(FILE *out, const char *bullet, const bench_ro
                  "MiB buffers); %% peak = GFLOP/s / peak; GB/s = (input + weights + bias + output "
                  "bytes) / time\n",
             bullet, roof->peak_gflops, roof->copy_gbs, (double)roof->copy_bytes / 1048576.0);
+    if (count == 0) return;
     int compute = 0, compute_met = 0, memory = 0, memory_met = 0, cached = 0;
     const bench_result *worst_compute = NULL, *worst_memory = NULL;
     double cached_lo = NAN, cached_hi = NAN;
