@@ -23,21 +23,6 @@ static int count_files(const char *prefix)
     return n;
 }
 
-static void remove_dir(void)
-{
-    DIR *d = opendir(g_dir);
-    if (d) {
-        for (struct dirent *e; (e = readdir(d)) != NULL;) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            char f[2300];
-            snprintf(f, sizeof f, "%s/%s", g_dir, e->d_name);
-            remove(f);
-        }
-        closedir(d);
-    }
-    rmdir(g_dir);
-}
-
 /* Builds a plan of algo on a fresh context (so its program comes from the disk cache or from
    source, never from a context's memory), runs it and compares with the reference. Returns
    false when the algorithm does not support the layer. */
@@ -121,7 +106,7 @@ int main(void)
 
     /* A device whose binaries cost more than a build, in a fresh directory: the first binary
        is stored and the device marked; a fresh context reads the marker and stores no more. */
-    remove_dir();
+    test_remove_dir(g_dir);
     CHECK(mkdir(g_dir, 0700) == 0);
     clgconv_testing_slow_binaries(1);
     CHECK(run_fresh(&d, CLGCONV_ALGO_DIRECT, x, w, b, y));
@@ -136,7 +121,7 @@ int main(void)
     checks += 2;
 
     free(x), free(w), free(b), free(y);
-    remove_dir();
+    test_remove_dir(g_dir);
     printf("test_binary_cache: %d passed, 0 failed\n", checks);
     return 0;
 }

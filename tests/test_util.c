@@ -1,10 +1,12 @@
 /* test_util.c: shared helpers for clgconv's tests (see test_util.h). */
 #include "test_util.h"
 
+#include <dirent.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 clgconv_context *test_open_context(cl_command_queue *queue)
 {
@@ -275,4 +277,19 @@ bool test_compare_results(const clgconv_conv2d_desc *desc, const float *input,
     }
     free(ai), free(aw), free(ab), free(absref);
     return ok;
+}
+
+void test_remove_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            char f[4200];
+            snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+            remove(f);
+        }
+        closedir(d);
+    }
+    rmdir(path);
 }

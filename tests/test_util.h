@@ -117,4 +117,8 @@ bool test_compare_results(const clgconv_conv2d_desc *desc, const float *input,
                           const float *weights, const float *bias, const float *a,
                           const float *b, double terms, const char *label);
 
+/* Removes the files of a flat directory (one level, as the cache directories of the tests are)
+   and then the directory; silently does nothing where it does not exist. */
+void test_remove_dir(const char *path);
+
 #endif /* CLGCONV_TEST_UTIL_H */

@@ -46,29 +46,13 @@ static cl_command_queue g_q;
 static char g_tmp_root[1024];
 static char g_warm_cache[1100];
 
-static void remove_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            char f[2300];
-            snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-            remove(f);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
 /* Points the library's binary cache at a fresh empty directory (so every program is built from
    source and stored) or at the shared warm one (so programs load from binaries). */
 static void use_fresh_cache(void)
 {
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/fresh", g_tmp_root);
-    remove_dir(dir);
+    test_remove_dir(dir);
     setenv("CLGCONV_CACHE_DIR", dir, 1);
 }
 static void use_warm_cache(void) { setenv("CLGCONV_CACHE_DIR", g_warm_cache, 1); }
@@ -551,8 +535,8 @@ int main(void)
     for (int i = 0; i < 3; ++i) rel_problem_free(&g_problems[i]);
     clReleaseCommandQueue(g_q);
     clgconv_context_release(main_ctx);
-    remove_dir(g_warm_cache);
-    remove_dir(g_tmp_root);
+    test_remove_dir(g_warm_cache);
+    test_remove_dir(g_tmp_root);
     printf("fault injection: %ld cases, %ld injected failures reported, %ld recovered, %d call "
            "sites\n",
            g_cases, injected, recovered, g_tally_count);
