@@ -95,13 +95,15 @@ bool clg_slow_binaries_marked(uint64_t key)
     return true;
 }
 
-void clg_slow_binaries_mark(uint64_t key)
+void clg_slow_binaries_mark(uint64_t key, const char *why)
 {
     char dir[2048], path[2300];
     if (!clg_cache_dir(dir, sizeof dir)) return;
     marker_path(path, sizeof path, dir, key);
-    FILE *f = fopen(path, "wb"); /* an empty file: its name is the whole message */
-    if (f) fclose(f);
+    FILE *f = fopen(path, "w"); /* its name is the message; the text says what was measured */
+    if (!f) return;
+    fputs(why, f);
+    fclose(f);
 }
 
 bool clg_binary_cache_load(uint64_t key, uint64_t check, unsigned char **binary, size_t *size)
@@ -130,22 +132,24 @@ bool clg_binary_cache_load(uint64_t key, uint64_t check, unsigned char **binary,
     return true;
 }
 
-void clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check)
+double clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check)
 {
     char dir[2048], path[2300], tmp[2400];
-    if (!clg_cache_dir(dir, sizeof dir)) return;
+    if (!clg_cache_dir(dir, sizeof dir)) return 0.0;
     size_t len = 0;
     /* Best effort: a program whose binary cannot be queried is simply not cached. */
+    const double t0 = clg_now_seconds();
     if (clg_clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof len, &len, NULL) !=
             CL_SUCCESS ||
         len == 0)
-        return;
+        return clg_now_seconds() - t0;
     unsigned char *buf = malloc(len);
-    if (!buf) return;
+    if (!buf) return clg_now_seconds() - t0;
     if (clg_clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof buf, &buf, NULL) != CL_SUCCESS) {
         free(buf);
-        return;
+        return clg_now_seconds() - t0;
     }
+    const double fetch_seconds = clg_now_seconds() - t0;
     binary_path(path, sizeof path, dir, key);
     /* Write a private temporary file (unique per process and call: threads of one process may
        store the same program at once), then rename: readers never see a partial file. */
@@ -162,4 +166,5 @@ void clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check)
         if (!ok || rename(tmp, path) != 0) remove(tmp);
     }
     free(buf);
+    return fetch_seconds;
 }

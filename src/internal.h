@@ -69,15 +69,17 @@ uint64_t clg_hash_string(const char *s, uint64_t h);
    created if missing. NULL when disabled (CLGCONV_CACHE_DIR=0 or off) or unavailable. */
 const char *clg_cache_dir(char *buf, size_t size);
 
-/* Program binaries cached by key; check is a second, independent hash of the same key text. */
+/* Program binaries cached by key; check is a second, independent hash of the same key text.
+   The store returns the seconds spent fetching the binary from the driver (0 when the cache
+   directory is disabled or unavailable). */
 bool clg_binary_cache_load(uint64_t key, uint64_t check, unsigned char **binary, size_t *size);
-void clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check);
+double clg_binary_cache_store(cl_program program, uint64_t key, uint64_t check);
 
-/* A marker (an empty file named by key, a device's hash) that fetching program binaries from
-   that device's driver costs more than building from source (program_cache.c stops storing
-   them there): whether it exists, and creating it. */
+/* A marker (a file named by key, a device's hash; its text, why says what was measured) that
+   fetching program binaries from that device's driver costs more than building from source
+   (program_cache.c stops storing them there): whether it exists, and creating it. */
 bool clg_slow_binaries_marked(uint64_t key);
-void clg_slow_binaries_mark(uint64_t key);
+void clg_slow_binaries_mark(uint64_t key, const char *why);
 
 /* ---------------------------------------------------------------- kernels (generated) */
 

@@ -164,10 +164,12 @@ static binaries_policy binaries_policy_from_env(void)
    source. PoCL compiles every kernel of the program for a generic work-group size to produce
    it (measured on the CI VM: a cold clgconv-bench --quick, both layouts, 15 s without the disk
    cache and 30 s with it; with PoCL's own kernel cache warm, 1.0 s without and 21 s for the
-   run that stored the binaries, 0.4 s after), so a binary that took longer to fetch than the
-   program took to build marks the device (in memory and with a marker file in the cache
-   directory, keyed by device, driver and library version) and no further binaries are stored
-   for it. Existing binaries are still loaded. Called under the context lock. */
+   run that stored the binaries, 0.4 s after), so a binary that took longer to fetch from the
+   driver than the program took to build, by more than 50 ms (so that a driver that hands out
+   its binaries in milliseconds is never marked by a stall), marks the device (in memory and
+   with a marker file in the cache directory, keyed by device, driver and library version) and
+   no further binaries are stored for it. Existing binaries are still loaded. Called under the
+   context lock. */
 static void store_binary(clgconv_context *ctx, cl_program p, uint64_t key, uint64_t check,
                          double build_seconds)
 {
@@ -178,11 +180,14 @@ static void store_binary(clgconv_context *ctx, cl_program p, uint64_t key, uint6
             ctx->slow_binaries = 1;
         if (ctx->slow_binaries) return;
     }
-    const double t0 = clg_now_seconds();
-    clg_binary_cache_store(p, key, check);
-    if (policy == BINARIES_AUTO && (g_slow_binaries || clg_now_seconds() - t0 > build_seconds)) {
+    const double fetch_seconds = clg_binary_cache_store(p, key, check);
+    if (policy == BINARIES_AUTO && (g_slow_binaries || fetch_seconds > build_seconds + 0.05)) {
         ctx->slow_binaries = 1;
-        clg_slow_binaries_mark(device_key(ctx));
+        char why[160];
+        snprintf(why, sizeof why,
+                 "program binaries not stored: fetching one took %.3f s, building it %.3f s\n",
+                 fetch_seconds, build_seconds);
+        clg_slow_binaries_mark(device_key(ctx), why);
     }
 }
 

@@ -63,20 +63,20 @@ int main(void)
     int checks = 0;
 
     /* auto, empty cache: the first program built from source is stored (that is how the
-       device's binaries are measured; more when they are cheap), and at most one marker says
-       they cost too much. */
+       device's binaries are measured; more when they are cheap); a marker may say that they
+       cost too much. */
     CHECK(run_fresh(&d, CLGCONV_ALGO_DIRECT, x, w, b, y));
     const int n1 = count_files("program-"), m1 = count_files("slow-binaries-");
     printf("auto, first program: %d binary, %d marker\n", n1, m1);
-    CHECK(n1 >= 1 && m1 <= 1);
-    checks += 2;
+    CHECK(n1 >= 1);
+    ++checks;
 
     /* auto, another program on a fresh context: with the marker (read from the directory by
        the new context) nothing more is stored; without it, the binary is. */
     CHECK(run_fresh(&d, CLGCONV_ALGO_TILED, x, w, b, y));
     const int n2 = count_files("program-"), m2 = count_files("slow-binaries-");
     printf("auto, second program: %d binaries, %d marker\n", n2, m2);
-    CHECK(m1 == 1 ? n2 == n1 && m2 == 1 : n2 > n1 && m2 <= 1);
+    CHECK(m1 == 1 ? n2 == n1 && m2 == 1 : n2 > n1);
     ++checks;
 
     /* always: stored whatever the marker says. */
