@@ -582,17 +582,25 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
    0.28 ms. At batch 8 the copy leaves the cache and runs 3x slower: g=64 then measured 4.9
    through NHWC, 7.4 ms via NCHW. The cost model decides for narrow groups.
    Long reductions (over 576 terms: dense-like layers) on images with rows under 16 pixels
-   (7x7, 14x14) take this path on CPUs whatever the model says: the NCHW kernel's pitched
+   (7x7, 14x14), with a window larger than 1x1, stride 1 and no dilation (what was measured),
+   take this path on CPUs whatever the model says: the NCHW kernel's pitched
    blocks run them near the peak, where the NHWC tiles stream large weight blocks - the mirror
    of choose_via_nhwc's rule. Interleaved A/B on PoCL, whole plan, dense 3x3: 7x7x1024 0.56x the
    time (batch 8 0.77x), 7x7x960 0.55-0.59x, 14x14x512 0.73-0.79x (batch 8 0.84-0.87x),
    14x14x384 0.84x. Not taken: 28x28 and wider (256 channels 1.05-1.18x, 56x56x128 1.22x),
-   ResNeXt's g=32 7x7/14x14 layers (reductions 288 and 144: 1.14-1.73x slower).
-   The test hook forces it for any NHWC layer. */
+   ResNeXt's g=32 7x7/14x14 layers (reductions 288 and 144: 1.14-1.73x slower), 1x1 layers
+   (ShuffleNet's: 0.72x once, 1.15-1.93x slower in a second A/B). The test hook forces it for
+   any NHWC layer. */
+static bool small_long_rule(const clgconv_context *ctx, const clg_shape *s)
+{
+    return ctx->info.is_cpu && s->OW < 16 && s->reduction > 576 && s->KH * s->KW > 1 &&
+           s->SH == 1 && s->SW == 1 && s->DH == 1 && s->DW == 1;
+}
+
 static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int variant,
                             tiled_params *p)
 {
-    const bool small_long = ctx->info.is_cpu && s->OW < 16 && s->reduction > 576;
+    const bool small_long = small_long_rule(ctx, s);
     /* Measured and modelled on CPUs only: GPUs keep NHWC unless a test forces it. */
     if (g_via_mode == 0 ||
         (g_via_mode < 0 && !small_long && (p->gpv > 1 || p->vw > 4 || !ctx->info.is_cpu)))
@@ -681,6 +689,14 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
                                (double)s->reduction);
     }
     double t = plan_seconds(ctx, s, &p);
+    /* Layers that small_long_rule sends through the NCHW kernel against the model: measured
+       faster than the NHWC tiles, so they are not estimated slower than those. */
+    if (p.via_nchw && small_long_rule(ctx, s)) {
+        tiled_params direct = tiled_choose(s, 0, true, true, 0);
+        choose_padding(ctx, s, &direct, false);
+        const double t_direct = plan_seconds(ctx, s, &direct);
+        if (t_direct < t) t = t_direct;
+    }
     /* One channel per group: measured 3-4x slower than the depthwise kernel on PoCL (a tile of
        one channel spends most of its time on address arithmetic), so never prefer it there. */
     if (s->CPG == 1) t *= 3.0;
@@ -808,7 +824,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
            the next pixel blocks and a channel tile sweeps the group's whole image before the
            next tile reads it again. Where that image outgrows the cores' share of the cache
            (more than a sixteenth of it), the work-group takes the 8 pixel blocks of every
-           channel tile (up to 16) instead, so the tiles reuse those input rows from cache.
+           channel tile (up to 16, in even parts) instead, so the tiles reuse those input rows
+           from cache.
            Interleaved A/B on PoCL (32 MiB cache, whole plan, dense 3x3 layers): 96 channels
            112x112 stride 2 (4.8 MB per image) batch 8 0.49-0.85x the time, batch 1 0.72-0.93x;
            stride 1 0.40-0.75x; 64 channels 112x112 (3.2 MB) 0.64-0.84x; 192 channels 56x56
@@ -817,8 +834,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         size_t local_size[3] = {8, 1, 1};
         const double group_image_bytes = 4.0 * (double)cs->CPG * (double)cs->H * (double)cs->W;
         if (plan->ctx->info.is_cpu && !p.pitched && !p.flat && plan->ctx->info.global_cache &&
-            group_image_bytes > (double)plan->ctx->info.global_cache / 16.0)
-            local_size[1] = work[1] < 16 ? work[1] : 16;
+            group_image_bytes > (double)plan->ctx->info.global_cache / 16.0) {
+            const size_t parts = (work[1] + 15) / 16; /* even parts of at most 16 tiles */
+            local_size[1] = (work[1] + parts - 1) / parts;
+        }
         clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     }
     /* Workspace: the padded input (if any), then (NHWC) the transposed weights. */

@@ -174,10 +174,10 @@ const test_case test_named_cases[] = {
        NCHW kernel's pitched blocks by default on CPUs (batch 2, 9-wide rows, a clamp). */
     {"tiled_nhwc_small_image_long_reduction", 2, 72, 7, 9, 80, 1, 3, 3, 1, 1, 1, 1, 1, 1,
      .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
-    /* An NCHW image per group larger than a sixteenth of a 32 MiB device cache (2 x 520 x 520
-       floats): on such devices tiled's work-groups span the channel tiles (17 tiles of 8
-       channels, so the last work-group's second half of tiles lies past the channels), with
-       stride 2 and asymmetric padding. */
+    /* An NCHW image per group larger than a sixteenth of the device cache (2 x 520 x 520
+       floats: caches up to 34 MB, PoCL's 32 MiB among them): there tiled's work-groups span
+       the channel tiles (17 tiles of 8 channels in two work-groups of 9, the last tile past
+       the channels), with stride 2 and asymmetric padding. */
     {"tiled_nchw_image_beyond_cache", 1, 2, 520, 520, 136, 1, 3, 3, 2, 2, 1, 0, 0, 1,
      .cpu_paths = 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
