@@ -140,7 +140,8 @@ double bench_now_ms(void);
 typedef struct bench_roofline {
     double peak_gflops; /* float FMA peak: 8 independent chains of float8 FMAs per work-item */
     double copy_gbs;    /* copy bandwidth: bytes read + bytes written per second, / 1e9 */
-    size_t copy_bytes;  /* size of each of the copy's two buffers (4x the cache, >= 64 MiB) */
+    size_t copy_bytes;  /* size of each of the copy's two buffers: 4x the cache, at least 64
+                           MiB, at most one allocation and a quarter of the device memory */
     double cache_bytes; /* CL_DEVICE_GLOBAL_MEM_CACHE_SIZE (0 when the device reports none) */
 } bench_roofline;
 

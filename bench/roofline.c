@@ -41,13 +41,15 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Wall time in ms of one enqueue of kernel over global items, to the return of clFinish; a
+/* Wall time in ms of reps enqueues of kernel over global items, to the return of clFinish; a
    negative value on an OpenCL error (written to err). */
-static double time_kernel(bench_runner *r, cl_kernel kernel, size_t global, char *err,
+static double time_kernel(bench_runner *r, cl_kernel kernel, size_t global, int reps, char *err,
                           size_t err_size)
 {
     const double t0 = bench_now_ms();
-    cl_int e = clEnqueueNDRangeKernel(r->queue, kernel, 1, NULL, &global, NULL, 0, NULL, NULL);
+    cl_int e = CL_SUCCESS;
+    for (int i = 0; i < reps && e == CL_SUCCESS; ++i)
+        e = clEnqueueNDRangeKernel(r->queue, kernel, 1, NULL, &global, NULL, 0, NULL, NULL);
     if (e == CL_SUCCESS) e = clFinish(r->queue);
     if (e != CL_SUCCESS) {
         snprintf(err, err_size, "enqueueing a roofline kernel (%zu work-items): OpenCL error %d",
@@ -57,14 +59,15 @@ static double time_kernel(bench_runner *r, cl_kernel kernel, size_t global, char
     return bench_now_ms() - t0;
 }
 
-/* The median of ROOFLINE_RUNS timed runs after one untimed run; negative on an error. */
-static double median_time(bench_runner *r, cl_kernel kernel, size_t global, char *err,
+/* The median of ROOFLINE_RUNS timed runs (of reps enqueues each) after one untimed run;
+   negative on an error. */
+static double median_time(bench_runner *r, cl_kernel kernel, size_t global, int reps, char *err,
                           size_t err_size)
 {
     double t[ROOFLINE_RUNS];
-    if (time_kernel(r, kernel, global, err, err_size) < 0) return -1.0;
+    if (time_kernel(r, kernel, global, reps, err, err_size) < 0) return -1.0;
     for (int i = 0; i < ROOFLINE_RUNS; ++i)
-        if ((t[i] = time_kernel(r, kernel, global, err, err_size)) < 0) return -1.0;
+        if ((t[i] = time_kernel(r, kernel, global, reps, err, err_size)) < 0) return -1.0;
     qsort(t, ROOFLINE_RUNS, sizeof t[0], cmp_double);
     return t[ROOFLINE_RUNS / 2];
 }
@@ -77,7 +80,8 @@ static bool measure_peak(bench_runner *r, cl_program program, size_t items,
     cl_mem sink = clCreateBuffer(r->cl_ctx, CL_MEM_WRITE_ONLY, items * sizeof(float), NULL, &e);
     cl_kernel k = sink ? clCreateKernel(program, "fma_peak", &e) : NULL;
     if (!k) {
-        snprintf(err, err_size, "creating the FMA peak kernel: OpenCL error %d", (int)e);
+        snprintf(err, err_size, "creating the FMA peak kernel%s: OpenCL error %d",
+                 sink ? "" : "'s output buffer", (int)e);
         goto done;
     }
     const float a = 0.999f, b = 0.001f;
@@ -97,7 +101,7 @@ static bool measure_peak(bench_runner *r, cl_program program, size_t items,
                      (int)e);
             goto done;
         }
-        if ((ms = median_time(r, k, items, err, err_size)) < 0) goto done;
+        if ((ms = median_time(r, k, items, 1, err, err_size)) < 0) goto done;
         if (ms >= 50.0 || iters >= (1 << 24)) break;
         const double grow = ms > 0.5 ? 60.0 / ms : 100.0;
         iters = (cl_int)fmin((double)(1 << 24), ceil(iters * grow));
@@ -135,9 +139,15 @@ static bool measure_copy(bench_runner *r, cl_program program, size_t bytes, benc
         snprintf(err, err_size, "preparing the copy kernel: OpenCL error %d", (int)e);
         goto done;
     }
-    const double ms = median_time(r, k, bytes / 16, err, err_size);
+    /* As many copies per timed run as make it last 20 ms, so that launch overhead (tens of
+       microseconds, a large share of one copy on a GPU) stays small. */
+    const double one = time_kernel(r, k, bytes / 16, 1, err, err_size);
+    if (one < 0) goto done;
+    const int reps = one >= 20.0 ? 1 : (int)fmin(100.0, ceil(20.0 / fmax(one, 0.01)));
+    const double ms = median_time(r, k, bytes / 16, reps, err, err_size);
     if (ms < 0) goto done;
-    out->copy_gbs = 2.0 * (double)bytes / (ms * 1e-3) / 1e9; /* read + write, as STREAM counts */
+    /* bytes read + written, as STREAM counts a copy */
+    out->copy_gbs = 2.0 * (double)bytes * reps / (ms * 1e-3) / 1e9;
     out->copy_bytes = bytes;
     ok = true;
 done:

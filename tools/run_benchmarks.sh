@@ -207,7 +207,7 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
   echo "## Roofline: each run against the device's own peak and bandwidth"
   echo
   echo "Each clgconv-bench run first measures the device's float FMA peak and copy bandwidth"
-  echo "(\`--roofline\`); targets: dense layers and groups of >= 16 channels at >= 50 % of the"
+  echo "(\`--roofline\`); targets: dense layers and groups of >= 16 input and output channels at >= 50 % of the"
   echo "peak, depthwise layers that move more than the device's cache at >= 50 % of the copy"
   echo "bandwidth (last repeat of each configuration)."
   echo
