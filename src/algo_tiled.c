@@ -646,10 +646,11 @@ static void choose_via_nhwc(const clgconv_context *ctx, const clg_shape *s, int 
     *p = q;
 }
 
-/* The parameters of variant for this shape and device: variants 0-3 are tiled_choose's with the
-   cost model's padding choice, 4-7 the same tiles with the other choice (only offered when the
-   shape can be padded, see tiled_variant_count). */
-static tiled_params tiled_params_for(const clgconv_context *ctx, const clg_shape *s, int variant)
+/* The parameters of variant for this shape and device in the layer's own layout: variants 0-3
+   are tiled_choose's with the cost model's padding choice, 4-7 the same tiles with the other
+   choice (only offered when the shape can be padded, see tiled_variant_count). */
+static tiled_params tiled_params_own_layout(const clgconv_context *ctx, const clg_shape *s,
+                                            int variant)
 {
     const int64_t gpu_items = clg_gpu_target_items(ctx);
     tiled_params p = tiled_choose(s, variant % 4, ctx->info.is_cpu, true, gpu_items);
@@ -659,10 +660,24 @@ static tiled_params tiled_params_for(const clgconv_context *ctx, const clg_shape
         p = tiled_choose(s, variant % 4, ctx->info.is_cpu, false, gpu_items);
         choose_padding(ctx, s, &p, variant >= 4);
     }
+    return p;
+}
+
+/* Whether the plan runs the other layout's kernel instead (replaces p when it does). */
+static void choose_other_layout(const clgconv_context *ctx, const clg_shape *s, int variant,
+                                tiled_params *p)
+{
     if (s->d.layout == CLGCONV_LAYOUT_NHWC)
-        choose_via_nchw(ctx, s, variant, &p);
+        choose_via_nchw(ctx, s, variant, p);
     else
-        choose_via_nhwc(ctx, s, variant, &p);
+        choose_via_nhwc(ctx, s, variant, p);
+}
+
+/* The plan's parameters of variant. */
+static tiled_params tiled_params_for(const clgconv_context *ctx, const clg_shape *s, int variant)
+{
+    tiled_params p = tiled_params_own_layout(ctx, s, variant);
+    choose_other_layout(ctx, s, variant, &p);
     return p;
 }
 
@@ -674,7 +689,9 @@ static int tiled_variant_count(const clgconv_context *ctx, const clg_shape *s)
 
 static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
-    const tiled_params p = tiled_params_for(ctx, s, 0);
+    const tiled_params own = tiled_params_own_layout(ctx, s, 0);
+    tiled_params p = own;
+    choose_other_layout(ctx, s, 0, &p);
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md), pre-passes included: large tiles run at up to 17
            TFLOP/s when the NDRange fills the device (batch 8), small ones far less. */
@@ -692,10 +709,8 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
     /* Layers that small_long_rule sends through the NCHW kernel against the model: measured
        faster than the NHWC tiles, so they are not estimated slower than those. */
     if (p.via_nchw && small_long_rule(ctx, s)) {
-        tiled_params direct = tiled_choose(s, 0, true, true, 0);
-        choose_padding(ctx, s, &direct, false);
-        const double t_direct = plan_seconds(ctx, s, &direct);
-        if (t_direct < t) t = t_direct;
+        const double t_own = plan_seconds(ctx, s, &own);
+        if (t_own < t) t = t_own;
     }
     /* One channel per group: measured 3-4x slower than the depthwise kernel on PoCL (a tile of
        one channel spends most of its time on address arithmetic), so never prefer it there. */
@@ -809,10 +824,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
            plan: dense 3x3 7x7x1024 (590 KB of weights per block of 16 channels) 46 -> 17 ms,
            7x7x960 46 -> 20 ms, 14x14x512 (295 KB) 14.2 -> 12.1 ms; at 220 KB and less no
            gain (14x14x384 1.05-1.09x, ResNeXt's g=32 layers 0.92-1.15x). */
-        if (p.pitched && (double)s->reduction * (double)p.vw * sizeof(float) > 256.0 * 1024) {
-            const size_t parts = (work[1] + 15) / 16;
-            local_size[1] = (work[1] + parts - 1) / parts, local_size[2] = 1;
-        }
+        if (p.pitched && (double)s->reduction * (double)p.vw * sizeof(float) > 256.0 * 1024)
+            local_size[1] = (size_t)even_tile((int64_t)work[1], 16), local_size[2] = 1;
         clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         st->t_groups = gpv > 1 ? (int)(s->K / p.vw) : (int)s->G;
         size_t twork[3] = {(size_t)(gpv > 1 ? p.vw : (s->KPG + 7) / 8), (size_t)st->t_groups, 1};
@@ -834,10 +847,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         size_t local_size[3] = {8, 1, 1};
         const double group_image_bytes = 4.0 * (double)cs->CPG * (double)cs->H * (double)cs->W;
         if (plan->ctx->info.is_cpu && !p.pitched && !p.flat && plan->ctx->info.global_cache &&
-            group_image_bytes > (double)plan->ctx->info.global_cache / 16.0) {
-            const size_t parts = (work[1] + 15) / 16; /* even parts of at most 16 tiles */
-            local_size[1] = (work[1] + parts - 1) / parts;
-        }
+            group_image_bytes > (double)plan->ctx->info.global_cache / 16.0)
+            local_size[1] = (size_t)even_tile((int64_t)work[1], 16);
         clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     }
     /* Workspace: the padded input (if any), then (NHWC) the transposed weights. */
