@@ -104,6 +104,9 @@ bench_layer_data *bench_layer_data_create(bench_runner *runner, const bench_laye
                                           clgconv_layout layout, char *err, size_t err_size);
 void bench_layer_data_free(bench_layer_data *data);
 
+/* qsort comparator of doubles, ascending. */
+int bench_compare_doubles(const void *a, const void *b);
+
 /* Plans, warms up, times and verifies one algorithm on data; fills result (layer, layout and algo
    fields included). Never exits: every failure becomes result->status. */
 void bench_run_algo(bench_runner *runner, bench_layer_data *data, clgconv_algo algo,

@@ -35,12 +35,6 @@ static const char roofline_source[] =
 
 enum { FMA_CHAINS = 8, FMA_WIDTH = 8, ROOFLINE_RUNS = 5 };
 
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Wall time in ms of reps enqueues of kernel over global items, to the return of clFinish; a
    negative value on an OpenCL error (written to err). */
 static double time_kernel(bench_runner *r, cl_kernel kernel, size_t global, int reps, char *err,
@@ -68,7 +62,7 @@ static double median_time(bench_runner *r, cl_kernel kernel, size_t global, int 
     if (time_kernel(r, kernel, global, reps, err, err_size) < 0) return -1.0;
     for (int i = 0; i < ROOFLINE_RUNS; ++i)
         if ((t[i] = time_kernel(r, kernel, global, reps, err, err_size)) < 0) return -1.0;
-    qsort(t, ROOFLINE_RUNS, sizeof t[0], cmp_double);
+    qsort(t, ROOFLINE_RUNS, sizeof t[0], bench_compare_doubles);
     return t[ROOFLINE_RUNS / 2];
 }
 
@@ -200,12 +194,12 @@ bool bench_roofline_measure(bench_runner *r, bench_roofline *out, char *err, siz
 /* The fewest bytes a convolution moves: input, weights, bias and output once each. */
 double bench_layer_min_bytes(const bench_layer *l)
 {
-    const double oh = (double)((l->h + 2 * l->pad - l->dilation * (l->kh - 1) - 1) / l->stride + 1);
-    const double ow = (double)((l->w + 2 * l->pad - l->dilation * (l->kw - 1) - 1) / l->stride + 1);
-    const double in = (double)l->n * l->c * l->h * l->w;
-    const double weights = (double)l->k * (l->c / l->g) * l->kh * l->kw;
-    const double out = (double)l->n * l->k * oh * ow;
-    return 4.0 * (in + weights + l->k + out);
+    clgconv_conv2d_desc d;
+    bench_layer_to_desc(l, CLGCONV_LAYOUT_NCHW, &d);
+    size_t in, weights, bias, out;
+    if (clgconv_conv2d_tensor_bytes(&d, &in, &weights, &bias, &out) != CLGCONV_SUCCESS)
+        return NAN;
+    return (double)in + (double)weights + (double)bias + (double)out;
 }
 
 bench_bound bench_layer_bound(const bench_layer *l)

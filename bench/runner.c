@@ -251,7 +251,7 @@ static bool verify_output(bench_layer_data *d, double runner_tolerance_scale, be
 
 /* ---------------------------------------------------------------- one measurement */
 
-static int compare_doubles(const void *a, const void *b)
+int bench_compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -340,7 +340,7 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
             timed_ms += t1 - t0;
         }
     }
-    qsort(times, (size_t)iters, sizeof *times, compare_doubles);
+    qsort(times, (size_t)iters, sizeof *times, bench_compare_doubles);
     res->iters = iters;
     res->min_ms = times[0];
     res->median_ms = iters % 2 ? times[iters / 2] : 0.5 * (times[iters / 2 - 1] + times[iters / 2]);

@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, setenv, clock_gettime */
 #include "rel_util.h"
 
-#include <dirent.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
