@@ -119,6 +119,17 @@ int main(void)
     CHECK(n6 == n5 && m6 == 1);
     checks += 2;
 
+    /* A value CLGCONV_CACHE_BINARIES does not know ("ALWAYS": the names are lower case) is
+       auto: with the marker there, nothing is stored (NHWC builds another tiled program). */
+    setenv("CLGCONV_CACHE_BINARIES", "ALWAYS", 1);
+    clgconv_conv2d_desc nhwc_d = d;
+    nhwc_d.layout = CLGCONV_LAYOUT_NHWC;
+    CHECK(run_fresh(&nhwc_d, CLGCONV_ALGO_TILED, x, w, b, y));
+    printf("unknown policy value: %d binaries\n", count_files("program-"));
+    CHECK(count_files("program-") == n6);
+    ++checks;
+    unsetenv("CLGCONV_CACHE_BINARIES");
+
     free(x), free(w), free(b), free(y);
     test_remove_dir(g_dir);
     printf("test_binary_cache: %d passed, 0 failed\n", checks);
