@@ -66,13 +66,27 @@ static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_s
     return clg_check_coordinates(s, CLG_VECTOR_OVERHANG, "depthwise");
 }
 
-/* Geometries common in real networks get a specialised build (square 3x3, 5x5 or 7x7 windows,
-   stride 1 or 2, no dilation, multiplier 1 or 2); every other one runs the generic build, so
-   that sweeps over many odd shapes (tests) do not compile one program per shape. */
+/* Geometries common in real networks (square 3x3, 5x5 or 7x7 windows, stride 1 or 2, no
+   dilation, multiplier 1 or 2): the set on which the staged kernels' choices below were
+   measured. */
 static bool common_geometry(const clg_shape *s)
 {
     return s->KH == s->KW && (s->KH == 3 || s->KH == 5 || s->KH == 7) && s->SH == s->SW &&
            (s->SH == 1 || s->SH == 2) && s->DH == 1 && s->DW == 1 && multiplier(s) <= 2;
+}
+
+/* Geometries built with the window, strides, dilations and multiplier as compile-time
+   constants (unrolled window loops): every window up to 11x11 (the unrolled code grows with
+   the taps; strides, dilations and multipliers only change constants); larger windows share
+   one generic build. Specialised against generic on PoCL (best of 41 alternating calls):
+   multiplier 3, 56x56x32 -> 96, 0.45 -> 0.17 ms NCHW, 1.22 -> 0.26 NHWC (batch 8 2.7 -> 1.1,
+   9.8 -> 1.9); multiplier 4, 14x14x64 -> 256, 0.19 -> 0.06 / 0.18 -> 0.07; a 4x4 window
+   28x28x96 0.54 -> 0.10 / 0.39 -> 0.08; 9x9 28x28x64 1.18 -> 0.30 / 0.88 -> 0.25; stride 3
+   42x42x128 0.12 -> 0.11 / 0.12 -> 0.06. The generic build had been up to 4x slower than
+   tiled on such layers, which AUTO did not know, so they fell off the fast path. */
+static bool specialised_geometry(const clg_shape *s)
+{
+    return s->KH <= 11 && s->KW <= 11;
 }
 
 /* Vector width along x for the NCHW kernel: 8 floats (one AVX register: float16 would split
@@ -154,10 +168,17 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
     double compute = flops / (0.3 * peak), memory = bytes / (0.8 * bw);
-    /* Narrow groups outside the specialised geometries run the generic build, which gathers a
-       tap's weights (8 scalar loads) at every use: 2.6-3.4x tiled's time on dilated 3x3 layers
-       (NHWC 28x28x64 g=16: 0.67 vs 0.26 ms; batch 8 28x28x128 g=64: 5.2 vs 1.5 ms). */
-    if (s->CPG > 1 && !common_geometry(s)) compute *= 4.0;
+    /* Windows over 11x11 run the generic build. Narrow groups there gather a tap's weights (8
+       scalar loads) at every use: 2.6-3.4x tiled's time (measured on dilated 3x3 layers when
+       those were generic: NHWC 28x28x64 g=16 0.67 vs 0.26 ms; batch 8 28x28x128 g=64 5.2 vs
+       1.5 ms; a 1x13 window 28x28x64 g=16 0.44 vs 0.17). NHWC depthwise layers in the generic
+       build took 1.6-4.4x tiled's time (dilated 3x3 56x56x64 0.40 vs 0.18 ms, 4x4 28x28x96 0.35
+       vs 0.17, 9x9 28x28x64 0.85 vs 0.19, 1x15 20x20x128 0.116 vs 0.058); NCHW ones were
+       within 0.7-2.5x of tiled either way, left to the model. */
+    if (!specialised_geometry(s) && s->CPG > 1)
+        compute *= 4.0;
+    else if (!specialised_geometry(s) && s->d.layout == CLGCONV_LAYOUT_NHWC)
+        compute *= 3.0;
     return (compute > memory ? compute : memory) + launch;
 }
 
@@ -180,7 +201,7 @@ static int nhwc_rows_per_item(const clgconv_context *ctx, const clg_shape *s, in
 /* Whether the shape suits the zero-padded-plane kernel (which the device may still not fit). */
 static bool tile_suits(const clg_shape *s)
 {
-    return s->d.layout == CLGCONV_LAYOUT_NCHW && common_geometry(s) && s->SW <= 2 &&
+    return s->d.layout == CLGCONV_LAYOUT_NCHW && specialised_geometry(s) && s->SW <= 2 &&
            s->OH * s->OW <= TILE_MAX_PLANE;
 }
 
@@ -262,7 +283,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     const int vw = nhwc ? nhwc_vector_width(plan->ctx, s) : nchw_vector_width(s);
     char options[256];
     int len = 0;
-    if (common_geometry(s))
+    if (specialised_geometry(s))
         len = snprintf(options, sizeof options,
                        "-DCLG_KH=%d -DCLG_KW=%d -DCLG_SH=%d -DCLG_SW=%d -DCLG_DH=%d -DCLG_DW=%d "
                        "-DCLG_M=%d ",

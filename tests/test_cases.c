@@ -102,19 +102,36 @@ const test_case test_named_cases[] = {
     {"depthwise_nhwc_interior_runs_s2_batch2", 2, 16, 11, 23, 16, 16, 3, 3, 2, 2, 0, 1, 1, 0, .nhwc = 1},
     {"depthwise_nhwc_interior_runs_5x5", 1, 8, 12, 19, 8, 8, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1, .no_bias = 1},
     {"depthwise_nhwc_interior_runs_7x7_s2", 1, 12, 15, 30, 24, 12, 7, 7, 2, 2, 3, 3, 3, 3, .nhwc = 1},
+    /* Geometries outside the common set, built specialised since session 10 (any window up
+       to 11x11): NCHW staged planes with multiplier 3 (self-staged, and work-group-staged
+       with a 4x4 window), 8-plane blocks with a dilated 5x5 stride-2 window and with an even
+       4x4 window; NHWC rows with dilation 3 (small images with dilation keep the streaming
+       kernel), multiplier 4 with stride 3, dilation 6; multiplier 10; and the generic build
+       beyond that range (13x13 window). */
+    {"depthwise_staged_multiplier3", 1, 4, 12, 11, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_staged_dilated_5x5_s2", 1, 6, 17, 15, 6, 6, 5, 5, 2, 2, 4, 3, 4, 4, 2, 2},
+    {"depthwise_large_plane_multiplier3_4x4", 1, 2, 38, 35, 6, 2, 4, 4, 1, 1, 2, 1, 1, 2},
+    {"depthwise_8_plane_blocks_4x4_even_window", 1, 16, 9, 8, 16, 16, 4, 4, 1, 1, 2, 1, 1, 2, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_nhwc_dilated3_small_image", 1, 16, 9, 9, 16, 16, 3, 3, 1, 1, 3, 3, 3, 3, 3, 3, .nhwc = 1},
+    {"depthwise_nhwc_multiplier4_stride3", 1, 4, 13, 14, 16, 4, 3, 3, 3, 3, 1, 1, 1, 1, .nhwc = 1, .no_bias = 1},
+    {"depthwise_generic_13x13", 1, 4, 15, 14, 4, 4, 13, 13, 1, 1, 6, 6, 6, 6},
+    {"depthwise_dilation6_nhwc", 1, 8, 20, 19, 8, 8, 3, 3, 1, 1, 6, 6, 6, 6, 6, 6, .nhwc = 1},
+    {"depthwise_multiplier10", 1, 2, 6, 7, 20, 2, 3, 3, 1, 1, 1, 1, 1, 1},
     /* NHWC with 2 channels per group (in = out): tiled puts 4 groups in one 8-lane vector and
        rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
     {"nhwc_two_channels_per_group", 1, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"nhwc_four_channels_per_group_s2_batch2", 2, 32, 10, 9, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1},
     /* NHWC narrow groups (2 or 4 input and output channels per group, K a multiple of 8):
-       depthwise's NHWC kernel with -DCLG_CPG, 8-lane vectors over 8/CPG groups. Specialised
-       3x3 with runs of interior pixels, 5x5, 7x7 stride 2; the generic build for dilation,
-       1x3 windows and stride 3; the smallest K, a 1x1 image, clamps and no bias. */
+       depthwise's NHWC kernel with -DCLG_CPG, 8-lane vectors over 8/CPG groups. 3x3 with runs
+       of interior pixels, 5x5, 7x7 stride 2, dilation, 1x3 windows and stride 3 (all
+       specialised builds), the generic build for a 1x13 window; the smallest K, a 1x1 image,
+       clamps and no bias. */
     {"narrow_groups_cpg4_nhwc_interior_runs", 1, 16, 9, 23, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
     {"narrow_groups_cpg2_nhwc_5x5_asymmetric", 1, 24, 11, 12, 24, 12, 5, 5, 1, 1, 2, 1, 1, 2, .nhwc = 1},
     {"narrow_groups_cpg2_nhwc_7x7_s2_batch3", 3, 16, 13, 15, 16, 8, 7, 7, 2, 2, 3, 3, 3, 3, .nhwc = 1, .no_bias = 1},
     {"narrow_groups_cpg4_nhwc_dilated", 1, 32, 12, 11, 32, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .nhwc = 1, .clamp = TEST_CLAMP_NARROW},
     {"narrow_groups_cpg2_nhwc_1x3_stride3x2", 2, 16, 10, 11, 16, 8, 1, 3, 3, 2, 0, 1, 0, 1, .nhwc = 1},
+    {"narrow_groups_cpg2_nhwc_generic_1x13", 1, 16, 5, 15, 16, 8, 1, 13, 1, 1, 0, 6, 0, 6, .nhwc = 1},
     {"narrow_groups_cpg4_nhwc_k8_image_1x1", 2, 8, 1, 1, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"narrow_groups_cpg4_nhwc_s2_unpadded", 1, 8, 9, 10, 8, 2, 3, 3, 2, 2, 0, 0, 0, 0, .nhwc = 1, .no_bias = 1},
     /* Tiled's 12-accumulator tiles on CPUs (constant channel counts, >= 8 per group, common
