@@ -115,15 +115,19 @@ static clgconv_status tiled_supports(const clgconv_context *ctx, const clg_shape
     return clg_check_coordinates(s, CLG_VECTOR_OVERHANG, "tiled");
 }
 
-/* Layer geometries common enough in real networks to get their own specialised build (square
-   1x1, 3x3, 5x5 or 7x7 windows, stride 1 or 2, no dilation); any other geometry runs the generic
-   build of the same kernels, so that sweeps over many odd shapes (tests) do not compile one
-   program per shape. */
-static bool clg_common_geometry(const clg_shape *s)
-{
-    return s->KH == s->KW && (s->KH == 1 || s->KH == 3 || s->KH == 5 || s->KH == 7) &&
-           s->SH == s->SW && (s->SH == 1 || s->SH == 2) && s->DH == 1 && s->DW == 1;
-}
+/* Geometries built with the window, strides and dilations as compile-time constants (unrolled
+   window loops, and the tile shapes that need them: constant channel counts, multi-vector
+   and pitched tiles): every window up to 7x7, any stride and dilation. Larger windows (the
+   unrolled code grows with the taps) run the generic build of the same kernels. Until session
+   10 only square 1/3/5/7 windows with stride 1-2 and no dilation were specialised; against the
+   generic build on PoCL (best of 41 alternating calls, NCHW / NHWC): Inception's 1x7 17x17x128
+   0.77 -> 0.51 / 0.86 -> 0.59 ms, 7x1 1.53 -> 0.73 / 0.62 -> 0.53, 1x3 8x8x384 1.48 -> 0.48 /
+   1.31 -> 0.49, 3x1 8x8x448 1.11 -> 0.39 / 1.13 -> 0.38; ConvNeXt's 2x2 stride-2 56x56 96->192
+   (g=2) 3.0 -> 1.6 / 0.67 -> 0.77 (slower); 4x4 28x28x256 dense 27.3 -> 14.2 / 20.4 -> 16.9;
+   stride 3 28x28x128 1.63 -> 1.00 / 0.56 -> 0.40; 6x6 stride 2 56x56x64 6.6 -> 3.2 / 2.0 ->
+   2.1; 1x5 32x32 g=4 0.14 -> 0.09 / 0.081 -> 0.086. AlexNet's 11x11 stride 4 ran 1.27x
+   slower specialised, hence the 7x7 limit. */
+static bool specialised_geometry(const clg_shape *s) { return s->KH <= 7 && s->KW <= 7; }
 
 /* Number of tiles of at most max items covering n, then the tile size that spreads n evenly. */
 static int even_tile(int64_t n, int max)
@@ -245,7 +249,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, bool cpu, bool
                                  int64_t gpu_items)
 {
     tiled_params p = {0, 0, 8, 8, 1, 0, 1, 0, 0, 0};
-    p.specialised = clg_common_geometry(s);
+    p.specialised = specialised_geometry(s);
     /* Constant channel counts pay where the reduction is long (compute-bound layers); small
        groups share the runtime-channel build of their geometry. */
     p.channels = p.specialised && s->CPG >= 8 && s->KPG >= 8;

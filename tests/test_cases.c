@@ -143,6 +143,17 @@ const test_case test_named_cases[] = {
     {"tiled_two_vectors_grouped_s2_batch2", 2, 32, 8, 37, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .no_bias = 1},
     {"tiled_two_vectors_5x5_moved_tile", 1, 16, 7, 30, 18, 2, 5, 5, 1, 1, 2, 2, 2, 2,
      .clamp = TEST_CLAMP_RELU6},
+    /* Windows up to 7x7 with any stride or dilation, specialised since session 10 (they ran
+       the generic build), in the tiles that need a specialised build: two row vectors with
+       a 1x7 window, pitched rows with a dilated 3x3 and with a 4x4 window (NCHW and NHWC),
+       NHWC constant channels with a 3x1 window and stride 3x1, a 2x2 stride-2 grouped layer. */
+    {"tiled_two_vectors_1x7", 1, 16, 8, 24, 24, 1, 1, 7, 1, 1, 0, 3, 0, 3},
+    {"tiled_pitched_dilated_3x3", 1, 16, 9, 10, 16, 1, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
+    {"tiled_pitched_4x4_asymmetric", 1, 16, 7, 7, 24, 1, 4, 4, 1, 1, 2, 1, 1, 2, .no_bias = 1},
+    {"tiled_nhwc_pitched_4x4", 1, 16, 7, 7, 16, 1, 4, 4, 1, 1, 2, 1, 1, 2, .nhwc = 1},
+    {"tiled_nhwc_channels_3x1_stride3x1", 1, 32, 13, 11, 32, 2, 3, 1, 3, 1, 1, 0, 1, 0, .nhwc = 1},
+    {"tiled_2x2_s2_grouped_nhwc_batch2", 2, 32, 10, 12, 64, 2, 2, 2, 2, 2, 0, 0, 0, 0, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6},
     /* NCHW stride 1 with rows under two vectors: tiled's blocks run over the padded image's
        flat positions (pitched), dropping the positions past each row's end; a run shorter
        than one block falls back to row blocks. */
