@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_benchmarks.sh: builds clgconv-bench if needed, runs the layer suite and the groups sweep (batch 1 and 8, NCHW and NHWC), the PyTorch comparison and the plot, and writes docs/benchmarks.md.
+# run_benchmarks.sh: builds clgconv-bench if needed, runs the layer suite and the groups sweep (batch 1 and 8, NCHW and NHWC), a set of unusual layers, the PyTorch comparison and the plot, and writes docs/benchmarks.md.
 #
 # Usage: tools/run_benchmarks.sh [--quick] [--iters N] [--repeat N] [--build-dir DIR]
 #                                [--results DIR] [--no-torch] [--no-compare-algos]
@@ -136,6 +136,26 @@ for b in $BATCHES; do
 done
 FIRST_B=$(echo "$BATCHES" | awk '{print $1}')
 FIRST_L=$(echo "$LAYOUTS" | awk '{print $1}')
+# Off the common path (the layers other libraries run many times slower than their FLOPs
+# promise: channel multipliers, odd windows, strides, dilations), batch 1; not in --quick.
+UNUSUAL_LAYERS=(
+  --layer dw-multiplier2:1,32,56,56,64,32,3,3,1,1
+  --layer dw-multiplier3:1,32,56,56,96,32,3,3,1,1
+  --layer mixnet-dw9x9:1,64,28,28,64,64,9,9,1,4
+  --layer deeplab-dw-dilation12:1,256,33,33,256,256,3,3,1,12,12
+  --layer resnext50-conv3-s2:1,256,56,56,256,32,3,3,2,1
+  --layer inception-1x7:1,128,17,17,128,1,1,7,1,0
+  --layer inception-7x1:1,128,17,17,128,1,7,1,1,0
+  --layer convnext-down2x2:1,96,56,56,192,1,2,2,2,0
+)
+UNUSUAL=()
+if [ "$QUICK" = 0 ]; then
+  for l in $LAYOUTS; do
+    run_one "unusual_b${FIRST_B}_${l}" --batch "$FIRST_B" --layout "$l" --no-dense \
+      "${UNUSUAL_LAYERS[@]}"
+    UNUSUAL+=("b${FIRST_B}_${l}")
+  done
+fi
 if [ "$COMPARE_ALGOS" = 1 ]; then
   log "per-algorithm comparison (batch $FIRST_B, $FIRST_L)"
   "$BENCH" "${BENCH_ARGS[@]}" --compare-algos --batch "$FIRST_B" --layout "$FIRST_L" --markdown \
@@ -239,6 +259,20 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
     section "Suite, ${c/_/ } (clgconv)" "$RESULTS/suite_$c.md"
     [ "$HAVE_TORCH" = 1 ] && section "Suite, ${c/_/ } vs PyTorch" "$RESULTS/suite_$c.torch.md"
   done
+  if [ ${#UNUSUAL[@]} -gt 0 ]; then
+    echo "## Off the common path: channel multipliers, odd windows, strides, dilations"
+    echo
+    echo "Depthwise with channel multipliers 2 and 3, MixNet's 9x9 and DeepLab's dilation-12"
+    echo "depthwise windows, ResNeXt's stride-2 g=32 block, Inception's 1x7 and 7x1, ConvNeXt's 2x2"
+    echo "stride-2 downsampling (dense), batch $FIRST_B: the shapes other libraries leave to slow"
+    echo "paths. Every window up to 7x7 (tiled) or 11x11 (depthwise), with any stride, dilation or"
+    echo "multiplier, gets a specialised build."
+    echo
+    for c in "${UNUSUAL[@]}"; do
+      section "Unusual layers, ${c/_/ } (clgconv)" "$RESULTS/unusual_$c.md"
+      [ "$HAVE_TORCH" = 1 ] && section "Unusual layers, ${c/_/ } vs PyTorch" "$RESULTS/unusual_$c.torch.md"
+    done
+  fi
   if [ "$COMPARE_ALGOS" = 1 ]; then
     echo "## Per-algorithm comparison (batch $FIRST_B, $FIRST_L)"
     echo
