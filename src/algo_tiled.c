@@ -449,10 +449,10 @@ static double border_fraction(const clg_shape *s, const tiled_params *p)
 
 /* The padded image of pad_input: tall enough for every window row of every output row, wide
    enough that every block / tile passes its interior test with PT = PL = 0 on it.
-   NCHW: the test lets a block's loads reach LOAD_SPAN + 1 columns past its vector's start,
-   LOAD_SPAN being at most (VW-1)*SW + 1 (the stride-2 loads of vector_common.cl read one
-   element past their last lane): hence the + 2. NHWC: a tile of TB pixels (the last one
-   partial, not moved back) reads up to column (ox0 + TB - 1)*SW + (KW-1)*DW. */
+   NCHW: a block's loads reach column (span-1)*SW + (KW-1)*DW past its start (LOAD_SPAN of
+   vector_common.cl is (VW-1)*SW: its loads read nothing past their last lane), and the
+   interior test wants that column inside the row: hence the + 1. NHWC: a tile of TB pixels
+   (the last one partial, not moved back) reads up to column (ox0 + TB - 1)*SW + (KW-1)*DW. */
 static void padded_image(const clg_shape *s, tiled_params *p)
 {
     p->hp = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
@@ -461,7 +461,7 @@ static void padded_image(const clg_shape *s, tiled_params *p)
     } else if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
         const int64_t span = (int64_t)p->tx * p->vw;
         const int64_t last = s->OW >= span ? s->OW - span : 0; /* a row's last block */
-        p->wp = last * s->SW + (s->KW - 1) * s->DW + (span - 1) * s->SW + 2;
+        p->wp = last * s->SW + (s->KW - 1) * s->DW + (span - 1) * s->SW + 1;
     } else {
         const int64_t last = (s->OW - 1) / p->tb * p->tb; /* a row's last tile */
         p->wp = (last + p->tb - 1) * s->SW + (s->KW - 1) * s->DW + 1;
