@@ -182,6 +182,16 @@ section() {
   if [ -s "$2" ]; then cat "$2"; else echo "(not produced: see $(basename "$2" .md).log)"; fi
   echo
 }
+# sections KIND TITLE CONFIG...: for each configuration, the clgconv table of $RESULTS/KIND_CONFIG
+# and, with PyTorch, its comparison.
+sections() {
+  local kind=$1 title=$2 c
+  shift 2
+  for c in "$@"; do
+    section "$title, ${c/_/ } (clgconv)" "$RESULTS/${kind}_$c.md"
+    if [ "$HAVE_TORCH" = 1 ]; then section "$title, ${c/_/ } vs PyTorch" "$RESULTS/${kind}_$c.torch.md"; fi
+  done
+}
 MERGED=()
 for c in "${CONFIGS[@]}"; do
   for kind in suite sweep; do
@@ -246,19 +256,13 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
     echo "![time against groups]($SVG_REL)"
     echo
   fi
-  for c in "${CONFIGS[@]}"; do
-    section "Sweep, ${c/_/ } (clgconv)" "$RESULTS/sweep_$c.md"
-    [ "$HAVE_TORCH" = 1 ] && section "Sweep, ${c/_/ } vs PyTorch" "$RESULTS/sweep_$c.torch.md"
-  done
+  sections sweep Sweep "${CONFIGS[@]}"
   echo "## Layer suite"
   echo
   echo "AlexNet conv2 (g=2), ResNeXt-50 32x4d grouped 3x3 convs (g=32), MobileNetV2 depthwise 3x3,"
   echo "ShuffleNet v1 g=3 1x1 group convs, each with its dense twin (same shape, g=1, \"-dense\")."
   echo
-  for c in "${CONFIGS[@]}"; do
-    section "Suite, ${c/_/ } (clgconv)" "$RESULTS/suite_$c.md"
-    [ "$HAVE_TORCH" = 1 ] && section "Suite, ${c/_/ } vs PyTorch" "$RESULTS/suite_$c.torch.md"
-  done
+  sections suite Suite "${CONFIGS[@]}"
   if [ ${#UNUSUAL[@]} -gt 0 ]; then
     echo "## Off the common path: channel multipliers, odd windows, strides, dilations"
     echo
@@ -268,10 +272,7 @@ SVG_REL=$(realpath --relative-to="$(dirname "$OUT_MD")" "$OUT_SVG" 2>/dev/null |
     echo "paths. Every window up to 7x7 (tiled) or 11x11 (depthwise), with any stride, dilation or"
     echo "multiplier, gets a specialised build."
     echo
-    for c in "${UNUSUAL[@]}"; do
-      section "Unusual layers, ${c/_/ } (clgconv)" "$RESULTS/unusual_$c.md"
-      [ "$HAVE_TORCH" = 1 ] && section "Unusual layers, ${c/_/ } vs PyTorch" "$RESULTS/unusual_$c.torch.md"
-    done
+    sections unusual "Unusual layers" "${UNUSUAL[@]}"
   fi
   if [ "$COMPARE_ALGOS" = 1 ]; then
     echo "## Per-algorithm comparison (batch $FIRST_B, $FIRST_L)"
