@@ -5,9 +5,10 @@
  * strings and share one cached program):
  *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=, -DCLG_M=
  *                          kernel geometry and channel multiplier K/C, all or none: with them the
- *                          window loops unroll (a specialised build for common geometries);
- *                          without them the kernels read the trailing runtime arguments KH, KW,
- *                          SH, SW, DH, DW, M (one generic build serves every other geometry)
+ *                          window loops unroll (a specialised build: the host gives them for
+ *                          every window up to 11x11); without them the kernels read the
+ *                          trailing runtime arguments KH, KW, SH, SW, DH, DW, M (one generic
+ *                          build serves the larger windows)
  *   -DCLG_VW=n             vector width along the contiguous dimension: 1, 2, 4, 8 or 16
  *                          (NCHW: output pixels along x; NHWC: output channels)
  *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw

@@ -6,10 +6,9 @@
  * runtime arguments so one program serves many layers):
  *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=
  *                kernel geometry, all or none: with them the window loops are unrolled (a
- *                specialised build, for common layer geometries); without them the kernels
- *                read these values from their trailing runtime arguments (one generic build
- *                per tile shape serves every other geometry, keeping the number of distinct
- *                programs, hence build time, small)
+ *                specialised build: the host gives them for every window up to 7x7); without
+ *                them the kernels read these values from their trailing runtime arguments
+ *                (one generic build per tile shape serves the larger windows)
  *   -DCLG_CPG=, -DCLG_KPG=  input and output channels per group, both or none: with them the
  *                weight rows of a tile sit at constant offsets (for layers with many channels
  *                per group, where it pays); without them they are runtime arguments

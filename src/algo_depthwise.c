@@ -108,16 +108,16 @@ static size_t nchw_planes_per_group(const clg_shape *s)
 }
 
 /* Whether an NHWC shape runs conv2d_depthwise_nhwc_tile (a work-item per 8 channels of an
-   image, its zero-padded plane staged in local memory): CPU devices, specialised geometries
-   with multiplier 1, K a multiple of 8 (the channel vector is 8) and small images: at most
-   256 outputs, or 100 when K is a multiple of 16 (the streaming kernel's 16-lane vectors, see
-   nhwc_vector_width, win from there on). Kernel time against the 8-lane conv2d_depthwise_nhwc
-   on PoCL (best of 4 alternating runs): MobileNetV2's 7x7x960 0.031 -> 0.021 ms, batch 8 0.21
-   -> 0.16, 14x14x384 0.041 -> 0.039, batch 8 0.26 -> 0.24, 5x5 14x14x240 0.056 both; 28x28x192
-   was 0.12 -> 0.07 ms but batch 8 0.42 -> 0.47, so larger images keep the streaming kernel.
-   Against its 16-lane vectors: 7x7x960 0.032 -> 0.019 ms, batch 8 0.131 -> 0.108; 10x10x512
-   equal (0.035-0.039, batch 8 0.19); 12x12x512 batch 8 0.205 -> 0.253, 14x14x384 0.046 ->
-   0.058, batch 8 0.146 -> 0.243 (slower). */
+   image, its zero-padded plane staged in local memory): CPU devices, common geometries (4x4 and
+   2x2 windows measured no faster), multiplier 1, K a multiple of 8 (the channel vector is 8)
+   and small images: at most 256 outputs, or 100 when K is a multiple of 16 (the streaming
+   kernel's 16-lane vectors, see nhwc_vector_width, win from there on). Kernel time against the
+   8-lane conv2d_depthwise_nhwc on PoCL (best of 4 alternating runs): MobileNetV2's 7x7x960
+   0.031 -> 0.021 ms, batch 8 0.21 -> 0.16, 14x14x384 0.041 -> 0.039, batch 8 0.26 -> 0.24, 5x5
+   14x14x240 0.056 both; 28x28x192 was 0.12 -> 0.07 ms but batch 8 0.42 -> 0.47, so larger
+   images keep the streaming kernel. Against its 16-lane vectors: 7x7x960 0.032 -> 0.019 ms,
+   batch 8 0.131 -> 0.108; 10x10x512 equal (0.035-0.039, batch 8 0.19); 12x12x512 batch 8 0.205
+   -> 0.253, 14x14x384 0.046 -> 0.058, batch 8 0.146 -> 0.243 (slower). */
 static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
 {
     return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
