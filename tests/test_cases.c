@@ -107,11 +107,12 @@ const test_case test_named_cases[] = {
        with a 4x4 window), 8-plane blocks with a dilated 5x5 stride-2 window and with an even
        4x4 window; NHWC rows with dilation 3 (small images with dilation keep the streaming
        kernel), multiplier 4 with stride 3, dilation 6; multiplier 10; and the generic build
-       beyond that range (13x13 window). */
-    {"depthwise_staged_multiplier3", 1, 4, 12, 11, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1},
-    {"depthwise_staged_dilated_5x5_s2", 1, 6, 17, 15, 6, 6, 5, 5, 2, 2, 4, 3, 4, 4, 2, 2},
+       beyond that range (13x13 window). The GPU-plans pass skips the first three (CPU-only
+       self-staged planes and 8-plane blocks; the fourth covers work-group staging there). */
+    {"depthwise_staged_multiplier3", 1, 4, 12, 11, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1, .cpu_paths = 1},
+    {"depthwise_staged_dilated_5x5_s2", 1, 6, 17, 15, 6, 6, 5, 5, 2, 2, 4, 3, 4, 4, 2, 2, .cpu_paths = 1},
     {"depthwise_large_plane_multiplier3_4x4", 1, 2, 38, 35, 6, 2, 4, 4, 1, 1, 2, 1, 1, 2},
-    {"depthwise_8_plane_blocks_4x4_even_window", 1, 16, 9, 8, 16, 16, 4, 4, 1, 1, 2, 1, 1, 2, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_8_plane_blocks_4x4_even_window", 1, 16, 9, 8, 16, 16, 4, 4, 1, 1, 2, 1, 1, 2, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"depthwise_nhwc_dilated3_small_image", 1, 16, 9, 9, 16, 16, 3, 3, 1, 1, 3, 3, 3, 3, 3, 3, .nhwc = 1},
     {"depthwise_nhwc_multiplier4_stride3", 1, 4, 13, 14, 16, 4, 3, 3, 3, 3, 1, 1, 1, 1, .nhwc = 1, .no_bias = 1},
     {"depthwise_generic_13x13", 1, 4, 15, 14, 4, 4, 13, 13, 1, 1, 6, 6, 6, 6},
@@ -146,11 +147,12 @@ const test_case test_named_cases[] = {
     /* Windows up to 7x7 with any stride or dilation, specialised since session 10 (they ran
        the generic build), in the tiles that need a specialised build: two row vectors with
        a 1x7 window, pitched rows with a dilated 3x3 and with a 4x4 window (NCHW and NHWC),
-       NHWC constant channels with a 3x1 window and stride 3x1, a 2x2 stride-2 grouped layer. */
-    {"tiled_two_vectors_1x7", 1, 16, 8, 24, 24, 1, 1, 7, 1, 1, 0, 3, 0, 3},
-    {"tiled_pitched_dilated_3x3", 1, 16, 9, 10, 16, 1, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
-    {"tiled_pitched_4x4_asymmetric", 1, 16, 7, 7, 24, 1, 4, 4, 1, 1, 2, 1, 1, 2, .no_bias = 1},
-    {"tiled_nhwc_pitched_4x4", 1, 16, 7, 7, 16, 1, 4, 4, 1, 1, 2, 1, 1, 2, .nhwc = 1},
+       NHWC constant channels with a 3x1 window and stride 3x1, a 2x2 stride-2 grouped layer.
+       The GPU-plans pass skips the CPU-only tiles (two row vectors, pitched rows). */
+    {"tiled_two_vectors_1x7", 1, 16, 8, 24, 24, 1, 1, 7, 1, 1, 0, 3, 0, 3, .cpu_paths = 1},
+    {"tiled_pitched_dilated_3x3", 1, 16, 9, 10, 16, 1, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .cpu_paths = 1},
+    {"tiled_pitched_4x4_asymmetric", 1, 16, 7, 7, 24, 1, 4, 4, 1, 1, 2, 1, 1, 2, .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nhwc_pitched_4x4", 1, 16, 7, 7, 16, 1, 4, 4, 1, 1, 2, 1, 1, 2, .nhwc = 1, .cpu_paths = 1},
     {"tiled_nhwc_channels_3x1_stride3x1", 1, 32, 13, 11, 32, 2, 3, 1, 3, 1, 1, 0, 1, 0, .nhwc = 1},
     {"tiled_2x2_s2_grouped_nhwc_batch2", 2, 32, 10, 12, 64, 2, 2, 2, 2, 2, 0, 0, 0, 0, .nhwc = 1,
      .clamp = TEST_CLAMP_RELU6},
