@@ -105,22 +105,20 @@ static void store_lanes(floatV v, __global float *p, int first, int last)
 
 #if !defined(CLG_NHWC) || !CLG_NHWC
 
+/* Every LOAD_STRIDED reads exactly its lanes' span, p[0] .. p[(CLG_VW-1)*stride]. */
 #ifdef CLG_KH
+#define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
 #if CLG_SW == 1
 #define LOAD_STRIDED(p) LOADV(p)
-#define LOAD_SPAN (CLG_VW - 1)
 #elif CLG_SW == 2 && CLG_VW == 8
 /* p[0], p[2], ..., p[14]: the even lanes of p[0..7], then the odd lanes of p[7..14] - nothing
    past p[14] (loading p[8..15] read one element past the last input, which sent the last block
    of a row that ends on a window, e.g. 2x2 or 1x1 stride 2, to the border path) */
 #define LOAD_STRIDED(p) ((float8)(vload8(0, p).even, vload8(0, (p) + 7).odd))
-#define LOAD_SPAN 14
 #elif CLG_SW == 2 && CLG_VW == 4
 #define LOAD_STRIDED(p) ((float4)(vload4(0, p).even, vload4(0, (p) + 3).odd))
-#define LOAD_SPAN 6
 #else
 #define LOAD_STRIDED(p) load_strided_gather(p, CLG_SW)
-#define LOAD_SPAN ((CLG_VW - 1) * CLG_SW)
 #define CLG_NEED_GATHER 1
 #endif
 #else
