@@ -175,10 +175,12 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
        build took 1.6-4.4x tiled's time (dilated 3x3 56x56x64 0.40 vs 0.18 ms, 4x4 28x28x96 0.35
        vs 0.17, 9x9 28x28x64 0.85 vs 0.19, 1x15 20x20x128 0.116 vs 0.058); NCHW ones were
        within 0.7-2.5x of tiled either way, left to the model. */
-    if (!specialised_geometry(s) && s->CPG > 1)
-        compute *= 4.0;
-    else if (!specialised_geometry(s) && s->d.layout == CLGCONV_LAYOUT_NHWC)
-        compute *= 3.0;
+    if (!specialised_geometry(s)) {
+        if (s->CPG > 1)
+            compute *= 4.0;
+        else if (s->d.layout == CLGCONV_LAYOUT_NHWC)
+            compute *= 3.0;
+    }
     return (compute > memory ? compute : memory) + launch;
 }
 
