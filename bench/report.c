@@ -147,8 +147,9 @@ static void print_roofline_summary(FILE *out, const char *bullet, const bench_ro
         }
     }
     if (compute)
-        fprintf(out, "%scompute-bound layers (dense, or >= 16 input and output channels per group): %d of %d at >= "
-                     "50 %% of the peak; lowest %s %s g=%d at %.0f %%\n",
+        fprintf(out,
+                "%scompute-bound layers (dense, or >= 16 input and output channels per group): "
+                "%d of %d at >= 50 %% of the peak; lowest %s %s g=%d at %.0f %%\n",
                 bullet, compute_met, compute, worst_compute->layer.name,
                 layout_name(worst_compute->layout), worst_compute->layer.g,
                 100.0 * worst_compute->gflops / roof->peak_gflops);
