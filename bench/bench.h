@@ -31,6 +31,8 @@ void bench_layers_free(bench_layer_list *list);
 /* The default suite of real network layers (grouped ones only: dense counterparts are added by
    bench_layers_add_dense_counterparts). quick selects the small CI subset. */
 bool bench_layers_default_suite(bench_layer_list *list, bool quick);
+/* The layers off the common path (--unusual), batch 1. */
+bool bench_layers_unusual(bench_layer_list *list);
 
 /* Parses "[name:]N,C,H,W,K,g,kh,kw[,stride[,pad[,dilation]]]" (stride 1, pad 0, dilation 1 when
    omitted). Returns false and writes a message to err on a malformed string. */

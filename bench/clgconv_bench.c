@@ -1,4 +1,4 @@
-/* clgconv_bench.c: clgconv-bench, runs grouped convolutions (a suite of real layers, given layers or a groups sweep) on a device, verifies and times them. */
+/* clgconv_bench.c: clgconv-bench, runs grouped convolutions (a suite of real layers, given layers, unusual layers or a groups sweep) on a device, verifies and times them. */
 #define _POSIX_C_SOURCE 200809L
 #include "bench.h"
 
@@ -36,6 +36,9 @@ static void usage(FILE *out)
         "                      [name:]N,C,H,W,K,g,kh,kw[,stride[,pad[,dilation]]]\n"
         "  --sweep             groups sweep of the --layer (default C=K=256, 28x28, 3x3, pad 1):\n"
         "                      g = 1, 2, 4, ..., C with t(g)/t(1) and the ideal 1/g\n"
+        "  --unusual           run layers off the common path instead of the suite (depthwise\n"
+        "                      channel multiplier 2 and 3, 9x9 depthwise, dilation 12, stride-2\n"
+        "                      g=32, 1x7 and 7x1, 2x2 stride 2), batch 1\n"
         "  --batch N           override every layer's batch size\n"
         "  --layout L          nchw (default), nhwc, or both\n"
         "  --algo NAME         auto (default), direct, tiled, depthwise, gemm, clblast\n"
@@ -69,7 +72,7 @@ static void usage(FILE *out)
 typedef struct options {
     const char *device;
     bench_layer_list layers;
-    bool sweep, compare_algos, quick, verify, add_dense, markdown, torch, quiet, list_devices;
+    bool sweep, unusual, compare_algos, quick, verify, add_dense, markdown, torch, quiet, list_devices;
     bool roofline;
     int batch;
     int iters, warmup, min_time_ms;
@@ -177,6 +180,8 @@ static int parse_options(int argc, char **argv, options *o)
             }
         } else if (!strcmp(a, "--quick")) {
             o->quick = true;
+        } else if (!strcmp(a, "--unusual")) {
+            o->unusual = true;
         } else if (!strcmp(a, "--csv")) {
             NEEDS_VALUE;
             o->csv = v;
@@ -194,12 +199,18 @@ static int parse_options(int argc, char **argv, options *o)
         }
 #undef NEEDS_VALUE
     }
+    if (o->unusual && (o->sweep || o->layers.count || o->quick)) {
+        fprintf(stderr, "clgconv-bench: --unusual runs its own layers; it does not combine with "
+                        "--layer, --sweep or --quick\n");
+        return EXIT_USAGE;
+    }
     if (o->iters < 0) o->iters = o->quick ? 3 : 10;
     if (o->min_time_ms < 0) o->min_time_ms = o->quick ? 0 : 200;
     return EXIT_ALL_OK;
 }
 
-/* The run list: given layers, a sweep of them, or the suite; batch override; dense twins. */
+/* The run list: given layers, a sweep of them, the unusual layers or the suite; batch override;
+   dense twins. */
 static bool build_layer_list(options *o, bench_layer_list *out)
 {
     bench_layer_list base = {0};
@@ -212,6 +223,8 @@ static bool build_layer_list(options *o, bench_layer_list *out)
         const char *spec = o->quick ? "sweep:1,32,14,14,32,1,3,3,1,1,1" : "sweep:1,256,28,28,256,1,3,3,1,1,1";
         if (!bench_layer_parse(spec, &l, err, sizeof err) || !bench_layers_add(&base, &l))
             return false;
+    } else if (o->unusual) {
+        if (!bench_layers_unusual(&base)) return false;
     } else if (!bench_layers_default_suite(&base, o->quick)) {
         return false;
     }
@@ -377,7 +390,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "clgconv-bench: out of memory\n");
         return EXIT_FAILED;
     }
-    const char *mode = o.sweep ? "sweep" : o.layers.count ? "layer" : "suite";
+    const char *mode = o.sweep          ? "sweep"
+                       : o.layers.count ? "layer"
+                       : o.unusual      ? "unusual"
+                                        : "suite";
     bool tty = isatty(STDERR_FILENO);
     bool batch_reduced_verify = false;
     int done = 0;

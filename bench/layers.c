@@ -71,6 +71,30 @@ bool bench_layers_default_suite(bench_layer_list *list, bool quick)
     return true;
 }
 
+/* Layers off the common path, batch 1: the shapes other libraries run many times slower than
+   their FLOPs promise (a depthwise channel multiplier, a 9x9 window, a large dilation, a stride-2
+   grouped layer, 1x7 / 7x1 windows, a 2x2 stride-2 patch layer). Sources: MobileNet-style
+   depthwise with multiplier 2 and 3; MixNet (Tan & Le 2019) 9x9 depthwise; DeepLabv3 (Chen et
+   al. 2017) atrous depthwise, rate 12 on 33x33; ResNeXt-50 conv3's first (stride-2) block;
+   Inception-v3 (Szegedy et al. 2016) 17x17 factorised 1x7 and 7x1; ConvNeXt (Liu et al. 2022)
+   2x2 stride-2 downsampling. */
+bool bench_layers_unusual(bench_layer_list *list)
+{
+    bench_layer layers[] = {
+        make_layer("dw-multiplier2", "unusual", 1, 32, 56, 56, 64, 32, 3, 3, 1, 1, 1),
+        make_layer("dw-multiplier3", "unusual", 1, 32, 56, 56, 96, 32, 3, 3, 1, 1, 1),
+        make_layer("mixnet-dw9x9", "unusual", 1, 64, 28, 28, 64, 64, 9, 9, 1, 4, 1),
+        make_layer("deeplab-dw-dilation12", "unusual", 1, 256, 33, 33, 256, 256, 3, 3, 1, 12, 12),
+        make_layer("resnext50-conv3-s2", "unusual", 1, 256, 56, 56, 256, 32, 3, 3, 2, 1, 1),
+        make_layer("inception-1x7", "unusual", 1, 128, 17, 17, 128, 1, 1, 7, 1, 0, 1),
+        make_layer("inception-7x1", "unusual", 1, 128, 17, 17, 128, 1, 7, 1, 1, 0, 1),
+        make_layer("convnext-down2x2", "unusual", 1, 96, 56, 56, 192, 1, 2, 2, 2, 0, 1),
+    };
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i)
+        if (!bench_layers_add(list, &layers[i])) return false;
+    return true;
+}
+
 /* Parses a non-negative decimal int at *p, advancing past it. */
 static bool parse_int(const char **p, int *out)
 {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# device_check.sh: runs a tools/device_bundle.sh bundle on this machine's GPU through its vendor OpenCL driver (device facts, the test programs with test_differential sharded over the CPUs, the benchmark against PyTorch's CUDA convolution) and leaves logs, a summary and one archive in OUT_DIR.
+# device_check.sh: runs a tools/device_bundle.sh bundle on this machine's GPU through its vendor OpenCL driver (device facts, the test programs with test_differential sharded over the CPUs, the benchmark against PyTorch's CUDA convolution, a wider test sweep in the time left) and leaves logs, a summary and one archive in OUT_DIR.
 #
 # Usage: tools/device_check.sh BUNDLE OUT_DIR [all|tests|bench]   (default all)
 # Environment:
@@ -8,12 +8,14 @@
 #                  are skipped and say so; the archive is always written
 #   SHARDS         test_differential processes (default: CPUs / 2, at most 8)
 #   BENCH_ITERS    timed runs per layer (default 10; more until 50 ms of runs)
+#   WIDE_SEED      seed of the last step, a wider test_differential sweep run in the time left
+#                  (default 20261126)
 # OUT_DIR gets summary.txt (also printed), report.md (the benchmark tables, as
 # docs/gpu-benchmarks.md) and results.tar.gz (every log, CSV and table).
 # The ICD: /etc/OpenCL/vendors; for NVIDIA, when no ICD file names it, the first
 # libnvidia-opencl.so* found under the driver folders (through an OCL_ICD_VENDORS folder).
 set -u
-[ $# -ge 2 ] || { sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$(cd "$1" && pwd) || exit 2
 out=$2
@@ -57,8 +59,18 @@ write_report() {
       echo "## ${kind^}, ${c/_/ }"; echo; sed 1,2d "$table"; echo
     done
   done
+  for c in b1_nchw b1_nhwc; do
+    table="$work/unusual_$c.torch.md"
+    [ -s "$table" ] || table="$work/unusual_$c.md"
+    [ -s "$table" ] || continue
+    echo "## Unusual layers, ${c/_/ }"; echo; sed 1,2d "$table"; echo
+  done
   if [ -s "$work/algos_b1_nchw.md" ]; then
-    echo "## Per-algorithm comparison (batch 1, NCHW)"; echo; sed 1,6d "$work/algos_b1_nchw.md"
+    echo "## Per-algorithm comparison (batch 1, NCHW)"; echo; sed 1,6d "$work/algos_b1_nchw.md"; echo
+  fi
+  if [ -s "$work/algos_unusual_b1.md" ]; then
+    echo "## Per-algorithm comparison, unusual layers (batch 1)"; echo
+    sed 1,6d "$work/algos_unusual_b1.md"
   fi
 }
 
@@ -109,10 +121,35 @@ export CLGCONV_DEVICE=$device CLGCONV_REQUIRE_DEVICE=1 CLGCONV_CACHE_DIR=$work/c
 status=0
 
 # ---------------------------------------------------------------- tests
+shards=${SHARDS:-$(( $(nproc) / 2 ))}
+[ "$shards" -gt 8 ] && shards=8
+[ "$shards" -lt 1 ] && shards=1
+# run_differential TAG LIMIT: test_differential in $shards processes, logs test_differential$TAG.i.
+run_differential() {
+  local tag=$1 t=$2 i
+  for ((i = 0; i < shards; ++i)); do
+    ( CLGCONV_TEST_SHARD=$i/$shards timeout -k 5 "$t" "$bin/test_differential" \
+        >"$work/test_differential$tag.$i.log" 2>&1; echo $? >"$work/test_differential$tag.$i.rc" ) &
+    pids+=($!)
+  done
+}
+# report_tests GLOB TAG: each finished program's status line, then its first failure lines
+# (kept in failures$TAG.txt).
+report_tests() {
+  local f name rc fails=$work/failures$2.txt
+  for f in $1; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .rc)
+    rc=$(cat "$f")
+    [ "$rc" = 0 ] || status=1
+    say "$(printf '%-24s rc=%-3s %s' "$name" "$rc" "$(grep -E 'checks|passed|failed|FAIL' "$work/$name.log" | tail -n 1)")"
+  done
+  grep -h -A 2 -E 'EXPECT failed|CHECK failed|beyond tolerance' $(echo "$1" | sed 's/\.rc$/.log/') \
+    2>/dev/null | head -n 60 >"$fails"
+  if [ -s "$fails" ]; then say "-- first failure lines:"; tee -a "$summary" <"$fails"; fi
+}
+
 if [ "$mode" = all ] || [ "$mode" = tests ]; then
-  shards=${SHARDS:-$(( $(nproc) / 2 ))}
-  [ "$shards" -gt 8 ] && shards=8
-  [ "$shards" -lt 1 ] && shards=1
   t=$(budget 200)
   say "== tests ($shards test_differential shards, limit ${t} s)"
   t0=$(date +%s)
@@ -121,22 +158,10 @@ if [ "$mode" = all ] || [ "$mode" = tests ]; then
     ( timeout -k 5 "$t" "$bin/$name" >"$work/$name.log" 2>&1; echo $? >"$work/$name.rc" ) &
     pids+=($!)
   done
-  for ((i = 0; i < shards; ++i)); do
-    ( CLGCONV_TEST_SHARD=$i/$shards timeout -k 5 "$t" "$bin/test_differential" \
-        >"$work/test_differential.$i.log" 2>&1; echo $? >"$work/test_differential.$i.rc" ) &
-    pids+=($!)
-  done
+  run_differential "" "$t"
   wait "${pids[@]}"
-  for f in "$work"/test_*.rc; do
-    name=$(basename "$f" .rc)
-    rc=$(cat "$f")
-    [ "$rc" = 0 ] || status=1
-    say "$(printf '%-22s rc=%-3s %s' "$name" "$rc" "$(grep -E 'checks|passed|failed|FAIL' "$work/$name.log" | tail -n 1)")"
-  done
-  grep -h -A 2 -E 'EXPECT failed|CHECK failed|beyond tolerance' "$work"/test_*.log | head -n 60 \
-    >"$work/failures.txt"
-  if [ -s "$work/failures.txt" ]; then say "-- first failure lines:"; tee -a "$summary" <"$work/failures.txt"; fi
-  grep -h 'compared on' "$work"/test_differential.*.log | sort >>"$summary"
+  report_tests "$work/test_*.rc" ""
+  grep -h 'compared on' "$work"/test_differential.[0-9]*.log | sort >>"$summary"
   say "tests took $(( $(date +%s) - t0 )) s"
 fi
 
@@ -173,7 +198,10 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
   bench sweep_b8_nchw 20 --sweep --batch 8 --layout nchw --no-verify
   bench sweep_b8_nhwc 20 --sweep --batch 8 --layout nhwc --no-verify
   bench suite_b8_nhwc 30 --batch 8 --layout nhwc --no-verify
+  bench unusual_b1_nchw 20 --unusual --batch 1 --layout nchw --no-dense
+  bench unusual_b1_nhwc 20 --unusual --batch 1 --layout nhwc --no-dense
   bench algos_b1_nchw 40 --compare-algos --batch 1 --layout nchw
+  bench algos_unusual_b1 30 --compare-algos --unusual --batch 1 --layout both --no-dense
   merged=("$work"/suite_*.torch.csv "$work"/sweep_*.torch.csv)
   if [ -e "${merged[0]}" ]; then
     "$python" "$root/tools/torch_conv_bench.py" --summarize "${merged[@]}" --markdown \
@@ -183,5 +211,24 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
   fi
   write_report >"$work/report.md"
   cp "$work/report.md" "$out/report.md"
+fi
+# ---------------------------------------------------------------- a wider test sweep
+# Last, in what time is left: free windows, strides and dilations (CLGCONV_TEST_WIDE=1) on
+# another seed and more random and medium shapes than the default run.
+if [ "$mode" = all ] || [ "$mode" = tests ]; then
+  t=$(budget 150)
+  if [ "$t" -lt 60 ]; then
+    say "== wide test sweep: skipped (${t} s left)"
+  else
+    seed=${WIDE_SEED:-20261126}
+    say "== wide test sweep (CLGCONV_TEST_WIDE=1, seed $seed, 600 random + 24 medium shapes, limit ${t} s)"
+    t0=$(date +%s)
+    pids=()
+    CLGCONV_TEST_WIDE=1 CLGCONV_TEST_SEED=$seed CLGCONV_TEST_SWEEP=600 CLGCONV_TEST_MEDIUM=24 \
+      run_differential _wide "$t"
+    wait "${pids[@]}"
+    report_tests "$work/test_differential_wide.*.rc" _wide
+    say "wide sweep took $(( $(date +%s) - t0 )) s"
+  fi
 fi
 finish $status

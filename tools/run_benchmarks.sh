@@ -136,23 +136,12 @@ for b in $BATCHES; do
 done
 FIRST_B=$(echo "$BATCHES" | awk '{print $1}')
 FIRST_L=$(echo "$LAYOUTS" | awk '{print $1}')
-# Off the common path (the layers other libraries run many times slower than their FLOPs
-# promise: channel multipliers, odd windows, strides, dilations), batch 1; not in --quick.
-UNUSUAL_LAYERS=(
-  --layer dw-multiplier2:1,32,56,56,64,32,3,3,1,1
-  --layer dw-multiplier3:1,32,56,56,96,32,3,3,1,1
-  --layer mixnet-dw9x9:1,64,28,28,64,64,9,9,1,4
-  --layer deeplab-dw-dilation12:1,256,33,33,256,256,3,3,1,12,12
-  --layer resnext50-conv3-s2:1,256,56,56,256,32,3,3,2,1
-  --layer inception-1x7:1,128,17,17,128,1,1,7,1,0
-  --layer inception-7x1:1,128,17,17,128,1,7,1,1,0
-  --layer convnext-down2x2:1,96,56,56,192,1,2,2,2,0
-)
+# Off the common path (clgconv-bench --unusual: channel multipliers, odd windows, strides,
+# dilations), batch 1; not in --quick.
 UNUSUAL=()
 if [ "$QUICK" = 0 ]; then
   for l in $LAYOUTS; do
-    run_one "unusual_b${FIRST_B}_${l}" --batch "$FIRST_B" --layout "$l" --no-dense \
-      "${UNUSUAL_LAYERS[@]}"
+    run_one "unusual_b${FIRST_B}_${l}" --unusual --batch "$FIRST_B" --layout "$l" --no-dense
     UNUSUAL+=("b${FIRST_B}_${l}")
   done
 fi
