@@ -14,6 +14,15 @@ static CLG_THREAD_LOCAL unsigned g_plan_as_gpu;
 
 void clgconv_testing_plan_as_gpu(unsigned compute_units) { g_plan_as_gpu = compute_units; }
 
+/* clgconv_testing_cpu_registers: the register count that CPU contexts created on this thread
+   plan with (0: the device's own). */
+static CLG_THREAD_LOCAL int g_cpu_registers;
+
+void clgconv_testing_cpu_registers(int registers)
+{
+    g_cpu_registers = registers > 0 ? registers : 0;
+}
+
 static clgconv_status query_device(cl_device_id dev, clg_device_info *info)
 {
     cl_int e;
@@ -36,6 +45,7 @@ static clgconv_status query_device(cl_device_id dev, clg_device_info *info)
     Q(CL_DEVICE_MAX_WORK_ITEM_SIZES, max_item)
     Q(CL_DEVICE_MAX_COMPUTE_UNITS, compute_units)
     Q(CL_DEVICE_MEM_BASE_ADDR_ALIGN, mem_base_align_bits)
+    Q(CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, native_float_width)
     Q(CL_DEVICE_PLATFORM, platform)
 #undef Q
     info->name[sizeof info->name - 1] = 0;
@@ -48,6 +58,10 @@ static clgconv_status query_device(cl_device_id dev, clg_device_info *info)
     info->platform[sizeof info->platform - 1] = 0;
     info->is_cpu = (info->type & CL_DEVICE_TYPE_CPU) != 0;
     if (g_plan_as_gpu) info->is_cpu = false, info->compute_units = g_plan_as_gpu;
+    if (info->is_cpu) {
+        info->cpu_registers = info->native_float_width >= 16 ? 32 : 16;
+        if (g_cpu_registers) info->cpu_registers = g_cpu_registers;
+    }
     snprintf(info->description, sizeof info->description, "%s / %s / %s", info->platform,
              info->name, info->driver);
     return CLGCONV_SUCCESS;

@@ -103,7 +103,12 @@ typedef struct clg_device_info {
     size_t max_item[3];
     cl_uint compute_units;
     cl_uint mem_base_align_bits;
+    cl_uint native_float_width; /* CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT */
     bool is_cpu;
+    /* CPUs: vector registers in 8-float units that a register tile may fill: 32 where the native
+       float vector is 16 lanes wide (AVX-512: 32 registers), else 16 (AVX2's 16 ymm; NEON's 32
+       quad registers hold 16 float8). 0 on other devices. */
+    int cpu_registers;
 } clg_device_info;
 
 typedef struct clg_program_entry clg_program_entry;

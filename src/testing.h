@@ -44,6 +44,11 @@ CLGCONV_API void clgconv_testing_tiled_via_nhwc(int mode);
    the device's own class. */
 CLGCONV_API void clgconv_testing_plan_as_gpu(unsigned compute_units);
 
+/* CPU contexts created on this thread from now on size their register tiles for this many
+   8-float vector registers (16: AVX2-class, 32: AVX-512-class), whatever the device reports; 0
+   (default) uses the device's own (32 where its native float vector is 16 lanes, else 16). */
+CLGCONV_API void clgconv_testing_cpu_registers(int registers);
+
 /* Program binaries stored on this thread from now on under CLGCONV_CACHE_BINARIES=auto count as
    slower to fetch than to build (1), so that the device is marked and no more are stored, or
    are measured (0, default). */

@@ -137,6 +137,35 @@ static int gpu_plans(test_rng *r)
     return shapes;
 }
 
+/* On CPU devices, the named cases again on tiled with plans made for the other register file
+   (clgconv_testing_cpu_registers: 16 where the device has 32, else 32), so that both families
+   of CPU register tiles (AVX2-sized and AVX-512-sized) are checked on whichever CPU runs the
+   tests. Returns the number of shapes it listed (0 on GPUs). */
+static int other_register_plans(test_rng *r)
+{
+    cl_context c;
+    cl_device_id dev;
+    cl_device_type type = 0;
+    cl_uint width = 0;
+    CHECK_OK(clgconv_context_get_cl(g_ctx, &c, &dev));
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS);
+    if (!(type & CL_DEVICE_TYPE_CPU)) return 0;
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width, NULL) ==
+          CL_SUCCESS);
+    clgconv_testing_cpu_registers(width >= 16 ? 16 : 32);
+    clgconv_context *other = NULL;
+    clgconv_status st = clgconv_context_create(c, dev, &other);
+    clgconv_testing_cpu_registers(0);
+    CHECK_OK(st);
+    g_plan_ctx = other;
+    g_algo_mask = 1u << CLGCONV_ALGO_TILED;
+    const int shapes = named_cases(r, false);
+    g_algo_mask = ~0u;
+    g_plan_ctx = g_ctx;
+    clgconv_context_release(other);
+    return shapes;
+}
+
 static void random_sweep(uint64_t seed, int count)
 {
     test_rng shapes, data;
@@ -252,11 +281,13 @@ int main(void)
     test_rng r;
     test_rng_seed(&r, seed + 1);
     /* Wall time per part (informative: with cold program caches it is mostly OpenCL builds). */
-    double part[5], t = now_seconds();
+    double part[6], t = now_seconds();
     named_cases(&r, false);
     part[0] = now_seconds() - t, t = now_seconds();
     const int gpu_shapes = gpu_plans(&r);
     part[1] = now_seconds() - t, t = now_seconds();
+    const int register_shapes = other_register_plans(&r);
+    part[5] = now_seconds() - t, t = now_seconds();
     random_sweep(seed, count);
     part[2] = now_seconds() - t, t = now_seconds();
     int medium = 12;
@@ -266,15 +297,14 @@ int main(void)
     part[3] = now_seconds() - t, t = now_seconds();
     if (g_shard == 0) host_path(&r);
     part[4] = now_seconds() - t;
-    printf("wall time: named cases %.1f s, GPU plans %.1f s, random sweep %.1f s, medium sweep "
-           "%.1f s, host path %.1f s\n",
-           part[0], part[1], part[2], part[3], part[4]);
+    printf("wall time: named cases %.1f s, GPU plans %.1f s, other CPU register file %.1f s, "
+           "random sweep %.1f s, medium sweep %.1f s, host path %.1f s\n",
+           part[0], part[1], part[5], part[2], part[3], part[4]);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
                clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
-    EXPECT(g_shape_index == (int)test_named_case_count + gpu_shapes + count + medium,
-           "%d shapes listed, expected %d", g_shape_index,
-           (int)test_named_case_count + gpu_shapes + count + medium);
+    const int listed = (int)test_named_case_count + gpu_shapes + register_shapes + count + medium;
+    EXPECT(g_shape_index == listed, "%d shapes listed, expected %d", g_shape_index, listed);
     EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == g_shapes_checked, "direct ran %d of %d shapes",
            g_runs[CLGCONV_ALGO_DIRECT], g_shapes_checked);
     clReleaseCommandQueue(g_queue);
