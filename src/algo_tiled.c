@@ -331,11 +331,6 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
             p.vw = 16;
             max_tb = 6;
         }
-        /* 32 registers, constant channel counts in one 8-lane vector: up to 16 pixels. AVX-512
-           PoCL, plans alternating call by call, medians: ResNeXt's g=32 28x28 layer (14 pixels
-           instead of 7) 1.09x faster. 16-lane vectors keep 6 pixels: 7x7x1024 g=32 and dense
-           28x28x256 measured no faster with 7-14. */
-        if (cpu_regs >= 32 && variant == 0 && p.channels && p.gpv == 1 && p.vw == 8) max_tb = 16;
         p.tb = p.channels      ? even_tile(s->OW, max_tb)
                : p.specialised ? pow2_tile(s->OW, max_tb)
                                : coarse_tile(s->OW, max_tb);
@@ -349,13 +344,26 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            at batch 1 in one A/B, ran its kernel at 5.6 against 3.6 ms at batch 8 in the
            benchmark (the groups sweep's g=32 layer). */
         const int64_t pixels = s->OH * s->OW;
-        const int run_tb = even_tile(pixels, max_tb);
+        /* 32 registers (AVX-512 PoCL; plans alternating call by call, medians), constant
+           channel counts: 16-lane vectors take runs of up to 7 pixels (14 accumulators), e.g.
+           7x7 images in 7 tiles instead of 9 of 6: ResNeXt's g=32 7x7 layer 1.06-1.07x faster
+           (batch 8 also), dense 14x14x512 1.06x, g=32 14x14 the same. Their row tiles keep 6
+           (7 ran 0.96x to 1.07x on 27x27 and 28x28 layers; 10 or 13 pixels no faster or
+           slower). */
+        const bool wide_regs = cpu_regs >= 32 && variant == 0 && p.channels && p.gpv == 1;
+        const int run_tb = even_tile(pixels, wide_regs && p.vw == 16 ? 7 : max_tb);
         const int64_t row_slots = s->OH * ((s->OW + p.tb - 1) / p.tb * p.tb);
         const int64_t run_slots = (pixels + run_tb - 1) / run_tb * run_tb;
         if (allow_pitched && cpu && p.channels && p.gpv == 1 && variant == 0 && s->OW < 16 &&
             (run_tb > p.tb || (double)run_slots < 0.9 * (double)row_slots)) {
             p.pitched = 1;
             p.tb = run_tb;
+        } else if (wide_regs && p.vw == 8) {
+            /* 32 registers, one 8-lane vector per group: row tiles of up to 16 pixels (decided
+               after the pitched choice, which stays that of 8-pixel tiles): ResNeXt's g=32
+               28x28 layer (14 pixels instead of 7) 1.09x faster. Pitched runs keep 8: 16 ran
+               0.90x on a 14x14 g=32 layer. */
+            p.tb = even_tile(s->OW, 16);
         }
     }
     if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
