@@ -72,8 +72,8 @@ static void usage(FILE *out)
 typedef struct options {
     const char *device;
     bench_layer_list layers;
-    bool sweep, unusual, compare_algos, quick, verify, add_dense, markdown, torch, quiet, list_devices;
-    bool roofline;
+    bool sweep, unusual, compare_algos, quick, verify, add_dense, markdown, torch, quiet;
+    bool list_devices, roofline;
     int batch;
     int iters, warmup, min_time_ms;
     double tolerance_scale;
