@@ -204,6 +204,17 @@ const test_case test_named_cases[] = {
        NCHW kernel's pitched blocks by default on CPUs (batch 2, 9-wide rows, a clamp). */
     {"tiled_nhwc_small_image_long_reduction", 2, 72, 7, 9, 80, 1, 3, 3, 1, 1, 1, 1, 1, 1,
      .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    /* CPU register tiles sized for 32 registers (cpu_registers; the differential suite also
+       runs every named case with the other register file): NHWC row tiles of one 8-lane
+       channel vector up to 16 pixels (23 columns: tiles of 12, the second overlapping; 16
+       columns: one full-row tile), and NCHW two-vector tiles of 8 channels on 20-pixel rows
+       (the row's second block moved back to end at OW). */
+    {"tiled_nhwc_8ch_rows_23_wide", 2, 16, 9, 23, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nhwc_8ch_rows_16_wide", 1, 8, 5, 16, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nchw_8ch_two_vectors_20_wide", 1, 16, 6, 20, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .cpu_paths = 1},
     /* An NCHW image per group larger than a sixteenth of the device cache (2 x 520 x 520
        floats: caches up to 34 MB, PoCL's 32 MiB among them): there tiled's work-groups span
        the channel tiles (17 tiles of 8 channels in two work-groups of 9, the last tile past
