@@ -106,6 +106,31 @@ static int named_cases(test_rng *r, bool skip_cpu_paths)
     return shapes;
 }
 
+/* The OpenCL context and device of g_ctx, and the device's type. */
+static cl_device_id plan_device(cl_context *c, cl_device_type *type)
+{
+    cl_device_id dev;
+    *type = 0;
+    CHECK_OK(clgconv_context_get_cl(g_ctx, c, &dev));
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof *type, type, NULL) == CL_SUCCESS);
+    return dev;
+}
+
+/* The named cases again on the algorithms of algo_mask with plans made in ctx (a second context
+   on g_ctx's cl_context, so that g_queue serves it), which it then releases. Returns the number
+   of shapes it listed. */
+static int named_cases_in(clgconv_context *ctx, unsigned algo_mask, bool skip_cpu_paths,
+                          test_rng *r)
+{
+    g_plan_ctx = ctx;
+    g_algo_mask = algo_mask;
+    const int shapes = named_cases(r, skip_cpu_paths);
+    g_algo_mask = ~0u;
+    g_plan_ctx = g_ctx;
+    clgconv_context_release(ctx);
+    return shapes;
+}
+
 /* The named cases again with plans made for a GPU (clgconv_testing_plan_as_gpu) and run on this
    device: the GPU-only tile sizes and work-group shapes of tiled and depthwise stay covered
    where CI has no GPU (about 2 minutes of cold builds, split over the ctest shards; gemm's GPU
@@ -115,10 +140,8 @@ static int named_cases(test_rng *r, bool skip_cpu_paths)
 static int gpu_plans(test_rng *r)
 {
     cl_context c;
-    cl_device_id dev;
-    cl_device_type type = 0;
-    CHECK_OK(clgconv_context_get_cl(g_ctx, &c, &dev));
-    CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS);
+    cl_device_type type;
+    const cl_device_id dev = plan_device(&c, &type);
     if (type & CL_DEVICE_TYPE_GPU) return 0;
     /* 8 compute units: tiles shrink until 512 work-items (64 per compute unit), fully for
        small cases, part-way for larger ones (132, an H200's, would shrink every named case to
@@ -128,13 +151,8 @@ static int gpu_plans(test_rng *r)
     clgconv_status st = clgconv_context_create(c, dev, &gpu); /* same cl_context: g_queue works */
     clgconv_testing_plan_as_gpu(0);
     CHECK_OK(st);
-    g_plan_ctx = gpu;
-    g_algo_mask = 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE;
-    const int shapes = named_cases(r, true); /* cpu_paths: paths GPU plans never take */
-    g_algo_mask = ~0u;
-    g_plan_ctx = g_ctx;
-    clgconv_context_release(gpu);
-    return shapes;
+    /* not the cpu_paths cases: paths GPU plans never take */
+    return named_cases_in(gpu, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, true, r);
 }
 
 /* On CPU devices, the named cases again on tiled with plans made for the other register file
@@ -144,11 +162,9 @@ static int gpu_plans(test_rng *r)
 static int other_register_plans(test_rng *r)
 {
     cl_context c;
-    cl_device_id dev;
-    cl_device_type type = 0;
+    cl_device_type type;
     cl_uint width = 0;
-    CHECK_OK(clgconv_context_get_cl(g_ctx, &c, &dev));
-    CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS);
+    const cl_device_id dev = plan_device(&c, &type);
     if (!(type & CL_DEVICE_TYPE_CPU)) return 0;
     CHECK(clGetDeviceInfo(dev, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width, NULL) ==
           CL_SUCCESS);
@@ -157,13 +173,7 @@ static int other_register_plans(test_rng *r)
     clgconv_status st = clgconv_context_create(c, dev, &other);
     clgconv_testing_cpu_registers(0);
     CHECK_OK(st);
-    g_plan_ctx = other;
-    g_algo_mask = 1u << CLGCONV_ALGO_TILED;
-    const int shapes = named_cases(r, false);
-    g_algo_mask = ~0u;
-    g_plan_ctx = g_ctx;
-    clgconv_context_release(other);
-    return shapes;
+    return named_cases_in(other, 1u << CLGCONV_ALGO_TILED, false, r);
 }
 
 static void random_sweep(uint64_t seed, int count)
