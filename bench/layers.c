@@ -36,6 +36,14 @@ static bench_layer make_layer(const char *name, const char *family, int n, int c
     return l;
 }
 
+/* Appends count layers to list; false when out of memory. */
+static bool add_layers(bench_layer_list *list, const bench_layer *layers, size_t count)
+{
+    for (size_t i = 0; i < count; ++i)
+        if (!bench_layers_add(list, &layers[i])) return false;
+    return true;
+}
+
 /* The suite, batch 1 (--batch overrides). Sources: AlexNet (Krizhevsky et al. 2012) conv2 split
    over two GPUs; ResNeXt-50 32x4d (Xie et al. 2017), the 3x3 grouped conv of each stage at its
    stride-1 blocks; MobileNetV2 (Sandler et al. 2018) 3x3 depthwise convs at five resolutions
@@ -64,11 +72,8 @@ bool bench_layers_default_suite(bench_layer_list *list, bool quick)
         make_layer("quick-depthwise", "custom", 1, 32, 16, 16, 32, 32, 3, 3, 2, 1, 1),
         make_layer("quick-1x1-g3", "custom", 1, 24, 8, 8, 48, 3, 1, 1, 1, 0, 1),
     };
-    bench_layer *src = quick ? small : full;
-    size_t count = quick ? sizeof small / sizeof small[0] : sizeof full / sizeof full[0];
-    for (size_t i = 0; i < count; ++i)
-        if (!bench_layers_add(list, &src[i])) return false;
-    return true;
+    return quick ? add_layers(list, small, sizeof small / sizeof small[0])
+                 : add_layers(list, full, sizeof full / sizeof full[0]);
 }
 
 /* Layers off the common path, batch 1: the shapes other libraries run many times slower than
@@ -90,9 +95,7 @@ bool bench_layers_unusual(bench_layer_list *list)
         make_layer("inception-7x1", "unusual", 1, 128, 17, 17, 128, 1, 7, 1, 1, 0, 1),
         make_layer("convnext-down2x2", "unusual", 1, 96, 56, 56, 192, 1, 2, 2, 2, 0, 1),
     };
-    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i)
-        if (!bench_layers_add(list, &layers[i])) return false;
-    return true;
+    return add_layers(list, layers, sizeof layers / sizeof layers[0]);
 }
 
 /* Parses a non-negative decimal int at *p, advancing past it. */
