@@ -33,8 +33,19 @@ left() { echo $((deadline - $(date +%s))); }
 # budget WANT: seconds a step may take (WANT, or what is left less 20 s for the archive).
 budget() { local l=$(($(left) - 20)); [ "$l" -lt "$1" ] && echo "$l" || echo "$1"; }
 # write_report: the run's tables as one Markdown document (docs/gpu-benchmarks.md is one).
+# tables KIND TITLE CONFIG...: for each configuration that ran, its table (with PyTorch's times
+# when they were measured) under "TITLE, configuration".
+tables() {
+  local kind=$1 title=$2 c table
+  shift 2
+  for c in "$@"; do
+    table="$work/${kind}_$c.torch.md"
+    [ -s "$table" ] || table="$work/${kind}_$c.md"
+    [ -s "$table" ] || continue
+    echo "## $title, ${c/_/ }"; echo; sed 1,2d "$table"; echo
+  done
+}
 write_report() {
-  local table
   echo "# clgconv on $(sed -n 's/^[0-9]\+ \+[0-9:]\+ \+[A-Z]\+ \+\(.*\) \[.*/\1/p' "$work/devices.txt" | head -n 1)"
   echo
   echo "Written by \`tools/device_check.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), bundle"
@@ -51,20 +62,9 @@ write_report() {
   if [ -s "$work/summary_vs_torch.md" ]; then
     echo "## Summary: clgconv vs PyTorch"; echo; cat "$work/summary_vs_torch.md"; echo
   fi
-  for kind in suite sweep; do
-    for c in b1_nchw b1_nhwc b8_nchw b8_nhwc; do
-      table="$work/${kind}_$c.torch.md"
-      [ -s "$table" ] || table="$work/${kind}_$c.md"
-      [ -s "$table" ] || continue
-      echo "## ${kind^}, ${c/_/ }"; echo; sed 1,2d "$table"; echo
-    done
-  done
-  for c in b1_nchw b1_nhwc; do
-    table="$work/unusual_$c.torch.md"
-    [ -s "$table" ] || table="$work/unusual_$c.md"
-    [ -s "$table" ] || continue
-    echo "## Unusual layers, ${c/_/ }"; echo; sed 1,2d "$table"; echo
-  done
+  tables suite Suite b1_nchw b1_nhwc b8_nchw b8_nhwc
+  tables sweep Sweep b1_nchw b1_nhwc b8_nchw b8_nhwc
+  tables unusual "Unusual layers" b1_nchw b1_nhwc
   if [ -s "$work/algos_b1_nchw.md" ]; then
     echo "## Per-algorithm comparison (batch 1, NCHW)"; echo; sed 1,6d "$work/algos_b1_nchw.md"; echo
   fi
