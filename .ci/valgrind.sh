@@ -32,9 +32,11 @@ export CLGCONV_CACHE_BINARIES=always
 cd "$build"
 # Natively first: PoCL compiles kernels in-process (LLVM), hopeless under valgrind; this fills
 # PoCL's kernel cache and clgconv's binary cache so that the runs below only load binaries.
+# The fault-injection subset (AUTO and DIRECT plans), run natively here and under valgrind below.
+fault_injection=(CLGCONV_FI_QUICK=1 CLGCONV_TEST_SKIP_ALGOS=tiled,depthwise,gemm,clblast
+                 ./tests/reliability/test_fault_injection)
 ./tests/test_smoke >/dev/null
-CLGCONV_FI_QUICK=1 CLGCONV_TEST_SKIP_ALGOS=tiled,depthwise,gemm,clblast \
-  ./tests/reliability/test_fault_injection >/dev/null
+env "${fault_injection[@]}" >/dev/null
 CLGCONV_SOAK_CYCLES=100 CLGCONV_TEST_SKIP_ALGOS=clblast ./tests/reliability/test_soak >/dev/null
 
 vg=(valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
@@ -55,8 +57,7 @@ run() { # run NAME [VAR=value...] COMMAND...: one program under memcheck, log in
   fi
 }
 run smoke ./tests/test_smoke
-run fault_injection CLGCONV_FI_QUICK=1 CLGCONV_TEST_SKIP_ALGOS=tiled,depthwise,gemm,clblast \
-  ./tests/reliability/test_fault_injection
+run fault_injection "${fault_injection[@]}"
 run soak CLGCONV_SOAK_CYCLES=150 CLGCONV_TEST_SKIP_ALGOS=clblast ./tests/reliability/test_soak
 run fuzz_desc_replay ./tests/fuzz/fuzz_desc_replay "$root/tests/fuzz/corpus/desc" "$root/tests/fuzz/regressions/desc"
 echo "valgrind: finished in $(( $(date +%s) - t0 )) s"
