@@ -23,6 +23,11 @@ void clgconv_testing_cpu_registers(int registers)
     g_cpu_registers = registers > 0 ? registers : 0;
 }
 
+int clgconv_testing_context_cpu_registers(const clgconv_context *ctx)
+{
+    return ctx ? ctx->info.cpu_registers : 0;
+}
+
 static clgconv_status query_device(cl_device_id dev, clg_device_info *info)
 {
     cl_int e;

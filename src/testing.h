@@ -49,6 +49,10 @@ CLGCONV_API void clgconv_testing_plan_as_gpu(unsigned compute_units);
    (default) uses the device's own (32 where its native float vector is 16 lanes, else 16). */
 CLGCONV_API void clgconv_testing_cpu_registers(int registers);
 
+/* The vector registers (8-float units) ctx's CPU register tiles are sized for: 16 or 32 on CPU
+   devices (after CLGCONV_CPU_REGISTERS and clgconv_testing_cpu_registers), 0 on others. */
+CLGCONV_API int clgconv_testing_context_cpu_registers(const clgconv_context *ctx);
+
 /* Program binaries stored on this thread from now on under CLGCONV_CACHE_BINARIES=auto count as
    slower to fetch than to build (1), so that the device is marked and no more are stored, or
    are measured (0, default). */

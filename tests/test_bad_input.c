@@ -1,5 +1,6 @@
-/* test_bad_input.c: every invalid argument is rejected with CLGCONV_ERROR_INVALID_ARGUMENT, a message naming it, no output written and nothing enqueued; shapes outside the depthwise algorithm's domain get UNSUPPORTED with a message naming them. */
+/* test_bad_input.c: every invalid argument is rejected with CLGCONV_ERROR_INVALID_ARGUMENT, a message naming it, no output written and nothing enqueued; shapes outside the depthwise algorithm's domain get UNSUPPORTED with a message naming them; malformed CLGCONV_CPU_REGISTERS values are ignored. */
 #include "test_util.h"
+#include "testing.h"
 
 #include <limits.h>
 #include <math.h>
@@ -649,6 +650,45 @@ static void bad_forward(clgconv_algo algo)
     free(x), free(w), free(b);
 }
 
+/* CLGCONV_CPU_REGISTERS: 16 and 32 override the register file CPU tiles are sized for; any
+   other value is ignored (the device's own: 32 where its native float vector has 16 lanes,
+   else 16); the test hook wins over both. Contexts on the same cl_context, one per value. */
+static void cpu_registers_override(void)
+{
+    cl_device_type type = 0;
+    cl_uint width = 0;
+    CHECK(clGetDeviceInfo(g_dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS);
+    CHECK(clGetDeviceInfo(g_dev, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width,
+                          NULL) == CL_SUCCESS);
+    const int own = (type & CL_DEVICE_TYPE_CPU) ? (width >= 16 ? 32 : 16) : 0;
+    static const struct {
+        const char *value; /* NULL: unset */
+        int hook;          /* clgconv_testing_cpu_registers before the context */
+        int cpu;           /* expected on a CPU device; 0: the device's own */
+    } cases[] = {{NULL, 0, 0},   {"16", 0, 16}, {"32", 0, 32},  {"", 0, 0},     {"7", 0, 0},
+                 {"64", 0, 0},   {"-16", 0, 0}, {"16x", 0, 0},  {" 32", 0, 0},  {"sixteen", 0, 0},
+                 {"32", 16, 16}, {"16", 32, 32}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        if (cases[i].value)
+            setenv("CLGCONV_CPU_REGISTERS", cases[i].value, 1);
+        else
+            unsetenv("CLGCONV_CPU_REGISTERS");
+        clgconv_testing_cpu_registers(cases[i].hook);
+        clgconv_context *ctx = NULL;
+        const clgconv_status st = clgconv_context_create(g_cl, g_dev, &ctx);
+        clgconv_testing_cpu_registers(0);
+        unsetenv("CLGCONV_CPU_REGISTERS");
+        if (!EXPECT(st == CLGCONV_SUCCESS, "CLGCONV_CPU_REGISTERS=\"%s\": context: %s",
+                    cases[i].value ? cases[i].value : "(unset)", clgconv_status_string(st)))
+            continue;
+        const int want = own && cases[i].cpu ? cases[i].cpu : own;
+        const int got = clgconv_testing_context_cpu_registers(ctx);
+        EXPECT(got == want, "CLGCONV_CPU_REGISTERS=\"%s\" (hook %d): %d registers, expected %d",
+               cases[i].value ? cases[i].value : "(unset)", cases[i].hook, got, want);
+        clgconv_context_release(ctx);
+    }
+}
+
 int main(void)
 {
     names();
@@ -658,6 +698,7 @@ int main(void)
     good_descriptors();
     depthwise_domain();
     null_arguments();
+    cpu_registers_override();
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) bad_forward((clgconv_algo)a);
     clReleaseCommandQueue(g_queue);
     clgconv_context_release(g_ctx);
