@@ -20,7 +20,9 @@
  *
  * Usage: wrap your cl_context/cl_device_id in a clgconv_context, create a clgconv_plan per layer
  * (this compiles the OpenCL programs it needs), then call clgconv_conv2d_forward as often as you
- * like: it only enqueues work on your queue.
+ * like: it only enqueues work on your queue. Weights that stay fixed can be packed once
+ * (clgconv_conv2d_pack_weights) and passed to clgconv_conv2d_forward_packed, which skips the
+ * per-call weight rearrangement some plans do.
  *
  * Errors: every function returning clgconv_status validates all of its arguments before it
  * touches any buffer or enqueues anything. On failure it returns a specific status and leaves a
@@ -34,9 +36,10 @@
  *  - A clgconv_context may be used from several threads at once: plan creation (and its
  *    program cache) and clgconv_conv2d_forward_host are internally synchronised
  *    (forward_host calls on one context are serialised).
- *  - A clgconv_plan is immutable after creation: clgconv_conv2d_forward may be called on the
- *    same plan from several threads at once, on the same or different queues. Each concurrent
- *    call needs its own workspace buffer if the plan needs one.
+ *  - A clgconv_plan is immutable after creation: clgconv_conv2d_forward,
+ *    clgconv_conv2d_forward_packed and clgconv_conv2d_pack_weights may be called on the same
+ *    plan from several threads at once, on the same or different queues. Each concurrent
+ *    forward call needs its own workspace buffer if the plan needs one.
  *  - clgconv_plan_release / clgconv_context_release must not race with other uses of the same
  *    object. A context may be released before its plans: it stays alive until the last plan that
  *    uses it is released.
@@ -230,7 +233,8 @@ CLGCONV_API void clgconv_plan_release(clgconv_plan *plan);
 /* Enqueues the convolution on the caller's queue; never blocks on it. input [N][C][H][W] (or
    NHWC), weights [K][C/g][kh][kw], bias [K] or NULL, output [N][K][OH][OW] (or NHWC), each a
    buffer of the plan's context at least as large as the tensor (checked with CL_MEM_SIZE);
-   output must not be the same buffer as input, weights, bias or workspace. workspace may be NULL
+   output must not be the same buffer as input, weights, bias or workspace, nor workspace the
+   same as input, weights or bias. workspace may be NULL
    when the plan needs none, else it must hold clgconv_plan_workspace_size bytes.
    The queue and every wait event must belong to the plan's context (the queue to its device
    too). The enqueued work waits for
@@ -265,6 +269,50 @@ CLGCONV_API clgconv_status clgconv_conv2d_forward_host(clgconv_context *ctx,
 CLGCONV_API clgconv_status clgconv_conv2d_reference(const clgconv_conv2d_desc *desc,
                                                     const float *input, const float *weights,
                                                     const float *bias, float *output);
+
+/* ---------------------------------------------------------------- packed weights */
+
+/* Weights packed once for repeated forward calls. Some plans rearrange the weights on every
+   forward call before the convolution proper (TILED in NHWC and its NCHW layers run through the
+   NHWC kernel: weights transposed so that output channels are contiguous; GEMM in NHWC: the
+   weight matrix transposed). An application whose weights do not change between calls (inference)
+   can pack them once into a buffer of its own and then call clgconv_conv2d_forward_packed, which
+   skips that step: one kernel launch fewer and no weight traffic per call. Plans that read the
+   weights as given pack them as a plain copy, so the same code works with every plan.
+
+   The packed layout is private to the plan that packed it (it depends on the plan's algorithm,
+   tiles and device): pass packed weights only to clgconv_conv2d_forward_packed with that plan.
+   Repack after the weights change.
+
+   clgconv_plan_packed_weights_size: bytes the packed weights buffer must hold (at least the
+   weights' own size). clgconv_plan_packed_workspace_size: bytes of workspace
+   clgconv_conv2d_forward_packed needs (never more than clgconv_plan_workspace_size; 0 means none,
+   pass NULL). Both return 0 for a NULL plan. */
+CLGCONV_API size_t clgconv_plan_packed_weights_size(const clgconv_plan *plan);
+CLGCONV_API size_t clgconv_plan_packed_workspace_size(const clgconv_plan *plan);
+
+/* Enqueues the packing of weights [K][C/g][kh][kw] into packed_weights (a writable buffer of the
+   plan's context holding at least clgconv_plan_packed_weights_size bytes, not the same buffer as
+   weights). Queue, wait list and event as in clgconv_conv2d_forward; validates everything first
+   and on any error enqueues nothing and writes nothing. Thread-safe like forward. */
+CLGCONV_API clgconv_status clgconv_conv2d_pack_weights(const clgconv_plan *plan,
+                                                       cl_command_queue queue, cl_mem weights,
+                                                       cl_mem packed_weights,
+                                                       cl_uint num_wait_events,
+                                                       const cl_event *wait_events,
+                                                       cl_event *event);
+
+/* clgconv_conv2d_forward with weights packed by clgconv_conv2d_pack_weights (make the call wait
+   for the packing's event, or use an in-order queue). The same checks, semantics and failure
+   promises; workspace needs clgconv_plan_packed_workspace_size bytes; output must not be the
+   same buffer as packed_weights, nor workspace the same as input, packed_weights or bias. */
+CLGCONV_API clgconv_status clgconv_conv2d_forward_packed(const clgconv_plan *plan,
+                                                         cl_command_queue queue, cl_mem input,
+                                                         cl_mem packed_weights, cl_mem bias,
+                                                         cl_mem output, cl_mem workspace,
+                                                         cl_uint num_wait_events,
+                                                         const cl_event *wait_events,
+                                                         cl_event *event);
 
 #ifdef __cplusplus
 }

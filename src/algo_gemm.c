@@ -126,7 +126,8 @@ clgconv_status clg_im2col_enqueue(const clgconv_context *ctx, const clg_shape *s
 typedef struct gemm_operand {
     int64_t off, sN, sG, sS;
     int ld;
-    int which; /* 0 input, 1 weights, 2 workspace, 3 output */
+    int which; /* 0 input, 1 weights, 2 workspace, 3 output, 4 transposed weights (NHWC: the
+                  workspace's head, or the packed weights buffer) */
 } gemm_operand;
 
 typedef struct gemm_state {
@@ -196,7 +197,7 @@ static void gemm_mapping(const clgconv_context *ctx, const clg_shape *s, int var
             st->a = (gemm_operand){0, HW * s->C, s->CPG, 0, (int)s->C, 0};
         else
             st->a = (gemm_operand){l->col_offset, 0, 0, l->slot_elems, (int)l->RED, 2};
-        st->b = (gemm_operand){0, 0, l->RED * s->KPG, 0, (int)s->KPG, 2};
+        st->b = (gemm_operand){0, 0, l->RED * s->KPG, 0, (int)s->KPG, 4};
         st->c = (gemm_operand){0, l->P * s->K, s->KPG, 0, (int)s->K, 3};
     }
     choose_tiles(ctx, variant, st->M, st->N, &st->TM, &st->TN, &st->kblock);
@@ -308,6 +309,13 @@ static clgconv_status gemm_create(clgconv_plan *plan)
         return r;
     }
     plan->workspace_bytes = (size_t)st->layout.workspace_bytes;
+    if (st->nhwc) {
+        /* Packed weights: the transposed matrix the workspace's head would hold. 1x1 layers
+           (no im2col) then need no workspace; others keep the layout (the head unused). */
+        plan->packs_weights = true;
+        plan->packed_weights_bytes = (size_t)gemm_wt_elems(s) * sizeof(float);
+        plan->packed_workspace_bytes = st->layout.direct ? 0 : plan->workspace_bytes;
+    }
     return CLGCONV_SUCCESS;
 }
 
@@ -317,6 +325,7 @@ static cl_mem operand_buffer(const gemm_operand *o, const clg_forward_args *a)
     case 0: return a->input;
     case 1: return a->weights;
     case 2: return a->workspace;
+    case 4: return a->packed ? a->weights : a->workspace;
     default: return a->output;
     }
 }
@@ -364,8 +373,9 @@ static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue que
     return clg_enqueue_kernel(queue, k, name, 3, global, local, num_wait, wait, event);
 }
 
+/* weights_kkc_transposed from weights into wt (the workspace's head or the packed weights). */
 static clgconv_status transpose_launch(const clgconv_plan *plan, cl_command_queue queue,
-                                       const clg_forward_args *a, cl_uint num_wait,
+                                       cl_mem weights, cl_mem wt, cl_uint num_wait,
                                        const cl_event *wait, cl_event *event)
 {
     const gemm_state *st = plan->state;
@@ -376,8 +386,8 @@ static clgconv_status transpose_launch(const clgconv_plan *plan, cl_command_queu
     cl_long wt_offset = 0;
     clgconv_status r;
     cl_uint i = 0;
-    if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &a->weights, name)) ||
-        (r = clg_set_arg(k, i++, sizeof(cl_mem), &a->workspace, name)))
+    if ((r = clg_set_arg(k, i++, sizeof(cl_mem), &weights, name)) ||
+        (r = clg_set_arg(k, i++, sizeof(cl_mem), &wt, name)))
         return r;
     if ((r = clg_set_int_args(k, &i, iargs, sizeof iargs / sizeof iargs[0], name))) return r;
     if ((r = clg_set_arg(k, i++, sizeof(cl_long), &wt_offset, name))) return r;
@@ -403,8 +413,8 @@ static clgconv_status gemm_enqueue(const clgconv_plan *plan, cl_command_queue qu
     const clg_gemm_layout *l = &st->layout;
     cl_event ev_wt = NULL, ev_col = NULL, ev_prev = NULL;
     clgconv_status r = CLGCONV_SUCCESS;
-    if (st->nhwc) {
-        r = transpose_launch(plan, queue, a, num_wait, wait, &ev_wt);
+    if (st->nhwc && !a->packed) {
+        r = transpose_launch(plan, queue, a->weights, a->workspace, num_wait, wait, &ev_wt);
         if (r != CLGCONV_SUCCESS) return r;
     }
     for (int64_t b0 = 0; b0 < l->pairs && r == CLGCONV_SUCCESS; b0 += l->pairs_per_chunk) {
@@ -448,6 +458,14 @@ static clgconv_status gemm_enqueue(const clgconv_plan *plan, cl_command_queue qu
     return CLGCONV_SUCCESS;
 }
 
+/* Packing (NHWC plans): the weight transpose alone, into the packed buffer. */
+static clgconv_status gemm_pack(const clgconv_plan *plan, cl_command_queue queue, cl_mem weights,
+                                cl_mem packed, cl_uint num_wait, const cl_event *wait,
+                                cl_event *event)
+{
+    return transpose_launch(plan, queue, weights, packed, num_wait, wait, event);
+}
+
 const clg_algo_impl clg_algo_gemm = {CLGCONV_ALGO_GEMM, gemm_supports,      gemm_estimate,
                                      gemm_create,       gemm_enqueue,       gemm_destroy,
-                                     gemm_variant_count};
+                                     gemm_variant_count, gemm_pack};

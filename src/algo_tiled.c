@@ -919,6 +919,12 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     st->zeros = (int)zeros;
     const int64_t wt_elems = nhwc ? s->weight_elems + zeros : 0;
     plan->workspace_bytes = (size_t)(padded_elems + wt_elems) * sizeof(float);
+    if (st->transpose) {
+        /* Packed weights: what transpose_weights writes, at offset 0 of their own buffer. */
+        plan->packs_weights = true;
+        plan->packed_weights_bytes = (size_t)wt_elems * sizeof(float);
+        plan->packed_workspace_bytes = (size_t)padded_elems * sizeof(float);
+    }
     plan->state = st;
     return CLGCONV_SUCCESS;
 }
@@ -941,6 +947,36 @@ static clgconv_status set_args(cl_kernel k, const char *name, const cl_mem *mems
     if ((r = clg_set_int_args(k, &i, geometry, sizeof geometry / sizeof geometry[0], name)))
         return r;
     return CLGCONV_SUCCESS;
+}
+
+/* transpose_weights' arguments: from w into wt at wt_offset. */
+static clgconv_status set_transpose_args(const clgconv_plan *plan, cl_mem w, cl_mem wt,
+                                         int wt_offset)
+{
+    const tiled_state *st = plan->state;
+    const clg_shape *s = &plan->shape;
+    const int t_ints[] = {wt_offset,   st->t_groups, (int)s->KH, (int)s->KW,
+                          (int)s->CPG, (int)s->KPG,  st->zeros};
+    const char *name = "transpose_weights";
+    clgconv_status r;
+    cl_uint i = 0;
+    if ((r = clg_set_arg(st->transpose, i++, sizeof(cl_mem), &w, name)) ||
+        (r = clg_set_arg(st->transpose, i++, sizeof(cl_mem), &wt, name)) ||
+        (r = clg_set_int_args(st->transpose, &i, t_ints, sizeof t_ints / sizeof t_ints[0], name)))
+        return r;
+    return CLGCONV_SUCCESS;
+}
+
+/* Packing: transpose_weights alone, into packed at offset 0 (the zeros after them too). */
+static clgconv_status tiled_pack(const clgconv_plan *plan, cl_command_queue queue, cl_mem weights,
+                                 cl_mem packed, cl_uint num_wait, const cl_event *wait,
+                                 cl_event *event)
+{
+    const tiled_state *st = plan->state;
+    clgconv_status r = set_transpose_args(plan, weights, packed, 0);
+    if (r) return r;
+    return clg_enqueue_kernel(queue, st->transpose, "transpose_weights", 3, st->t_global,
+                              st->t_local, num_wait, wait, event);
 }
 
 static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue queue,
@@ -967,18 +1003,12 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
                                   st->pad_name)))
             return r;
     }
-    if (st->transpose) {
-        const int t_ints[] = {st->wt_offset, st->t_groups, (int)s->KH, (int)s->KW,
-                              (int)s->CPG,   (int)s->KPG,  st->zeros};
-        cl_uint i = 0;
-        if ((r = clg_set_arg(st->transpose, i++, sizeof(cl_mem), &a->weights,
-                             "transpose_weights")) ||
-            (r = clg_set_arg(st->transpose, i++, sizeof(cl_mem), &a->workspace,
-                             "transpose_weights")) ||
-            (r = clg_set_int_args(st->transpose, &i, t_ints, sizeof t_ints / sizeof t_ints[0],
-                                  "transpose_weights")))
-            return r;
-    }
+    /* Packed weights (a->packed) are already transposed, at offset 0 of their buffer. */
+    const bool transpose = st->transpose && !a->packed;
+    const cl_mem wt = a->packed ? a->weights : a->workspace;
+    const int wt_offset = a->packed ? 0 : st->wt_offset;
+    if (transpose && (r = set_transpose_args(plan, a->weights, a->workspace, st->wt_offset)))
+        return r;
     /* The convolution reads the padded copy (no padding left) when there is one. */
     const cl_mem in = st->pad ? a->workspace : a->input;
     const int H = st->pad ? st->hp : (int)s->H, W = st->pad ? st->wp : (int)s->W;
@@ -989,16 +1019,16 @@ static clgconv_status tiled_enqueue(const clgconv_plan *plan, cl_command_queue q
                             has_bias};
         r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s);
     } else {
-        const cl_mem mems[] = {in, a->workspace, bias, a->output};
+        const cl_mem mems[] = {in, wt, bias, a->output};
         const int ints[] = {(int)s->N, (int)s->G, H, W, (int)s->OH, (int)s->OW, PT, PL, has_bias,
-                            st->wt_offset};
+                            wt_offset};
         r = set_args(st->conv, st->conv_name, mems, 4, ints, 10, lo, hi, s);
     }
     if (r) return r;
     if (st->pad)
         r = clg_enqueue_kernel(queue, st->pad, st->pad_name, 3, st->p_global, st->p_local,
                                num_wait, wait, &before[nbefore++]);
-    if (!r && st->transpose)
+    if (!r && transpose)
         r = clg_enqueue_kernel(queue, st->transpose, "transpose_weights", 3, st->t_global,
                                st->t_local, num_wait, wait, &before[nbefore++]);
     if (!r)
@@ -1019,4 +1049,4 @@ static void tiled_destroy(clgconv_plan *plan)
 
 const clg_algo_impl clg_algo_tiled = {CLGCONV_ALGO_TILED, tiled_supports,  tiled_estimate,
                                       tiled_create,       tiled_enqueue,   tiled_destroy,
-                                      tiled_variant_count};
+                                      tiled_variant_count, tiled_pack};

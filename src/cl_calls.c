@@ -247,6 +247,15 @@ cl_int clg_clEnqueueReadBuffer(cl_command_queue q, cl_mem m, cl_bool blocking, s
     return count_event(
         clEnqueueReadBuffer(q, m, blocking, offset, size, ptr, num_wait, wait, event), event);
 }
+cl_int clg_clEnqueueCopyBuffer(cl_command_queue q, cl_mem src, cl_mem dst, size_t src_offset,
+                              size_t dst_offset, size_t size, cl_uint num_wait,
+                              const cl_event *wait, cl_event *event)
+{
+    INJECT_RET("clEnqueueCopyBuffer");
+    return count_event(
+        clEnqueueCopyBuffer(q, src, dst, src_offset, dst_offset, size, num_wait, wait, event),
+        event);
+}
 cl_int clg_clEnqueueBarrierWithWaitList(cl_command_queue q, cl_uint num_wait,
                                         const cl_event *wait, cl_event *event)
 {

@@ -59,6 +59,9 @@ cl_int clg_clEnqueueWriteBuffer(cl_command_queue q, cl_mem m, cl_bool blocking, 
 cl_int clg_clEnqueueReadBuffer(cl_command_queue q, cl_mem m, cl_bool blocking, size_t offset,
                                size_t size, void *ptr, cl_uint num_wait, const cl_event *wait,
                                cl_event *event);
+cl_int clg_clEnqueueCopyBuffer(cl_command_queue q, cl_mem src, cl_mem dst, size_t src_offset,
+                              size_t dst_offset, size_t size, cl_uint num_wait,
+                              const cl_event *wait, cl_event *event);
 cl_int clg_clEnqueueBarrierWithWaitList(cl_command_queue q, cl_uint num_wait,
                                         const cl_event *wait, cl_event *event);
 cl_int clg_clFinish(cl_command_queue q);

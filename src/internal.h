@@ -152,6 +152,10 @@ clgconv_status clg_context_create_kernel(clgconv_context *ctx, const char *famil
 typedef struct clg_forward_args {
     cl_mem input, weights, bias, output, workspace;
     cl_mem zero_bias; /* unused slot kept for algorithms needing a dummy buffer */
+    /* weights holds the plan's packed weights (clgconv_conv2d_forward_packed): the algorithm's
+       per-call weight rearrangement is skipped and the workspace holds
+       plan->packed_workspace_bytes */
+    bool packed;
 } clg_forward_args;
 
 typedef struct clg_algo_impl clg_algo_impl;
@@ -164,6 +168,11 @@ struct clgconv_plan {
     const clg_algo_impl *impl;
     void *state;            /* the algorithm's kernels and launch geometry */
     size_t workspace_bytes;
+    /* Packed weights (clgconv_conv2d_pack_weights) and the workspace forward_packed needs: where
+       the plan rearranges weights per call, create() sets packs_weights and both sizes; else
+       plan.c makes them the weights' size and workspace_bytes (packing copies) */
+    bool packs_weights; /* create() set the three below: impl->pack packs, else a copy does */
+    size_t packed_weights_bytes, packed_workspace_bytes;
     clg_mutex lock;         /* serialises clSetKernelArg + enqueue on the plan's kernels */
 };
 
@@ -187,6 +196,13 @@ struct clg_algo_impl {
        widths) create() accepts in plan->variant for this shape; the tuner measures each one.
        Variant 0 is the algorithm's own heuristic choice. */
     int (*variant_count)(const clgconv_context *ctx, const clg_shape *shape);
+    /* Optional (NULL: packed weights are a plain copy of the weights): enqueues the packing of
+       weights into packed (called with plan->lock held, arguments validated), waiting for the
+       wait list and giving one event (or none when event is NULL). Called only for plans whose
+       create() set packs_weights. */
+    clgconv_status (*pack)(const clgconv_plan *plan, cl_command_queue queue, cl_mem weights,
+                           cl_mem packed, cl_uint num_wait, const cl_event *wait,
+                           cl_event *event);
 };
 
 /* Creates a plan for a validated shape with a concrete algorithm and variant (plan.c). */

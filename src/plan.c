@@ -111,6 +111,10 @@ clgconv_status clg_plan_create_exact(clgconv_context *ctx, const clg_shape *shap
         free(plan);
         return st;
     }
+    if (!plan->packs_weights) {
+        plan->packed_weights_bytes = (size_t)plan->shape.weight_elems * sizeof(float);
+        plan->packed_workspace_bytes = plan->workspace_bytes;
+    }
     if (plan->workspace_bytes > ctx->info.max_alloc) {
         unsigned long long need = (unsigned long long)plan->workspace_bytes;
         impl->destroy(plan);
@@ -154,6 +158,16 @@ clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx, const clgconv_co
 size_t clgconv_plan_workspace_size(const clgconv_plan *plan)
 {
     return plan ? plan->workspace_bytes : 0;
+}
+
+size_t clgconv_plan_packed_weights_size(const clgconv_plan *plan)
+{
+    return plan ? plan->packed_weights_bytes : 0;
+}
+
+size_t clgconv_plan_packed_workspace_size(const clgconv_plan *plan)
+{
+    return plan ? plan->packed_workspace_bytes : 0;
 }
 
 clgconv_algo clgconv_plan_algo(const clgconv_plan *plan)
@@ -217,17 +231,12 @@ static clgconv_status check_buffer(const clgconv_context *ctx, cl_mem mem, const
     return CLGCONV_SUCCESS;
 }
 
-clgconv_status clgconv_conv2d_forward(const clgconv_plan *plan, cl_command_queue queue,
-                                      cl_mem input, cl_mem weights, cl_mem bias, cl_mem output,
-                                      cl_mem workspace, cl_uint num_wait_events,
-                                      const cl_event *wait_events, cl_event *event)
+/* The checks every enqueueing call makes on its queue and wait list (plan and queue are not
+   NULL: the caller checked): the list's pointers, the queue's context and device, then each
+   event's context. */
+static clgconv_status check_queue_and_waits(const clgconv_plan *plan, cl_command_queue queue,
+                                            cl_uint num_wait_events, const cl_event *wait_events)
 {
-    if (event) *event = NULL;
-    if (!plan) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "plan is NULL");
-    if (!queue) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "queue is NULL");
-    if (!input) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "input is NULL");
-    if (!weights) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "weights is NULL");
-    if (!output) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "output is NULL");
     if (num_wait_events > 0 && !wait_events)
         return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                         "num_wait_events (%u) is not 0 but wait_events is NULL", num_wait_events);
@@ -238,8 +247,6 @@ clgconv_status clgconv_conv2d_forward(const clgconv_plan *plan, cl_command_queue
         if (!wait_events[i])
             return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "wait_events[%u] is NULL", i);
     const clgconv_context *ctx = plan->ctx;
-    const clg_shape *s = &plan->shape;
-
     cl_context qctx;
     cl_int e = clg_clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof qctx, &qctx, NULL);
     if (e == CL_INVALID_COMMAND_QUEUE)
@@ -270,38 +277,125 @@ clgconv_status clgconv_conv2d_forward(const clgconv_plan *plan, cl_command_queue
                             "wait_events[%u] (%p) belongs to another cl_context than the plan's",
                             i, (void *)wait_events[i]);
     }
+    return CLGCONV_SUCCESS;
+}
 
+/* clgconv_conv2d_forward (packed false: weights as given) and clgconv_conv2d_forward_packed
+   (weights packed by clgconv_conv2d_pack_weights; named packed_weights in messages). */
+static clgconv_status forward(const clgconv_plan *plan, cl_command_queue queue, cl_mem input,
+                              cl_mem weights, cl_mem bias, cl_mem output, cl_mem workspace,
+                              cl_uint num_wait_events, const cl_event *wait_events,
+                              cl_event *event, bool packed)
+{
+    if (event) *event = NULL;
+    const char *wname = packed ? "packed_weights" : "weights";
     clgconv_status st;
+    if (!plan) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "plan is NULL");
+    if (!queue) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "queue is NULL");
+    if (!input) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "input is NULL");
+    if (!weights) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "%s is NULL", wname);
+    if (!output) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "output is NULL");
+    if ((st = check_queue_and_waits(plan, queue, num_wait_events, wait_events))) return st;
+    const clgconv_context *ctx = plan->ctx;
+    const clg_shape *s = &plan->shape;
+    const uint64_t weight_bytes =
+        packed ? plan->packed_weights_bytes : (uint64_t)s->weight_elems * 4;
+    const size_t workspace_bytes = packed ? plan->packed_workspace_bytes : plan->workspace_bytes;
+
     if ((st = check_buffer(ctx, input, "input", (uint64_t)s->input_elems * 4, false)) ||
-        (st = check_buffer(ctx, weights, "weights", (uint64_t)s->weight_elems * 4, false)) ||
+        (st = check_buffer(ctx, weights, wname, weight_bytes, false)) ||
         (bias && (st = check_buffer(ctx, bias, "bias", (uint64_t)s->K * 4, false))) ||
         (st = check_buffer(ctx, output, "output", (uint64_t)s->output_elems * 4, true)))
         return st;
-    if (plan->workspace_bytes > 0) {
+    if (workspace_bytes > 0) {
         if (!workspace)
             return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                             "workspace is NULL but the plan (algorithm %s) needs %llu bytes",
-                            clgconv_algo_name(plan->algo),
-                            (unsigned long long)plan->workspace_bytes);
-        if ((st = check_buffer(ctx, workspace, "workspace", plan->workspace_bytes, true)))
-            return st;
+                            clgconv_algo_name(plan->algo), (unsigned long long)workspace_bytes);
+        if ((st = check_buffer(ctx, workspace, "workspace", workspace_bytes, true))) return st;
     }
-    const char *alias = output == input     ? "input"
-                        : output == weights ? "weights"
-                        : output == bias    ? "bias"
-                        : (workspace && plan->workspace_bytes > 0 && output == workspace)
-                            ? "workspace"
-                            : NULL;
+    const bool uses_workspace = workspace && workspace_bytes > 0;
+    const char *alias = output == input                       ? "input"
+                        : output == weights                   ? wname
+                        : output == bias                      ? "bias"
+                        : (uses_workspace && output == workspace) ? "workspace"
+                                                                  : NULL;
     if (alias)
         return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                         "output is the same buffer as %s (in-place convolution is not supported)",
                         alias);
+    alias = !uses_workspace              ? NULL
+            : workspace == input         ? "input"
+            : workspace == weights       ? wname
+            : (bias && workspace == bias) ? "bias"
+                                          : NULL;
+    if (alias)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "workspace is the same buffer as %s (the plan writes its workspace)",
+                        alias);
 
-    clg_forward_args args = {input, weights, bias, output,
-                             plan->workspace_bytes > 0 ? workspace : NULL, NULL};
+    clg_forward_args args = {input, weights, bias, output, uses_workspace ? workspace : NULL,
+                             NULL, packed};
     clgconv_plan *mplan = (clgconv_plan *)plan; /* the lock is the only mutable part */
     clg_mutex_lock(&mplan->lock);
     st = plan->impl->enqueue(plan, queue, &args, num_wait_events, wait_events, event);
+    clg_mutex_unlock(&mplan->lock);
+    if (st == CLGCONV_SUCCESS && event && *event) clg_event_handed_out();
+    return st;
+}
+
+clgconv_status clgconv_conv2d_forward(const clgconv_plan *plan, cl_command_queue queue,
+                                      cl_mem input, cl_mem weights, cl_mem bias, cl_mem output,
+                                      cl_mem workspace, cl_uint num_wait_events,
+                                      const cl_event *wait_events, cl_event *event)
+{
+    return forward(plan, queue, input, weights, bias, output, workspace, num_wait_events,
+                   wait_events, event, false);
+}
+
+clgconv_status clgconv_conv2d_forward_packed(const clgconv_plan *plan, cl_command_queue queue,
+                                             cl_mem input, cl_mem packed_weights, cl_mem bias,
+                                             cl_mem output, cl_mem workspace,
+                                             cl_uint num_wait_events, const cl_event *wait_events,
+                                             cl_event *event)
+{
+    return forward(plan, queue, input, packed_weights, bias, output, workspace, num_wait_events,
+                   wait_events, event, true);
+}
+
+clgconv_status clgconv_conv2d_pack_weights(const clgconv_plan *plan, cl_command_queue queue,
+                                           cl_mem weights, cl_mem packed_weights,
+                                           cl_uint num_wait_events, const cl_event *wait_events,
+                                           cl_event *event)
+{
+    if (event) *event = NULL;
+    clgconv_status st;
+    if (!plan) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "plan is NULL");
+    if (!queue) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "queue is NULL");
+    if (!weights) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "weights is NULL");
+    if (!packed_weights) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "packed_weights is NULL");
+    if ((st = check_queue_and_waits(plan, queue, num_wait_events, wait_events))) return st;
+    const uint64_t weight_bytes = (uint64_t)plan->shape.weight_elems * 4;
+    if ((st = check_buffer(plan->ctx, weights, "weights", weight_bytes, false)) ||
+        (st = check_buffer(plan->ctx, packed_weights, "packed_weights",
+                           plan->packed_weights_bytes, true)))
+        return st;
+    if (packed_weights == weights)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "packed_weights is the same buffer as weights (packing is not in place)");
+
+    clgconv_plan *mplan = (clgconv_plan *)plan;
+    clg_mutex_lock(&mplan->lock);
+    if (plan->packs_weights) {
+        st = plan->impl->pack(plan, queue, weights, packed_weights, num_wait_events, wait_events,
+                              event);
+    } else {
+        cl_int e = clg_clEnqueueCopyBuffer(queue, weights, packed_weights, 0, 0,
+                                           (size_t)weight_bytes, num_wait_events, wait_events,
+                                           event);
+        st = e == CL_SUCCESS ? CLGCONV_SUCCESS
+                             : clg_fail_cl("clEnqueueCopyBuffer", e, "copying the weights");
+    }
     clg_mutex_unlock(&mplan->lock);
     if (st == CLGCONV_SUCCESS && event && *event) clg_event_handed_out();
     return st;

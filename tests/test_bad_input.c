@@ -456,51 +456,85 @@ static bool untouched(cl_command_queue q, cl_mem mem, size_t bytes)
     return changed == 0;
 }
 
-/* Calls forward with the given arguments and expects INVALID_ARGUMENT naming words, *event set
-   to NULL, and check_mem (checked_bytes long; usually the output) unchanged after clFinish. */
+/* The forward call under test: clgconv_conv2d_forward with the weights, or
+   clgconv_conv2d_forward_packed with packed weights (the same signature and checks; the weights
+   argument is named packed_weights and sized by the packed layout). */
+typedef clgconv_status (*forward_call)(const clgconv_plan *, cl_command_queue, cl_mem, cl_mem,
+                                       cl_mem, cl_mem, cl_mem, cl_uint, const cl_event *,
+                                       cl_event *);
+static forward_call g_forward = clgconv_conv2d_forward;
+static const char *g_forward_name = "forward", *g_weights_name = "weights";
+
+/* Calls the forward under test with the given arguments and expects INVALID_ARGUMENT naming
+   words, *event set to NULL, and check_mem (checked_bytes long; usually the output) unchanged
+   after clFinish. */
 static void expect_bad_forward(const char *label, const clgconv_plan *plan, cl_command_queue q,
                                cl_mem in, cl_mem w, cl_mem b, cl_mem out, cl_mem ws,
                                cl_uint nwait, const cl_event *wait, const char *const *words,
                                cl_mem check_mem, size_t checked_bytes)
 {
     char why[200];
+    const char *call = g_forward_name;
     cl_event ev = (cl_event)(uintptr_t)0x1234; /* must come back NULL */
     set_marker();
-    clgconv_status st = clgconv_conv2d_forward(plan, q, in, w, b, out, ws, nwait, wait, &ev);
+    clgconv_status st = g_forward(plan, q, in, w, b, out, ws, nwait, wait, &ev);
     EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
-           "forward with %s gave %s (%s): \"%s\"", label, clgconv_status_string(st), why,
+           "%s with %s gave %s (%s): \"%s\"", call, label, clgconv_status_string(st), why,
            clgconv_last_error());
-    EXPECT(ev == NULL, "forward with %s: *event is %p, not NULL", label, (void *)ev);
+    EXPECT(ev == NULL, "%s with %s: *event is %p, not NULL", call, label, (void *)ev);
     if (ev && ev != (cl_event)(uintptr_t)0x1234) clReleaseEvent(ev);
-    EXPECT(untouched(g_queue, check_mem, checked_bytes), "forward with %s wrote its output",
+    EXPECT(untouched(g_queue, check_mem, checked_bytes), "%s with %s wrote its output", call,
            label);
     /* The same call without an event pointer fails the same way. */
     set_marker();
-    st = clgconv_conv2d_forward(plan, q, in, w, b, out, ws, nwait, wait, NULL);
-    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT, "forward with %s and event NULL gave %s", label,
+    st = g_forward(plan, q, in, w, b, out, ws, nwait, wait, NULL);
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT, "%s with %s and event NULL gave %s", call, label,
            clgconv_status_string(st));
     EXPECT(untouched(g_queue, check_mem, checked_bytes),
-           "forward with %s (event NULL) wrote its output", label);
+           "%s with %s (event NULL) wrote its output", call, label);
 }
 
-static void bad_forward(clgconv_algo algo)
+/* Packs weights (a buffer holding w) for plan into a new buffer and waits. */
+static cl_mem packed_buffer(const clgconv_plan *plan, cl_mem weights)
 {
-    clgconv_conv2d_desc d = valid_desc();
+    cl_mem packed =
+        test_buffer(g_cl, CL_MEM_READ_WRITE, clgconv_plan_packed_weights_size(plan), NULL);
+    CHECK_OK(clgconv_conv2d_pack_weights(plan, g_queue, weights, packed, 0, NULL, NULL));
+    CHECK(clFinish(g_queue) == CL_SUCCESS);
+    return packed;
+}
+
+/* Every argument check of clgconv_conv2d_forward (packed false) or
+   clgconv_conv2d_forward_packed (packed true) on a plan of algo for d; then valid calls work. */
+static void bad_forward(const clgconv_conv2d_desc *desc, clgconv_algo algo, bool packed)
+{
+    const clgconv_conv2d_desc d = *desc;
     forward_setup s = {0};
+    g_forward = packed ? clgconv_conv2d_forward_packed : clgconv_conv2d_forward;
+    g_forward_name = packed ? "forward_packed" : "forward";
+    g_weights_name = packed ? "packed_weights" : "weights";
     clgconv_status st = clgconv_conv2d_plan_create(g_ctx, &d, algo, &s.plan);
     char label[240];
-    snprintf(label, sizeof label, "forward checks, %s", clgconv_algo_name(algo));
+    snprintf(label, sizeof label, "%s checks, %s %s", g_forward_name, clgconv_algo_name(algo),
+             d.layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
     if (!test_algo_ran(algo, st, label)) return;
-    printf("forward argument checks with %s (workspace %zu bytes)\n", clgconv_algo_name(algo),
-           clgconv_plan_workspace_size(s.plan));
     CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &s.in_b, &s.w_b, &s.b_b, &s.out_b));
-    s.ws_b = clgconv_plan_workspace_size(s.plan);
+    s.ws_b = packed ? clgconv_plan_packed_workspace_size(s.plan)
+                    : clgconv_plan_workspace_size(s.plan);
+    printf("%s (workspace %zu bytes, packed weights %zu)\n", label, s.ws_b,
+           clgconv_plan_packed_weights_size(s.plan));
     test_rng r;
     test_rng_seed(&r, 5);
     float *x = test_random_tensor(&r, s.in_b / 4), *w = test_random_tensor(&r, s.w_b / 4),
           *b = test_random_tensor(&r, s.b_b / 4);
     s.input = test_buffer(g_cl, CL_MEM_READ_ONLY, s.in_b, x);
     s.weights = test_buffer(g_cl, CL_MEM_READ_ONLY, s.w_b, w);
+    if (packed) { /* the weights argument is the packed buffer from here on */
+        cl_mem raw = s.weights;
+        s.weights = packed_buffer(s.plan, raw);
+        s.w_b = clgconv_plan_packed_weights_size(s.plan);
+        clReleaseMemObject(raw);
+    }
     s.bias = test_buffer(g_cl, CL_MEM_READ_ONLY, s.b_b, b);
     s.output = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, s.out_b);
     s.workspace = s.ws_b ? test_buffer(g_cl, CL_MEM_READ_WRITE, s.ws_b, NULL) : NULL;
@@ -508,11 +542,12 @@ static void bad_forward(clgconv_algo algo)
     cl_command_queue Q = g_queue;
     cl_mem I = s.input, W = s.weights, B = s.bias, O = s.output, S = s.workspace;
     size_t OB = s.out_b;
+    const char *wn = g_weights_name;
 
     expect_bad_forward("plan NULL", NULL, Q, I, W, B, O, S, 0, NULL, WORDS("plan"), O, OB);
     expect_bad_forward("queue NULL", P, NULL, I, W, B, O, S, 0, NULL, WORDS("queue"), O, OB);
     expect_bad_forward("input NULL", P, Q, NULL, W, B, O, S, 0, NULL, WORDS("input"), O, OB);
-    expect_bad_forward("weights NULL", P, Q, I, NULL, B, O, S, 0, NULL, WORDS("weights"), O, OB);
+    expect_bad_forward("weights NULL", P, Q, I, NULL, B, O, S, 0, NULL, WORDS(wn), O, OB);
     expect_bad_forward("output NULL", P, Q, I, W, B, NULL, S, 0, NULL, WORDS("output"), O, OB);
     expect_bad_forward("num_wait_events 2 with a NULL list", P, Q, I, W, B, O, S, 2, NULL,
                        WORDS("num_wait_events (2)"), O, OB);
@@ -531,7 +566,7 @@ static void bad_forward(clgconv_algo algo)
         const char *name;
         size_t bytes;
         int slot; /* 0 input, 1 weights, 2 bias, 3 output, 4 workspace */
-    } shorts[] = {{"input", s.in_b, 0}, {"weights", s.w_b, 1}, {"bias", s.b_b, 2},
+    } shorts[] = {{"input", s.in_b, 0}, {wn, s.w_b, 1}, {"bias", s.b_b, 2},
                   {"output", s.out_b, 3}, {"workspace", s.ws_b, 4}};
     for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; ++i) {
         if (shorts[i].bytes == 0) continue; /* no workspace needed */
@@ -553,6 +588,20 @@ static void bad_forward(clgconv_algo algo)
                            WORDS("workspace"), O, OB);
         expect_bad_forward("output aliasing the workspace", P, Q, I, W, B, S, S, 0, NULL,
                            WORDS("workspace"), O, OB);
+        /* The workspace aliasing a read argument: a writable buffer big enough for both roles
+           (the plan would write its pre-pass results over what it reads). */
+        size_t wbig = s.ws_b;
+        if (s.in_b > wbig) wbig = s.in_b;
+        if (s.w_b > wbig) wbig = s.w_b;
+        if (s.b_b > wbig) wbig = s.b_b;
+        cl_mem ws_both = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, wbig);
+        expect_bad_forward("the workspace aliasing input", P, Q, ws_both, W, B, O, ws_both, 0,
+                           NULL, WORDS("workspace", "input"), ws_both, wbig);
+        expect_bad_forward("the workspace aliasing the weights", P, Q, I, ws_both, B, O, ws_both,
+                           0, NULL, WORDS("workspace", wn), ws_both, wbig);
+        expect_bad_forward("the workspace aliasing bias", P, Q, I, W, ws_both, O, ws_both, 0,
+                           NULL, WORDS("workspace", "bias"), ws_both, wbig);
+        clReleaseMemObject(ws_both);
     }
 
     /* Output aliasing another argument: a buffer big enough for both roles, holding the
@@ -563,7 +612,7 @@ static void bad_forward(clgconv_algo algo)
     expect_bad_forward("output aliasing input", P, Q, both, W, B, both, S, 0, NULL,
                        WORDS("output", "input"), both, big);
     expect_bad_forward("output aliasing weights", P, Q, I, both, B, both, S, 0, NULL,
-                       WORDS("output", "weights"), both, big);
+                       WORDS("output", wn), both, big);
     cl_mem both_b = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, s.out_b > s.b_b ? s.out_b : s.b_b);
     expect_bad_forward("output aliasing bias", P, Q, I, W, both_b, both_b, S, 0, NULL,
                        WORDS("output", "bias"), both_b, s.out_b > s.b_b ? s.out_b : s.b_b);
@@ -598,11 +647,11 @@ static void bad_forward(clgconv_algo algo)
     {
         cl_event ev = (cl_event)(uintptr_t)0x1234;
         set_marker();
-        st = clgconv_conv2d_forward(P, Q, I, W, B, foreign_out, S, 0, NULL, &ev);
+        st = g_forward(P, Q, I, W, B, foreign_out, S, 0, NULL, &ev);
         char why[200];
         EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT &&
                    message_names(WORDS("output", "context"), why, sizeof why) && ev == NULL,
-               "forward with an output buffer of another cl_context gave %s (%s)",
+               "%s with an output buffer of another cl_context gave %s (%s)", g_forward_name,
                clgconv_status_string(st), why);
         EXPECT(untouched(other_q, foreign_out, s.out_b), "foreign output buffer was written");
     }
@@ -622,7 +671,7 @@ static void bad_forward(clgconv_algo algo)
 
     /* After all that, a correct call works and writes the right result. */
     cl_event ev = NULL;
-    st = clgconv_conv2d_forward(P, Q, I, W, B, O, S, 0, NULL, &ev);
+    st = g_forward(P, Q, I, W, B, O, S, 0, NULL, &ev);
     EXPECT(st == CLGCONV_SUCCESS && ev != NULL, "valid forward after the bad ones gave %s",
            clgconv_status_string(st));
     if (ev) {
@@ -635,7 +684,7 @@ static void bad_forward(clgconv_algo algo)
     free(y);
     /* The buffer of the right size works with bias NULL too, and a wait list of one completed
        user event. */
-    st = clgconv_conv2d_forward(P, Q, I, W, NULL, O, S, 1, &user, NULL);
+    st = g_forward(P, Q, I, W, NULL, O, S, 1, &user, NULL);
     EXPECT(st == CLGCONV_SUCCESS, "valid forward without bias gave %s", clgconv_status_string(st));
     CHECK(clFinish(Q) == CL_SUCCESS);
     y = test_read_buffer(Q, O, s.out_b);
@@ -648,6 +697,144 @@ static void bad_forward(clgconv_algo algo)
     if (S) clReleaseMemObject(S);
     clgconv_plan_release(s.plan);
     free(x), free(w), free(b);
+}
+
+/* Calls clgconv_conv2d_pack_weights and expects INVALID_ARGUMENT naming words, *event NULL, and
+   check_mem (checked_bytes long; usually the packed buffer) unchanged, with and without an event
+   pointer. */
+static void expect_bad_pack(const char *label, const clgconv_plan *plan, cl_command_queue q,
+                            cl_mem w, cl_mem packed, cl_uint nwait, const cl_event *wait,
+                            const char *const *words, cl_mem check_mem, size_t checked_bytes)
+{
+    char why[200];
+    for (int with_event = 1; with_event >= 0; --with_event) {
+        cl_event ev = (cl_event)(uintptr_t)0x1234; /* must come back NULL */
+        set_marker();
+        clgconv_status st =
+            clgconv_conv2d_pack_weights(plan, q, w, packed, nwait, wait, with_event ? &ev : NULL);
+        EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT && message_names(words, why, sizeof why),
+               "pack_weights with %s%s gave %s (%s): \"%s\"", label,
+               with_event ? "" : " (event NULL)", clgconv_status_string(st), why,
+               clgconv_last_error());
+        if (with_event) {
+            EXPECT(ev == NULL, "pack_weights with %s: *event is %p, not NULL", label, (void *)ev);
+            if (ev && ev != (cl_event)(uintptr_t)0x1234) clReleaseEvent(ev);
+        }
+        EXPECT(untouched(g_queue, check_mem, checked_bytes), "pack_weights with %s wrote %s",
+               label, with_event ? "its output" : "its output (event NULL)");
+    }
+}
+
+/* Every argument check of clgconv_conv2d_pack_weights on a plan of algo for d. */
+static void bad_pack(const clgconv_conv2d_desc *d, clgconv_algo algo)
+{
+    clgconv_plan *plan = NULL;
+    clgconv_status st = clgconv_conv2d_plan_create(g_ctx, d, algo, &plan);
+    char label[200];
+    snprintf(label, sizeof label, "pack_weights checks, %s %s", clgconv_algo_name(algo),
+             d->layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
+    if (!test_algo_ran(algo, st, label)) return;
+    size_t in_b, w_b, b_b, out_b;
+    CHECK_OK(clgconv_conv2d_tensor_bytes(d, &in_b, &w_b, &b_b, &out_b));
+    const size_t pw_b = clgconv_plan_packed_weights_size(plan);
+    EXPECT(pw_b >= w_b, "%s: packed size %zu below the weights' %zu", label, pw_b, w_b);
+    test_rng r;
+    test_rng_seed(&r, 6);
+    float *w = test_random_tensor(&r, w_b / 4);
+    cl_mem W = test_buffer(g_cl, CL_MEM_READ_ONLY, w_b, w);
+    cl_mem PW = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, pw_b);
+    cl_command_queue Q = g_queue;
+
+    expect_bad_pack("plan NULL", NULL, Q, W, PW, 0, NULL, WORDS("plan"), PW, pw_b);
+    expect_bad_pack("queue NULL", plan, NULL, W, PW, 0, NULL, WORDS("queue"), PW, pw_b);
+    expect_bad_pack("weights NULL", plan, Q, NULL, PW, 0, NULL, WORDS("weights"), PW, pw_b);
+    expect_bad_pack("packed_weights NULL", plan, Q, W, NULL, 0, NULL, WORDS("packed_weights"),
+                    PW, pw_b);
+    expect_bad_pack("num_wait_events 2 with a NULL list", plan, Q, W, PW, 2, NULL,
+                    WORDS("num_wait_events (2)"), PW, pw_b);
+    cl_int e;
+    cl_event user = clCreateUserEvent(g_cl, &e);
+    CHECK(user != NULL);
+    CHECK(clSetUserEventStatus(user, CL_COMPLETE) == CL_SUCCESS);
+    expect_bad_pack("a wait list with count 0", plan, Q, W, PW, 0, &user,
+                    WORDS("wait_events", "num_wait_events"), PW, pw_b);
+    cl_event with_null[2] = {user, NULL};
+    expect_bad_pack("a NULL entry in the wait list", plan, Q, W, PW, 2, with_null,
+                    WORDS("wait_events[1]"), PW, pw_b);
+    for (size_t cut = 1; cut <= 4; cut += 3) {
+        char what[120];
+        cl_mem small_w = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, w_b - cut);
+        snprintf(what, sizeof what, "the weights buffer %zu byte(s) short", cut);
+        expect_bad_pack(what, plan, Q, small_w, PW, 0, NULL, WORDS("weights"), PW, pw_b);
+        cl_mem small_p = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, pw_b - cut);
+        snprintf(what, sizeof what, "the packed_weights buffer %zu byte(s) short", cut);
+        expect_bad_pack(what, plan, Q, W, small_p, 0, NULL, WORDS("packed_weights"), small_p,
+                        pw_b - cut);
+        clReleaseMemObject(small_w), clReleaseMemObject(small_p);
+    }
+    cl_mem both = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, pw_b);
+    expect_bad_pack("packed_weights aliasing weights", plan, Q, both, both, 0, NULL,
+                    WORDS("packed_weights", "weights"), both, pw_b);
+    clReleaseMemObject(both);
+    cl_mem ro = sentinel_buffer(g_cl, CL_MEM_READ_ONLY, pw_b);
+    expect_bad_pack("a read-only packed_weights buffer", plan, Q, W, ro, 0, NULL,
+                    WORDS("packed_weights", "READ_ONLY"), ro, pw_b);
+    clReleaseMemObject(ro);
+
+    cl_context other = clCreateContext(NULL, 1, &g_dev, NULL, NULL, &e);
+    CHECK(other != NULL);
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+    cl_command_queue other_q = clCreateCommandQueue(other, g_dev, 0, &e);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+    CHECK(other_q != NULL);
+    expect_bad_pack("a queue of another cl_context", plan, other_q, W, PW, 0, NULL,
+                    WORDS("queue", "context"), PW, pw_b);
+    cl_mem foreign_w = test_buffer(other, CL_MEM_READ_ONLY, w_b, w);
+    expect_bad_pack("a weights buffer of another cl_context", plan, Q, foreign_w, PW, 0, NULL,
+                    WORDS("weights", "context"), PW, pw_b);
+    cl_mem foreign_p = sentinel_buffer(other, CL_MEM_READ_WRITE, pw_b);
+    set_marker();
+    st = clgconv_conv2d_pack_weights(plan, Q, W, foreign_p, 0, NULL, NULL);
+    char why[200];
+    EXPECT(st == CLGCONV_ERROR_INVALID_ARGUMENT &&
+               message_names(WORDS("packed_weights", "context"), why, sizeof why),
+           "pack_weights into a buffer of another cl_context gave %s (%s)",
+           clgconv_status_string(st), why);
+    EXPECT(untouched(other_q, foreign_p, pw_b), "a foreign packed_weights buffer was written");
+    cl_event foreign_ev = clCreateUserEvent(other, &e);
+    CHECK(foreign_ev != NULL);
+    expect_bad_pack("a wait event of another cl_context", plan, Q, W, PW, 1, &foreign_ev,
+                    WORDS("wait_events[0]", "context"), PW, pw_b);
+    clSetUserEventStatus(foreign_ev, CL_COMPLETE);
+    clReleaseEvent(foreign_ev);
+    clReleaseMemObject(foreign_w), clReleaseMemObject(foreign_p);
+    clReleaseCommandQueue(other_q);
+    clReleaseContext(other);
+
+    /* Then a valid call (after a completed user event) packs: every packed byte written. */
+    cl_event ev = NULL;
+    st = clgconv_conv2d_pack_weights(plan, Q, W, PW, 1, &user, &ev);
+    EXPECT(st == CLGCONV_SUCCESS && ev != NULL, "%s: a valid pack gave %s", label,
+           clgconv_status_string(st));
+    if (ev) {
+        CHECK(clWaitForEvents(1, &ev) == CL_SUCCESS);
+        clReleaseEvent(ev);
+    }
+    float *p = test_read_buffer(Q, PW, pw_b);
+    size_t left = 0;
+    for (size_t i = 0; i < pw_b / 4; ++i) left += p[i] == SENTINEL;
+    EXPECT(left == 0, "%s: a valid pack left %zu of %zu packed floats unwritten", label, left,
+           pw_b / 4);
+    free(p);
+    clReleaseEvent(user);
+    clReleaseMemObject(W), clReleaseMemObject(PW);
+    clgconv_plan_release(plan);
+    free(w);
 }
 
 /* CLGCONV_CPU_REGISTERS: 16 and 32 override the register file CPU tiles are sized for; any
@@ -699,7 +886,17 @@ int main(void)
     depthwise_domain();
     null_arguments();
     cpu_registers_override();
-    for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) bad_forward((clgconv_algo)a);
+    const clgconv_conv2d_desc nchw = valid_desc();
+    clgconv_conv2d_desc nhwc = valid_desc();
+    nhwc.layout = CLGCONV_LAYOUT_NHWC; /* TILED (NHWC kernel) and GEMM pack for real */
+    nhwc.in_channels = nhwc.out_channels = 16, nhwc.groups = 2;
+    for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) {
+        bad_forward(&nchw, (clgconv_algo)a, false);
+        bad_forward(&nchw, (clgconv_algo)a, true);
+        bad_forward(&nhwc, (clgconv_algo)a, true);
+        bad_pack(&nhwc, (clgconv_algo)a);
+    }
+    bad_pack(&nchw, CLGCONV_ALGO_DIRECT); /* a plan whose packing is a copy */
     clReleaseCommandQueue(g_queue);
     clgconv_context_release(g_ctx);
     return test_summary("test_bad_input");

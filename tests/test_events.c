@@ -1,4 +1,4 @@
-/* test_events.c: clgconv_conv2d_forward's event contract: wait lists (user events), returned events, out-of-order queues, event == NULL. */
+/* test_events.c: the event contract of clgconv_conv2d_forward (and of packing + forward_packed): wait lists (user events), returned events, out-of-order queues, event == NULL. */
 #include "test_util.h"
 #include "testing.h"
 
@@ -314,6 +314,52 @@ static void out_of_order_chain(cl_command_queue ooq, clgconv_algo algo, test_rng
     problem_free(&p2), problem_free(&p1);
 }
 
+/* Packed weights on an out-of-order queue: pack_weights gated by a user event, forward_packed
+   waiting for the packing's event, a read waiting for forward_packed's. Nothing completes before
+   the gate opens; forward_packed must not read the packed buffer (NaN until packed) before the
+   packing is done, so a missed dependency shows as a wrong result. NHWC with 8 channels per group:
+   TILED and GEMM pack for real there (a transposition), the others copy. */
+static void out_of_order_packed(cl_command_queue ooq, clgconv_algo algo, test_rng *r)
+{
+    clgconv_conv2d_desc d = make_desc(16, 9, 11, 16, 2, 3);
+    d.layout = CLGCONV_LAYOUT_NHWC;
+    char label[160];
+    snprintf(label, sizeof label, "out-of-order packed weights, %s", clgconv_algo_name(algo));
+    problem p;
+    if (!test_algo_ran(algo, problem_init(&p, &d, algo, r, NULL), label)) return;
+    const size_t pw_b = clgconv_plan_packed_weights_size(p.plan);
+    const size_t pws_b = clgconv_plan_packed_workspace_size(p.plan);
+    float *nan_fill = test_filled(pw_b / 4, NAN);
+    cl_mem packed = test_buffer(g_cl, CL_MEM_READ_WRITE, pw_b, nan_fill);
+    cl_mem pws = pws_b ? test_buffer(g_cl, CL_MEM_READ_WRITE, pws_b, NULL) : NULL;
+    cl_int e;
+    cl_event gate = clCreateUserEvent(g_cl, &e);
+    CHECK(gate != NULL);
+    cl_event ev_pack = NULL, ev_fwd = NULL, rd = NULL;
+    CHECK_OK(clgconv_conv2d_pack_weights(p.plan, ooq, p.weights, packed, 1, &gate, &ev_pack));
+    CHECK_OK(clgconv_conv2d_forward_packed(p.plan, ooq, p.input, packed, p.bias, p.output, pws, 1,
+                                           &ev_pack, &ev_fwd));
+    CHECK(ev_pack && ev_fwd);
+    float *y = test_filled(p.out_b / 4, NAN);
+    CHECK(clEnqueueReadBuffer(ooq, p.output, CL_FALSE, 0, p.out_b, y, 1, &ev_fwd, &rd) ==
+          CL_SUCCESS);
+    CHECK(clFlush(ooq) == CL_SUCCESS);
+    sleep_ms(50);
+    EXPECT(event_status(ev_pack) > CL_COMPLETE && event_status(ev_fwd) > CL_COMPLETE,
+           "%s: packing or forward_packed completed before the gate opened", label);
+    CHECK(clSetUserEventStatus(gate, CL_COMPLETE) == CL_SUCCESS);
+    CHECK(clWaitForEvents(1, &rd) == CL_SUCCESS);
+    EXPECT(test_compare_with_reference(&d, p.x, p.w, p.b, y, label, NULL),
+           "%s: forward_packed after the packing's event differs from the reference", label);
+    printf("%s: %s, packed weights %zu bytes (weights %zu)\n", label,
+           clgconv_algo_name(clgconv_plan_algo(p.plan)), pw_b, p.w_b);
+    clReleaseEvent(ev_pack), clReleaseEvent(ev_fwd), clReleaseEvent(rd), clReleaseEvent(gate);
+    clReleaseMemObject(packed);
+    if (pws) clReleaseMemObject(pws);
+    free(nan_fill), free(y);
+    problem_free(&p);
+}
+
 int main(void)
 {
     g_ctx = test_open_context(&g_queue);
@@ -340,8 +386,10 @@ int main(void)
     if (!ooq) {
         printf("skipping the out-of-order part: the device rejects such a queue (%d)\n", (int)e);
     } else {
-        for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
+        for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a) {
             out_of_order_chain(ooq, (clgconv_algo)a, &r);
+            out_of_order_packed(ooq, (clgconv_algo)a, &r);
+        }
         clReleaseCommandQueue(ooq);
     }
     clReleaseCommandQueue(g_peek);

@@ -125,6 +125,72 @@ bool test_compare_with_reference(const clgconv_conv2d_desc *desc, const float *i
     return ok;
 }
 
+static float *nan_filled(size_t bytes)
+{
+    float *p = malloc(bytes ? bytes : 1);
+    CHECK(p);
+    for (size_t i = 0; i < bytes / 4; ++i) p[i] = NAN;
+    return p;
+}
+
+/* The same plan once more with its weights packed (clgconv_conv2d_pack_weights into a
+   NaN-filled buffer of exactly the packed size, then clgconv_conv2d_forward_packed with a
+   workspace of exactly the packed workspace size, into bo refilled with NaN): the result must be
+   bit-identical to the unpacked run's (the same kernels read the same values), so a packed layout
+   that differs from the per-call rearrangement, a missed element or a forgotten packed path all
+   fail here. */
+static void check_packed_run(const clgconv_plan *plan, cl_command_queue queue, cl_mem bi,
+                             cl_mem bw, cl_mem bb, cl_mem bo, const float *nan_out,
+                             const float *out, size_t out_b)
+{
+    cl_context c;
+    CHECK(clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof c, &c, NULL) == CL_SUCCESS);
+    const size_t pw_b = clgconv_plan_packed_weights_size(plan);
+    const size_t pws_b = clgconv_plan_packed_workspace_size(plan);
+    const clgconv_conv2d_desc *d = clgconv_plan_desc(plan);
+    size_t in_b, w_b, b_b, o_b;
+    CHECK_OK(clgconv_conv2d_tensor_bytes(d, &in_b, &w_b, &b_b, &o_b));
+    char text[256];
+    test_desc_str(d, text, sizeof text);
+    const char *algo = clgconv_algo_name(clgconv_plan_algo(plan));
+    EXPECT(pw_b >= w_b, "%s %s: packed weights size %zu below the weights' %zu", text, algo, pw_b,
+           w_b);
+    EXPECT(pws_b <= clgconv_plan_workspace_size(plan),
+           "%s %s: packed workspace %zu above the workspace %zu", text, algo, pws_b,
+           clgconv_plan_workspace_size(plan));
+    float *nan_packed = nan_filled(pw_b);
+    cl_int e;
+    cl_mem pw = clCreateBuffer(c, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, pw_b, nan_packed, &e);
+    CHECK(pw);
+    free(nan_packed);
+    cl_mem pws = NULL;
+    if (pws_b) {
+        pws = clCreateBuffer(c, CL_MEM_READ_WRITE, pws_b, NULL, &e);
+        CHECK(pws);
+    }
+    CHECK(clEnqueueWriteBuffer(queue, bo, CL_TRUE, 0, out_b, nan_out, 0, NULL, NULL) ==
+          CL_SUCCESS);
+    cl_event packed = NULL, done = NULL;
+    CHECK_OK(clgconv_conv2d_pack_weights(plan, queue, bw, pw, 0, NULL, &packed));
+    CHECK(packed != NULL);
+    CHECK_OK(clgconv_conv2d_forward_packed(plan, queue, bi, pw, bb, bo, pws, 1, &packed, &done));
+    CHECK(done != NULL);
+    CHECK(clWaitForEvents(1, &done) == CL_SUCCESS);
+    clReleaseEvent(packed), clReleaseEvent(done);
+    float *y = malloc(out_b ? out_b : 1);
+    CHECK(y);
+    CHECK(clEnqueueReadBuffer(queue, bo, CL_TRUE, 0, out_b, y, 0, NULL, NULL) == CL_SUCCESS);
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < out_b / 4; ++i)
+        if (memcmp(&y[i], &out[i], sizeof(float)) != 0 && bad++ == 0) first = i;
+    EXPECT(bad == 0, "%s %s: packed run differs from the unpacked one in %zu of %zu outputs "
+           "(first at %zu: %g vs %g)", text, algo, bad, out_b / 4, first, bad ? y[first] : 0.0,
+           bad ? out[first] : 0.0);
+    free(y);
+    clReleaseMemObject(pw);
+    if (pws) clReleaseMemObject(pws);
+}
+
 clgconv_status test_run_plan(clgconv_context *ctx, cl_command_queue queue,
                              const clgconv_conv2d_desc *desc, clgconv_algo algo,
                              const float *input, const float *weights, const float *bias,
@@ -148,12 +214,9 @@ clgconv_status test_run_plan(clgconv_context *ctx, cl_command_queue queue,
         CHECK(bb);
     }
     /* Fill the output with NaN so an element the kernel forgets is caught. */
-    float *nan_fill = malloc(out_b);
-    CHECK(nan_fill);
-    for (size_t i = 0; i < out_b / 4; ++i) nan_fill[i] = NAN;
-    cl_mem bo = clCreateBuffer(c, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, out_b, nan_fill, &e);
+    float *nan_out = nan_filled(out_b);
+    cl_mem bo = clCreateBuffer(c, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, out_b, nan_out, &e);
     CHECK(bo);
-    free(nan_fill);
     cl_mem ws = NULL;
     size_t ws_b = clgconv_plan_workspace_size(plan);
     if (ws_b) {
@@ -166,9 +229,11 @@ clgconv_status test_run_plan(clgconv_context *ctx, cl_command_queue queue,
     CHECK(clWaitForEvents(1, &ev) == CL_SUCCESS);
     clReleaseEvent(ev);
     CHECK(clEnqueueReadBuffer(queue, bo, CL_TRUE, 0, out_b, out, 0, NULL, NULL) == CL_SUCCESS);
+    check_packed_run(plan, queue, bi, bw, bb, bo, nan_out, out, out_b);
     clReleaseMemObject(bi), clReleaseMemObject(bw), clReleaseMemObject(bo);
     if (bb) clReleaseMemObject(bb);
     if (ws) clReleaseMemObject(ws);
+    free(nan_out);
     clgconv_plan_release(plan);
     return CLGCONV_SUCCESS;
 }

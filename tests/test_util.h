@@ -63,8 +63,10 @@ bool test_compare_with_reference(const clgconv_conv2d_desc *desc, const float *i
 const char *test_desc_str(const clgconv_conv2d_desc *desc, char *buf, size_t size);
 
 /* Runs desc with algo through the plan API on the given context/queue (buffers created here),
-   writing the output to out (whose prior content must be overwritten). Returns the status of
-   plan creation (UNSUPPORTED is passed back for the caller to skip). */
+   writing the output to out (whose prior content must be overwritten). Then runs the plan again
+   with packed weights (clgconv_conv2d_pack_weights + clgconv_conv2d_forward_packed) and EXPECTs
+   a bit-identical output. Returns the status of plan creation (UNSUPPORTED is passed back for
+   the caller to skip). */
 clgconv_status test_run_plan(clgconv_context *ctx, cl_command_queue queue,
                              const clgconv_conv2d_desc *desc, clgconv_algo algo,
                              const float *input, const float *weights, const float *bias,

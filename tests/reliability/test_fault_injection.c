@@ -353,6 +353,66 @@ static const char *case_forward(void *arg, long n, cl_int err)
     return injected;
 }
 
+/* ---------------------------------------------------------------- packed weights */
+
+/* pack_weights into packed (event out), then forward_packed waiting for it; the first failure's
+   status (nothing after it is called). */
+static clgconv_status pack_then_forward(const clgconv_plan *plan, rel_problem *p, cl_mem packed,
+                                        cl_event *evp)
+{
+    cl_event packed_ev = NULL;
+    *evp = NULL; /* forward_packed sets it again; stays NULL when the packing fails */
+    clgconv_status st =
+        clgconv_conv2d_pack_weights(plan, g_q, p->bw, packed, 0, NULL, &packed_ev);
+    if (st != CLGCONV_SUCCESS) {
+        CHECK(packed_ev == NULL);
+        return st;
+    }
+    st = clgconv_conv2d_forward_packed(plan, g_q, p->bx, packed, p->bb, p->by, p->ws, 1,
+                                       &packed_ev, evp);
+    CHECK(clReleaseEvent(packed_ev) == CL_SUCCESS);
+    return st;
+}
+
+/* Every OpenCL call of packing + forward_packed failing in turn: the failing call returns the
+   error, the output stays untouched, nothing leaks; then the same sequence works. */
+static const char *case_packed(void *arg, long n, cl_int err)
+{
+    forward_state *fs = arg;
+    rel_problem *p = &g_problems[fs->desc];
+    rel_problem_workspace(p, fs->plan); /* at least the packed workspace */
+    rel_fill_output_sentinel(p, g_q);
+    cl_int e;
+    cl_mem packed = clCreateBuffer(g_cl_ctx, CL_MEM_READ_WRITE,
+                                   clgconv_plan_packed_weights_size(fs->plan), NULL, &e);
+    CHECK(packed != NULL);
+    long base = clgconv_testing_live_objects();
+    cl_event ev = (cl_event)&g_cl_ctx;
+    clgconv_status st;
+    const char *injected;
+    INJECTED(n, err, st, injected, pack_then_forward(fs->plan, p, packed, &ev));
+    bool failed = *injected && check_injected(fs->label, n, err, injected, st, false);
+    if (!*injected) CHECK_OK(st);
+    if (failed) {
+        CHECK(ev == NULL);
+        CHECK(clFinish(g_q) == CL_SUCCESS);
+        if (!rel_output_is_sentinel(p, g_q)) {
+            fprintf(stderr, "%s: call #%ld (%s) failed but the output buffer was written\n",
+                    fs->label, n, injected);
+            exit(1);
+        }
+        check_live(fs->label, n, injected, base);
+        CHECK_OK(pack_then_forward(fs->plan, p, packed, &ev));
+    }
+    CHECK(ev != NULL);
+    CHECK(clWaitForEvents(1, &ev) == CL_SUCCESS);
+    CHECK(clReleaseEvent(ev) == CL_SUCCESS);
+    CHECK(rel_output_matches_reference(p, g_q, fs->label));
+    check_live(fs->label, n, *injected ? injected : "(none)", base);
+    clReleaseMemObject(packed);
+    return injected;
+}
+
 /* ---------------------------------------------------------------- forward_host */
 
 typedef struct host_state {
@@ -483,8 +543,17 @@ int main(void)
                          g_desc_names[di], v == 0 ? "event out" : "wait list");
                 *(v == 0 ? &c4 : &c5) = for_every_call(case_forward, &fs);
             }
-            printf("%-9s %-24s plan_create warm: %ld calls, forward: %ld/%ld calls (%.1f s)\n",
-                   clgconv_algo_name(algo), g_desc_names[di], c3, c4, c5, now_seconds() - t0);
+            long c6 = 0;
+            if (algo != CLGCONV_ALGO_AUTO) {
+                forward_state fs = {plan, di, true, true, ""};
+                snprintf(fs.label, sizeof fs.label, "pack + forward_packed %s %s",
+                         clgconv_algo_name(algo), g_desc_names[di]);
+                c6 = for_every_call(case_packed, &fs);
+            }
+            printf("%-9s %-24s plan_create warm: %ld calls, forward: %ld/%ld calls, pack + "
+                   "forward_packed: %ld calls (%.1f s)\n",
+                   clgconv_algo_name(algo), g_desc_names[di], c3, c4, c5, c6,
+                   now_seconds() - t0);
             clgconv_plan_release(plan);
             clgconv_context_release(ctx);
             CHECK(clgconv_testing_live_objects() == base);
