@@ -76,6 +76,7 @@ typedef struct bench_runner {
     int warmup;    /* untimed runs before them (the first one also compiles kernels) */
     bool verify;   /* compare with clgconv_conv2d_reference */
     double tolerance_scale; /* multiplies the per-element tolerance (1; 0 to see a check fail) */
+    bool packed;   /* weights packed once per plan (untimed), timed calls forward_packed */
 } bench_runner;
 
 /* The result of one layer x layout x algorithm measurement. */

@@ -48,6 +48,11 @@ static void usage(FILE *out)
         "  --min-time MS       keep timing (up to 50 x iters runs) until the timed runs add\n"
         "                      up to MS milliseconds (default 200; 0: exactly --iters runs)\n"
         "  --warmup N          untimed runs before them (default 1)\n"
+        "  --weights W         packed (default): weights packed once per plan, untimed, and\n"
+        "                      the timed calls are clgconv_conv2d_forward_packed (fixed\n"
+        "                      weights, as in inference); raw: clgconv_conv2d_forward with\n"
+        "                      the weights as given (plans that rearrange weights do it in\n"
+        "                      every call)\n"
         "  --no-dense          do not add the g=1 twin of grouped layers\n"
         "  --no-verify         skip the comparison with the CPU reference\n"
         "  --tolerance-scale F multiply the verification tolerance by F (default 1; a tiny F\n"
@@ -73,6 +78,7 @@ typedef struct options {
     const char *device;
     bench_layer_list layers;
     bool sweep, unusual, compare_algos, quick, verify, add_dense, markdown, torch, quiet;
+    bool packed;
     bool list_devices, roofline;
     int batch;
     int iters, warmup, min_time_ms;
@@ -101,6 +107,7 @@ static int parse_options(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->verify = true;
+    o->packed = true;
     o->add_dense = true;
     o->iters = -1;
     o->warmup = 1;
@@ -166,6 +173,13 @@ static int parse_options(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--warmup")) {
             NEEDS_VALUE;
             if (!parse_count(a, v, 0, &o->warmup)) return EXIT_USAGE;
+        } else if (!strcmp(a, "--weights")) {
+            NEEDS_VALUE;
+            if (strcmp(v, "packed") && strcmp(v, "raw")) {
+                fprintf(stderr, "clgconv-bench: --weights is packed or raw, got \"%s\"\n", v);
+                return EXIT_USAGE;
+            }
+            o->packed = !strcmp(v, "packed");
         } else if (!strcmp(a, "--no-dense")) {
             o->add_dense = false;
         } else if (!strcmp(a, "--no-verify")) {
@@ -340,6 +354,7 @@ int main(int argc, char **argv)
     runner.warmup = o.warmup;
     runner.min_time_ms = o.min_time_ms;
     runner.verify = o.verify;
+    runner.packed = o.packed;
     runner.tolerance_scale = o.tolerance_scale;
     clgconv_context_get_cl(ctx, &runner.cl_ctx, &runner.device);
     cl_int e = CL_SUCCESS;

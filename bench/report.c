@@ -250,8 +250,11 @@ void bench_print_report(FILE *out, bench_format format, const bench_machine *m,
     else
         fprintf(out, "\n%stime: median of %d timed runs after %d warm-up run(s)", bullet,
                 runner->iters, runner->warmup);
-    fprintf(out, "; wall clock from clgconv_conv2d_forward to the return of clFinish (enqueue and "
-                 "launch overhead included; the first warm-up run also compiles the kernels)\n");
+    fprintf(out, "; wall clock from %s to the return of clFinish (enqueue and launch overhead "
+                 "included; the first warm-up run also compiles the kernels)\n",
+            runner->packed ? "clgconv_conv2d_forward_packed (weights packed once per plan, "
+                             "untimed; --weights raw to time clgconv_conv2d_forward)"
+                           : "clgconv_conv2d_forward (weights as given, --weights raw)");
     fprintf(out, "%sGFLOP/s = 2 x MACs / time; %s = time / time of the same shape with g = 1 "
                  "(its fastest run in this run when several algorithms ran); the ideal is 1/g\n",
             bullet, sweep ? "t(g)/t(1)" : "vs g=1");
@@ -330,7 +333,9 @@ bool bench_write_csv(const char *path, const bench_machine *m, const bench_runne
     if (roof)
         fprintf(f, "# peak_gflops: %.3f\n# copy_gbs: %.3f\n# copy_bytes: %zu\n# cache_bytes: %.0f\n",
                 roof->peak_gflops, roof->copy_gbs, roof->copy_bytes, roof->cache_bytes);
-    fprintf(f, "# timer: wall clock, clgconv_conv2d_forward to clFinish return, median\n");
+    fprintf(f, "# weights: %s\n", runner->packed ? "packed" : "raw");
+    fprintf(f, "# timer: wall clock, %s to clFinish return, median\n",
+            runner->packed ? "clgconv_conv2d_forward_packed" : "clgconv_conv2d_forward");
     fprintf(f, "mode,family,layer,batch,in_channels,in_height,in_width,out_channels,groups,"
                "kernel_h,kernel_w,stride,pad,dilation,layout,algo_requested,algo,status,iters,"
                "median_ms,min_ms,macs,gflops,max_abs_err,err_over_tol,verified_images,"

@@ -278,7 +278,7 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
     res->macs = clgconv_conv2d_macs(&d->desc);
 
     clgconv_plan *plan = NULL;
-    cl_mem workspace = NULL;
+    cl_mem workspace = NULL, packed = NULL;
     double *times = NULL;
     clgconv_status st = clgconv_conv2d_plan_create(runner->ctx, &d->desc, algo, &plan);
     if (st == CLGCONV_ERROR_UNSUPPORTED) {
@@ -290,8 +290,24 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
         return;
     }
     res->algo_used = clgconv_plan_algo(plan);
-    size_t ws_bytes = clgconv_plan_workspace_size(plan);
+    size_t ws_bytes = runner->packed ? clgconv_plan_packed_workspace_size(plan)
+                                     : clgconv_plan_workspace_size(plan);
     char err[256] = "";
+    if (runner->packed) { /* packed once, untimed, as an application loading its weights */
+        packed = create_buffer(runner->cl_ctx, CL_MEM_READ_WRITE,
+                               clgconv_plan_packed_weights_size(plan), NULL, "packed weights",
+                               err, sizeof err);
+        if (!packed) {
+            set_error(res, BENCH_ERROR, "packed weights", err);
+            goto done;
+        }
+        st = clgconv_conv2d_pack_weights(plan, runner->queue, d->d_weights, packed, 0, NULL,
+                                         NULL);
+        if (st != CLGCONV_SUCCESS) {
+            set_error(res, BENCH_ERROR, clgconv_status_string(st), clgconv_last_error());
+            goto done;
+        }
+    }
     if (ws_bytes) {
         workspace = create_buffer(runner->cl_ctx, CL_MEM_READ_WRITE, ws_bytes, NULL, "workspace",
                                   err, sizeof err);
@@ -322,8 +338,11 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
     for (int i = -runner->warmup; i < max_iters; ++i) {
         if (i >= min_iters && timed_ms >= runner->min_time_ms) break;
         double t0 = bench_now_ms();
-        st = clgconv_conv2d_forward(plan, runner->queue, d->d_input, d->d_weights, d->d_bias,
-                                    d->d_output, workspace, 0, NULL, NULL);
+        st = runner->packed
+                 ? clgconv_conv2d_forward_packed(plan, runner->queue, d->d_input, packed,
+                                                 d->d_bias, d->d_output, workspace, 0, NULL, NULL)
+                 : clgconv_conv2d_forward(plan, runner->queue, d->d_input, d->d_weights,
+                                          d->d_bias, d->d_output, workspace, 0, NULL, NULL);
         if (st != CLGCONV_SUCCESS) {
             set_error(res, BENCH_ERROR, clgconv_status_string(st), clgconv_last_error());
             goto done;
@@ -331,7 +350,7 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
         e = clFinish(runner->queue);
         double t1 = bench_now_ms();
         if (e != CL_SUCCESS) {
-            snprintf(err, sizeof err, "OpenCL error %d after clgconv_conv2d_forward", (int)e);
+            snprintf(err, sizeof err, "OpenCL error %d after the forward call", (int)e);
             set_error(res, BENCH_ERROR, "clFinish", err);
             goto done;
         }
@@ -359,5 +378,6 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
 done:
     free(times);
     if (workspace) clReleaseMemObject(workspace);
+    if (packed) clReleaseMemObject(packed);
     clgconv_plan_release(plan);
 }

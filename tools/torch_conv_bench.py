@@ -2,8 +2,10 @@
 """torch_conv_bench.py: times the layers of a clgconv-bench run with PyTorch's CPU convolution and reports the ratios.
 
 Reads the CSV written by `clgconv-bench --csv FILE` (or layers given with --layers), runs each
-distinct layer with torch.nn.functional.conv2d on the CPU (NCHW tensors, or channels_last for
-NHWC rows) with torch.set_num_threads(N), and prints, per layer, clgconv's and PyTorch's median
+distinct layer with PyTorch on the CPU (NCHW tensors, or channels_last for NHWC rows) with
+torch.set_num_threads(N), two ways - torch.nn.functional.conv2d and a Conv2d module frozen by
+torch.jit.optimize_for_inference (weights prepacked once, as clgconv-bench's default packed
+weights) - and keeps the faster per layer; then prints, per layer, clgconv's and PyTorch's median
 times, the speedup (PyTorch time / clgconv time: above 1 means clgconv is faster), each one's
 time relative to the dense (g = 1) twin, and geometric-mean speedups over:
   - the grouped and depthwise targets: ResNeXt-50 g=32 layers, MobileNetV2 depthwise layers and
@@ -113,11 +115,32 @@ def shape_key(row, with_groups=True):
     return tuple(int(row[f]) for f in fields) + (row["layout"],)
 
 
+def time_calls(call, iters, warmup, min_time_ms, sync):
+    """Median milliseconds of call(): at least iters timed runs, more (up to 50 x iters) until
+    min_time_ms of timed runs add up; (median, runs)."""
+    times = []
+    for _ in range(warmup):
+        call()
+    sync()
+    while len(times) < iters or (sum(times) < min_time_ms and len(times) < 50 * iters):
+        t0 = time.perf_counter()
+        y = call()
+        sync()
+        t1 = time.perf_counter()
+        times.append((t1 - t0) * 1e3)
+        del y  # the output is freed after t1
+    return statistics.median(times), len(times)
+
+
 def time_torch_layer(torch, row, iters, warmup, min_time_ms, device="cpu"):
-    """Median milliseconds of F.conv2d on this layer (input, weights and bias in [-1, 1)): at
-    least iters timed runs, more (up to 50 x iters) until min_time_ms of timed runs add up.
-    On a CUDA device each timed call ends with a synchronize (the call's whole latency, as
-    clgconv-bench's enqueue + clFinish)."""
+    """PyTorch's time for this layer (input, weights and bias in [-1, 1)), in milliseconds:
+    (median, runs, variant). On the CPU the faster of two ways to call it, each timed as
+    time_calls does: "eager" (torch.nn.functional.conv2d, which lets oneDNN reorder the weights
+    in every call) and "frozen" (a torch.nn.Conv2d scripted and passed through
+    torch.jit.optimize_for_inference, which freezes the module and prepacks its weights for
+    oneDNN once: PyTorch's own counterpart of clgconv's packed weights). On a CUDA device eager
+    only, each timed call ending with a synchronize (the call's whole latency, as clgconv-bench's
+    enqueue + clFinish)."""
     n, c, h, w, k, g, kh, kw, s, p, d = (int(row[f]) for f in SHAPE_FIELDS)
     gen = torch.Generator().manual_seed(1)
     x = torch.rand(n, c, h, w, generator=gen) * 2 - 1
@@ -129,19 +152,33 @@ def time_torch_layer(torch, row, iters, warmup, min_time_ms, device="cpu"):
         weight = weight.contiguous(memory_format=torch.channels_last)
     conv = torch.nn.functional.conv2d
     sync = torch.cuda.synchronize if device != "cpu" else (lambda: None)
-    times = []
+
+    def eager():
+        y = conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
+        assert y.shape[0] == n and y.shape[1] == k
+        return y
+
     with torch.no_grad():
-        for _ in range(warmup):
-            conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
-        sync()
-        while len(times) < iters or (sum(times) < min_time_ms and len(times) < 50 * iters):
-            t0 = time.perf_counter()
-            y = conv(x, weight, bias, stride=s, padding=p, dilation=d, groups=g)
-            sync()
-            t1 = time.perf_counter()
-            times.append((t1 - t0) * 1e3)
-            assert y.shape[0] == n and y.shape[1] == k  # the output is freed after t1
-    return statistics.median(times), len(times)
+        best = time_calls(eager, iters, warmup, min_time_ms, sync) + ("eager",)
+        if device != "cpu":
+            return best
+        try:
+            module = torch.nn.Conv2d(c, k, (kh, kw), stride=s, padding=p, dilation=d, groups=g)
+            module.weight.copy_(weight)
+            module.bias.copy_(bias)
+            module.eval()
+            if row["layout"] == "NHWC":
+                module = module.to(memory_format=torch.channels_last)
+            frozen = torch.jit.optimize_for_inference(torch.jit.script(module))
+        except Exception as e:  # an operator the freezing passes reject: eager only
+            print(f"torch_conv_bench: {row.get('layer', '')}: no frozen module ({e})",
+                  file=sys.stderr)
+            return best
+        y_eager, y_frozen = eager(), frozen(x)
+        if not torch.allclose(y_eager, y_frozen, rtol=1e-3, atol=1e-3):
+            raise RuntimeError("the frozen module's output differs from F.conv2d's")
+        timed = time_calls(lambda: frozen(x), iters, warmup, min_time_ms, sync) + ("frozen",)
+    return timed if timed[0] < best[0] else best
 
 
 def is_target(m):
@@ -363,7 +400,9 @@ def main():
     device = args.torch_device
     bind = os.environ.get("OMP_PROC_BIND", "")
     pinned = f" bound to cores (OMP_PROC_BIND={bind})" if bind and bind != "false" else ""
-    peer = (f"CPU (torch.nn.functional.conv2d), {threads} threads{pinned}" if device == "cpu" else
+    peer = (f"CPU (per layer the faster of torch.nn.functional.conv2d and a module frozen by "
+            f"torch.jit.optimize_for_inference, weights prepacked), {threads} threads{pinned}"
+            if device == "cpu" else
             "CUDA (cuDNN, benchmark mode, TF32 off)")
     if device == "cuda":
         if not torch.cuda.is_available():
@@ -383,7 +422,7 @@ def main():
         if key not in seen:
             seen.add(key)
             distinct.append(r)
-    torch_ms, torch_runs = {}, {}
+    torch_ms, torch_runs, torch_variant = {}, {}, {}
     t_start = time.perf_counter()
     if args.torch_csv:
         distinct = []  # nothing to time: the medians of the repeats' PyTorch times
@@ -392,6 +431,9 @@ def main():
             for r in read_bench_csv(path)[1]:
                 per_key.setdefault(shape_key(r), []).append(float(r["torch_median_ms"]))
                 torch_runs[shape_key(r)] = torch_runs.get(shape_key(r), 0) + int(r["torch_iters"])
+                seen_variants = torch_variant.setdefault(shape_key(r), r.get("torch_variant", ""))
+                if seen_variants != r.get("torch_variant", ""):
+                    torch_variant[shape_key(r)] = "mixed"  # the faster one changed between repeats
         for key, values in per_key.items():
             finite = [v for v in values if math.isfinite(v)]
             torch_ms[key] = statistics.median(finite) if len(finite) == len(values) else \
@@ -401,13 +443,14 @@ def main():
             print(f"[torch {i + 1}/{len(distinct)}] {r['layer']} {r['layout']} g={r['groups']} ...",
                   end="", file=sys.stderr, flush=True)
         try:
-            torch_ms[shape_key(r)], torch_runs[shape_key(r)] = time_torch_layer(
-                torch, r, iters, args.warmup, min_time_ms, device)
+            torch_ms[shape_key(r)], torch_runs[shape_key(r)], torch_variant[shape_key(r)] = \
+                time_torch_layer(torch, r, iters, args.warmup, min_time_ms, device)
         except RuntimeError as e:  # e.g. out of memory
             torch_ms[shape_key(r)] = float("nan")
             print(f"torch_conv_bench: {r['layer']} failed: {e}", file=sys.stderr)
         if not args.quiet:
-            print(f" {torch_ms[shape_key(r)]:.3f} ms", file=sys.stderr)
+            print(f" {torch_ms[shape_key(r)]:.3f} ms "
+                  f"({torch_variant.get(shape_key(r), '-')})", file=sys.stderr)
     if not args.quiet and not args.torch_csv:
         print(f"torch: {len(distinct)} layers in {time.perf_counter() - t_start:.1f} s",
               file=sys.stderr)
@@ -443,6 +486,7 @@ def main():
         m["torch_median_ms"] = t_torch
         m["torch_threads"] = threads
         m["torch_iters"] = torch_runs.get(shape_key(r), 0)
+        m["torch_variant"] = torch_variant.get(shape_key(r), "")
         m["speedup_vs_torch"] = t_torch / t_ours if t_ours > 0 else float("nan")
         m["torch_t_over_dense"] = t_torch / dense_ms(theirs, r)
         m["t_over_dense"] = t_ours / ours_dense(r) if t_ours > 0 else float("nan")
@@ -453,10 +497,12 @@ def main():
             f.write(f"# torch {torch.__version__} {peer}, median of {iters} runs "
                     f"after {args.warmup} warm-up\n")
             w = csv.writer(f)
-            w.writerow(SHAPE_FIELDS + ("layout", "torch_median_ms", "torch_iters"))
+            w.writerow(SHAPE_FIELDS + ("layout", "torch_median_ms", "torch_iters",
+                                       "torch_variant"))
             for r in distinct:
                 w.writerow([r[f] for f in SHAPE_FIELDS] +
-                           [r["layout"], f"{theirs(r):.6f}", torch_runs.get(shape_key(r), 0)])
+                           [r["layout"], f"{theirs(r):.6f}", torch_runs.get(shape_key(r), 0),
+                            torch_variant.get(shape_key(r), "")])
     if args.merged:
         with open(args.merged, "w", newline="") as f:
             for k, v in meta.items():
