@@ -456,6 +456,25 @@ static bool untouched(cl_command_queue q, cl_mem mem, size_t bytes)
     return changed == 0;
 }
 
+/* A second cl_context on the test device (*other) and an in-order queue of it: objects of the
+   plan's device that belong to another context. */
+static cl_command_queue queue_in_new_context(cl_context *other)
+{
+    cl_int e;
+    *other = clCreateContext(NULL, 1, &g_dev, NULL, NULL, &e);
+    CHECK(*other != NULL);
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+    cl_command_queue q = clCreateCommandQueue(*other, g_dev, 0, &e);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+    CHECK(q != NULL);
+    return q;
+}
+
 /* The forward call under test: clgconv_conv2d_forward with the weights, or
    clgconv_conv2d_forward_packed with packed weights (the same signature and checks; the weights
    argument is named packed_weights and sized by the packed layout). */
@@ -624,17 +643,8 @@ static void bad_forward(const clgconv_conv2d_desc *desc, clgconv_algo algo, bool
     clReleaseMemObject(ro);
 
     /* A second cl_context on the same device: its queue and its buffers are foreign. */
-    cl_context other = clCreateContext(NULL, 1, &g_dev, NULL, NULL, &e);
-    CHECK(other != NULL);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
-    cl_command_queue other_q = clCreateCommandQueue(other, g_dev, 0, &e);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-    CHECK(other_q != NULL);
+    cl_context other;
+    cl_command_queue other_q = queue_in_new_context(&other);
     expect_bad_forward("a queue of another cl_context", P, other_q, I, W, B, O, S, 0, NULL,
                        WORDS("queue", "context"), O, OB);
     cl_mem foreign_in = test_buffer(other, CL_MEM_READ_ONLY, s.in_b, x);
@@ -781,17 +791,8 @@ static void bad_pack(const clgconv_conv2d_desc *d, clgconv_algo algo)
                     WORDS("packed_weights", "READ_ONLY"), ro, pw_b);
     clReleaseMemObject(ro);
 
-    cl_context other = clCreateContext(NULL, 1, &g_dev, NULL, NULL, &e);
-    CHECK(other != NULL);
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
-    cl_command_queue other_q = clCreateCommandQueue(other, g_dev, 0, &e);
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-    CHECK(other_q != NULL);
+    cl_context other;
+    cl_command_queue other_q = queue_in_new_context(&other);
     expect_bad_pack("a queue of another cl_context", plan, other_q, W, PW, 0, NULL,
                     WORDS("queue", "context"), PW, pw_b);
     cl_mem foreign_w = test_buffer(other, CL_MEM_READ_ONLY, w_b, w);

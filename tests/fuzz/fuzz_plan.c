@@ -110,6 +110,34 @@ static void run_small(const fuzz_case *c, const fuzz_sizes *s, const clgconv_pla
     FUZZ_REQUIRE(r == CLGCONV_SUCCESS, c, "forward returned %s", clgconv_status_string(r));
     if (clEnqueueReadBuffer(g_q, by, CL_TRUE, 0, ny * 4, y, 0, NULL, NULL) != CL_SUCCESS) abort();
     compare(c, y, ref, mag, ny, reduction, "forward");
+    {
+        /* Packed weights: bit-identical to forward (the same kernels read the same values),
+           with a NaN-filled packed buffer and workspace of exactly their sizes. */
+        const size_t pw_b = clgconv_plan_packed_weights_size(plan);
+        const size_t pws_b = clgconv_plan_packed_workspace_size(plan);
+        FUZZ_REQUIRE(pw_b >= nw * 4 && pws_b <= ws_b, c,
+                     "packed weights %zu (weights %zu), packed workspace %zu (workspace %zu)",
+                     pw_b, nw * 4, pws_b, ws_b);
+        float *nan_fill = malloc(pw_b > ny * 4 ? pw_b : ny * 4), *yp = malloc(ny * 4);
+        if (!nan_fill || !yp) abort();
+        for (size_t i = 0; i < (pw_b > ny * 4 ? pw_b : ny * 4) / 4; ++i) nan_fill[i] = NAN;
+        cl_mem pw = buffer(pw_b, nan_fill), pws = pws_b ? buffer(pws_b, NULL) : NULL;
+        cl_mem byp = buffer(ny * 4, nan_fill);
+        cl_event packed = NULL;
+        r = clgconv_conv2d_pack_weights(plan, g_q, bw, pw, 0, NULL, &packed);
+        FUZZ_REQUIRE(r == CLGCONV_SUCCESS && packed, c, "pack_weights returned %s",
+                     clgconv_status_string(r));
+        r = clgconv_conv2d_forward_packed(plan, g_q, bx, pw, bb, byp, pws, 1, &packed, NULL);
+        FUZZ_REQUIRE(r == CLGCONV_SUCCESS, c, "forward_packed returned %s",
+                     clgconv_status_string(r));
+        if (clEnqueueReadBuffer(g_q, byp, CL_TRUE, 0, ny * 4, yp, 0, NULL, NULL) != CL_SUCCESS)
+            abort();
+        FUZZ_REQUIRE(memcmp(yp, y, ny * 4) == 0, c, "forward_packed differs from forward");
+        clReleaseEvent(packed);
+        clReleaseMemObject(pw), clReleaseMemObject(byp);
+        if (pws) clReleaseMemObject(pws);
+        free(nan_fill), free(yp);
+    }
     clReleaseMemObject(bx), clReleaseMemObject(bw), clReleaseMemObject(by);
     if (bb) clReleaseMemObject(bb);
     if (ws) clReleaseMemObject(ws);

@@ -300,6 +300,20 @@ static const char *case_plan_create(void *arg, long n, cl_int err)
 
 /* ---------------------------------------------------------------- forward */
 
+/* After a forward call failed at injected call #n: once the queue drains, the output buffer
+   still holds its sentinel and the library's live objects are back to base. */
+static void expect_failed_forward_clean(const char *label, long n, const char *injected,
+                                        rel_problem *p, long base)
+{
+    CHECK(clFinish(g_q) == CL_SUCCESS);
+    if (!rel_output_is_sentinel(p, g_q)) {
+        fprintf(stderr, "%s: call #%ld (%s) failed but the output buffer was written\n", label,
+                n, injected);
+        exit(1);
+    }
+    check_live(label, n, injected, base);
+}
+
 typedef struct forward_state {
     const clgconv_plan *plan;
     int desc;
@@ -331,13 +345,7 @@ static const char *case_forward(void *arg, long n, cl_int err)
     if (!*injected) CHECK_OK(st);
     if (failed) {
         if (evp) CHECK(ev == NULL);
-        CHECK(clFinish(g_q) == CL_SUCCESS);
-        if (!rel_output_is_sentinel(p, g_q)) {
-            fprintf(stderr, "%s: call #%ld (%s) failed but the output buffer was written\n",
-                    fs->label, n, injected);
-            exit(1);
-        }
-        check_live(fs->label, n, injected, base);
+        expect_failed_forward_clean(fs->label, n, injected, p, base);
         ev = (cl_event)&g_cl_ctx;
         CHECK_OK(clgconv_conv2d_forward(fs->plan, g_q, p->bx, p->bw, p->bb, p->by, p->ws,
                                         wait ? 1 : 0, wait ? &wait : NULL, evp));
@@ -395,13 +403,7 @@ static const char *case_packed(void *arg, long n, cl_int err)
     if (!*injected) CHECK_OK(st);
     if (failed) {
         CHECK(ev == NULL);
-        CHECK(clFinish(g_q) == CL_SUCCESS);
-        if (!rel_output_is_sentinel(p, g_q)) {
-            fprintf(stderr, "%s: call #%ld (%s) failed but the output buffer was written\n",
-                    fs->label, n, injected);
-            exit(1);
-        }
-        check_live(fs->label, n, injected, base);
+        expect_failed_forward_clean(fs->label, n, injected, p, base);
         CHECK_OK(pack_then_forward(fs->plan, p, packed, &ev));
     }
     CHECK(ev != NULL);
