@@ -273,16 +273,18 @@ CLGCONV_API clgconv_status clgconv_conv2d_reference(const clgconv_conv2d_desc *d
 /* ---------------------------------------------------------------- packed weights */
 
 /* Weights packed once for repeated forward calls. Some plans rearrange the weights on every
-   forward call before the convolution proper (TILED in NHWC and its NCHW layers run through the
-   NHWC kernel: weights transposed so that output channels are contiguous; GEMM in NHWC: the
-   weight matrix transposed). An application whose weights do not change between calls (inference)
-   can pack them once into a buffer of its own and then call clgconv_conv2d_forward_packed, which
-   skips that step: one kernel launch fewer and no weight traffic per call. Plans that read the
-   weights as given pack them as a plain copy, so the same code works with every plan.
+   forward call before the convolution proper (TILED plans that run the NHWC kernel - NHWC
+   layers, and NCHW layers with small images - transpose them so that output channels are
+   contiguous; GEMM in NHWC transposes the weight matrix). An application whose weights do not
+   change between calls (inference) can pack them once into a buffer of its own and then call
+   clgconv_conv2d_forward_packed, which skips that step: one kernel launch and one pass over the
+   weights fewer per call. Plans that read the weights as given pack them as a plain copy, so
+   the same code works with every plan.
 
    The packed layout is private to the plan that packed it (it depends on the plan's algorithm,
    tiles and device): pass packed weights only to clgconv_conv2d_forward_packed with that plan.
-   Repack after the weights change.
+   Repack after the weights change. forward_packed only reads the packed buffer, so concurrent
+   calls may share it.
 
    clgconv_plan_packed_weights_size: bytes the packed weights buffer must hold (at least the
    weights' own size). clgconv_plan_packed_workspace_size: bytes of workspace
