@@ -95,6 +95,7 @@ typedef struct bench_result {
     double worst_err_ratio; /* max over elements of error / tolerance (<= 1 passes) */
     int verified_images;  /* how many images of the batch were compared (0 = none) */
     double t_over_dense;  /* median_ms / the fastest of the same shape with g = 1; NAN if none */
+    double plan_ms;       /* wall time of clgconv_conv2d_plan_create (program builds included) */
 } bench_result;
 
 /* Host and device data of one layer in one layout, shared by all algorithms run on it: random

@@ -280,7 +280,9 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
     clgconv_plan *plan = NULL;
     cl_mem workspace = NULL, packed = NULL;
     double *times = NULL;
+    const double t_plan = bench_now_ms();
     clgconv_status st = clgconv_conv2d_plan_create(runner->ctx, &d->desc, algo, &plan);
+    res->plan_ms = bench_now_ms() - t_plan;
     if (st == CLGCONV_ERROR_UNSUPPORTED) {
         set_error(res, BENCH_UNSUPPORTED, "unsupported", clgconv_last_error());
         return;
