@@ -132,6 +132,9 @@ typedef struct gemm_operand {
 
 typedef struct gemm_state {
     clg_gemm_layout layout;
+    /* NHWC: the layout of forward_packed, without the transposed weights' head (the packed
+       weights buffer holds them), so its im2col starts at the workspace's start */
+    clg_gemm_layout packed_layout;
     int nhwc;
     int M, N, K, TM, TN, kblock;
     gemm_operand a, b, c;
@@ -310,11 +313,12 @@ static clgconv_status gemm_create(clgconv_plan *plan)
     }
     plan->workspace_bytes = (size_t)st->layout.workspace_bytes;
     if (st->nhwc) {
-        /* Packed weights: the transposed matrix the workspace's head would hold. 1x1 layers
-           (no im2col) then need no workspace; others keep the layout (the head unused). */
+        /* Packed weights: the transposed matrix the workspace's head would hold; the workspace
+           keeps only the im2col part (none for 1x1 layers). */
+        clg_gemm_layout_init(plan->ctx, s, 0, 1, &st->packed_layout);
         plan->packs_weights = true;
         plan->packed_weights_bytes = (size_t)gemm_wt_elems(s) * sizeof(float);
-        plan->packed_workspace_bytes = st->layout.direct ? 0 : plan->workspace_bytes;
+        plan->packed_workspace_bytes = (size_t)st->packed_layout.workspace_bytes;
     }
     return CLGCONV_SUCCESS;
 }
@@ -342,7 +346,10 @@ static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue que
                       operand_buffer(&st->c, a), a->bias ? a->bias : a->weights};
     int iargs[] = {st->M,      st->N,        st->K,   st->a.ld,   st->b.ld,
                    st->c.ld,   (int)s->G,    (int)s->KPG, (int)b0, (int)count};
-    cl_long largs[] = {st->a.off, st->a.sN, st->a.sG, st->a.sS, st->b.off, st->b.sN,
+    /* forward_packed: the im2col matrix (operand a, NHWC) starts without the weights' head */
+    const cl_long a_off =
+        a->packed && st->nhwc && st->a.which == 2 ? st->a.off - st->layout.col_offset : st->a.off;
+    cl_long largs[] = {a_off,     st->a.sN, st->a.sG, st->a.sS, st->b.off, st->b.sN,
                        st->b.sG,  st->b.sS, st->c.off, st->c.sN, st->c.sG, st->c.sS};
     int has_bias = a->bias != NULL;
     float lo = s->d.output_min, hi = s->d.output_max;
@@ -410,7 +417,7 @@ static clgconv_status gemm_enqueue(const clgconv_plan *plan, cl_command_queue qu
                                    const cl_event *wait, cl_event *event)
 {
     const gemm_state *st = plan->state;
-    const clg_gemm_layout *l = &st->layout;
+    const clg_gemm_layout *l = a->packed && st->nhwc ? &st->packed_layout : &st->layout;
     cl_event ev_wt = NULL, ev_col = NULL, ev_prev = NULL;
     clgconv_status r = CLGCONV_SUCCESS;
     if (st->nhwc && !a->packed) {
