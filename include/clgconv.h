@@ -273,13 +273,13 @@ CLGCONV_API clgconv_status clgconv_conv2d_reference(const clgconv_conv2d_desc *d
 /* ---------------------------------------------------------------- packed weights */
 
 /* Weights packed once for repeated forward calls. Some plans rearrange the weights on every
-   forward call before the convolution proper (TILED plans that run the NHWC kernel - NHWC
-   layers, and NCHW layers with small images - transpose them so that output channels are
+   forward call before the convolution proper (TILED plans that run their NHWC kernel - most
+   NHWC layers, and NCHW layers with small images - transpose them so that output channels are
    contiguous; GEMM in NHWC transposes the weight matrix). An application whose weights do not
    change between calls (inference) can pack them once into a buffer of its own and then call
    clgconv_conv2d_forward_packed, which skips that step: one kernel launch and one pass over the
    weights fewer per call. Plans that read the weights as given pack them as a plain copy, so
-   the same code works with every plan.
+   the same code works with every plan; clgconv_plan_packs_weights tells them apart.
 
    The packed layout is private to the plan that packed it (it depends on the plan's algorithm,
    tiles and device): pass packed weights only to clgconv_conv2d_forward_packed with that plan.
@@ -292,6 +292,12 @@ CLGCONV_API clgconv_status clgconv_conv2d_reference(const clgconv_conv2d_desc *d
    pass NULL). Both return 0 for a NULL plan. */
 CLGCONV_API size_t clgconv_plan_packed_weights_size(const clgconv_plan *plan);
 CLGCONV_API size_t clgconv_plan_packed_workspace_size(const clgconv_plan *plan);
+
+/* 1 when the plan's packed layout differs from the weights' own (packing rearranges them and
+   forward_packed saves that work in every call); 0 when packing is a plain copy - then the
+   weights buffer itself may be passed to clgconv_conv2d_forward_packed as packed_weights, with
+   no packing and no second buffer - and for a NULL plan. */
+CLGCONV_API int clgconv_plan_packs_weights(const clgconv_plan *plan);
 
 /* Enqueues the packing of weights [K][C/g][kh][kw] into packed_weights (a writable buffer of the
    plan's context holding at least clgconv_plan_packed_weights_size bytes, not the same buffer as

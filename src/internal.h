@@ -171,7 +171,8 @@ struct clgconv_plan {
     /* Packed weights (clgconv_conv2d_pack_weights) and the workspace forward_packed needs: where
        the plan rearranges weights per call, create() sets packs_weights and both sizes; else
        plan.c makes them the weights' size and workspace_bytes (packing copies) */
-    bool packs_weights; /* create() set the three below: impl->pack packs, else a copy does */
+    bool packs_weights; /* create() set it and the two sizes below: impl->pack packs, else a
+                           copy does (and the weights' own layout is the packed one) */
     size_t packed_weights_bytes, packed_workspace_bytes;
     clg_mutex lock;         /* serialises clSetKernelArg + enqueue on the plan's kernels */
 };

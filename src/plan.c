@@ -170,6 +170,11 @@ size_t clgconv_plan_packed_workspace_size(const clgconv_plan *plan)
     return plan ? plan->packed_workspace_bytes : 0;
 }
 
+int clgconv_plan_packs_weights(const clgconv_plan *plan)
+{
+    return plan && plan->packs_weights ? 1 : 0;
+}
+
 clgconv_algo clgconv_plan_algo(const clgconv_plan *plan)
 {
     return plan ? plan->algo : CLGCONV_ALGO_AUTO;
@@ -227,6 +232,70 @@ static clgconv_status check_buffer(const clgconv_context *ctx, cl_mem mem, const
             return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                             "%s buffer (%p) is CL_MEM_READ_ONLY but is written", name,
                             (void *)mem);
+    }
+    return CLGCONV_SUCCESS;
+}
+
+/* A buffer argument and the bytes of it a call touches (from its start). */
+typedef struct buffer_use {
+    const char *name;
+    cl_mem mem; /* NULL: not used */
+    uint64_t bytes;
+} buffer_use;
+
+/* Where a buffer's bytes live: its parent and offset for a sub-buffer (OpenCL 1.2 sub-buffers do
+   not nest), else itself at 0. */
+static clgconv_status buffer_root(cl_mem mem, cl_mem *root, uint64_t *offset)
+{
+    cl_mem parent = NULL;
+    size_t off = 0;
+    cl_int e = clg_clGetMemObjectInfo(mem, CL_MEM_ASSOCIATED_MEMOBJECT, sizeof parent, &parent,
+                                      NULL);
+    if (e != CL_SUCCESS)
+        return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_ASSOCIATED_MEMOBJECT");
+    if (parent) {
+        e = clg_clGetMemObjectInfo(mem, CL_MEM_OFFSET, sizeof off, &off, NULL);
+        if (e != CL_SUCCESS) return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_OFFSET");
+    }
+    *root = parent ? parent : mem;
+    *offset = off;
+    return CLGCONV_SUCCESS;
+}
+
+/* INVALID_ARGUMENT when one of the first `written` uses overlaps any other use: the same
+   buffer, or sub-buffers of one buffer whose touched byte ranges intersect (the kernels would
+   read what they are writing). Uses are validated buffers of the plan's context. */
+static clgconv_status check_overlaps(const buffer_use *uses, size_t written, size_t count)
+{
+    cl_mem root[8];
+    uint64_t start[8];
+    clgconv_status st;
+    for (size_t i = 0; i < count && i < 8; ++i)
+        if (uses[i].mem && (st = buffer_root(uses[i].mem, &root[i], &start[i]))) return st;
+    for (size_t i = 0; i < written && i < count; ++i) {
+        if (!uses[i].mem) continue;
+        for (size_t j = i + 1; j < count && j < 8; ++j) {
+            if (!uses[j].mem || root[i] != root[j]) continue;
+            const bool same = uses[i].mem == uses[j].mem;
+            if (!same && (start[i] >= start[j] + uses[j].bytes ||
+                          start[j] >= start[i] + uses[i].bytes))
+                continue;
+            if (same)
+                return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                                "%s (%p) is the same buffer as %s: the call writes %s while "
+                                "reading %s (in-place operation is not supported)",
+                                uses[i].name, (void *)uses[i].mem, uses[j].name, uses[i].name,
+                                uses[j].name);
+            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                            "%s (%p) and %s (%p) are sub-buffers of one buffer (%p) whose bytes "
+                            "overlap (%s at offset %llu, %llu bytes used; %s at %llu, %llu): "
+                            "the call writes %s",
+                            uses[i].name, (void *)uses[i].mem, uses[j].name, (void *)uses[j].mem,
+                            (void *)root[i], uses[i].name, (unsigned long long)start[i],
+                            (unsigned long long)uses[i].bytes, uses[j].name,
+                            (unsigned long long)start[j], (unsigned long long)uses[j].bytes,
+                            uses[i].name);
+        }
     }
     return CLGCONV_SUCCESS;
 }
@@ -315,24 +384,13 @@ static clgconv_status forward(const clgconv_plan *plan, cl_command_queue queue, 
         if ((st = check_buffer(ctx, workspace, "workspace", workspace_bytes, true))) return st;
     }
     const bool uses_workspace = workspace && workspace_bytes > 0;
-    const char *alias = output == input                       ? "input"
-                        : output == weights                   ? wname
-                        : output == bias                      ? "bias"
-                        : (uses_workspace && output == workspace) ? "workspace"
-                                                                  : NULL;
-    if (alias)
-        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
-                        "output is the same buffer as %s (in-place convolution is not supported)",
-                        alias);
-    alias = !uses_workspace              ? NULL
-            : workspace == input         ? "input"
-            : workspace == weights       ? wname
-            : (bias && workspace == bias) ? "bias"
-                                          : NULL;
-    if (alias)
-        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
-                        "workspace is the same buffer as %s (the plan writes its workspace)",
-                        alias);
+    /* What the plan writes (output, workspace) must not overlap anything else it touches. */
+    const buffer_use uses[] = {{"output", output, (uint64_t)s->output_elems * 4},
+                               {"workspace", uses_workspace ? workspace : NULL, workspace_bytes},
+                               {"input", input, (uint64_t)s->input_elems * 4},
+                               {wname, weights, weight_bytes},
+                               {"bias", bias, bias ? (uint64_t)s->K * 4 : 0}};
+    if ((st = check_overlaps(uses, 2, sizeof uses / sizeof uses[0]))) return st;
 
     clg_forward_args args = {input, weights, bias, output, uses_workspace ? workspace : NULL,
                              NULL, packed};
@@ -380,9 +438,9 @@ clgconv_status clgconv_conv2d_pack_weights(const clgconv_plan *plan, cl_command_
         (st = check_buffer(plan->ctx, packed_weights, "packed_weights",
                            plan->packed_weights_bytes, true)))
         return st;
-    if (packed_weights == weights)
-        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
-                        "packed_weights is the same buffer as weights (packing is not in place)");
+    const buffer_use uses[] = {{"packed_weights", packed_weights, plan->packed_weights_bytes},
+                               {"weights", weights, weight_bytes}};
+    if ((st = check_overlaps(uses, 1, 2))) return st;
 
     clgconv_plan *mplan = (clgconv_plan *)plan;
     clg_mutex_lock(&mplan->lock);

@@ -838,6 +838,91 @@ static void bad_pack(const clgconv_conv2d_desc *d, clgconv_algo algo)
     free(w);
 }
 
+/* Sub-buffers of one buffer: forward refuses an output that overlaps its input, and
+   pack_weights packed weights that overlap the weights, naming both (nothing written); with the
+   ranges apart, the same parent works. Sub-buffer origins are multiples of the device's
+   CL_DEVICE_MEM_BASE_ADDR_ALIGN. */
+static void overlapping_sub_buffers(const clgconv_conv2d_desc *d, clgconv_algo algo)
+{
+    clgconv_plan *plan = NULL;
+    char label[160];
+    snprintf(label, sizeof label, "overlapping sub-buffers, %s %s", clgconv_algo_name(algo),
+             d->layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
+    if (!test_algo_ran(algo, clgconv_conv2d_plan_create(g_ctx, d, algo, &plan), label)) return;
+    cl_uint align_bits = 0;
+    CHECK(clGetDeviceInfo(g_dev, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                          NULL) == CL_SUCCESS);
+    const size_t align = align_bits / 8 ? align_bits / 8 : 4;
+    size_t in_b, w_b, b_b, out_b;
+    CHECK_OK(clgconv_conv2d_tensor_bytes(d, &in_b, &w_b, &b_b, &out_b));
+    const size_t pw_b = clgconv_plan_packed_weights_size(plan);
+    const size_t ws_b = clgconv_plan_workspace_size(plan);
+    const size_t round_in = (in_b + align - 1) / align * align;
+    const size_t round_w = (w_b + align - 1) / align * align;
+    const size_t span = round_in + round_w + out_b + pw_b + 4 * align;
+    test_rng r;
+    test_rng_seed(&r, 7);
+    float *x = test_random_tensor(&r, in_b / 4), *w = test_random_tensor(&r, w_b / 4);
+    float *fill = test_filled(span / 4 + 1, SENTINEL);
+    memcpy(fill, x, in_b);
+    memcpy((char *)fill + round_in, w, w_b);
+    cl_mem parent = test_buffer(g_cl, CL_MEM_READ_WRITE, span, fill);
+    cl_mem ws = ws_b ? test_buffer(g_cl, CL_MEM_READ_WRITE, ws_b, NULL) : NULL;
+    cl_mem weights = test_buffer(g_cl, CL_MEM_READ_ONLY, w_b, w);
+    cl_int e;
+    cl_buffer_region in_region = {0, in_b}, out_region = {align, out_b};
+    cl_mem sub_in = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &in_region, &e);
+    cl_mem sub_out = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &out_region, &e);
+    CHECK(sub_in && sub_out);
+    g_forward = clgconv_conv2d_forward, g_forward_name = "forward", g_weights_name = "weights";
+    cl_mem nothing = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, 4); /* the parent is compared */
+    if (align < in_b) { /* the output starts inside the input */
+        float *before = test_read_buffer(g_queue, parent, span);
+        expect_bad_forward("an output sub-buffer overlapping the input sub-buffer", plan, g_queue,
+                           sub_in, weights, NULL, sub_out, ws, 0, NULL,
+                           WORDS("output", "input", "overlap"), nothing, 4);
+        float *after = test_read_buffer(g_queue, parent, span);
+        EXPECT(memcmp(before, after, span) == 0, "%s: a refused forward wrote the parent buffer",
+               label);
+        free(before), free(after);
+    }
+    /* The weights and packed weights overlapping: packing is refused, nothing written. */
+    cl_buffer_region w_region = {round_in, w_b}, p_region = {round_in + align, pw_b};
+    cl_mem sub_w = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &w_region, &e);
+    cl_mem sub_p = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &p_region, &e);
+    CHECK(sub_w && sub_p);
+    if (align < w_b) {
+        float *before = test_read_buffer(g_queue, parent, span);
+        expect_bad_pack("packed_weights overlapping the weights (sub-buffers)", plan, g_queue,
+                        sub_w, sub_p, 0, NULL, WORDS("packed_weights", "weights", "overlap"),
+                        nothing, 4);
+        float *after = test_read_buffer(g_queue, parent, span);
+        EXPECT(memcmp(before, after, span) == 0, "%s: a refused pack wrote the parent buffer",
+               label);
+        free(before), free(after);
+    }
+    /* Apart: input at 0, output after the input and the weights: a valid call, right result. */
+    cl_buffer_region apart = {round_in + round_w + 2 * align, out_b};
+    cl_mem sub_out2 = clCreateSubBuffer(parent, 0, CL_BUFFER_CREATE_TYPE_REGION, &apart, &e);
+    CHECK(sub_out2);
+    clgconv_status st = clgconv_conv2d_forward(plan, g_queue, sub_in, weights, NULL, sub_out2, ws,
+                                               0, NULL, NULL);
+    EXPECT(st == CLGCONV_SUCCESS, "%s: sub-buffers apart gave %s (%s)", label,
+           clgconv_status_string(st), clgconv_last_error());
+    if (st == CLGCONV_SUCCESS) {
+        float *y = test_read_buffer(g_queue, sub_out2, out_b);
+        EXPECT(test_compare_with_reference(d, x, w, NULL, y, label, NULL),
+               "%s: the result through sub-buffers is wrong", label);
+        free(y);
+    }
+    clReleaseMemObject(sub_in), clReleaseMemObject(sub_out), clReleaseMemObject(sub_out2);
+    clReleaseMemObject(sub_w), clReleaseMemObject(sub_p), clReleaseMemObject(parent);
+    clReleaseMemObject(weights), clReleaseMemObject(nothing);
+    if (ws) clReleaseMemObject(ws);
+    free(x), free(w), free(fill);
+    clgconv_plan_release(plan);
+}
+
 /* CLGCONV_CPU_REGISTERS: 16 and 32 override the register file CPU tiles are sized for; any
    other value is ignored (the device's own: 32 where its native float vector has 16 lanes,
    else 16); the test hook wins over both. Contexts on the same cl_context, one per value. */
@@ -898,6 +983,13 @@ int main(void)
         bad_pack(&nhwc, (clgconv_algo)a);
     }
     bad_pack(&nchw, CLGCONV_ALGO_DIRECT); /* a plan whose packing is a copy */
+    overlapping_sub_buffers(&nchw, CLGCONV_ALGO_DIRECT);
+    overlapping_sub_buffers(&nhwc, CLGCONV_ALGO_TILED);
+    /* The new size queries on a NULL plan. */
+    EXPECT(clgconv_plan_packed_weights_size(NULL) == 0 &&
+               clgconv_plan_packed_workspace_size(NULL) == 0 &&
+               clgconv_plan_packs_weights(NULL) == 0,
+           "the packed-weights queries of a NULL plan are not 0");
     clReleaseCommandQueue(g_queue);
     clgconv_context_release(g_ctx);
     return test_summary("test_bad_input");
