@@ -166,8 +166,9 @@ static void print_roofline_summary(FILE *out, const char *bullet, const bench_ro
 }
 
 /* How long plan creation took over the plans made (the issue asks that it stay fast): the
-   median and the slowest, and how many plans were made. The first plan needing a program builds
-   it (or loads it from PoCL's or clgconv's disk cache); later ones reuse the context's cache. */
+   median and the slowest, and how many plans were made (failed creations have no time). The
+   first plan needing a program builds it (or loads it from PoCL's or clgconv's disk cache);
+   later ones reuse the context's cache. */
 static void print_plan_times(FILE *out, const char *bullet, const bench_result *results,
                              int count)
 {
@@ -183,9 +184,9 @@ static void print_plan_times(FILE *out, const char *bullet, const bench_result *
         qsort(t, (size_t)n, sizeof *t, bench_compare_doubles);
         fprintf(out,
                 "%splan creation (clgconv_conv2d_plan_create, program builds included): %d "
-                "plans, median %.1f ms, slowest %.1f ms (%s %s); each plan here is the first "
-                "of its shape in the context, later plans needing the same programs reuse them "
-                "(microseconds)\n",
+                "plans, median %.1f ms, slowest %.1f ms (%s %s); the first plan needing a "
+                "program builds it (or loads it from a disk cache), later plans in the context "
+                "reuse it (microseconds)\n",
                 bullet, n, t[n / 2], t[n - 1], results[slowest].layer.name,
                 layout_name(results[slowest].layout));
     }

@@ -275,6 +275,7 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
     res->median_ms = res->min_ms = res->gflops = NAN;
     res->max_abs_err = res->worst_err_ratio = NAN;
     res->t_over_dense = NAN;
+    res->plan_ms = NAN;
     res->macs = clgconv_conv2d_macs(&d->desc);
 
     clgconv_plan *plan = NULL;
@@ -282,7 +283,7 @@ void bench_run_algo(bench_runner *runner, bench_layer_data *d, clgconv_algo algo
     double *times = NULL;
     const double t_plan = bench_now_ms();
     clgconv_status st = clgconv_conv2d_plan_create(runner->ctx, &d->desc, algo, &plan);
-    res->plan_ms = bench_now_ms() - t_plan;
+    res->plan_ms = st == CLGCONV_SUCCESS ? bench_now_ms() - t_plan : NAN;
     if (st == CLGCONV_ERROR_UNSUPPORTED) {
         set_error(res, BENCH_UNSUPPORTED, "unsupported", clgconv_last_error());
         return;

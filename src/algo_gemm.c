@@ -346,9 +346,10 @@ static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue que
                       operand_buffer(&st->c, a), a->bias ? a->bias : a->weights};
     int iargs[] = {st->M,      st->N,        st->K,   st->a.ld,   st->b.ld,
                    st->c.ld,   (int)s->G,    (int)s->KPG, (int)b0, (int)count};
-    /* forward_packed: the im2col matrix (operand a, NHWC) starts without the weights' head */
-    const cl_long a_off =
-        a->packed && st->nhwc && st->a.which == 2 ? st->a.off - st->layout.col_offset : st->a.off;
+    /* The im2col matrix (operand a, NHWC) sits at the active layout's col_offset: after the
+       transposed weights' head, or at 0 with packed weights (packed_layout). */
+    const clg_gemm_layout *l = a->packed && st->nhwc ? &st->packed_layout : &st->layout;
+    const cl_long a_off = st->nhwc && st->a.which == 2 ? l->col_offset : st->a.off;
     cl_long largs[] = {a_off,     st->a.sN, st->a.sG, st->a.sS, st->b.off, st->b.sN,
                        st->b.sG,  st->b.sS, st->c.off, st->c.sN, st->c.sG, st->c.sS};
     int has_bias = a->bias != NULL;
@@ -405,7 +406,8 @@ static clgconv_status transpose_launch(const clgconv_plan *plan, cl_command_queu
 }
 
 /* Launch order (each step waits for the previous one through events, so out-of-order queues
-   work): [NHWC: weight transpose] -> for each chunk of pairs: [im2col] -> GEMM with fused bias
+   work): [NHWC, unless the weights come packed: weight transpose] -> for each chunk of pairs:
+   [im2col, into packed_layout's workspace when packed] -> GEMM with fused bias
    and clamp. The next chunk's im2col waits for the previous GEMM (it reuses the workspace).
    Only the GEMM launches write the output. With one chunk (every shape whose im2col fits
    clg_workspace_cap) the GEMM is the last call, so a failing forward leaves the output
@@ -445,7 +447,8 @@ static clgconv_status gemm_enqueue(const clgconv_plan *plan, cl_command_queue qu
         cl_event ev_gemm = NULL;
         if (ndeps > 0)
             r = gemm_launch(plan, queue, a, b0, count, ndeps, deps, &ev_gemm);
-        else /* direct NCHW: the only launch waits for the caller's events */
+        else /* direct 1x1 (NCHW, or NHWC with packed weights): the only launch waits for the
+                caller's events */
             r = gemm_launch(plan, queue, a, b0, count, num_wait, wait, &ev_gemm);
         clg_event_drop(&ev_col);
         clg_event_drop(&ev_wt); /* later GEMMs depend on it through ev_prev */

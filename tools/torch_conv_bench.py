@@ -170,13 +170,12 @@ def time_torch_layer(torch, row, iters, warmup, min_time_ms, device="cpu"):
             if row["layout"] == "NHWC":
                 module = module.to(memory_format=torch.channels_last)
             frozen = torch.jit.optimize_for_inference(torch.jit.script(module))
-        except Exception as e:  # an operator the freezing passes reject: eager only
-            print(f"torch_conv_bench: {row.get('layer', '')}: no frozen module ({e})",
-                  file=sys.stderr)
+            if not torch.allclose(eager(), frozen(x), rtol=1e-3, atol=1e-3):
+                raise RuntimeError("its output differs from F.conv2d's")
+        except Exception as e:  # freezing rejected the layer, or it disagrees: eager only
+            print(f"torch_conv_bench: {row.get('layer', '')}: no frozen module ({e}); "
+                  "eager only", file=sys.stderr)
             return best
-        y_eager, y_frozen = eager(), frozen(x)
-        if not torch.allclose(y_eager, y_frozen, rtol=1e-3, atol=1e-3):
-            raise RuntimeError("the frozen module's output differs from F.conv2d's")
         timed = time_calls(lambda: frozen(x), iters, warmup, min_time_ms, sync) + ("frozen",)
     return timed if timed[0] < best[0] else best
 
