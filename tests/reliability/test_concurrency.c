@@ -34,6 +34,7 @@ typedef struct forward_worker {
     int id;
     const clgconv_plan *plan;
     rel_problem prob;       /* this thread's input, output and workspace buffers */
+    cl_mem packed;          /* this thread's packed weights (packed concurrently, in the loop) */
     const float *expected;  /* the single-threaded result for this thread's input */
     long runs, mismatches;
     char failure[512];
@@ -54,10 +55,24 @@ static void *forward_thread(void *arg)
             snprintf(w->failure, sizeof w->failure, "clEnqueueFillBuffer failed");
             break;
         }
-        /* Odd iterations chain on the fill's event, even ones rely on the in-order queue. */
+        /* Odd iterations chain on the fill's event, even ones rely on the in-order queue.
+           Every third packs the thread's weights (while other threads run the plan: the
+           packing kernel's arguments are the plan's too) and runs forward_packed after it. */
         bool chain = it % 2 == 1;
-        clgconv_status st = clgconv_conv2d_forward(w->plan, q, p->bx, p->bw, p->bb, p->by, p->ws,
-                                                   chain ? 1 : 0, chain ? &filled : NULL, &done);
+        clgconv_status st;
+        if (it % 3 == 2) {
+            cl_event packed = NULL;
+            st = clgconv_conv2d_pack_weights(w->plan, q, p->bw, w->packed, chain ? 1 : 0,
+                                             chain ? &filled : NULL, &packed);
+            if (st == CLGCONV_SUCCESS) {
+                st = clgconv_conv2d_forward_packed(w->plan, q, p->bx, w->packed, p->bb, p->by,
+                                                   p->ws, 1, &packed, &done);
+                clReleaseEvent(packed);
+            }
+        } else {
+            st = clgconv_conv2d_forward(w->plan, q, p->bx, p->bw, p->bb, p->by, p->ws,
+                                        chain ? 1 : 0, chain ? &filled : NULL, &done);
+        }
         if (st != CLGCONV_SUCCESS) {
             snprintf(w->failure, sizeof w->failure, "forward returned %s: %s",
                      clgconv_status_string(st), clgconv_last_error());
@@ -95,7 +110,11 @@ static long test_shared_plan(const clgconv_conv2d_desc *desc, clgconv_algo algo,
         forward_worker *w = &ws[t];
         w->id = t, w->plan = plan;
         rel_problem_init(&w->prob, desc, t % 2 == 0, 1000 + (uint64_t)t, g_cl_ctx);
-        rel_problem_workspace(&w->prob, plan);
+        rel_problem_workspace(&w->prob, plan); /* also covers forward_packed's */
+        cl_int e;
+        w->packed = clCreateBuffer(g_cl_ctx, CL_MEM_READ_WRITE,
+                                   clgconv_plan_packed_weights_size(plan), NULL, &e);
+        CHECK(w->packed);
         /* The single-threaded result, checked against the reference. */
         CHECK_OK(clgconv_conv2d_forward(plan, q, w->prob.bx, w->prob.bw, w->prob.bb, w->prob.by,
                                         w->prob.ws, 0, NULL, NULL));
@@ -115,13 +134,14 @@ static long test_shared_plan(const clgconv_conv2d_desc *desc, clgconv_algo algo,
     for (int t = 0; t < g_threads; ++t) {
         CHECK(pthread_join(tids[t], NULL) == 0);
         if (ws[t].failure[0] || ws[t].mismatches || ws[t].runs != g_iterations) {
-            fprintf(stderr, "%s: thread %d: %ld runs, %ld results differing from the "
+            fprintf(stderr, "%s: thread %d: %ld runs (every third packed), %ld results differing from the "
                     "single-threaded one%s%s\n", label, t, ws[t].runs, ws[t].mismatches,
                     ws[t].failure[0] ? "; " : "", ws[t].failure);
             exit(1);
         }
         runs += ws[t].runs;
         rel_problem_free(&ws[t].prob);
+        clReleaseMemObject(ws[t].packed);
         free(expected[t]);
     }
     pthread_barrier_destroy(&g_start);
@@ -394,7 +414,9 @@ static void make_descs(void)
     d->batch = 2, d->in_channels = 8, d->in_height = 9, d->in_width = 7, d->out_channels = 12;
     d->groups = 4, d->kernel_h = d->kernel_w = 3, d->pad_top = d->pad_left = 1;
     d->pad_bottom = d->pad_right = 1;
+    /* NHWC with 8 channels per group: TILED and GEMM pack these weights for real */
     g_plan_descs[1] = *d, g_plan_descs[1].layout = CLGCONV_LAYOUT_NHWC;
+    g_plan_descs[1].in_channels = g_plan_descs[1].out_channels = 16, g_plan_descs[1].groups = 2;
     d = &g_plan_descs[2]; /* depthwise with a multiplier and stride */
     clgconv_conv2d_desc_init(d);
     d->batch = 1, d->in_channels = 6, d->in_height = 13, d->in_width = 12, d->out_channels = 12;
@@ -424,11 +446,11 @@ int main(void)
     double t0 = now_seconds();
 
     long forwards = 0;
-    /* Every algorithm on a grouped and a depthwise shape (the others are used by the plan
-       creation part). */
-    static const int shared_descs[] = {0, 2};
+    /* Every algorithm on a grouped shape in both layouts and a depthwise one (the others are
+       used by the plan creation part). */
+    static const int shared_descs[] = {0, 1, 2};
     for (int a = 0; a < CLGCONV_ALGO_COUNT_; ++a)
-        for (int j = 0; j < 2 && rel_algo_enabled((clgconv_algo)a); ++j) {
+        for (int j = 0; j < 3 && rel_algo_enabled((clgconv_algo)a); ++j) {
             int i = shared_descs[j];
             char label[80];
             snprintf(label, sizeof label, "shared plan %s desc %d", clgconv_algo_name((clgconv_algo)a), i);
