@@ -40,6 +40,16 @@ typedef struct forward_worker {
     char failure[512];
 } forward_worker;
 
+/* A buffer for a worker's packed weights (forward_thread packs into it). */
+static cl_mem packed_buffer(const clgconv_plan *plan)
+{
+    cl_int e;
+    cl_mem m = clCreateBuffer(g_cl_ctx, CL_MEM_READ_WRITE,
+                              clgconv_plan_packed_weights_size(plan), NULL, &e);
+    CHECK(m);
+    return m;
+}
+
 static void *forward_thread(void *arg)
 {
     forward_worker *w = arg;
@@ -111,10 +121,7 @@ static long test_shared_plan(const clgconv_conv2d_desc *desc, clgconv_algo algo,
         w->id = t, w->plan = plan;
         rel_problem_init(&w->prob, desc, t % 2 == 0, 1000 + (uint64_t)t, g_cl_ctx);
         rel_problem_workspace(&w->prob, plan); /* also covers forward_packed's */
-        cl_int e;
-        w->packed = clCreateBuffer(g_cl_ctx, CL_MEM_READ_WRITE,
-                                   clgconv_plan_packed_weights_size(plan), NULL, &e);
-        CHECK(w->packed);
+        w->packed = packed_buffer(plan);
         /* The single-threaded result, checked against the reference. */
         CHECK_OK(clgconv_conv2d_forward(plan, q, w->prob.bx, w->prob.bw, w->prob.bb, w->prob.by,
                                         w->prob.ws, 0, NULL, NULL));
@@ -371,6 +378,7 @@ static void test_context_released_under_use(const clgconv_conv2d_desc *desc)
     for (int t = 0; t < g_threads; ++t) {
         rel_problem_init(&ws[t].prob, desc, true, 300 + (uint64_t)t, g_cl_ctx);
         rel_problem_workspace(&ws[t].prob, plan);
+        ws[t].packed = packed_buffer(plan);
         CHECK_OK(clgconv_conv2d_forward(plan, q, ws[t].prob.bx, ws[t].prob.bw, ws[t].prob.bb,
                                         ws[t].prob.by, ws[t].prob.ws, 0, NULL, NULL));
         CHECK(rel_output_matches_reference(&ws[t].prob, q, "context released under use"));
@@ -394,6 +402,7 @@ static void test_context_released_under_use(const clgconv_conv2d_desc *desc)
             exit(1);
         }
         rel_problem_free(&ws[t].prob);
+        clReleaseMemObject(ws[t].packed);
         free(expected[t]);
     }
     pthread_barrier_destroy(&g_start);
