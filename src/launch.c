@@ -1,5 +1,6 @@
 /* launch.c: NDRange geometry, kernel argument and enqueue helpers shared by the algorithms. */
 #include "internal.h"
+#include "testing.h"
 
 #include <stdio.h>
 
@@ -102,10 +103,15 @@ double clg_gpu_seconds(const clgconv_context *ctx, const clg_gpu_fit *fit, doubl
     return fit->launch_s + flops / (fit->rate * clg_gpu_scale(ctx) * (eff > 1e-9 ? eff : 1e-9));
 }
 
+static CLG_THREAD_LOCAL uint64_t g_testing_cap; /* clgconv_testing_workspace_cap; 0: none */
+
+void clgconv_testing_workspace_cap(size_t bytes) { g_testing_cap = bytes; }
+
 uint64_t clg_workspace_cap(const clgconv_context *ctx)
 {
     const uint64_t cap = (uint64_t)256 << 20, half = (uint64_t)ctx->info.max_alloc / 2;
-    return half < cap ? half : cap;
+    const uint64_t own = half < cap ? half : cap;
+    return g_testing_cap > 0 && g_testing_cap < own ? g_testing_cap : own;
 }
 
 /* Guesses per compute unit. CPU (PoCL on the 2-core CI machine, AVX2): about 70 GFLOP/s of

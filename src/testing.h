@@ -53,6 +53,11 @@ CLGCONV_API void clgconv_testing_cpu_registers(int registers);
    devices (after CLGCONV_CPU_REGISTERS and clgconv_testing_cpu_registers), 0 on others. */
 CLGCONV_API int clgconv_testing_context_cpu_registers(const clgconv_context *ctx);
 
+/* Plans created on this thread from now on cap the GEMM paths' im2col workspace at this many
+   bytes (at most the library's own cap), so that small shapes run in several (image, group)
+   chunks; 0 (default) restores the library's cap. */
+CLGCONV_API void clgconv_testing_workspace_cap(size_t bytes);
+
 /* Program binaries stored on this thread from now on under CLGCONV_CACHE_BINARIES=auto count as
    slower to fetch than to build (1), so that the device is marked and no more are stored, or
    are measured (0, default). */

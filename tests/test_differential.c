@@ -266,6 +266,48 @@ static void host_path(test_rng *r)
     }
 }
 
+/* The GEMM paths with a workspace cap of two (image, group) slots (clgconv_testing_workspace_cap),
+   so that they run in several chunks, each waiting for the previous one: both layouts, each plan
+   also packed (test_run_plan), checked against the reference. */
+static void chunked_workspaces(test_rng *r)
+{
+    for (int layout = 0; layout < 2; ++layout) {
+        clgconv_conv2d_desc d;
+        clgconv_conv2d_desc_init(&d);
+        d.batch = 3, d.in_channels = 8, d.in_height = 9, d.in_width = 7, d.out_channels = 6;
+        d.groups = 2, d.kernel_h = d.kernel_w = 3;
+        d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+        d.layout = layout ? CLGCONV_LAYOUT_NHWC : CLGCONV_LAYOUT_NCHW;
+        const size_t slot = (size_t)(4 * 9) * (9 * 7) * sizeof(float); /* RED x P floats */
+        size_t in_b, w_b, b_b, out_b;
+        CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &in_b, &w_b, &b_b, &out_b));
+        float *x = test_random_tensor(r, in_b / 4), *w = test_random_tensor(r, w_b / 4);
+        float *b = test_random_tensor(r, b_b / 4), *y = malloc(out_b);
+        CHECK(y);
+        const clgconv_algo algos[] = {CLGCONV_ALGO_GEMM, CLGCONV_ALGO_CLBLAST};
+        for (size_t a = 0; a < sizeof algos / sizeof algos[0]; ++a) {
+            char label[160];
+            snprintf(label, sizeof label, "chunked workspace, %s %s",
+                     clgconv_algo_name(algos[a]), layout ? "NHWC" : "NCHW");
+            clgconv_testing_workspace_cap(2 * slot);
+            clgconv_plan *plan = NULL;
+            clgconv_status st = clgconv_conv2d_plan_create(g_ctx, &d, algos[a], &plan);
+            size_t ws = st == CLGCONV_SUCCESS ? clgconv_plan_workspace_size(plan) : 0;
+            clgconv_plan_release(plan);
+            if (st == CLGCONV_SUCCESS) /* unchunked, the 6 pairs' slots would all be there */
+                EXPECT(ws < 6 * slot, "%s: workspace %zu, not chunked (slot %zu)", label, ws,
+                       slot);
+            st = test_run_plan(g_ctx, g_queue, &d, algos[a], x, w, b, y);
+            clgconv_testing_workspace_cap(0);
+            if (!test_algo_ran(algos[a], st, label)) continue;
+            double err = 0;
+            EXPECT(test_compare_with_reference(&d, x, w, b, y, label, &err),
+                   "%s: max error %.3g beyond tolerance", label, err);
+        }
+        free(x), free(w), free(b), free(y);
+    }
+}
+
 int main(void)
 {
     g_ctx = g_plan_ctx = test_open_context(&g_queue);
@@ -305,10 +347,10 @@ int main(void)
     if (ms && *ms && atoi(ms) >= 0) medium = atoi(ms);
     medium_sweep(seed, medium);
     part[3] = now_seconds() - t, t = now_seconds();
-    if (g_shard == 0) host_path(&r);
+    if (g_shard == 0) host_path(&r), chunked_workspaces(&r);
     part[4] = now_seconds() - t;
     printf("wall time: named cases %.1f s, GPU plans %.1f s, other CPU register file %.1f s, "
-           "random sweep %.1f s, medium sweep %.1f s, host path %.1f s\n",
+           "random sweep %.1f s, medium sweep %.1f s, host path and chunked workspaces %.1f s\n",
            part[0], part[1], part[5], part[2], part[3], part[4]);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
