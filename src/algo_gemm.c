@@ -334,9 +334,12 @@ static cl_mem operand_buffer(const gemm_operand *o, const clg_forward_args *a)
     }
 }
 
+/* The GEMMs of pairs [b0, b0 + count) with l, the layout gemm_enqueue runs (st->layout, or
+   st->packed_layout for NHWC with packed weights). */
 static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue queue,
-                                  const clg_forward_args *a, int64_t b0, int64_t count,
-                                  cl_uint num_wait, const cl_event *wait, cl_event *event)
+                                  const clg_forward_args *a, const clg_gemm_layout *l, int64_t b0,
+                                  int64_t count, cl_uint num_wait, const cl_event *wait,
+                                  cl_event *event)
 {
     const gemm_state *st = plan->state;
     const clg_shape *s = &plan->shape;
@@ -348,7 +351,6 @@ static clgconv_status gemm_launch(const clgconv_plan *plan, cl_command_queue que
                    st->c.ld,   (int)s->G,    (int)s->KPG, (int)b0, (int)count};
     /* The im2col matrix (operand a, NHWC) sits at the active layout's col_offset: after the
        transposed weights' head, or at 0 with packed weights (packed_layout). */
-    const clg_gemm_layout *l = a->packed && st->nhwc ? &st->packed_layout : &st->layout;
     const cl_long a_off = st->nhwc && st->a.which == 2 ? l->col_offset : st->a.off;
     cl_long largs[] = {a_off,     st->a.sN, st->a.sG, st->a.sS, st->b.off, st->b.sN,
                        st->b.sG,  st->b.sS, st->c.off, st->c.sN, st->c.sG, st->c.sS};
@@ -446,10 +448,10 @@ static clgconv_status gemm_enqueue(const clgconv_plan *plan, cl_command_queue qu
         if (ev_wt) deps[ndeps++] = ev_wt;
         cl_event ev_gemm = NULL;
         if (ndeps > 0)
-            r = gemm_launch(plan, queue, a, b0, count, ndeps, deps, &ev_gemm);
+            r = gemm_launch(plan, queue, a, l, b0, count, ndeps, deps, &ev_gemm);
         else /* direct 1x1 (NCHW, or NHWC with packed weights): the only launch waits for the
                 caller's events */
-            r = gemm_launch(plan, queue, a, b0, count, num_wait, wait, &ev_gemm);
+            r = gemm_launch(plan, queue, a, l, b0, count, num_wait, wait, &ev_gemm);
         clg_event_drop(&ev_col);
         clg_event_drop(&ev_wt); /* later GEMMs depend on it through ev_prev */
         if (r != CLGCONV_SUCCESS) break;

@@ -236,11 +236,14 @@ static clgconv_status check_buffer(const clgconv_context *ctx, cl_mem mem, const
     return CLGCONV_SUCCESS;
 }
 
-/* A buffer argument and the bytes of it a call touches (from its start). */
+/* A buffer argument and the bytes of it a call touches (from its start); check_overlaps fills
+   in where those bytes live. */
 typedef struct buffer_use {
     const char *name;
     cl_mem mem; /* NULL: not used */
     uint64_t bytes;
+    cl_mem root;    /* the buffer itself, or a sub-buffer's parent */
+    uint64_t start; /* its offset there */
 } buffer_use;
 
 /* Where a buffer's bytes live: its parent and offset for a sub-buffer (OpenCL 1.2 sub-buffers do
@@ -265,36 +268,33 @@ static clgconv_status buffer_root(cl_mem mem, cl_mem *root, uint64_t *offset)
 /* INVALID_ARGUMENT when one of the first `written` uses overlaps any other use: the same
    buffer, or sub-buffers of one buffer whose touched byte ranges intersect (the kernels would
    read what they are writing). Uses are validated buffers of the plan's context. */
-static clgconv_status check_overlaps(const buffer_use *uses, size_t written, size_t count)
+static clgconv_status check_overlaps(buffer_use *uses, size_t written, size_t count)
 {
-    cl_mem root[8];
-    uint64_t start[8];
     clgconv_status st;
-    for (size_t i = 0; i < count && i < 8; ++i)
-        if (uses[i].mem && (st = buffer_root(uses[i].mem, &root[i], &start[i]))) return st;
+    for (size_t i = 0; i < count; ++i)
+        if (uses[i].mem && (st = buffer_root(uses[i].mem, &uses[i].root, &uses[i].start)))
+            return st;
     for (size_t i = 0; i < written && i < count; ++i) {
         if (!uses[i].mem) continue;
-        for (size_t j = i + 1; j < count && j < 8; ++j) {
-            if (!uses[j].mem || root[i] != root[j]) continue;
-            const bool same = uses[i].mem == uses[j].mem;
-            if (!same && (start[i] >= start[j] + uses[j].bytes ||
-                          start[j] >= start[i] + uses[i].bytes))
+        for (size_t j = i + 1; j < count; ++j) {
+            const buffer_use *a = &uses[i], *b = &uses[j];
+            if (!b->mem || a->root != b->root) continue;
+            const bool same = a->mem == b->mem;
+            if (!same && (a->start >= b->start + b->bytes || b->start >= a->start + a->bytes))
                 continue;
             if (same)
                 return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                                 "%s (%p) is the same buffer as %s: the call writes %s while "
                                 "reading %s (in-place operation is not supported)",
-                                uses[i].name, (void *)uses[i].mem, uses[j].name, uses[i].name,
-                                uses[j].name);
+                                a->name, (void *)a->mem, b->name, a->name, b->name);
             return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                             "%s (%p) and %s (%p) are sub-buffers of one buffer (%p) whose bytes "
                             "overlap (%s at offset %llu, %llu bytes used; %s at %llu, %llu): "
                             "the call writes %s",
-                            uses[i].name, (void *)uses[i].mem, uses[j].name, (void *)uses[j].mem,
-                            (void *)root[i], uses[i].name, (unsigned long long)start[i],
-                            (unsigned long long)uses[i].bytes, uses[j].name,
-                            (unsigned long long)start[j], (unsigned long long)uses[j].bytes,
-                            uses[i].name);
+                            a->name, (void *)a->mem, b->name, (void *)b->mem, (void *)a->root,
+                            a->name, (unsigned long long)a->start, (unsigned long long)a->bytes,
+                            b->name, (unsigned long long)b->start, (unsigned long long)b->bytes,
+                            a->name);
         }
     }
     return CLGCONV_SUCCESS;
@@ -385,11 +385,11 @@ static clgconv_status forward(const clgconv_plan *plan, cl_command_queue queue, 
     }
     const bool uses_workspace = workspace && workspace_bytes > 0;
     /* What the plan writes (output, workspace) must not overlap anything else it touches. */
-    const buffer_use uses[] = {{"output", output, (uint64_t)s->output_elems * 4},
-                               {"workspace", uses_workspace ? workspace : NULL, workspace_bytes},
-                               {"input", input, (uint64_t)s->input_elems * 4},
-                               {wname, weights, weight_bytes},
-                               {"bias", bias, bias ? (uint64_t)s->K * 4 : 0}};
+    buffer_use uses[] = {{"output", output, (uint64_t)s->output_elems * 4, NULL, 0},
+                         {"workspace", uses_workspace ? workspace : NULL, workspace_bytes, NULL, 0},
+                         {"input", input, (uint64_t)s->input_elems * 4, NULL, 0},
+                         {wname, weights, weight_bytes, NULL, 0},
+                         {"bias", bias, bias ? (uint64_t)s->K * 4 : 0, NULL, 0}};
     if ((st = check_overlaps(uses, 2, sizeof uses / sizeof uses[0]))) return st;
 
     clg_forward_args args = {input, weights, bias, output, uses_workspace ? workspace : NULL,
@@ -438,8 +438,8 @@ clgconv_status clgconv_conv2d_pack_weights(const clgconv_plan *plan, cl_command_
         (st = check_buffer(plan->ctx, packed_weights, "packed_weights",
                            plan->packed_weights_bytes, true)))
         return st;
-    const buffer_use uses[] = {{"packed_weights", packed_weights, plan->packed_weights_bytes},
-                               {"weights", weights, weight_bytes}};
+    buffer_use uses[] = {{"packed_weights", packed_weights, plan->packed_weights_bytes, NULL, 0},
+                         {"weights", weights, weight_bytes, NULL, 0}};
     if ((st = check_overlaps(uses, 1, 2))) return st;
 
     clgconv_plan *mplan = (clgconv_plan *)plan;
