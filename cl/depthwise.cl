@@ -12,7 +12,7 @@
  *   -DCLG_VW=n             vector width along the contiguous dimension: 1, 2, 4, 8 or 16
  *                          (NCHW: output pixels along x; NHWC: output channels)
  *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw
- *   -DCLG_CPG=2 or 4       (NHWC, CLG_VW 8, CLG_M 1) narrow groups instead of depthwise: groups
+ *   -DCLG_CPG=2 or 4       (NHWC, CLG_VW 8 or 16, CLG_M 1) narrow groups instead of depthwise: groups
  *                          of CLG_CPG input and CLG_CPG output channels (see conv2d_depthwise_nhwc)
  *   -DCLG_IDX=type         element offsets: int (default) or long for tensors of 2^31 elements
  * Image sizes, padding and batch are runtime arguments, so one program serves every layer with
@@ -64,11 +64,11 @@
  *   for all RPW rows; with multiplier 1 the input is one vector load per pixel and tap.
  *   Arguments: as for the NCHW kernel, then RPW.
  *   With CLG_CPG = G (2 or 4; K == C, groups of G input and G output channels, weights
- *   [K][G][KH][KW]): the same walk computes a grouped convolution. The 8 output channels of a
- *   vector span 8/G whole groups whose inputs are the same 8 channels of the pixel, so a tap is
- *   one vector load and, per input channel c of the group, a lane shuffle (lane j takes channel
- *   (j/G)*G + c: x.s00004444 for G 4, c 0) and an FMA: 8 lanes of useful work where the tiled
- *   kernel's channel vectors are G lanes wide.
+ *   [K][G][KH][KW]): the same walk computes a grouped convolution. The CLG_VW (8 or 16) output
+ *   channels of a vector span CLG_VW/G whole groups whose inputs are the same CLG_VW channels
+ *   of the pixel, so a tap is one vector load and, per input channel c of the group, a lane
+ *   shuffle (lane j takes channel (j/G)*G + c: x.s00004444 for G 4, c 0, 8 lanes) and an FMA:
+ *   CLG_VW lanes of useful work where the tiled kernel's channel vectors are G lanes wide.
  *
  * conv2d_depthwise_nhwc_tile (specialised builds with CLG_M 1 and CLG_VW 8): small images. A
  *   work-item takes channels k0 .. k0+7 of image n, copies their zero-padded TH x TW plane
@@ -146,14 +146,29 @@ static floatV load_weights(const __global float *weights, int k0, int c, int t, 
 #define GROUP_CHANNEL(x, c) group_channel(x, c)
 /* Narrow groups: lane j of the result is channel (j/CLG_CPG)*CLG_CPG + c of the pixel vector x
    (c a constant after unrolling, so each is one shuffle). */
-static float8 group_channel(float8 x, int c)
+static floatV group_channel(floatV x, int c)
 {
+#if CLG_VW == 8
 #if CLG_CPG == 2
     return c == 0 ? x.s00224466 : x.s11335577;
 #elif CLG_CPG == 4
     return c == 0 ? x.s00004444 : c == 1 ? x.s11115555 : c == 2 ? x.s22226666 : x.s33337777;
 #else
-#error "CLG_CPG must be 1, 2 or 4"
+#error "CLG_CPG must be 2 or 4"
+#endif
+#elif CLG_VW == 16
+#if CLG_CPG == 2
+    return c == 0 ? x.s0022446688aaccee : x.s1133557799bbddff;
+#elif CLG_CPG == 4
+    return c == 0   ? x.s000044448888cccc
+           : c == 1 ? x.s111155559999dddd
+           : c == 2 ? x.s22226666aaaaeeee
+                    : x.s33337777bbbbffff;
+#else
+#error "CLG_CPG must be 2 or 4"
+#endif
+#else
+#error "narrow groups need CLG_VW 8 or 16"
 #endif
 }
 #endif

@@ -26,8 +26,9 @@ typedef struct depthwise_state {
 
 /* Narrow groups: NHWC groups of 2 or 4 input channels and as many output channels, K a
    multiple of 8. conv2d_depthwise_nhwc built with -DCLG_CPG computes them with 8-lane channel
-   vectors that span 8/CPG groups (a shuffle per input channel of the group and tap), where the
-   tiled kernel's NHWC channel vectors are CPG lanes wide. Wall time per call on PoCL (2-vCPU
+   vectors (16 on AVX-512: wide_narrow_groups) that span 8/CPG groups (a shuffle per input
+   channel of the group and tap), where the tiled kernel's NHWC channel vectors are CPG lanes
+   wide. Wall time per call on PoCL (2-vCPU
    VM, POCL_AFFINITY=1, medians of 3 alternating runs each), tiled -> this: the groups sweep's
    28x28x256 layer at g = 64 0.57-0.93 -> 0.25-0.29 ms, batch 8 4.6-5.5 -> 1.8-2.3; g = 128
    0.39-0.51 -> 0.17-0.22, batch 8 2.7-3.7 -> 1.4-1.6; 112x112x32 g = 16 0.80-1.5 -> 0.36-0.50;
@@ -124,6 +125,20 @@ static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
            s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256);
 }
 
+/* Whether narrow groups run 16-lane channel vectors (then with fewer, longer work-items; see
+   nhwc_rows_per_item): CPU devices with 32 vector registers (AVX-512), K a multiple of 16,
+   specialised builds. Same plan, calls alternating (medians of 41, AVX-512 VM, PoCL 3.1), time
+   with 8 lanes / time with 16: ResNeXt's 56x56x128 g = 32 1.14, batch 8 1.32; the groups
+   sweep's 28x28x256 g = 64 1.26, batch 8 1.30, g = 128 1.09-1.30; 112x112x64 g = 16 1.23;
+   7x7x512 g = 128 batch 8 1.32; stride 2 56x56x128 g = 32 1.10-1.70; 5x5 dilation 2 28x28x64
+   g = 16 1.45; 7x7 dilation 3 1.65-1.74; 11x11 2.8. Not measured on AVX2 (16 registers), where
+   a float16 is two registers: those keep 8 lanes. */
+static bool wide_narrow_groups(const clgconv_context *ctx, const clg_shape *s)
+{
+    return ctx->info.is_cpu && ctx->info.cpu_registers >= 32 && narrow_groups(s) &&
+           s->K % 16 == 0 && specialised_geometry(s);
+}
+
 /* Channel vector width for the NHWC kernel: the largest of 8, 4, 2, 1 dividing K; on CPUs 16
    (two AVX registers) for multiplier 1, windows of at most 9 taps and K a multiple of 16,
    unless conv2d_depthwise_nhwc_tile takes the shape. Kernel time on PoCL, best of 4
@@ -137,6 +152,7 @@ static int nhwc_vector_width(const clgconv_context *ctx, const clg_shape *s)
     if (ctx->info.is_cpu && s->KPG == 1 && s->KH * s->KW <= 9 && s->K % 16 == 0 &&
         !nhwc_tiled(ctx, s))
         return 16;
+    if (wide_narrow_groups(ctx, s)) return 16;
     static const int widths[] = {8, 4, 2, 1};
     for (size_t i = 0; i < sizeof widths / sizeof widths[0]; ++i)
         if (s->K % widths[i] == 0) return widths[i];
@@ -188,12 +204,16 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
    weights first (from [K][taps]: a scalar load per lane and tap), which at one row of a small
    image cost as much as the row itself. On CPUs a work-item therefore takes several rows, as
    many as keeps about 64 work-items per compute unit, spread evenly over the rows; GPUs keep
-   one row per work-item. */
+   one row per work-item. 16-lane narrow groups gather 16 x CPG x taps weights per item (576
+   for a 3x3 window and CPG 4) and keep about 8 per compute unit: the sweep's 28x28x256 g = 64
+   layer with 16 lanes took 1.09-1.19x the 8-lane time at 64 items per unit, 0.81x at 8 (8
+   lanes: the same at 8 or 64, 0.94-1.04). */
 static int nhwc_rows_per_item(const clgconv_context *ctx, const clg_shape *s, int vw)
 {
     if (!ctx->info.is_cpu) return 1;
     const int64_t cu = ctx->info.compute_units ? ctx->info.compute_units : 1;
-    int64_t rows = (s->K / vw) * s->OH * s->N / (64 * cu);
+    const int64_t items_per_cu = wide_narrow_groups(ctx, s) ? 8 : 64;
+    int64_t rows = (s->K / vw) * s->OH * s->N / (items_per_cu * cu);
     if (rows < 1) rows = 1;
     if (rows > s->OH) rows = s->OH;
     const int64_t blocks = (s->OH + rows - 1) / rows;
