@@ -234,8 +234,10 @@ CLGCONV_API void clgconv_plan_release(clgconv_plan *plan);
    NHWC), weights [K][C/g][kh][kw], bias [K] or NULL, output [N][K][OH][OW] (or NHWC), each a
    buffer of the plan's context at least as large as the tensor (checked with CL_MEM_SIZE);
    output must not be the same buffer as input, weights, bias or workspace, nor workspace the
-   same as input, weights or bias. workspace may be NULL
-   when the plan needs none, else it must hold clgconv_plan_workspace_size bytes.
+   same as input, weights or bias (nor overlapping sub-buffers of one). workspace may be NULL
+   when the plan needs none, else it must hold clgconv_plan_workspace_size bytes. Buffer flags:
+   input, weights and bias are read (not CL_MEM_WRITE_ONLY), output is written (not
+   CL_MEM_READ_ONLY; CL_MEM_WRITE_ONLY is fine), workspace is written and read back (neither).
    The queue and every wait event must belong to the plan's context (the queue to its device
    too). The enqueued work waits for
    wait_events; when event is not NULL it receives an event the caller owns (release it with
@@ -301,7 +303,8 @@ CLGCONV_API int clgconv_plan_packs_weights(const clgconv_plan *plan);
 
 /* Enqueues the packing of weights [K][C/g][kh][kw] into packed_weights (a writable buffer of the
    plan's context holding at least clgconv_plan_packed_weights_size bytes, not the same buffer as
-   weights). Queue, wait list and event as in clgconv_conv2d_forward; validates everything first
+   weights, nor overlapping it; weights not CL_MEM_WRITE_ONLY). forward_packed then reads
+   packed_weights: a buffer created CL_MEM_WRITE_ONLY is refused there. Queue, wait list and event as in clgconv_conv2d_forward; validates everything first
    and on any error enqueues nothing and writes nothing. Thread-safe like forward. */
 CLGCONV_API clgconv_status clgconv_conv2d_pack_weights(const clgconv_plan *plan,
                                                        cl_command_queue queue, cl_mem weights,

@@ -197,9 +197,13 @@ void clgconv_plan_release(clgconv_plan *plan)
 
 /* ---------------------------------------------------------------- forward */
 
-/* Checks that mem is a buffer of ctx with at least need bytes; writable when it is written. */
+/* How a call uses a buffer: what its flags must allow (kernels may not read a
+   CL_MEM_WRITE_ONLY buffer nor write a CL_MEM_READ_ONLY one; OpenCL leaves either undefined). */
+typedef enum buffer_access { READ = 1, WRITE = 2, READ_WRITE = 3 } buffer_access;
+
+/* Checks that mem is a buffer of ctx with at least need bytes whose flags allow the access. */
 static clgconv_status check_buffer(const clgconv_context *ctx, cl_mem mem, const char *name,
-                                   uint64_t need, bool written)
+                                   uint64_t need, buffer_access access)
 {
     cl_context mctx;
     cl_int e = clg_clGetMemObjectInfo(mem, CL_MEM_CONTEXT, sizeof mctx, &mctx, NULL);
@@ -224,15 +228,15 @@ static clgconv_status check_buffer(const clgconv_context *ctx, cl_mem mem, const
         return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                         "%s buffer holds %llu bytes but the plan needs %llu", name,
                         (unsigned long long)size, (unsigned long long)need);
-    if (written) {
-        cl_mem_flags flags;
-        e = clg_clGetMemObjectInfo(mem, CL_MEM_FLAGS, sizeof flags, &flags, NULL);
-        if (e != CL_SUCCESS) return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_FLAGS");
-        if (flags & CL_MEM_READ_ONLY)
-            return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
-                            "%s buffer (%p) is CL_MEM_READ_ONLY but is written", name,
-                            (void *)mem);
-    }
+    cl_mem_flags flags;
+    e = clg_clGetMemObjectInfo(mem, CL_MEM_FLAGS, sizeof flags, &flags, NULL);
+    if (e != CL_SUCCESS) return clg_fail_cl("clGetMemObjectInfo", e, "querying CL_MEM_FLAGS");
+    if ((access & WRITE) && (flags & CL_MEM_READ_ONLY))
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "%s buffer (%p) is CL_MEM_READ_ONLY but is written", name, (void *)mem);
+    if ((access & READ) && (flags & CL_MEM_WRITE_ONLY))
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
+                        "%s buffer (%p) is CL_MEM_WRITE_ONLY but is read", name, (void *)mem);
     return CLGCONV_SUCCESS;
 }
 
@@ -371,17 +375,19 @@ static clgconv_status forward(const clgconv_plan *plan, cl_command_queue queue, 
         packed ? plan->packed_weights_bytes : (uint64_t)s->weight_elems * 4;
     const size_t workspace_bytes = packed ? plan->packed_workspace_bytes : plan->workspace_bytes;
 
-    if ((st = check_buffer(ctx, input, "input", (uint64_t)s->input_elems * 4, false)) ||
-        (st = check_buffer(ctx, weights, wname, weight_bytes, false)) ||
-        (bias && (st = check_buffer(ctx, bias, "bias", (uint64_t)s->K * 4, false))) ||
-        (st = check_buffer(ctx, output, "output", (uint64_t)s->output_elems * 4, true)))
+    if ((st = check_buffer(ctx, input, "input", (uint64_t)s->input_elems * 4, READ)) ||
+        (st = check_buffer(ctx, weights, wname, weight_bytes, READ)) ||
+        (bias && (st = check_buffer(ctx, bias, "bias", (uint64_t)s->K * 4, READ))) ||
+        (st = check_buffer(ctx, output, "output", (uint64_t)s->output_elems * 4, WRITE)))
         return st;
     if (workspace_bytes > 0) {
         if (!workspace)
             return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT,
                             "workspace is NULL but the plan (algorithm %s) needs %llu bytes",
                             clgconv_algo_name(plan->algo), (unsigned long long)workspace_bytes);
-        if ((st = check_buffer(ctx, workspace, "workspace", workspace_bytes, true))) return st;
+        /* The plans write their pre-passes' results there and read them back. */
+        if ((st = check_buffer(ctx, workspace, "workspace", workspace_bytes, READ_WRITE)))
+            return st;
     }
     const bool uses_workspace = workspace && workspace_bytes > 0;
     /* What the plan writes (output, workspace) must not overlap anything else it touches. */
@@ -434,9 +440,9 @@ clgconv_status clgconv_conv2d_pack_weights(const clgconv_plan *plan, cl_command_
     if (!packed_weights) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "packed_weights is NULL");
     if ((st = check_queue_and_waits(plan, queue, num_wait_events, wait_events))) return st;
     const uint64_t weight_bytes = (uint64_t)plan->shape.weight_elems * 4;
-    if ((st = check_buffer(plan->ctx, weights, "weights", weight_bytes, false)) ||
+    if ((st = check_buffer(plan->ctx, weights, "weights", weight_bytes, READ)) ||
         (st = check_buffer(plan->ctx, packed_weights, "packed_weights",
-                           plan->packed_weights_bytes, true)))
+                           plan->packed_weights_bytes, WRITE)))
         return st;
     buffer_use uses[] = {{"packed_weights", packed_weights, plan->packed_weights_bytes, NULL, 0},
                          {"weights", weights, weight_bytes, NULL, 0}};

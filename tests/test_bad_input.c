@@ -642,6 +642,50 @@ static void bad_forward(const clgconv_conv2d_desc *desc, clgconv_algo algo, bool
                        WORDS("output", "READ_ONLY"), ro, s.out_b);
     clReleaseMemObject(ro);
 
+    /* Buffers whose flags forbid the kernels' access (OpenCL leaves a kernel reading a
+       CL_MEM_WRITE_ONLY buffer undefined): what is read must not be write-only, and the
+       workspace, written and read back, must be neither write-only nor read-only. */
+    struct {
+        const char *name;
+        size_t bytes;
+        int slot; /* as in shorts */
+        cl_mem_flags flags;
+        const char *flag_word;
+    } flagged[] = {{"input", s.in_b, 0, CL_MEM_WRITE_ONLY, "WRITE_ONLY"},
+                   {wn, s.w_b, 1, CL_MEM_WRITE_ONLY, "WRITE_ONLY"},
+                   {"bias", s.b_b, 2, CL_MEM_WRITE_ONLY, "WRITE_ONLY"},
+                   {"workspace", s.ws_b, 4, CL_MEM_WRITE_ONLY, "WRITE_ONLY"},
+                   {"workspace", s.ws_b, 4, CL_MEM_READ_ONLY, "READ_ONLY"}};
+    for (size_t i = 0; i < sizeof flagged / sizeof flagged[0]; ++i) {
+        if (flagged[i].bytes == 0) continue; /* no workspace needed */
+        cl_mem m = sentinel_buffer(g_cl, flagged[i].flags, flagged[i].bytes);
+        cl_mem a[5] = {I, W, B, O, S};
+        a[flagged[i].slot] = m;
+        char what[120];
+        snprintf(what, sizeof what, "a %s %s buffer", flagged[i].flag_word, flagged[i].name);
+        expect_bad_forward(what, P, Q, a[0], a[1], a[2], a[3], a[4], 0, NULL,
+                           WORDS(flagged[i].name, flagged[i].flag_word), O, OB);
+        clReleaseMemObject(m);
+    }
+    /* A write-only output is what it should be: accepted, and given the values a read-write
+       one gets (not O, whose sentinel the checks below expect untouched). */
+    {
+        cl_mem wo = sentinel_buffer(g_cl, CL_MEM_WRITE_ONLY, s.out_b);
+        cl_mem rw = sentinel_buffer(g_cl, CL_MEM_READ_WRITE, s.out_b);
+        EXPECT(g_forward(P, Q, I, W, B, rw, S, 0, NULL, NULL) == CLGCONV_SUCCESS, "%s",
+               g_forward_name);
+        EXPECT(g_forward(P, Q, I, W, B, wo, S, 0, NULL, NULL) == CLGCONV_SUCCESS,
+               "%s into a CL_MEM_WRITE_ONLY output", g_forward_name);
+        float *want = malloc(s.out_b), *got = malloc(s.out_b);
+        CHECK(want && got);
+        CHECK(clEnqueueReadBuffer(Q, rw, CL_TRUE, 0, s.out_b, want, 0, NULL, NULL) == CL_SUCCESS);
+        CHECK(clEnqueueReadBuffer(Q, wo, CL_TRUE, 0, s.out_b, got, 0, NULL, NULL) == CL_SUCCESS);
+        EXPECT(memcmp(want, got, s.out_b) == 0, "%s: a CL_MEM_WRITE_ONLY output differs",
+               g_forward_name);
+        free(want), free(got);
+        clReleaseMemObject(wo), clReleaseMemObject(rw);
+    }
+
     /* A second cl_context on the same device: its queue and its buffers are foreign. */
     cl_context other;
     cl_command_queue other_q = queue_in_new_context(&other);
@@ -790,6 +834,10 @@ static void bad_pack(const clgconv_conv2d_desc *d, clgconv_algo algo)
     expect_bad_pack("a read-only packed_weights buffer", plan, Q, W, ro, 0, NULL,
                     WORDS("packed_weights", "READ_ONLY"), ro, pw_b);
     clReleaseMemObject(ro);
+    cl_mem wo = sentinel_buffer(g_cl, CL_MEM_WRITE_ONLY, w_b);
+    expect_bad_pack("a write-only weights buffer", plan, Q, wo, PW, 0, NULL,
+                    WORDS("weights", "WRITE_ONLY"), PW, pw_b);
+    clReleaseMemObject(wo);
 
     cl_context other;
     cl_command_queue other_q = queue_in_new_context(&other);
