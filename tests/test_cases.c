@@ -215,6 +215,13 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nchw_8ch_two_vectors_20_wide", 1, 16, 6, 20, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
+    /* 32 registers, NCHW channel tiles under 8: blocks of up to 16 accumulators along the
+       row (4 channels x 4 vectors on 60-pixel rows, the second block moved back; 2 channels x
+       8 vectors on 64-pixel rows, one block), with asymmetric padding and a clamp. */
+    {"tiled_nchw_4ch_long_blocks_60_wide", 2, 8, 5, 60, 8, 2, 3, 3, 1, 1, 1, 2, 0, 1,
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nchw_2ch_long_blocks_64_wide", 1, 4, 4, 64, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .no_bias = 1, .cpu_paths = 1},
     /* An NCHW image per group larger than a sixteenth of the device cache (2 x 520 x 520
        floats: caches up to 34 MB, PoCL's 32 MiB among them): there tiled's work-groups span
        the channel tiles (17 tiles of 8 channels in two work-groups of 9, the last tile past
