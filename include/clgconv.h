@@ -304,8 +304,9 @@ CLGCONV_API int clgconv_plan_packs_weights(const clgconv_plan *plan);
 /* Enqueues the packing of weights [K][C/g][kh][kw] into packed_weights (a writable buffer of the
    plan's context holding at least clgconv_plan_packed_weights_size bytes, not the same buffer as
    weights, nor overlapping it; weights not CL_MEM_WRITE_ONLY). forward_packed then reads
-   packed_weights: a buffer created CL_MEM_WRITE_ONLY is refused there. Queue, wait list and event as in clgconv_conv2d_forward; validates everything first
-   and on any error enqueues nothing and writes nothing. Thread-safe like forward. */
+   packed_weights: a buffer created CL_MEM_WRITE_ONLY is refused there. Queue, wait list and
+   event as in clgconv_conv2d_forward; validates everything first and on any error enqueues
+   nothing and writes nothing. Thread-safe like forward. */
 CLGCONV_API clgconv_status clgconv_conv2d_pack_weights(const clgconv_plan *plan,
                                                        cl_command_queue queue, cl_mem weights,
                                                        cl_mem packed_weights,

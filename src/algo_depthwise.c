@@ -25,10 +25,10 @@ typedef struct depthwise_state {
 #define TILE_MAX_PLANE 65536
 
 /* Narrow groups: NHWC groups of 2 or 4 input channels and as many output channels, K a
-   multiple of 8. conv2d_depthwise_nhwc built with -DCLG_CPG computes them with 8-lane channel
-   vectors (16 on AVX-512: wide_narrow_groups) that span 8/CPG groups (a shuffle per input
-   channel of the group and tap), where the tiled kernel's NHWC channel vectors are CPG lanes
-   wide. Wall time per call on PoCL (2-vCPU
+   multiple of 8. conv2d_depthwise_nhwc built with -DCLG_CPG computes them with channel
+   vectors of 8 lanes (16 on AVX-512: wide_narrow_groups) that span 8/CPG (16/CPG) groups (a
+   shuffle per input channel of the group and tap), where the tiled kernel's NHWC channel
+   vectors are CPG lanes wide. 8 lanes, wall time per call on PoCL (2-vCPU AVX2
    VM, POCL_AFFINITY=1, medians of 3 alternating runs each), tiled -> this: the groups sweep's
    28x28x256 layer at g = 64 0.57-0.93 -> 0.25-0.29 ms, batch 8 4.6-5.5 -> 1.8-2.3; g = 128
    0.39-0.51 -> 0.17-0.22, batch 8 2.7-3.7 -> 1.4-1.6; 112x112x32 g = 16 0.80-1.5 -> 0.36-0.50;
