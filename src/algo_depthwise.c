@@ -146,7 +146,8 @@ static bool wide_narrow_groups(const clgconv_context *ctx, const clg_shape *s)
    1.97 -> 0.83; 112x112x96 stride 2 0.21 -> 0.12, batch 8 3.65 -> 2.62; 56x56x144 0.18 ->
    0.14; 28x28x192 0.073 -> 0.058, batch 8 0.30 -> 0.21. A 5x5 window (50 registers of
    weights) measured 0.108 -> 0.130 ms and multiplier 2 (gathered inputs) 0.42 -> 0.64: those
-   keep 8. */
+   keep 8. Narrow groups take 16 lanes on AVX-512 for every specialised window
+   (wide_narrow_groups). */
 static int nhwc_vector_width(const clgconv_context *ctx, const clg_shape *s)
 {
     if (ctx->info.is_cpu && s->KPG == 1 && s->KH * s->KW <= 9 && s->K % 16 == 0 &&

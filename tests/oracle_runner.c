@@ -14,7 +14,8 @@
  * DIR/<id>.b (input in the layout nhwc names; weights [K][C/g][kh][kw]). For every algorithm
  * (AUTO and each forced one) that plans the case, and for forward and forward_packed, the
  * output goes to DIR/<id>.<algo>.<raw|packed>.y and one line to stdout:
- *   <id> <algo requested> <raw|packed> ok <algo run> | unsupported | error <message>
+ *   <id> <algo requested> <raw|packed> ok <algo run> | <id> <algo> - unsupported (a forced
+ *   algorithm that declines the shape) | ... error <message> (a failed plan or run)
  * Exit status: 0 when every supported run succeeded, 1 otherwise, 2 on a usage or file error.
  */
 
@@ -47,6 +48,7 @@ static void write_file(const char *dir, const char *id, const char *algo, const 
 static cl_mem buffer(cl_context c, cl_mem_flags flags, size_t bytes, void *host)
 {
     cl_int e;
+    if (bytes == 0) host = NULL; /* nothing to copy; a 4-byte placeholder buffer */
     cl_mem m = clCreateBuffer(c, flags | (host ? CL_MEM_COPY_HOST_PTR : 0), bytes ? bytes : 4,
                               host, &e);
     if (e != CL_SUCCESS) {
@@ -56,7 +58,8 @@ static cl_mem buffer(cl_context c, cl_mem_flags flags, size_t bytes, void *host)
     return m;
 }
 
-/* One plan run, forward or forward_packed; returns the status, output in y. */
+/* One plan run, forward or forward_packed; returns the status (the message in
+   clgconv_last_error, or on stderr for the read-back), output in y. */
 static clgconv_status run(const clgconv_plan *plan, cl_context c, cl_command_queue q,
                           cl_mem x, cl_mem w, cl_mem b, size_t out_bytes, int packed, float *y)
 {
@@ -74,9 +77,13 @@ static clgconv_status run(const clgconv_plan *plan, cl_context c, cl_command_que
     } else {
         st = clgconv_conv2d_forward(plan, q, x, w, b, out, ws, 0, NULL, NULL);
     }
-    if (st == CLGCONV_SUCCESS &&
-        clEnqueueReadBuffer(q, out, CL_TRUE, 0, out_bytes, y, 0, NULL, NULL) != CL_SUCCESS)
-        st = CLGCONV_ERROR_OPENCL;
+    if (st == CLGCONV_SUCCESS) {
+        cl_int e = clEnqueueReadBuffer(q, out, CL_TRUE, 0, out_bytes, y, 0, NULL, NULL);
+        if (e != CL_SUCCESS) {
+            fprintf(stderr, "oracle_runner: reading the output back failed: %d\n", e);
+            st = CLGCONV_ERROR_OPENCL;
+        }
+    }
     clReleaseMemObject(out);
     if (ws) clReleaseMemObject(ws);
     if (pw) clReleaseMemObject(pw);
@@ -104,10 +111,16 @@ int main(int argc, char **argv)
     }
     cl_context c;
     cl_device_id dev;
-    clgconv_context_get_cl(ctx, &c, &dev);
+    if (clgconv_context_get_cl(ctx, &c, &dev) != CLGCONV_SUCCESS) {
+        fprintf(stderr, "oracle_runner: %s\n", clgconv_last_error());
+        return 2;
+    }
     cl_int e;
     cl_command_queue q = clCreateCommandQueue(c, dev, 0, &e);
-    if (e != CL_SUCCESS) return 2;
+    if (e != CL_SUCCESS) {
+        fprintf(stderr, "oracle_runner: clCreateCommandQueue failed: %d\n", e);
+        return 2;
+    }
 
     static const clgconv_algo algos[] = {CLGCONV_ALGO_AUTO,      CLGCONV_ALGO_DIRECT,
                                          CLGCONV_ALGO_TILED,     CLGCONV_ALGO_DEPTHWISE,
@@ -141,13 +154,25 @@ int main(int argc, char **argv)
         }
         float *hx = read_file(dir, id, "x", xb), *hw = read_file(dir, id, "w", wb);
         float *hb = read_file(dir, id, "b", bb), *y = malloc(ob ? ob : 1);
+        if (!y) {
+            fprintf(stderr, "oracle_runner: out of memory\n");
+            return 2;
+        }
         cl_mem x = buffer(c, CL_MEM_READ_ONLY, xb, hx), w = buffer(c, CL_MEM_READ_ONLY, wb, hw);
         cl_mem b = buffer(c, CL_MEM_READ_ONLY, bb, hb);
         for (size_t a = 0; a < sizeof algos / sizeof algos[0]; ++a) {
             const char *name = clgconv_algo_name(algos[a]);
             clgconv_plan *plan;
-            if (clgconv_conv2d_plan_create(ctx, &d, algos[a], &plan) != CLGCONV_SUCCESS) {
+            const clgconv_status pst = clgconv_conv2d_plan_create(ctx, &d, algos[a], &plan);
+            /* Only a forced algorithm may decline a shape; AUTO plans every valid one, and a
+               failed build or any other status is an error, not a skip. */
+            if (pst == CLGCONV_ERROR_UNSUPPORTED && algos[a] != CLGCONV_ALGO_AUTO) {
                 printf("%s %s - unsupported\n", id, name);
+                continue;
+            }
+            if (pst != CLGCONV_SUCCESS) {
+                printf("%s %s - error %s\n", id, name, clgconv_last_error());
+                ++failures;
                 continue;
             }
             for (int packed = 0; packed <= 1; ++packed) {

@@ -216,8 +216,8 @@ const test_case test_named_cases[] = {
     {"tiled_nchw_8ch_two_vectors_20_wide", 1, 16, 6, 20, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
     /* 32 registers, NCHW channel tiles under 8: blocks of up to 16 accumulators along the
-       row (4 channels x 4 vectors on 60-pixel rows, the second block moved back; 2 channels x
-       8 vectors on 64-pixel rows, one block), with asymmetric padding and a clamp. */
+       row (4 channels x 4 vectors on 61-pixel output rows, the second block moved back; 2
+       channels x 8 vectors on 64-pixel rows, one block), with asymmetric padding and a clamp. */
     {"tiled_nchw_4ch_long_blocks_60_wide", 2, 8, 5, 60, 8, 2, 3, 3, 1, 1, 1, 2, 0, 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nchw_2ch_long_blocks_64_wide", 1, 4, 4, 64, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1,

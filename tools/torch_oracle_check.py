@@ -131,17 +131,34 @@ def main():
             manifest.write(" ".join([cid] + [str(v) for v in d] + [str(int(has_bias)), lo, hi])
                            + "\n")
             cases[cid] = (d, clamp, has_bias, x, wt, b)
+    try:
+        return compare(runner, work, cases, args)
+    finally:
+        if not args.keep:
+            for name in os.listdir(work):
+                os.remove(os.path.join(work, name))
+            os.rmdir(work)
+
+
+def compare(runner, work, cases, args):
+    """Runs the manifest and compares every output; returns the exit status."""
     proc = subprocess.run([runner, work], capture_output=True, text=True)
-    if proc.returncode == 2:
-        print(proc.stderr, file=sys.stderr)
+    # 0: every run succeeded; 1: some failed (their lines say which); anything else (a usage or
+    # file error, a crash) leaves the results incomplete.
+    if proc.returncode not in (0, 1):
+        print(f"torch_oracle_check: oracle_runner exited with {proc.returncode}:\n"
+              f"{proc.stderr[-2000:]}", file=sys.stderr)
         return 1
     bad = runs = 0
     algos = {}
+    auto_runs = set()
     for line in proc.stdout.splitlines():
         parts = line.split()
         cid, algo, mode, status = parts[0], parts[1], parts[2], parts[3]
         if status == "unsupported":
             continue
+        if algo == "auto":
+            auto_runs.add((cid, mode))
         d, clamp, has_bias, x, wt, b = cases[cid]
         if status != "ok":
             print(f"FAILED RUN {cid} {d} {algo} {mode}: {' '.join(parts[4:])}")
@@ -163,13 +180,15 @@ def main():
                   f"max error {float(err.max()):.3g}, tolerance at the worst element "
                   f"{float(tol.flatten()[j]):.3g}")
             bad += 1
+    # Every case must have reported its AUTO runs (a runner that stopped early has not).
+    missing = [cid for cid in cases if (cid, "raw") not in auto_runs or
+               (cid, "packed") not in auto_runs]
+    if missing:
+        print(f"MISSING: no AUTO result for {len(missing)} case(s), first {missing[0]}")
+        bad += len(missing)
     print(f"torch_oracle_check: seed {args.seed}, {args.count} shapes, {runs} runs compared "
           f"({', '.join(f'{a} {c}' for a, c in sorted(algos.items()))}), {bad} bad"
           + (f"; cases in {work}" if args.keep else ""))
-    if not args.keep:
-        for name in os.listdir(work):
-            os.remove(os.path.join(work, name))
-        os.rmdir(work)
     return 1 if bad else 0
 
 
