@@ -296,11 +296,10 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            0.93x; 60x60 with 6 groups 0.96x. Runs the longer block would cover worse: 40x40
            1.08x, 48x48 1.04x, 80x80 (1.2x the outputs) 0.99x - those keep 8. Tiles of 2 or 1
            channels (8 x 2, 16 x 1 vectors) measured the same as before (1.00x, 64x64). */
-        if (cpu_regs >= 32 && p.specialised && p.tb < 8 && variant == 0) {
+        if (cpu_regs >= 32 && p.specialised && p.tb < 8 && variant == 0 && !two_vectors) {
             const int wide = pow2_tile(vectors, 16 / p.tb);
-            const int64_t span = (int64_t)p.vw * p.tx, wide_span = (int64_t)p.vw * wide;
-            const int64_t covered = (run + span - 1) / span * span;
-            const int64_t wide_covered = (run + wide_span - 1) / wide_span * wide_span;
+            const size_t covered = clg_round_up((size_t)run, (size_t)(p.vw * p.tx));
+            const size_t wide_covered = clg_round_up((size_t)run, (size_t)(p.vw * wide));
             if (wide > p.tx && (double)wide_covered <= 1.15 * (double)covered) p.tx = wide;
         }
         if (two_vectors && variant == 0) {
