@@ -45,6 +45,9 @@
  *   local size is the number of planes per work-group; tile holds that many planes).
  *   -DCLG_SELF_STAGED=1: dim 0 has size 1, each work-item stages and convolves its own plane
  *   and the kernel has no barrier (on PoCL a barrier splits the kernel into costly regions).
+ *   -DCLG_RB=r (CLG_SW 1): work-items take blocks of r output rows (blocks id, id + size, ...;
+ *   the OH % r rows left one at a time), loading each staged input vector once for all the
+ *   block's rows it feeds (the host sets it on AVX-512 CPUs, see nchw_rows_per_block).
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, TH, TW, tile.
  *
@@ -356,7 +359,54 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
 #pragma unroll
     for (int i = 0; i < TAPS_; ++i) wr[i] = w[i];
 
-    for (int oy = ly; oy < OH; oy += rows) { /* output rows ly, ly + rows, ... */
+#ifdef CLG_RB
+#if CLG_SW != 1
+#error "CLG_RB needs CLG_SW 1"
+#endif
+    /* Blocks of CLG_RB output rows (blocks ly, ly + rows, ...; the OH % CLG_RB rows left take
+       the one-row loop below): staged input row rr of a block feeds its output row j through
+       tap row (rr - j*SH)/DH, so each input vector is loaded once for every output row it
+       feeds. Each accumulator still takes its taps in (ky, kx) order: the results equal the
+       one-row loop's. The conditions on rr and j are constants once the loops unroll. */
+#define FEEDS(rr, j) \
+    ((rr) - (j)*SH_ >= 0 && ((rr) - (j)*SH_) % DH_ == 0 && ((rr) - (j)*SH_) / DH_ < KH_)
+#define TAP_ROW(rr, j) (((rr) - (j)*SH_) / DH_)
+    const int blocks = OH / CLG_RB;
+    for (int blk = ly; blk < blocks; blk += rows) {
+        const int oy = blk * CLG_RB;
+        __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
+        for (int start = 0; start < OW; start += CLG_VW) {
+            const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
+            const __local float *base = staged + oy * SH_ * TW + ox0;
+            floatV acc[CLG_RB];
+#pragma unroll
+            for (int j = 0; j < CLG_RB; ++j) acc[j] = (floatV)(0.0f);
+#pragma unroll
+            for (int rr = 0; rr < (CLG_RB - 1) * SH_ + (KH_ - 1) * DH_ + 1; ++rr) {
+                bool used = false;
+#pragma unroll
+                for (int j = 0; j < CLG_RB; ++j) used = used || FEEDS(rr, j);
+                if (!used) continue;
+#pragma unroll
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const floatV x = LOADV(base + rr * TW + kx * DW_);
+#pragma unroll
+                    for (int j = 0; j < CLG_RB; ++j)
+                        if (FEEDS(rr, j))
+                            acc[j] = MULADD(x, (floatV)(wr[TAP_ROW(rr, j) * KW_ + kx]), acc[j]);
+                }
+            }
+#pragma unroll
+            for (int j = 0; j < CLG_RB; ++j)
+                store_row_chunk(clamp_output(acc[j] + (floatV)(b), output_min, output_max),
+                                out_row + j * OW, ox0, OW);
+        }
+    }
+    const int first_single = blocks * CLG_RB;
+#else
+    const int first_single = 0;
+#endif
+    for (int oy = first_single + ly; oy < OH; oy += rows) { /* output rows ly, ly + rows, ... */
         const __local float *plane = staged + oy * SH_ * TW;
         __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
         for (int start = 0; start < OW; start += CLG_VW) {

@@ -90,13 +90,6 @@ static bool specialised_geometry(const clg_shape *s)
     return s->KH <= 11 && s->KW <= 11;
 }
 
-/* Vector width along x for the NCHW kernel: 8 floats (one AVX register: float16 would split
-   in two on AVX2 CPUs and PoCL warns about its calling convention), 4 for rows shorter than 16,
-   where 8-wide chunks reach past the row on most taps and take the lane-by-lane border loads
-   (MobileNetV2's 7x7 and 14x14 depthwise layers: 0.51 -> 0.35 ms and 0.41 -> 0.33 ms on PoCL;
-   28x28 and larger rows are faster at 8). */
-static int nchw_vector_width(const clg_shape *s) { return s->OW >= 16 ? 8 : 4; }
-
 /* Channels per work-group of the NCHW kernel: enough for about 2048 outputs per work-group
    (8 rows each), at most 16; a power of two so that plans share few local sizes. */
 static size_t nchw_planes_per_group(const clg_shape *s)
@@ -256,13 +249,51 @@ static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
            s->H * s->W >= 8;
 }
 
+/* Output rows per block of conv2d_depthwise_nchw_tile (CLG_RB; 0: one row at a time). A block
+   loads each staged input vector once for all its rows that use it, so it pays where the
+   window's rows overlap between output rows ((KH-1)*DH >= SH). On CPUs with 32 vector registers
+   (AVX-512), for the per-plane tile kernel (not the channel-vectorised one) with stride 1 along
+   x and rows of 16 or more: 4 rows for windows of up to 3 rows, 2 for taller ones (4 rows of a
+   5x5 or larger window measured slower than 2: too many live weights). Kernel time on PoCL
+   (AVX-512 VM, profiling events, medians of 31-61 alternating calls), one row at a time with
+   8-lane vectors -> blocks with 16-lane vectors (nchw_vector_width): MixNet's 9x9 28x28x64
+   0.20-0.23 -> 0.10-0.11 ms (batch 8 1.45-1.74 -> 0.80), 7x7 28x28x64 0.59x, 5x5 28x28x96
+   0.72-0.74x (batch 8 0.72x); 3x3: 28x28x192 0.85x (batch 8 0.89x), 112x112x32 0.82x (batch 8
+   0.95x), 56x56x144 0.77x. Stride 2 gained nothing (2-row blocks 1.05x): not blocked. Not
+   measured on AVX2 CPUs (16 registers, where two rows of a 3x3 window were no consistent win
+   in session 6) nor on GPUs: those keep one row. */
+static int nchw_rows_per_block(const clgconv_context *ctx, const clg_shape *s)
+{
+    if (!ctx->info.is_cpu || ctx->info.cpu_registers < 32 || !tile_suits(s) ||
+        channel_vectorised(ctx, s) || s->SW != 1 || s->OW < 16 ||
+        (s->KH - 1) * s->DH < s->SH)
+        return 0;
+    return s->KH <= 3 ? 4 : 2;
+}
+
+/* Vector width along x for the NCHW kernels: 8 floats (one AVX register: float16 would split
+   in two on AVX2 CPUs and PoCL warns about its calling convention), 4 for rows shorter than 16,
+   where 8-wide chunks reach past the row on most taps and take the lane-by-lane border loads
+   (MobileNetV2's 7x7 and 14x14 depthwise layers: 0.51 -> 0.35 ms and 0.41 -> 0.33 ms on PoCL;
+   28x28 and larger rows are faster at 8). Row blocks (nchw_rows_per_block, AVX-512 CPUs) take
+   16 where a row's 16-lane chunks cover it about as tightly as 8-lane ones (at most 1.15x the
+   outputs: 28, 56, 112 yes, 17 or 20 no): alone, 16 lanes measured 0.65x (9x9) to 1.06x (3x3)
+   of 8 lanes' time; with the blocks they are what made them pay on 5x5 and larger windows. */
+static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
+{
+    if (nchw_rows_per_block(ctx, s) &&
+        (double)clg_round_up((size_t)s->OW, 16) <= 1.15 * (double)clg_round_up((size_t)s->OW, 8))
+        return 16;
+    return s->OW >= 16 ? 8 : 4;
+}
+
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
    of all OH rows x planes, or one work-item per plane when self-staged;
    conv2d_depthwise_nchw_cv: one work-item per 8 planes; conv2d_depthwise_nhwc_tile: one per 8
    channels of an image) for a shape that tile_suits or nhwc_tiled, when the device's limits
    allow it; false otherwise. */
-static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, size_t wg,
-                      depthwise_state *st)
+static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, int row_block,
+                      size_t wg, depthwise_state *st)
 {
     const bool nhwc = nhwc_tiled(ctx, s);
     const int64_t ow = nhwc || s->OW > vw ? s->OW : vw;
@@ -272,8 +303,10 @@ static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, si
     const bool self = nhwc || self_staged(ctx, s), cv = nhwc || channel_vectorised(ctx, s);
     const int64_t items = nhwc ? s->N * s->K / 8 : cv ? (s->N * s->K + 7) / 8 : s->N * s->K;
     const size_t plane_bytes_all = cv ? plane_bytes * 8 : plane_bytes;
+    /* work-items per plane (not self-staged): enough for one pass over its rows or row blocks */
+    const int64_t passes = row_block ? (s->OH + row_block - 1) / row_block : s->OH;
     size_t rows = 1;
-    while (!self && rows < (size_t)s->OH) rows *= 2;
+    while (!self && rows < (size_t)passes) rows *= 2;
     if (rows > wg || rows > ctx->info.max_item[0]) return false;
     /* Self-staged: at most an eighth of the planes per compute unit in a work-group, so that
        every core gets several work-groups. */
@@ -303,7 +336,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the depthwise plan");
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
-    const int vw = nhwc ? nhwc_vector_width(plan->ctx, s) : nchw_vector_width(s);
+    const int vw = nhwc ? nhwc_vector_width(plan->ctx, s) : nchw_vector_width(plan->ctx, s);
+    const int row_block = nhwc ? 0 : nchw_rows_per_block(plan->ctx, s);
     char options[256];
     int len = 0;
     if (specialised_geometry(s))
@@ -318,6 +352,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CPG=%d", (int)s->CPG);
     if (self_staged(plan->ctx, s))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_SELF_STAGED=1");
+    if (row_block)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_RB=%d", row_block);
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     st->kernel_name = nhwc ? "conv2d_depthwise_nhwc" : "conv2d_depthwise_nchw";
@@ -335,7 +371,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         r = clg_context_create_kernel(plan->ctx, "depthwise", options, tile_name, &tile_kernel);
         if (r == CLGCONV_SUCCESS)
             r = clg_kernel_wg_limit(plan->ctx, tile_kernel, tile_name, &tile_wg);
-        if (r == CLGCONV_SUCCESS && plan_tile(plan->ctx, s, vw, tile_wg, st)) {
+        if (r == CLGCONV_SUCCESS && plan_tile(plan->ctx, s, vw, row_block, tile_wg, st)) {
             clg_clReleaseKernel(st->kernel);
             st->kernel = tile_kernel, tile_kernel = NULL;
             st->kernel_name = tile_name;

@@ -118,6 +118,18 @@ const test_case test_named_cases[] = {
     {"depthwise_generic_13x13", 1, 4, 15, 14, 4, 4, 13, 13, 1, 1, 6, 6, 6, 6},
     {"depthwise_dilation6_nhwc", 1, 8, 20, 19, 8, 8, 3, 3, 1, 1, 6, 6, 6, 6, 6, 6, .nhwc = 1},
     {"depthwise_multiplier10", 1, 2, 6, 7, 20, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+    /* NCHW row blocks (CLG_RB; AVX-512 CPUs, stride 1 along x, rows of 16 or more): 2-row
+       blocks of a 9x9 window with one row left over and 16-lane chunks; 4-row blocks of a 3x3
+       window with 3 rows left over (self-staged) and with 1 left over in work-group-staged
+       planes of 56-wide rows, batch 2; dilation 2; multiplier 2 with a 5x5 window; vertical
+       stride 2 (blocks share one input row per pair of output rows); a tall 7x3 window. */
+    {"depthwise_row_blocks_9x9_odd_rows", 1, 4, 29, 28, 4, 4, 9, 9, 1, 1, 4, 4, 4, 4},
+    {"depthwise_row_blocks_3x3_three_left", 1, 6, 31, 28, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_row_blocks_large_plane_batch2", 2, 3, 57, 56, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, .no_bias = 1},
+    {"depthwise_row_blocks_dilated", 1, 4, 30, 32, 4, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2},
+    {"depthwise_row_blocks_multiplier2_5x5", 1, 3, 20, 28, 6, 3, 5, 5, 1, 1, 2, 2, 2, 2},
+    {"depthwise_row_blocks_vertical_stride2", 1, 4, 33, 28, 4, 4, 3, 3, 2, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_NARROW},
+    {"depthwise_row_blocks_7x3_asymmetric", 1, 5, 24, 30, 5, 5, 7, 3, 1, 1, 3, 1, 2, 1},
     /* NHWC with 2 channels per group (in = out): tiled puts 4 groups in one 8-lane vector and
        rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
     {"nhwc_two_channels_per_group", 1, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
