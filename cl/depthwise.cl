@@ -47,7 +47,7 @@
  *   and the kernel has no barrier (on PoCL a barrier splits the kernel into costly regions).
  *   -DCLG_RB=r (CLG_SW 1): work-items take blocks of r output rows (blocks id, id + size, ...;
  *   the OH % r rows left one at a time), loading each staged input vector once for all the
- *   block's rows it feeds (the host sets it on AVX-512 CPUs, see nchw_rows_per_block).
+ *   block's rows it feeds (the host sets it on CPUs, see nchw_rows_per_block).
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, TH, TW, tile.
  *

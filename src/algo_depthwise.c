@@ -251,37 +251,39 @@ static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
 
 /* Output rows per block of conv2d_depthwise_nchw_tile (CLG_RB; 0: one row at a time). A block
    loads each staged input vector once for all its rows that use it, so it pays where the
-   window's rows overlap between output rows ((KH-1)*DH >= SH). On CPUs with 32 vector registers
-   (AVX-512), for the per-plane tile kernel (not the channel-vectorised one) with stride 1 along
-   x and rows of 16 or more: 4 rows for windows of up to 3 rows, 2 for taller ones (4 rows of a
-   5x5 or larger window measured slower than 2: too many live weights). Kernel time on PoCL
+   window's rows overlap between output rows ((KH-1)*DH >= SH). CPUs, the per-plane tile kernel
+   (not the channel-vectorised one), stride 1 along x, rows of 16 or more. With 32 vector
+   registers (AVX-512): 4 rows for windows of up to 3 rows, 2 for taller ones (4 rows of a 5x5
+   or larger window measured slower than 2: too many live weights). Kernel time on PoCL
    (AVX-512 VM, profiling events, medians of 31-61 alternating calls), one row at a time with
    8-lane vectors -> blocks with 16-lane vectors (nchw_vector_width): MixNet's 9x9 28x28x64
    0.20-0.23 -> 0.10-0.11 ms (batch 8 1.45-1.74 -> 0.80), 7x7 28x28x64 0.59x, 5x5 28x28x96
    0.72-0.74x (batch 8 0.72x); 3x3: 28x28x192 0.85x (batch 8 0.89x), 112x112x32 0.82x (batch 8
-   0.95x), 56x56x144 0.77x. Stride 2 gained nothing (2-row blocks 1.05x): not blocked. Not
-   measured on AVX2 CPUs (16 registers, where two rows of a 3x3 window were no consistent win
-   in session 6) nor on GPUs: those keep one row. */
+   0.95x), 56x56x144 0.77x. With 16 (AVX2; measured with PoCL compiling for Haswell on the same
+   VM), 8 lanes: 2 rows for windows over 3 rows (9x9 0.69-0.71x, 7x7 0.75x, 5x5 0.86-0.94x); 3x3
+   windows keep one row (2 rows 0.97-1.04x, 4 rows 1.17-1.25x; two rows of a 3x3 window were no
+   consistent win in session 6 either). Stride 2 gained nothing (2-row blocks 1.05x): not
+   blocked. GPUs keep one row (not measured). */
 static int nchw_rows_per_block(const clgconv_context *ctx, const clg_shape *s)
 {
-    if (!ctx->info.is_cpu || ctx->info.cpu_registers < 32 || !tile_suits(s) ||
-        channel_vectorised(ctx, s) || s->SW != 1 || s->OW < 16 ||
-        (s->KH - 1) * s->DH < s->SH)
+    if (!ctx->info.is_cpu || !tile_suits(s) || channel_vectorised(ctx, s) || s->SW != 1 ||
+        s->OW < 16 || (s->KH - 1) * s->DH < s->SH)
         return 0;
-    return s->KH <= 3 ? 4 : 2;
+    if (ctx->info.cpu_registers >= 32) return s->KH <= 3 ? 4 : 2;
+    return s->KH > 3 ? 2 : 0;
 }
 
 /* Vector width along x for the NCHW kernels: 8 floats (one AVX register: float16 would split
    in two on AVX2 CPUs and PoCL warns about its calling convention), 4 for rows shorter than 16,
    where 8-wide chunks reach past the row on most taps and take the lane-by-lane border loads
    (MobileNetV2's 7x7 and 14x14 depthwise layers: 0.51 -> 0.35 ms and 0.41 -> 0.33 ms on PoCL;
-   28x28 and larger rows are faster at 8). Row blocks (nchw_rows_per_block, AVX-512 CPUs) take
+   28x28 and larger rows are faster at 8). Row blocks on AVX-512 CPUs (nchw_rows_per_block) take
    16 where a row's 16-lane chunks cover it about as tightly as 8-lane ones (at most 1.15x the
    outputs: 28, 56, 112 yes, 17 or 20 no): alone, 16 lanes measured 0.65x (9x9) to 1.06x (3x3)
    of 8 lanes' time; with the blocks they are what made them pay on 5x5 and larger windows. */
 static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
 {
-    if (nchw_rows_per_block(ctx, s) &&
+    if (nchw_rows_per_block(ctx, s) && ctx->info.cpu_registers >= 32 &&
         (double)clg_round_up((size_t)s->OW, 16) <= 1.15 * (double)clg_round_up((size_t)s->OW, 8))
         return 16;
     return s->OW >= 16 ? 8 : 4;

@@ -155,10 +155,11 @@ static int gpu_plans(test_rng *r)
     return named_cases_in(gpu, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, true, r);
 }
 
-/* On CPU devices, the named cases again on tiled with plans made for the other register file
-   (clgconv_testing_cpu_registers: 16 where the device has 32, else 32), so that both families
-   of CPU register tiles (AVX2-sized and AVX-512-sized) are checked on whichever CPU runs the
-   tests. Returns the number of shapes it listed (0 on GPUs). */
+/* On CPU devices, the named cases again on tiled and depthwise with plans made for the other
+   register file (clgconv_testing_cpu_registers: 16 where the device has 32, else 32), so that
+   both families of CPU register tiles (AVX2-sized and AVX-512-sized), and depthwise's choices
+   by register count (16-lane narrow groups, NCHW row blocks), are checked on whichever CPU runs
+   the tests. Returns the number of shapes it listed (0 on GPUs). */
 static int other_register_plans(test_rng *r)
 {
     cl_context c;
@@ -173,7 +174,8 @@ static int other_register_plans(test_rng *r)
     clgconv_status st = clgconv_context_create(c, dev, &other);
     clgconv_testing_cpu_registers(0);
     CHECK_OK(st);
-    return named_cases_in(other, 1u << CLGCONV_ALGO_TILED, false, r);
+    return named_cases_in(other, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, false,
+                          r);
 }
 
 static void random_sweep(uint64_t seed, int count)
