@@ -133,18 +133,21 @@ static bool wide_narrow_groups(const clgconv_context *ctx, const clg_shape *s)
 }
 
 /* Channel vector width for the NHWC kernel: the largest of 8, 4, 2, 1 dividing K; on CPUs 16
-   (two AVX registers) for multiplier 1, windows of at most 9 taps and K a multiple of 16,
-   unless conv2d_depthwise_nhwc_tile takes the shape. Kernel time on PoCL, best of 4
-   alternating runs, 8 -> 16 lanes: MobileNetV2's 112x112x32 0.14-0.16 -> 0.07-0.11 ms, batch 8
-   1.97 -> 0.83; 112x112x96 stride 2 0.21 -> 0.12, batch 8 3.65 -> 2.62; 56x56x144 0.18 ->
-   0.14; 28x28x192 0.073 -> 0.058, batch 8 0.30 -> 0.21. A 5x5 window (50 registers of
-   weights) measured 0.108 -> 0.130 ms and multiplier 2 (gathered inputs) 0.42 -> 0.64: those
-   keep 8. Narrow groups take 16 lanes on AVX-512 for every specialised window
-   (wide_narrow_groups). */
+   for multiplier 1 and K a multiple of 16, unless conv2d_depthwise_nhwc_tile takes the shape,
+   for windows of at most 9 taps (two AVX registers on AVX2 CPUs), and on CPUs with 32 vector
+   registers (AVX-512, where it is one) for every specialised window. Kernel time on PoCL, best
+   of 4 alternating runs, 8 -> 16 lanes (AVX2 VM): MobileNetV2's 112x112x32 0.14-0.16 -> 0.07-0.11
+   ms, batch 8 1.97 -> 0.83; 112x112x96 stride 2 0.21 -> 0.12, batch 8 3.65 -> 2.62; 56x56x144
+   0.18 -> 0.14; 28x28x192 0.073 -> 0.058, batch 8 0.30 -> 0.21; but a 5x5 window (50 registers of
+   weights) 0.108 -> 0.130 ms and multiplier 2 (gathered inputs) 0.42 -> 0.64. On the AVX-512 VM
+   (medians of 31 alternating calls), windows over 9 taps: MixNet's 9x9 28x28x64 0.72-0.74x the
+   time (batch 8 0.58x), 7x7 28x28x64 0.67x, 56x56x64 0.61x, 5x5 28x28x96 0.79x, 11x11 0.72x;
+   not the generic build (13x13: 1.35x) nor multiplier 2 (5x5: 1.37x), which keep 8. Narrow
+   groups take 16 lanes on AVX-512 for every specialised window (wide_narrow_groups). */
 static int nhwc_vector_width(const clgconv_context *ctx, const clg_shape *s)
 {
-    if (ctx->info.is_cpu && s->KPG == 1 && s->KH * s->KW <= 9 && s->K % 16 == 0 &&
-        !nhwc_tiled(ctx, s))
+    if (ctx->info.is_cpu && s->KPG == 1 && s->K % 16 == 0 && !nhwc_tiled(ctx, s) &&
+        (s->KH * s->KW <= 9 || (ctx->info.cpu_registers >= 32 && specialised_geometry(s))))
         return 16;
     if (wide_narrow_groups(ctx, s)) return 16;
     static const int widths[] = {8, 4, 2, 1};

@@ -130,6 +130,13 @@ const test_case test_named_cases[] = {
     {"depthwise_row_blocks_multiplier2_5x5", 1, 3, 20, 28, 6, 3, 5, 5, 1, 1, 2, 2, 2, 2},
     {"depthwise_row_blocks_vertical_stride2", 1, 4, 33, 28, 4, 4, 3, 3, 2, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_NARROW},
     {"depthwise_row_blocks_7x3_asymmetric", 1, 5, 24, 30, 5, 5, 7, 3, 1, 1, 3, 1, 2, 1},
+    /* NHWC 16-lane channel vectors for windows over 9 taps (AVX-512 CPUs, multiplier 1, K a
+       multiple of 16): 9x9 at batch 2 with interior runs and borders, 5x5 dilated with stride 2,
+       a 7x3 window with asymmetric padding, 11x11 on an image smaller than the window. */
+    {"depthwise_nhwc_16_lanes_9x9_batch2", 2, 16, 20, 19, 16, 16, 9, 9, 1, 1, 4, 4, 4, 4, .nhwc = 1},
+    {"depthwise_nhwc_16_lanes_5x5_dilated_s2", 1, 32, 23, 21, 32, 32, 5, 5, 2, 2, 4, 3, 4, 4, 2, 2, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_nhwc_16_lanes_7x3_asymmetric", 1, 16, 15, 22, 16, 16, 7, 3, 1, 1, 3, 1, 2, 0, .nhwc = 1, .no_bias = 1},
+    {"depthwise_nhwc_16_lanes_11x11_small_image", 1, 16, 9, 10, 16, 16, 11, 11, 1, 1, 5, 5, 5, 5, .nhwc = 1},
     /* NHWC with 2 channels per group (in = out): tiled puts 4 groups in one 8-lane vector and
        rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
     {"nhwc_two_channels_per_group", 1, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
