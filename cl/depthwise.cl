@@ -52,11 +52,12 @@
  *   output_min, output_max, TH, TW, tile.
  *
  * conv2d_depthwise_nchw_cv (CLG_SELF_STAGED builds with CLG_M 1): for small planes, a
- *   work-item takes 8 planes q0 = 8*id .. q0+7 (n*K + k; fewer at the end), stages them
- *   zero-padded and transposed into its TH x TW x 8 part of the __local tile and computes all 8
- *   with 8-lane vectors (one lane per plane); both copies move 8 x 8 blocks, so the host sends
- *   only planes of at least 8 input and 8 output elements. dim 0: size 1; dim 1: 8-plane block
- *   (the local size is the number of blocks per work-group).
+ *   work-item takes P planes q0 = P*id .. q0+P-1 (n*K + k; fewer at the end; P = 8, or 16 with
+ *   -DCLG_CV_PLANES=16), stages them zero-padded and transposed into its TH x TW x P part of the
+ *   __local tile and computes all P with P-lane vectors (one lane per plane); both copies move
+ *   8 x 8 blocks, so the host sends only planes of at least 8 input and 8 output elements.
+ *   dim 0: size 1; dim 1: P-plane block (the local size is the number of blocks per
+ *   work-group).
  *   Arguments: as for conv2d_depthwise_nchw_tile.
  *
  * conv2d_depthwise_nhwc: input [N][H][W][C], output [N][OH][OW][K].
@@ -450,6 +451,35 @@ static float8 clamp_output8(float8 v, float lo, float hi)
     return select(v, (float8)(hi), v > (float8)(hi));
 }
 
+/* Planes per work-item of conv2d_depthwise_nchw_cv: 8 (float8 pixels), or 16 with
+   -DCLG_CV_PLANES=16 (float16: one AVX-512 register; the copies still move 8 x 8 blocks, two per
+   16 planes). */
+#ifndef CLG_CV_PLANES
+#define CLG_CV_PLANES 8
+#endif
+#define CV_PLANES CLG_CV_PLANES
+#if CV_PLANES == 16
+#define CV_FLOAT float16
+#define CV_LOAD(p) vload16(0, p)
+#define CV_WINDOW window16
+/* window8 for 16 planes per staged pixel. */
+static float16 window16(const __local float *px, const float16 *wv, float16 a, int TW)
+{
+#pragma unroll
+    for (int ky = 0; ky < KH_; ++ky)
+#pragma unroll
+        for (int kx = 0; kx < KW_; ++kx)
+            a = fma(vload16(0, px + (ky * DH_ * TW + kx * DW_) * 16), wv[ky * KW_ + kx], a);
+    return a;
+}
+#elif CV_PLANES == 8
+#define CV_FLOAT float8
+#define CV_LOAD(p) vload8(0, p)
+#define CV_WINDOW window8
+#else
+#error "CLG_CV_PLANES must be 8 or 16"
+#endif
+
 __kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
                                        __global const float *restrict weights,
                                        __global const float *restrict bias,
@@ -461,63 +491,80 @@ __kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
                                        __local float *tile)
 {
     const int NK = N * K;
-    const int q0 = (int)get_global_id(1) * 8; /* first plane; with multiplier 1 the input plane
-                                                 of output plane n*K + k is n*C + k, the same */
+    const int q0 = (int)get_global_id(1) * CV_PLANES; /* first plane; with multiplier 1 the
+                                                         input plane of output plane n*K + k is
+                                                         n*C + k, the same */
     if (q0 >= NK) return;
-    const int nq = min(8, NK - q0);
+    const int nq = min(CV_PLANES, NK - q0);
     /* Plane j of the block; the block's last planes repeat plane nq - 1 where NK ends. */
-    int plane[8];
+    int plane[CV_PLANES];
 #pragma unroll
-    for (int j = 0; j < 8; ++j) plane[j] = q0 + min(j, nq - 1);
+    for (int j = 0; j < CV_PLANES; ++j) plane[j] = q0 + min(j, nq - 1);
 
-    __local float *t = tile + (int)get_local_id(1) * (TH * TW * 8);
-    for (int i = 0; i < TH * TW; ++i) vstore8((float8)(0.0f), i, t);
+    __local float *t = tile + (int)get_local_id(1) * (TH * TW * CV_PLANES);
+    for (int i = 0; i < TH * TW * (CV_PLANES / 8); ++i) vstore8((float8)(0.0f), i, t);
     const int in_plane = H * W;
     for (int e0 = 0; e0 < in_plane; e0 += 8) {
         const int e = min(e0, in_plane - 8);
-        float8 b[8];
 #pragma unroll
-        for (int j = 0; j < 8; ++j) b[j] = vload8(0, input + (CLG_IDX)plane[j] * in_plane + e);
-        transpose8x8(b); /* b[i]: flat element e + i (row iy, column ix) of the 8 planes */
-        int iy = e / W, ix = e - iy * W;
+        for (int h = 0; h < CV_PLANES / 8; ++h) { /* planes 8h .. 8h+7: lanes 8h .. 8h+7 */
+            float8 b[8];
 #pragma unroll
-        for (int i = 0; i < 8; ++i) {
-            if (iy + PT < TH && ix + PL < TW) vstore8(b[i], (iy + PT) * TW + ix + PL, t);
-            if (++ix == W) ix = 0, ++iy;
+            for (int j = 0; j < 8; ++j)
+                b[j] = vload8(0, input + (CLG_IDX)plane[h * 8 + j] * in_plane + e);
+            transpose8x8(b); /* b[i]: flat element e + i (row iy, column ix) of the 8 planes */
+            int iy = e / W, ix = e - iy * W;
+#pragma unroll
+            for (int i = 0; i < 8; ++i) {
+                if (iy + PT < TH && ix + PL < TW)
+                    vstore8(b[i], 0, t + ((iy + PT) * TW + ix + PL) * CV_PLANES + h * 8);
+                if (++ix == W) ix = 0, ++iy;
+            }
         }
     }
 
-    float8 wv[TAPS_];
+    CV_FLOAT wv[TAPS_];
 #pragma unroll
     for (int tap = 0; tap < TAPS_; ++tap) {
-        float wl[8];
+        float wl[CV_PLANES];
 #pragma unroll
-        for (int j = 0; j < 8; ++j) wl[j] = weights[(plane[j] % K) * TAPS_ + tap];
-        wv[tap] = vload8(0, wl);
+        for (int j = 0; j < CV_PLANES; ++j) wl[j] = weights[(plane[j] % K) * TAPS_ + tap];
+        wv[tap] = CV_LOAD(wl);
     }
-    float bl[8];
+    float bl[CV_PLANES];
 #pragma unroll
-    for (int j = 0; j < 8; ++j) bl[j] = has_bias ? bias[plane[j] % K] : 0.0f;
-    const float8 bv = vload8(0, bl);
+    for (int j = 0; j < CV_PLANES; ++j) bl[j] = has_bias ? bias[plane[j] % K] : 0.0f;
+    const CV_FLOAT bv = CV_LOAD(bl);
 
     const int out_plane = OH * OW;
     for (int o0 = 0; o0 < out_plane; o0 += 8) {
         const int o = min(o0, out_plane - 8);
         int oy = o / OW, ox = o - oy * OW;
-        float8 acc[8]; /* acc[i]: output o + i of the 8 planes */
+        float8 acc[CV_PLANES / 8][8]; /* acc[h][i]: output o + i of planes 8h .. 8h+7 */
 #pragma unroll
         for (int i = 0; i < 8; ++i) {
-            const float8 a = window8(t + ((oy * SH_) * TW + ox * SW_) * 8, wv, bv, TW);
-            acc[i] = clamp_output8(a, output_min, output_max);
+            const CV_FLOAT a =
+                CV_WINDOW(t + ((oy * SH_) * TW + ox * SW_) * CV_PLANES, wv, bv, TW);
+#if CV_PLANES == 16
+            acc[0][i] = clamp_output8(a.lo, output_min, output_max);
+            acc[1][i] = clamp_output8(a.hi, output_min, output_max);
+#else
+            acc[0][i] = clamp_output8(a, output_min, output_max);
+#endif
             if (++ox == OW) ox = 0, ++oy;
         }
         __global float *out = output + (CLG_IDX)q0 * out_plane + o;
-        transpose8x8(acc); /* acc[j]: outputs o .. o+7 of plane j */
-        if (nq == 8) { /* the common case, unrolled */
 #pragma unroll
-            for (int j = 0; j < 8; ++j) vstore8(acc[j], 0, out + j * out_plane);
-        } else {
-            for (int j = 0; j < nq; ++j) vstore8(acc[j], 0, out + j * out_plane);
+        for (int h = 0; h < CV_PLANES / 8; ++h) {
+            transpose8x8(acc[h]); /* acc[h][j]: outputs o .. o+7 of plane 8h + j */
+            if (nq == CV_PLANES) { /* the common case, unrolled */
+#pragma unroll
+                for (int j = 0; j < 8; ++j)
+                    vstore8(acc[h][j], 0, out + (h * 8 + j) * out_plane);
+            } else {
+                for (int j = 0; j < min(8, nq - h * 8); ++j)
+                    vstore8(acc[h][j], 0, out + (h * 8 + j) * out_plane);
+            }
         }
     }
 }

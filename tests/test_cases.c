@@ -118,7 +118,12 @@ const test_case test_named_cases[] = {
     {"depthwise_generic_13x13", 1, 4, 15, 14, 4, 4, 13, 13, 1, 1, 6, 6, 6, 6},
     {"depthwise_dilation6_nhwc", 1, 8, 20, 19, 8, 8, 3, 3, 1, 1, 6, 6, 6, 6, 6, 6, .nhwc = 1},
     {"depthwise_multiplier10", 1, 2, 6, 7, 20, 2, 3, 3, 1, 1, 1, 1, 1, 1},
-    /* NCHW row blocks (CLG_RB; AVX-512 CPUs, stride 1 along x, rows of 16 or more): 2-row
+    /* 16-plane blocks of the channel-vectorised kernel (AVX-512 CPUs): 40 planes, the last
+       block of 8 (its upper half empty), and 26 planes, the last block of 10. */
+    {"depthwise_16_plane_blocks_last_half_empty", 2, 20, 7, 7, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_16_plane_blocks_tail_10", 2, 13, 9, 8, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
+    /* NCHW row blocks (CLG_RB; CPUs, stride 1 along x, rows of 16 or more; AVX2-sized plans
+       block only windows over 3 rows, which the other-register-file pass runs): 2-row
        blocks of a 9x9 window with one row left over and 16-lane chunks; 4-row blocks of a 3x3
        window with 3 rows left over (self-staged) and with 1 left over in work-group-staged
        planes of 56-wide rows, batch 2; dilation 2; multiplier 2 with a 5x5 window; vertical
