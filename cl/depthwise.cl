@@ -112,18 +112,19 @@
 #define TAPS_ (KH_ * KW_)
 
 #ifdef CLG_KH
-/* One output pixel of the staged kernels whose tiles hold 8-lane pixel vectors (8 planes of
-   conv2d_depthwise_nchw_cv, 8 channels of conv2d_depthwise_nhwc_tile): a plus the window at px
-   (row pitch TW pixels) times the tap weight vectors wv[0 .. TAPS_-1]. */
-static float8 window8(const __local float *px, const float8 *wv, float8 a, int TW)
-{
-#pragma unroll
-    for (int ky = 0; ky < KH_; ++ky)
-#pragma unroll
-        for (int kx = 0; kx < KW_; ++kx)
-            a = fma(vload8(0, px + (ky * DH_ * TW + kx * DW_) * 8), wv[ky * KW_ + kx], a);
-    return a;
-}
+/* One output pixel of the staged kernels whose tiles hold N-lane pixel vectors (window8: 8
+   planes of conv2d_depthwise_nchw_cv, 8 channels of conv2d_depthwise_nhwc_tile; window16: 16
+   planes of conv2d_depthwise_nchw_cv): a plus the window at px (row pitch TW pixels) times the
+   tap weight vectors wv[0 .. TAPS_-1]. */
+#define DEFINE_WINDOW(N)                                                                           \
+    static float##N window##N(const __local float *px, const float##N *wv, float##N a, int TW)    \
+    {                                                                                              \
+        _Pragma("unroll") for (int ky = 0; ky < KH_; ++ky)                                         \
+            _Pragma("unroll") for (int kx = 0; kx < KW_; ++kx) a =                                 \
+                fma(vload##N(0, px + (ky * DH_ * TW + kx * DW_) * N), wv[ky * KW_ + kx], a);       \
+        return a;                                                                                  \
+    }
+DEFINE_WINDOW(8)
 #endif
 
 /* MULADD, floatV, LOADV, STOREV, FROM_ARRAY, TO_ARRAY, clamp_output, store_lanes, LOAD_STRIDED,
@@ -462,16 +463,7 @@ static float8 clamp_output8(float8 v, float lo, float hi)
 #define CV_FLOAT float16
 #define CV_LOAD(p) vload16(0, p)
 #define CV_WINDOW window16
-/* window8 for 16 planes per staged pixel. */
-static float16 window16(const __local float *px, const float16 *wv, float16 a, int TW)
-{
-#pragma unroll
-    for (int ky = 0; ky < KH_; ++ky)
-#pragma unroll
-        for (int kx = 0; kx < KW_; ++kx)
-            a = fma(vload16(0, px + (ky * DH_ * TW + kx * DW_) * 16), wv[ky * KW_ + kx], a);
-    return a;
-}
+DEFINE_WINDOW(16)
 #elif CV_PLANES == 8
 #define CV_FLOAT float8
 #define CV_LOAD(p) vload8(0, p)
