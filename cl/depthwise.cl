@@ -14,6 +14,10 @@
  *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw
  *   -DCLG_CPG=2 or 4       (NHWC, CLG_VW 8 or 16, CLG_M 1) narrow groups instead of depthwise: groups
  *                          of CLG_CPG input and CLG_CPG output channels (see conv2d_depthwise_nhwc)
+ *   -DCLG_SELF_STAGED=1    (NCHW) conv2d_depthwise_nchw_tile without a barrier, and
+ *                          conv2d_depthwise_nchw_cv (see below)
+ *   -DCLG_CV_PLANES=16     (NCHW, self-staged) 16 planes per work-item of conv2d_depthwise_nchw_cv
+ *   -DCLG_RB=r             (NCHW, CLG_SW 1) blocks of r output rows in conv2d_depthwise_nchw_tile
  *   -DCLG_IDX=type         element offsets: int (default) or long for tensors of 2^31 elements
  * Image sizes, padding and batch are runtime arguments, so one program serves every layer with
  * the same kernel geometry.
@@ -41,7 +45,8 @@
  *   row holds the padded row's even columns, then its odd ones, so that a tap's every-other-
  *   column inputs are contiguous.
  *   dim 0: output rows oy = id, id + size, ... (one work-group spans dim 0: the host gives
- *   one work-item per row, or with CLG_SELF_STAGED one for all rows), dim 1: n*K + k (the
+ *   one work-item per row, or with CLG_RB a power of two at least the number of row blocks,
+ *   or with CLG_SELF_STAGED one for all rows), dim 1: n*K + k (the
  *   local size is the number of planes per work-group; tile holds that many planes).
  *   -DCLG_SELF_STAGED=1: dim 0 has size 1, each work-item stages and convolves its own plane
  *   and the kernel has no barrier (on PoCL a barrier splits the kernel into costly regions).
@@ -408,7 +413,8 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
 #else
     const int first_single = 0;
 #endif
-    for (int oy = first_single + ly; oy < OH; oy += rows) { /* output rows ly, ly + rows, ... */
+    /* output rows first_single + ly, + rows, ... (all rows from ly without CLG_RB) */
+    for (int oy = first_single + ly; oy < OH; oy += rows) {
         const __local float *plane = staged + oy * SH_ * TW;
         __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
         for (int start = 0; start < OW; start += CLG_VW) {
@@ -438,10 +444,11 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
 
 #if defined(CLG_SELF_STAGED) && CLG_M == 1
 
-/* Channel-vectorised variant for small planes and multiplier 1: a work-item stages 8 planes
-   transposed into local memory (tile[r][q][j] = plane j's padded element (r, q)), so that one
-   8-lane load holds a pixel of all 8 planes, and convolves them together: no partial
-   vectors, no per-row staging loops per plane, and the loads of a pixel are shared by 8 planes.
+/* Channel-vectorised variant for small planes and multiplier 1: a work-item stages P planes (8,
+   or 16 with CLG_CV_PLANES) transposed into local memory (tile[r][q][j] = plane j's padded
+   element (r, q)), so that one P-lane load holds a pixel of all P planes, and convolves them
+   together: no partial vectors, no per-row staging loops per plane, and the loads of a pixel
+   are shared by P planes.
    Both copies move 8 x 8 blocks transposed in registers (transpose8x8): 8 consecutive elements of
    each plane's flat input (or output) are one vector load (store) per plane; the last block of
    a plane moves back to end at the plane's end (the host requires planes of >= 8 elements). */

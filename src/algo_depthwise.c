@@ -239,8 +239,7 @@ static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 /* Whether a self-staged shape runs conv2d_depthwise_nchw_cv: multiplier 1 and planes of 8 to
    256 outputs (and at least 8 inputs: its copies move 8 flat elements of a plane at a time), 8
    or 16 planes per work-item (cv_planes; its tile holds them transposed: 8 or 16 times a
-   plane). Measured with 8:
-   Measured on PoCL against the per-plane kernel (min / median of 4 alternating runs):
+   plane). Measured, with 8, on PoCL against the per-plane kernel (min / median of 4 alternating runs):
    MobileNetV2's 7x7x960 0.64x / 0.60x, batch 8 0.74x / 0.64x, 14x14x384 0.84x / 0.76x, batch 8
    0.82x / 0.84x, a 5x5 14x14 layer 0.79x / 0.72x; 28x28x192 1.10x / 1.13x (slower: keeps the
    per-plane kernel). Its copies then moved to 8 x 8 blocks transposed in registers (they were
@@ -252,12 +251,6 @@ static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
     return self_staged(ctx, s) && s->KPG == 1 && s->OH * s->OW <= 256 && s->OH * s->OW >= 8 &&
            s->H * s->W >= 8;
 }
-
-/* Planes per work-item of conv2d_depthwise_nchw_cv (CLG_CV_PLANES): 16 on CPUs with 32 vector
-   registers (AVX-512: a float16 is one register), else 8. Kernel time, AVX-512 VM, medians of
-   31 alternating calls, 8 -> 16 planes: MobileNetV2's 14x14x384 0.93x (batch 8 0.92x), 7x7x960
-   0.94x (batch 8 0.93x), a 5x5 14x14x240 layer 0.92x. */
-static int cv_planes(const clgconv_context *ctx) { return ctx->info.cpu_registers >= 32 ? 16 : 8; }
 
 /* Output rows per block of conv2d_depthwise_nchw_tile (CLG_RB; 0: one row at a time). A block
    loads each staged input vector once for all its rows that use it, so it pays where the
@@ -272,8 +265,10 @@ static int cv_planes(const clgconv_context *ctx) { return ctx->info.cpu_register
    0.95x), 56x56x144 0.77x. With 16 (AVX2; measured with PoCL compiling for Haswell on the same
    VM), 8 lanes: 2 rows for windows over 3 rows (9x9 0.69-0.71x, 7x7 0.75x, 5x5 0.86-0.94x); 3x3
    windows keep one row (2 rows 0.97-1.04x, 4 rows 1.17-1.25x; two rows of a 3x3 window were no
-   consistent win in session 6 either). Stride 2 gained nothing (2-row blocks 1.05x): not
-   blocked. GPUs keep one row (not measured). */
+   consistent win in session 6 either). Stride 2 along x (SW 2) gained nothing (2-row blocks
+   1.05x): not blocked. A vertical stride alone (SH 2, SW 1) is: 3x3 56x56x64 0.81x (batch 8
+   0.94x), 112x112x32 0.88x, against one row in 8 lanes (AVX-512). GPUs keep one row (not
+   measured). */
 static int nchw_rows_per_block(const clgconv_context *ctx, const clg_shape *s)
 {
     if (!ctx->info.is_cpu || !tile_suits(s) || channel_vectorised(ctx, s) || s->SW != 1 ||
@@ -289,7 +284,7 @@ static int nchw_rows_per_block(const clgconv_context *ctx, const clg_shape *s)
    (MobileNetV2's 7x7 and 14x14 depthwise layers: 0.51 -> 0.35 ms and 0.41 -> 0.33 ms on PoCL;
    28x28 and larger rows are faster at 8). Row blocks on AVX-512 CPUs (nchw_rows_per_block) take
    16 where a row's 16-lane chunks cover it about as tightly as 8-lane ones (at most 1.15x the
-   outputs: 28, 56, 112 yes, 17 or 20 no): alone, 16 lanes measured 0.65x (9x9) to 1.06x (3x3)
+   outputs the 8-lane chunks cover: 28, 56, 112 yes, 17 or 20 no): alone, 16 lanes measured 0.65x (9x9) to 1.06x (3x3)
    of 8 lanes' time; with the blocks they are what made them pay on 5x5 and larger windows. */
 static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
 {
@@ -299,21 +294,45 @@ static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
     return s->OW >= 16 ? 8 : 4;
 }
 
+/* The zero-padded plane the staged kernels hold in local memory for one plane (NHWC tile: one
+   channel) of shape s with vector width vw: th rows of tw floats. */
+static void staged_plane(const clgconv_context *ctx, const clg_shape *s, int vw, int64_t *th,
+                         int64_t *tw)
+{
+    const bool nhwc = nhwc_tiled(ctx, s);
+    const int64_t ow = nhwc || s->OW > vw ? s->OW : vw;
+    *th = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
+    *tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + (nhwc ? 0 : s->SW);
+}
+
+/* Planes per work-item of conv2d_depthwise_nchw_cv (CLG_CV_PLANES): 16 on CPUs with 32 vector
+   registers (AVX-512: a float16 is one register) when 16 staged planes fit half the local
+   memory (plan_tile's limit), else 8. Kernel time, AVX-512 VM, medians of 31 alternating calls,
+   8 -> 16 planes: MobileNetV2's 14x14x384 0.93x (batch 8 0.92x), 7x7x960 0.94x (batch 8 0.93x),
+   a 5x5 14x14x240 layer 0.92x. */
+static int cv_planes(const clgconv_context *ctx, const clg_shape *s)
+{
+    int64_t th, tw;
+    staged_plane(ctx, s, nchw_vector_width(ctx, s), &th, &tw);
+    const double bytes16 = 16.0 * (double)th * (double)tw * (double)sizeof(float);
+    return ctx->info.cpu_registers >= 32 && bytes16 <= (double)ctx->info.local_mem / 2.0 ? 16 : 8;
+}
+
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
-   of all OH rows x planes, or one work-item per plane when self-staged;
-   conv2d_depthwise_nchw_cv: one work-item per 8 or 16 planes (cv_planes);
-   conv2d_depthwise_nhwc_tile: one per 8 channels of an image) for a shape that tile_suits or nhwc_tiled, when the device's limits
-   allow it; false otherwise. */
+   of all OH rows (with row blocks: a power of two at least the number of blocks, and one
+   plane) x planes, or one work-item per plane when self-staged; conv2d_depthwise_nchw_cv: one
+   work-item per 8 or 16 planes (cv_planes); conv2d_depthwise_nhwc_tile: one per 8 channels of an
+   image) for a shape that tile_suits or nhwc_tiled, when the device's limits allow it; false
+   otherwise. */
 static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, int row_block,
                       size_t wg, depthwise_state *st)
 {
     const bool nhwc = nhwc_tiled(ctx, s);
-    const int64_t ow = nhwc || s->OW > vw ? s->OW : vw;
-    const int64_t th = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
-    const int64_t tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + (nhwc ? 0 : s->SW);
+    int64_t th, tw;
+    staged_plane(ctx, s, vw, &th, &tw);
     const size_t plane_bytes = (size_t)(th * tw) * sizeof(float);
     const bool self = nhwc || self_staged(ctx, s), cv = nhwc || channel_vectorised(ctx, s);
-    const int64_t per_item = nhwc ? 8 : cv ? cv_planes(ctx) : 1; /* planes (channels) per item */
+    const int64_t per_item = nhwc ? 8 : cv ? cv_planes(ctx, s) : 1; /* planes (channels) per item */
     const int64_t items = (s->N * s->K + per_item - 1) / per_item;
     const size_t plane_bytes_all = plane_bytes * (size_t)per_item;
     /* work-items per plane (not self-staged): enough for one pass over its rows or row blocks */
@@ -370,9 +389,9 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CPG=%d", (int)s->CPG);
     if (self_staged(plan->ctx, s))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_SELF_STAGED=1");
-    if (channel_vectorised(plan->ctx, s) && cv_planes(plan->ctx) != 8)
+    if (channel_vectorised(plan->ctx, s) && cv_planes(plan->ctx, s) != 8)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CV_PLANES=%d",
-                        cv_planes(plan->ctx));
+                        cv_planes(plan->ctx, s));
     if (row_block)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_RB=%d", row_block);
     if (biggest > INT32_MAX)

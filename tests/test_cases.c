@@ -127,7 +127,9 @@ const test_case test_named_cases[] = {
        blocks of a 9x9 window with one row left over and 16-lane chunks; 4-row blocks of a 3x3
        window with 3 rows left over (self-staged) and with 1 left over in work-group-staged
        planes of 56-wide rows, batch 2; dilation 2; multiplier 2 with a 5x5 window; vertical
-       stride 2 (blocks share one input row per pair of output rows); a tall 7x3 window. */
+       stride 2 (blocks share one input row per pair of output rows); a tall 7x3 window; fewer
+       output rows than a block (all rows left over), a window taller than the output, and
+       work-group-staged planes with 3 rows left over (several work-items take leftovers). */
     {"depthwise_row_blocks_9x9_odd_rows", 1, 4, 29, 28, 4, 4, 9, 9, 1, 1, 4, 4, 4, 4},
     {"depthwise_row_blocks_3x3_three_left", 1, 6, 31, 28, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
     {"depthwise_row_blocks_large_plane_batch2", 2, 3, 57, 56, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, .no_bias = 1},
@@ -135,6 +137,9 @@ const test_case test_named_cases[] = {
     {"depthwise_row_blocks_multiplier2_5x5", 1, 3, 20, 28, 6, 3, 5, 5, 1, 1, 2, 2, 2, 2},
     {"depthwise_row_blocks_vertical_stride2", 1, 4, 33, 28, 4, 4, 3, 3, 2, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_NARROW},
     {"depthwise_row_blocks_7x3_asymmetric", 1, 5, 24, 30, 5, 5, 7, 3, 1, 1, 3, 1, 2, 1},
+    {"depthwise_row_blocks_fewer_rows_than_block", 1, 3, 2, 28, 6, 3, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_row_blocks_window_taller_than_output", 1, 2, 3, 30, 4, 2, 5, 5, 1, 1, 2, 2, 2, 2},
+    {"depthwise_row_blocks_large_plane_three_left", 1, 2, 59, 56, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
     /* NHWC 16-lane channel vectors for windows over 9 taps (AVX-512 CPUs, multiplier 1, K a
        multiple of 16): 9x9 at batch 2 with interior runs and borders, 5x5 dilated with stride 2,
        a 7x3 window with asymmetric padding, 11x11 on an image smaller than the window. */

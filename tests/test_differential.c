@@ -158,8 +158,9 @@ static int gpu_plans(test_rng *r)
 /* On CPU devices, the named cases again on tiled and depthwise with plans made for the other
    register file (clgconv_testing_cpu_registers: 16 where the device has 32, else 32), so that
    both families of CPU register tiles (AVX2-sized and AVX-512-sized), and depthwise's choices
-   by register count (16-lane narrow groups, NCHW row blocks), are checked on whichever CPU runs
-   the tests. Returns the number of shapes it listed (0 on GPUs). */
+   by register count (16-lane narrow groups, NCHW row blocks and their 16-lane rows, 16-plane
+   channel-vectorised blocks, 16-lane NHWC vectors for windows over 9 taps), are checked on
+   whichever CPU runs the tests. Returns the number of shapes it listed (0 on GPUs). */
 static int other_register_plans(test_rng *r)
 {
     cl_context c;
