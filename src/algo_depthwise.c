@@ -239,13 +239,14 @@ static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 /* Whether a self-staged shape runs conv2d_depthwise_nchw_cv: multiplier 1 and planes of 8 to
    256 outputs (and at least 8 inputs: its copies move 8 flat elements of a plane at a time), 8
    or 16 planes per work-item (cv_planes; its tile holds them transposed: 8 or 16 times a
-   plane). Measured, with 8, on PoCL against the per-plane kernel (min / median of 4 alternating runs):
-   MobileNetV2's 7x7x960 0.64x / 0.60x, batch 8 0.74x / 0.64x, 14x14x384 0.84x / 0.76x, batch 8
-   0.82x / 0.84x, a 5x5 14x14 layer 0.79x / 0.72x; 28x28x192 1.10x / 1.13x (slower: keeps the
-   per-plane kernel). Its copies then moved to 8 x 8 blocks transposed in registers (they were
-   a scalar store per element; kernel time, best of 4 alternating runs): 14x14x384 0.099 ->
-   0.060 ms, batch 8 0.65 -> 0.39, 7x7x960 batch 8 0.45 -> 0.25, 5x5 14x14x240 0.127 -> 0.066;
-   28x28 planes with it were still no faster than the per-plane kernel (0.11-0.12 ms both). */
+   plane). Measured, with 8, on PoCL against the per-plane kernel (min / median of 4
+   alternating runs): MobileNetV2's 7x7x960 0.64x / 0.60x, batch 8 0.74x / 0.64x, 14x14x384
+   0.84x / 0.76x, batch 8 0.82x / 0.84x, a 5x5 14x14 layer 0.79x / 0.72x; 28x28x192 1.10x /
+   1.13x (slower: keeps the per-plane kernel). Its copies then moved to 8 x 8 blocks transposed
+   in registers (they were a scalar store per element; kernel time, best of 4 alternating
+   runs): 14x14x384 0.099 -> 0.060 ms, batch 8 0.65 -> 0.39, 7x7x960 batch 8 0.45 -> 0.25, 5x5
+   14x14x240 0.127 -> 0.066; 28x28 planes with it were still no faster than the per-plane
+   kernel (0.11-0.12 ms both). */
 static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
 {
     return self_staged(ctx, s) && s->KPG == 1 && s->OH * s->OW <= 256 && s->OH * s->OW >= 8 &&
@@ -284,8 +285,9 @@ static int nchw_rows_per_block(const clgconv_context *ctx, const clg_shape *s)
    (MobileNetV2's 7x7 and 14x14 depthwise layers: 0.51 -> 0.35 ms and 0.41 -> 0.33 ms on PoCL;
    28x28 and larger rows are faster at 8). Row blocks on AVX-512 CPUs (nchw_rows_per_block) take
    16 where a row's 16-lane chunks cover it about as tightly as 8-lane ones (at most 1.15x the
-   outputs the 8-lane chunks cover: 28, 56, 112 yes, 17 or 20 no): alone, 16 lanes measured 0.65x (9x9) to 1.06x (3x3)
-   of 8 lanes' time; with the blocks they are what made them pay on 5x5 and larger windows. */
+   outputs the 8-lane chunks cover: 28, 56, 112 yes, 17 or 20 no): alone, 16 lanes measured
+   0.65x (9x9) to 1.06x (3x3) of 8 lanes' time; with the blocks they are what made them pay on
+   5x5 and larger windows. */
 static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
 {
     if (nchw_rows_per_block(ctx, s) && ctx->info.cpu_registers >= 32 &&
@@ -305,15 +307,16 @@ static void staged_plane(const clgconv_context *ctx, const clg_shape *s, int vw,
     *tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + (nhwc ? 0 : s->SW);
 }
 
-/* Planes per work-item of conv2d_depthwise_nchw_cv (CLG_CV_PLANES): 16 on CPUs with 32 vector
-   registers (AVX-512: a float16 is one register) when 16 staged planes fit half the local
-   memory (plan_tile's limit), else 8. Kernel time, AVX-512 VM, medians of 31 alternating calls,
+/* Planes per work-item of conv2d_depthwise_nchw_cv (CLG_CV_PLANES) for a shape that
+   channel_vectorised, staged with vector width vw: 16 on CPUs with 32 vector registers
+   (AVX-512: a float16 is one register) when 16 staged planes fit half the local memory
+   (plan_tile's limit), else 8. Kernel time, AVX-512 VM, medians of 31 alternating calls,
    8 -> 16 planes: MobileNetV2's 14x14x384 0.93x (batch 8 0.92x), 7x7x960 0.94x (batch 8 0.93x),
    a 5x5 14x14x240 layer 0.92x. */
-static int cv_planes(const clgconv_context *ctx, const clg_shape *s)
+static int cv_planes(const clgconv_context *ctx, const clg_shape *s, int vw)
 {
     int64_t th, tw;
-    staged_plane(ctx, s, nchw_vector_width(ctx, s), &th, &tw);
+    staged_plane(ctx, s, vw, &th, &tw);
     const double bytes16 = 16.0 * (double)th * (double)tw * (double)sizeof(float);
     return ctx->info.cpu_registers >= 32 && bytes16 <= (double)ctx->info.local_mem / 2.0 ? 16 : 8;
 }
@@ -321,18 +324,18 @@ static int cv_planes(const clgconv_context *ctx, const clg_shape *s)
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
    of all OH rows (with row blocks: a power of two at least the number of blocks, and one
    plane) x planes, or one work-item per plane when self-staged; conv2d_depthwise_nchw_cv: one
-   work-item per 8 or 16 planes (cv_planes); conv2d_depthwise_nhwc_tile: one per 8 channels of an
-   image) for a shape that tile_suits or nhwc_tiled, when the device's limits allow it; false
-   otherwise. */
+   work-item per cv_block planes, the 8 or 16 of cv_planes that the kernel was built for;
+   conv2d_depthwise_nhwc_tile: one per 8 channels of an image) for a shape that tile_suits or
+   nhwc_tiled, when the device's limits allow it; false otherwise. */
 static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, int row_block,
-                      size_t wg, depthwise_state *st)
+                      int cv_block, size_t wg, depthwise_state *st)
 {
     const bool nhwc = nhwc_tiled(ctx, s);
     int64_t th, tw;
     staged_plane(ctx, s, vw, &th, &tw);
     const size_t plane_bytes = (size_t)(th * tw) * sizeof(float);
     const bool self = nhwc || self_staged(ctx, s), cv = nhwc || channel_vectorised(ctx, s);
-    const int64_t per_item = nhwc ? 8 : cv ? cv_planes(ctx, s) : 1; /* planes (channels) per item */
+    const int64_t per_item = nhwc ? 8 : cv ? cv_block : 1; /* planes (channels) per item */
     const int64_t items = (s->N * s->K + per_item - 1) / per_item;
     const size_t plane_bytes_all = plane_bytes * (size_t)per_item;
     /* work-items per plane (not self-staged): enough for one pass over its rows or row blocks */
@@ -375,6 +378,9 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
     const int vw = nhwc ? nhwc_vector_width(plan->ctx, s) : nchw_vector_width(plan->ctx, s);
     const int row_block = nhwc ? 0 : nchw_rows_per_block(plan->ctx, s);
+    /* the build option and plan_tile's geometry take the same planes per work-item */
+    const int cv_block =
+        !nhwc && channel_vectorised(plan->ctx, s) ? cv_planes(plan->ctx, s, vw) : 0;
     char options[256];
     int len = 0;
     if (specialised_geometry(s))
@@ -389,9 +395,9 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CPG=%d", (int)s->CPG);
     if (self_staged(plan->ctx, s))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_SELF_STAGED=1");
-    if (channel_vectorised(plan->ctx, s) && cv_planes(plan->ctx, s) != 8)
+    if (cv_block && cv_block != 8)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CV_PLANES=%d",
-                        cv_planes(plan->ctx, s));
+                        cv_block);
     if (row_block)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_RB=%d", row_block);
     if (biggest > INT32_MAX)
@@ -411,7 +417,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         r = clg_context_create_kernel(plan->ctx, "depthwise", options, tile_name, &tile_kernel);
         if (r == CLGCONV_SUCCESS)
             r = clg_kernel_wg_limit(plan->ctx, tile_kernel, tile_name, &tile_wg);
-        if (r == CLGCONV_SUCCESS && plan_tile(plan->ctx, s, vw, row_block, tile_wg, st)) {
+        if (r == CLGCONV_SUCCESS &&
+            plan_tile(plan->ctx, s, vw, row_block, cv_block, tile_wg, st)) {
             clg_clReleaseKernel(st->kernel);
             st->kernel = tile_kernel, tile_kernel = NULL;
             st->kernel_name = tile_name;
