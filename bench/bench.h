@@ -150,10 +150,15 @@ typedef struct bench_roofline {
     size_t copy_bytes;  /* size of each of the copy's two buffers: 4x the cache, at least 64
                            MiB, at most one allocation and a quarter of the device memory */
     double cache_bytes; /* CL_DEVICE_GLOBAL_MEM_CACHE_SIZE (0 when the device reports none) */
+    double cache_copy_gbs;   /* the same copy with two buffers of cache_copy_bytes each, which
+                                stay in the cache between copies (0 when not measured) */
+    size_t cache_copy_bytes; /* an eighth of the cache, at least 64 KiB; 0 without a cache */
+    double call_floor_ms; /* median wall time of one empty kernel's enqueue + clFinish: the
+                             least a layer call costs through this driver */
 } bench_roofline;
 
-/* Runs the two measuring kernels on runner's device and queue; false with a message in err on
-   an OpenCL error. */
+/* Runs the measuring kernels (FMA chains, two copies, the empty kernel) on runner's device and
+   queue; false with a message in err on an OpenCL error. */
 bool bench_roofline_measure(bench_runner *runner, bench_roofline *out, char *err,
                             size_t err_size);
 

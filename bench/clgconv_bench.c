@@ -63,9 +63,11 @@ static void usage(FILE *out)
         "  --torch             afterwards run tools/torch_conv_bench.py on the same layers\n"
         "                      (PyTorch CPU, same thread count) and print the ratios; skipped\n"
         "                      with a message when PyTorch is absent\n"
-        "  --roofline          first measure the device's float FMA peak and copy bandwidth,\n"
-        "                      then give each layer's %% of the peak and GB/s, and which\n"
-        "                      layers reach half of them (the speed targets' roofline)\n"
+        "  --roofline          first measure the device's float FMA peak, copy bandwidth\n"
+        "                      (beyond and within its cache) and call floor (one empty\n"
+        "                      kernel, enqueue + clFinish), then give each layer's %% of the\n"
+        "                      peak and GB/s, and which layers reach half of them (the speed\n"
+        "                      targets' roofline)\n"
         "  --quiet             no progress on stderr\n"
         "  --help              this text\n"
         "\n"
@@ -376,7 +378,7 @@ int main(int argc, char **argv)
     bench_roofline roof = {0};
     if (o.roofline) {
         char err[256] = "";
-        if (!o.quiet) fprintf(stderr, "measuring the device's FMA peak and copy bandwidth ...\n");
+        if (!o.quiet) fprintf(stderr, "measuring the device's FMA peak, copy bandwidth and call floor ...\n");
         if (!bench_roofline_measure(&runner, &roof, err, sizeof err)) {
             fprintf(stderr, "clgconv-bench: --roofline: %s\n", err);
             clReleaseCommandQueue(runner.queue);
@@ -384,7 +386,8 @@ int main(int argc, char **argv)
             return EXIT_FAILED;
         }
         if (!o.quiet)
-            fprintf(stderr, "peak %.1f GFLOP/s, copy %.1f GB/s\n", roof.peak_gflops, roof.copy_gbs);
+            fprintf(stderr, "peak %.1f GFLOP/s, copy %.1f GB/s (in cache %.1f), call floor %.3f ms\n",
+                    roof.peak_gflops, roof.copy_gbs, roof.cache_copy_gbs, roof.call_floor_ms);
     }
 
     bench_layer_list layers = {0};

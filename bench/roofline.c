@@ -12,7 +12,10 @@
      values, so no chain can be folded; the sum is stored so that none is dead code.
      Arguments: out (one float per work-item), iters, a, b.
    copy4: out[i] = in[i] for float4 elements, one per work-item (contiguous along dim 0, which a
-     CPU implementation vectorises and a GPU coalesces). Arguments: in, out. */
+     CPU implementation vectorises and a GPU coalesces). Arguments: in, out.
+   empty: does nothing; one work-item of it, enqueued and waited for, is the least a layer call
+     can cost through this driver (the call floor). Argument: out (unused, so that the kernel
+     has the same kind of signature as real ones). */
 static const char roofline_source[] =
     "#define CHAINS 8\n"
     "__kernel void fma_peak(__global float *out, const int iters, const float a, const float b)\n"
@@ -31,9 +34,12 @@ static const char roofline_source[] =
     "__kernel void copy4(__global const float4 *in, __global float4 *out)\n"
     "{\n"
     "    out[get_global_id(0)] = in[get_global_id(0)];\n"
+    "}\n"
+    "__kernel void empty(__global float *out)\n"
+    "{\n"
     "}\n";
 
-enum { FMA_CHAINS = 8, FMA_WIDTH = 8, ROOFLINE_RUNS = 5 };
+enum { FMA_CHAINS = 8, FMA_WIDTH = 8, ROOFLINE_RUNS = 5, FLOOR_CALLS = 201 };
 
 /* Wall time in ms of reps enqueues of kernel over global items, to the return of clFinish; a
    negative value on an OpenCL error (written to err). */
@@ -109,7 +115,9 @@ done:
     return ok;
 }
 
-static bool measure_copy(bench_runner *r, cl_program program, size_t bytes, bench_roofline *out,
+/* Copy bandwidth with two buffers of bytes each: bytes read + written per second / 1e9 in
+   *gbs. */
+static bool measure_copy(bench_runner *r, cl_program program, size_t bytes, double *gbs,
                          char *err, size_t err_size)
 {
     cl_int e = CL_SUCCESS;
@@ -141,13 +149,44 @@ static bool measure_copy(bench_runner *r, cl_program program, size_t bytes, benc
     const double ms = median_time(r, k, bytes / 16, reps, err, err_size);
     if (ms < 0) goto done;
     /* bytes read + written, as STREAM counts a copy */
-    out->copy_gbs = 2.0 * (double)bytes * reps / (ms * 1e-3) / 1e9;
-    out->copy_bytes = bytes;
+    *gbs = 2.0 * (double)bytes * reps / (ms * 1e-3) / 1e9;
     ok = true;
 done:
     if (k) clReleaseKernel(k);
     if (dst) clReleaseMemObject(dst);
     if (in) clReleaseMemObject(in);
+    return ok;
+}
+
+/* The call floor: the median wall time of FLOOR_CALLS calls of one work-item of the empty
+   kernel, each enqueued and waited for with clFinish, as the benchmark times a layer call (after
+   a few untimed calls). No layer call can take less than about this: it is the driver's cost of
+   one launch and one wait, which a layer pays at least once. */
+static bool measure_call_floor(bench_runner *r, cl_program program, double *floor_ms, char *err,
+                               size_t err_size)
+{
+    cl_int e = CL_SUCCESS;
+    bool ok = false;
+    double *t = malloc(FLOOR_CALLS * sizeof *t);
+    cl_mem sink = t ? clCreateBuffer(r->cl_ctx, CL_MEM_WRITE_ONLY, sizeof(float), NULL, &e) : NULL;
+    cl_kernel k = sink ? clCreateKernel(program, "empty", &e) : NULL;
+    if (k) e = clSetKernelArg(k, 0, sizeof sink, &sink);
+    if (!k || e != CL_SUCCESS) {
+        snprintf(err, err_size, "preparing the empty kernel: %s %d", t ? "OpenCL error" :
+                 "out of host memory, error", (int)e);
+        goto done;
+    }
+    for (int i = 0; i < 5; ++i)
+        if (time_kernel(r, k, 1, 1, err, err_size) < 0) goto done;
+    for (int i = 0; i < FLOOR_CALLS; ++i)
+        if ((t[i] = time_kernel(r, k, 1, 1, err, err_size)) < 0) goto done;
+    qsort(t, FLOOR_CALLS, sizeof t[0], bench_compare_doubles);
+    *floor_ms = t[FLOOR_CALLS / 2];
+    ok = true;
+done:
+    if (k) clReleaseKernel(k);
+    if (sink) clReleaseMemObject(sink);
+    free(t);
     return ok;
 }
 
@@ -184,9 +223,18 @@ bool bench_roofline_measure(bench_runner *r, bench_roofline *out, char *err, siz
     double bytes = fmax(64.0 * 1024 * 1024, 4.0 * (double)cache);
     if (max_alloc && bytes > (double)max_alloc) bytes = (double)max_alloc;
     if (global_mem && bytes > (double)global_mem / 4) bytes = (double)global_mem / 4;
-    const size_t copy_bytes = (size_t)bytes / 16 * 16;
+    out->copy_bytes = (size_t)bytes / 16 * 16;
+    /* The in-cache copy: two buffers of an eighth of the cache each (a quarter in all, so that
+       both stay cached between copies), at least 64 KiB each; 0 when the device reports no
+       cache. */
+    out->cache_copy_bytes = (size_t)(out->cache_bytes / 8) / 16 * 16;
+    if (out->cache_copy_bytes && out->cache_copy_bytes < 65536) out->cache_copy_bytes = 65536;
     const bool ok = measure_peak(r, program, items, out, err, err_size) &&
-                    measure_copy(r, program, copy_bytes, out, err, err_size);
+                    measure_copy(r, program, out->copy_bytes, &out->copy_gbs, err, err_size) &&
+                    (!out->cache_copy_bytes ||
+                     measure_copy(r, program, out->cache_copy_bytes, &out->cache_copy_gbs, err,
+                                  err_size)) &&
+                    measure_call_floor(r, program, &out->call_floor_ms, err, err_size);
     clReleaseProgram(program);
     return ok;
 }

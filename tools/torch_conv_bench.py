@@ -188,6 +188,23 @@ def is_target(m):
                       (m.get("mode") == "sweep" and g >= 16))
 
 
+def bound_ms(meta, row):
+    """The least time any implementation could take for row's layer on the device, from the
+    clgconv-bench run's own measurements (--roofline): the call floor (one empty kernel's enqueue +
+    clFinish) plus the longer of its FLOPs at the FMA peak and its fewest bytes at the copy
+    bandwidth (the in-cache copy's when they fit in the device's cache). nan without them."""
+    try:
+        peak = float(meta["peak_gflops"]) * 1e9
+        floor = float(meta["call_floor_ms"])
+        cache = float(meta.get("cache_bytes") or 0)
+        nbytes = float(row["min_bytes"])
+        in_cache = cache > 0 and nbytes <= cache and float(meta.get("cache_copy_gbs") or 0) > 0
+        bw = float(meta["cache_copy_gbs" if in_cache else "copy_gbs"]) * 1e9
+        return floor + 1e3 * max(2.0 * float(row["macs"]) / peak, nbytes / bw)
+    except (KeyError, ValueError, ZeroDivisionError):
+        return float("nan")
+
+
 CATEGORIES = [
     ("grouped and depthwise targets (ResNeXt-50 g=32, MobileNetV2 depthwise, sweep g>=16)",
      is_target),
@@ -281,8 +298,9 @@ def summarize(paths, markdown):
             cells.append(f"{fmt(gm, '.2f')} ({n})" if n else "-")
         summary.append(cells)
         config = label.split(" ", 1)[1] if " " in label else label
-        combined.setdefault(config, []).extend(
-            float(r.get("speedup_vs_torch") or "nan") for r in rows if is_target(r))
+        speedups, ceilings = combined.setdefault(config, ([], []))
+        speedups.extend(float(r.get("speedup_vs_torch") or "nan") for r in rows if is_target(r))
+        ceilings.extend(float(r.get("ceiling_vs_torch") or "nan") for r in rows if is_target(r))
         if any(r.get("mode") == "sweep" for r in rows):
             sweeps.append((label, rows))
     if summary:
@@ -294,15 +312,22 @@ def summarize(paths, markdown):
               f"depthwise and sweep rows with g >= 16")
     if len(combined) < len(summary):
         table = []
-        for config, values in combined.items():
-            gm, n = geomean(values)
-            table.append([config, f"{fmt(gm, '.2f')} ({n})" if n else "-"])
+        for config, (speedups, ceilings) in combined.items():
+            gm, n = geomean(speedups)
+            cm, cn = geomean(ceilings)
+            table.append([config, f"{fmt(gm, '.2f')} ({n})" if n else "-",
+                          f"{fmt(cm, '.2f')} ({cn})" if cn else "-"])
         print()
-        print_table(["configuration", "suite + sweep targets together"], [False, True], table,
-                    markdown)
+        print_table(["configuration", "suite + sweep targets together", "roofline ceiling"],
+                    [False, True, True], table, markdown)
         print()
         print(f"{bullet}the same geometric mean over the suite's and the sweep's target layers "
-              f"of one batch size and layout together")
+              f"of one batch size and layout together; roofline ceiling: the same geometric mean "
+              f"of PyTorch time / bound, where a layer's bound is the device's call floor (one "
+              f"empty kernel, enqueue + clFinish) plus the longer of its FLOPs at the measured FMA "
+              f"peak and its fewest bytes at the measured copy bandwidth (in-cache copy where "
+              f"they fit the cache): the speedup a perfect implementation would reach through "
+              f"this driver, each call waited for")
     if sweeps:
         gs = sorted({int(r["groups"]) for _, rows in sweeps for r in rows})
         titles = ["g", "ideal 1/g"]
@@ -489,6 +514,8 @@ def main():
         m["speedup_vs_torch"] = t_torch / t_ours if t_ours > 0 else float("nan")
         m["torch_t_over_dense"] = t_torch / dense_ms(theirs, r)
         m["t_over_dense"] = t_ours / ours_dense(r) if t_ours > 0 else float("nan")
+        m["bound_ms"] = bound_ms(meta, r)
+        m["ceiling_vs_torch"] = t_torch / m["bound_ms"]
         merged.append(m)
 
     if args.out:
@@ -528,9 +555,11 @@ def main():
           f"{runs} after {args.warmup} warm-up{repeats}; NHWC rows use channels_last")
     print()
     has_sweep = any(r.get("mode") == "sweep" for r in rows)
+    has_bound = any(math.isfinite(m["bound_ms"]) for m in merged)
     titles = ["layer", "layout", "shape", "g", "algorithm", "clgconv ms", "torch ms",
-              "speedup", "clgconv vs g=1", "torch vs g=1"] + (["ideal 1/g"] if has_sweep else [])
-    right = [False, False, False, True, False, True, True, True, True, True, True]
+              "speedup", "clgconv vs g=1", "torch vs g=1"] + (["ideal 1/g"] if has_sweep else []) \
+        + (["bound ms", "ceiling"] if has_bound else [])
+    right = [False, False, False, True, False] + [True] * (len(titles) - 5)
     table_rows = []
     for m in merged:
         algo = m.get("algo_requested", "")
@@ -542,24 +571,38 @@ def main():
                  fmt(m["torch_t_over_dense"], ".3f")]
         if has_sweep:
             cells.append(fmt(1.0 / int(m["groups"]), ".3f"))
+        if has_bound:
+            cells += [fmt(m["bound_ms"], ".3f"), fmt(m["ceiling_vs_torch"], ".2f")]
         table_rows.append(cells)
-    print_table(titles, right[:len(titles)], table_rows, args.markdown)
+    print_table(titles, right, table_rows, args.markdown)
     print()
     print(f"{bullet}speedup = PyTorch time / clgconv time (above 1: clgconv is faster)")
+    if has_bound:
+        print(f"{bullet}bound = the device's call floor ({float(meta['call_floor_ms']):.3f} ms: "
+              f"one empty kernel, enqueue + clFinish) + the longer of the layer's FLOPs at the "
+              f"FMA peak ({float(meta['peak_gflops']):.0f} GFLOP/s) and its fewest bytes at the "
+              f"copy bandwidth ({float(meta['copy_gbs']):.0f} GB/s; "
+              f"{float(meta.get('cache_copy_gbs') or 0):.0f} GB/s in cache), all measured in this "
+              f"run: about the least one call, waited for, can take through this driver (the "
+              f"floor is a median; single calls vary); ceiling = PyTorch time / bound, the "
+              f"speedup a perfect implementation would reach")
 
     # Geometric means, per requested algorithm when several were run.
     algos = sorted({m.get("algo_requested", "") for m in merged})
     summary = []
     for algo in algos:
         for title, pick in CATEGORIES:
-            gm, n = geomean([m["speedup_vs_torch"] for m in merged
-                            if m.get("algo_requested", "") == algo and pick(m)])
+            picked = [m for m in merged if m.get("algo_requested", "") == algo and pick(m)]
+            gm, n = geomean([m["speedup_vs_torch"] for m in picked])
+            cm, _ = geomean([m["ceiling_vs_torch"] for m in picked])
             if n:
-                summary.append([title, algo or "-", str(n), fmt(gm, ".2f")])
+                summary.append([title, algo or "-", str(n), fmt(gm, ".2f")] +
+                               ([fmt(cm, ".2f")] if has_bound else []))
     if summary:
         print()
-        print_table(["geometric mean speedup vs PyTorch over", "algorithm", "layers", "speedup"],
-                    [False, False, True, True], summary, args.markdown)
+        print_table(["geometric mean speedup vs PyTorch over", "algorithm", "layers", "speedup"] +
+                    (["ceiling"] if has_bound else []),
+                    [False, False, True, True, True], summary, args.markdown)
     return 0
 
 
