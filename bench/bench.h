@@ -150,9 +150,12 @@ typedef struct bench_roofline {
     size_t copy_bytes;  /* size of each of the copy's two buffers: 4x the cache, at least 64
                            MiB, at most one allocation and a quarter of the device memory */
     double cache_bytes; /* CL_DEVICE_GLOBAL_MEM_CACHE_SIZE (0 when the device reports none) */
-    double cache_copy_gbs;   /* the same copy with two buffers of cache_copy_bytes each, which
-                                stay in the cache between copies (0 when not measured) */
-    size_t cache_copy_bytes; /* an eighth of the cache, at least 64 KiB; 0 without a cache */
+    /* The same copy with smaller buffers (256 KiB, 1, 4 and 16 MiB each, those under
+       copy_bytes), which stay in the caches they fit between copies: copy_small_gbs[i] with two
+       buffers of copy_small_bytes[i]; copy_small_count of them. */
+    int copy_small_count;
+    size_t copy_small_bytes[4];
+    double copy_small_gbs[4];
     double call_floor_ms; /* median wall time of one empty kernel's enqueue + clFinish: the
                              least a layer call costs through this driver */
 } bench_roofline;

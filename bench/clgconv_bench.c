@@ -64,7 +64,7 @@ static void usage(FILE *out)
         "                      (PyTorch CPU, same thread count) and print the ratios; skipped\n"
         "                      with a message when PyTorch is absent\n"
         "  --roofline          first measure the device's float FMA peak, copy bandwidth\n"
-        "                      (beyond and within its cache) and call floor (one empty\n"
+        "                      (large and smaller buffers) and call floor (one empty\n"
         "                      kernel, enqueue + clFinish), then give each layer's %% of the\n"
         "                      peak and GB/s, and which layers reach half of them (the speed\n"
         "                      targets' roofline)\n"
@@ -386,8 +386,8 @@ int main(int argc, char **argv)
             return EXIT_FAILED;
         }
         if (!o.quiet)
-            fprintf(stderr, "peak %.1f GFLOP/s, copy %.1f GB/s (in cache %.1f), call floor %.3f ms\n",
-                    roof.peak_gflops, roof.copy_gbs, roof.cache_copy_gbs, roof.call_floor_ms);
+            fprintf(stderr, "peak %.1f GFLOP/s, copy %.1f GB/s, call floor %.3f ms\n",
+                    roof.peak_gflops, roof.copy_gbs, roof.call_floor_ms);
     }
 
     bench_layer_list layers = {0};

@@ -122,10 +122,13 @@ static void print_roofline_summary(FILE *out, const char *bullet, const bench_ro
                  "bytes) / time\n",
             bullet, roof->peak_gflops, roof->copy_gbs, (double)roof->copy_bytes / 1048576.0);
     fprintf(out, "%scall floor, measured in this run: %.3f ms (median of one empty kernel's "
-                 "enqueue + clFinish, the least any layer call costs through this driver); "
-                 "in-cache copy bandwidth %.1f GB/s (two %.1f MiB buffers)\n",
-            bullet, roof->call_floor_ms, roof->cache_copy_gbs,
-            (double)roof->cache_copy_bytes / 1048576.0);
+                 "enqueue + clFinish, about the least a layer call costs through this driver); "
+                 "copy bandwidth with smaller buffers:",
+            bullet, roof->call_floor_ms);
+    for (int i = 0; i < roof->copy_small_count; ++i)
+        fprintf(out, "%s %.1f GB/s (two %g MiB buffers)", i ? "," : "", roof->copy_small_gbs[i],
+                (double)roof->copy_small_bytes[i] / 1048576.0);
+    fprintf(out, "\n");
     if (count == 0) return;
     int compute = 0, compute_met = 0, memory = 0, memory_met = 0, cached = 0;
     const bench_result *worst_compute = NULL, *worst_memory = NULL;
@@ -364,11 +367,15 @@ bool bench_write_csv(const char *path, const bench_machine *m, const bench_runne
     fprintf(f, "# date: %s\n", m->date_utc);
     fprintf(f, "# iters: %d\n# min_time_ms: %g\n# warmup: %d\n", runner->iters,
             runner->min_time_ms, runner->warmup);
-    if (roof)
+    if (roof) {
         fprintf(f, "# peak_gflops: %.3f\n# copy_gbs: %.3f\n# copy_bytes: %zu\n# cache_bytes: %.0f\n"
-                   "# cache_copy_gbs: %.3f\n# cache_copy_bytes: %zu\n# call_floor_ms: %.6f\n",
+                   "# call_floor_ms: %.6f\n# copy_gbs_by_bytes:",
                 roof->peak_gflops, roof->copy_gbs, roof->copy_bytes, roof->cache_bytes,
-                roof->cache_copy_gbs, roof->cache_copy_bytes, roof->call_floor_ms);
+                roof->call_floor_ms);
+        for (int i = 0; i < roof->copy_small_count; ++i)
+            fprintf(f, " %zu=%.3f", roof->copy_small_bytes[i], roof->copy_small_gbs[i]);
+        fprintf(f, " %zu=%.3f\n", roof->copy_bytes, roof->copy_gbs);
+    }
     fprintf(f, "# weights: %s\n", runner->packed ? "packed" : "raw");
     fprintf(f, "# timer: wall clock, %s to clFinish return, median\n",
             runner->packed ? "clgconv_conv2d_forward_packed" : "clgconv_conv2d_forward");

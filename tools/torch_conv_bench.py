@@ -188,21 +188,59 @@ def is_target(m):
                       (m.get("mode") == "sweep" and g >= 16))
 
 
+def copy_curve(meta):
+    """[(bytes per buffer, GB/s)] from the bench CSV's copy_gbs_by_bytes line, by size."""
+    curve = []
+    for item in meta.get("copy_gbs_by_bytes", "").split():
+        size, _, gbs = item.partition("=")
+        try:
+            curve.append((float(size), float(gbs)))
+        except ValueError:
+            pass
+    return sorted(curve)
+
+
 def bound_ms(meta, row):
-    """The least time any implementation could take for row's layer on the device, from the
-    clgconv-bench run's own measurements (--roofline): the call floor (one empty kernel's enqueue +
-    clFinish) plus the longer of its FLOPs at the FMA peak and its fewest bytes at the copy
-    bandwidth (the in-cache copy's when they fit in the device's cache). nan without them."""
+    """About the least time any implementation's call, waited for, takes for row's layer on the
+    device, from the clgconv-bench run's own measurements (--roofline): the call floor (one empty
+    kernel's enqueue + clFinish) plus the longer of its FLOPs at the FMA peak and its fewest bytes
+    at the copy bandwidth of a copy of about its size (the largest measured copy whose two
+    buffers move no more bytes, else the smallest: the bandwidth rises as data fits nearer
+    caches, so this errs fast). nan without those measurements."""
     try:
         peak = float(meta["peak_gflops"]) * 1e9
         floor = float(meta["call_floor_ms"])
-        cache = float(meta.get("cache_bytes") or 0)
         nbytes = float(row["min_bytes"])
-        in_cache = cache > 0 and nbytes <= cache and float(meta.get("cache_copy_gbs") or 0) > 0
-        bw = float(meta["cache_copy_gbs" if in_cache else "copy_gbs"]) * 1e9
-        return floor + 1e3 * max(2.0 * float(row["macs"]) / peak, nbytes / bw)
-    except (KeyError, ValueError, ZeroDivisionError):
+        curve = copy_curve(meta)
+        fitting = [gbs for size, gbs in curve if 2 * size <= nbytes]
+        gbs = fitting[-1] if fitting else curve[0][1]
+        return floor + 1e3 * max(2.0 * float(row["macs"]) / peak, nbytes / (gbs * 1e9))
+    except (KeyError, ValueError, ZeroDivisionError, IndexError):
         return float("nan")
+
+
+def best_machine_meta(metas):
+    """One meta dict for several repeats of a run: the device's best measured peak and copy
+    bandwidths and its lowest call floor (a repeat that started in one of this VM class's slow
+    phases measures them low; the bound is what the device can do)."""
+    meta = dict(metas[0])
+    def pick(key, best):
+        values = []
+        for m in metas:
+            try:
+                values.append(float(m[key]))
+            except (KeyError, ValueError):
+                return
+        meta[key] = f"{best(values):.6f}"
+    pick("peak_gflops", max)
+    pick("copy_gbs", max)
+    pick("call_floor_ms", min)
+    curves = [copy_curve(m) for m in metas]
+    if curves and all(len(c) == len(curves[0]) for c in curves):
+        meta["copy_gbs_by_bytes"] = " ".join(
+            f"{size:.0f}={max(c[i][1] for c in curves):.3f}" for i, (size, _) in
+            enumerate(curves[0]))
+    return meta
 
 
 CATEGORIES = [
@@ -325,8 +363,8 @@ def summarize(paths, markdown):
               f"of one batch size and layout together; roofline ceiling: the same geometric mean "
               f"of PyTorch time / bound, where a layer's bound is the device's call floor (one "
               f"empty kernel, enqueue + clFinish) plus the longer of its FLOPs at the measured FMA "
-              f"peak and its fewest bytes at the measured copy bandwidth (in-cache copy where "
-              f"they fit the cache): the speedup a perfect implementation would reach through "
+              f"peak and its fewest bytes at the measured bandwidth of a copy of about its size: "
+              f"the speedup a perfect implementation would reach through "
               f"this driver, each call waited for")
     if sweeps:
         gs = sorted({int(r["groups"]) for _, rows in sweeps for r in rows})
@@ -397,7 +435,9 @@ def main():
     if args.bench_csv:
         meta, rows = read_bench_csv(args.bench_csv[0])
         if len(args.bench_csv) > 1:
-            rows = median_of_repeats(rows, [read_bench_csv(p)[1] for p in args.bench_csv[1:]])
+            repeats = [read_bench_csv(p) for p in args.bench_csv[1:]]
+            meta = best_machine_meta([meta] + [m for m, _ in repeats])
+            rows = median_of_repeats(rows, [r for _, r in repeats])
             if rows is None:
                 print("torch_conv_bench: the --bench-csv files list different layers",
                       file=sys.stderr)
@@ -581,9 +621,11 @@ def main():
         print(f"{bullet}bound = the device's call floor ({float(meta['call_floor_ms']):.3f} ms: "
               f"one empty kernel, enqueue + clFinish) + the longer of the layer's FLOPs at the "
               f"FMA peak ({float(meta['peak_gflops']):.0f} GFLOP/s) and its fewest bytes at the "
-              f"copy bandwidth ({float(meta['copy_gbs']):.0f} GB/s; "
-              f"{float(meta.get('cache_copy_gbs') or 0):.0f} GB/s in cache), all measured in this "
-              f"run: about the least one call, waited for, can take through this driver (the "
+              f"copy bandwidth of a copy of about its size ("
+              f"{', '.join(f'{g:.0f}' for _, g in copy_curve(meta))} GB/s from "
+              f"{copy_curve(meta)[0][0] / 1048576:g} to {copy_curve(meta)[-1][0] / 1048576:g} MiB "
+              f"buffers), all measured in this run"
+              f"{' (the best of the repeats)' if len(args.bench_csv or []) > 1 else ''}: about the least one call, waited for, can take through this driver (the "
               f"floor is a median; single calls vary); ceiling = PyTorch time / bound, the "
               f"speedup a perfect implementation would reach")
 
