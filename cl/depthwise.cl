@@ -501,7 +501,20 @@ __kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
     for (int j = 0; j < CV_PLANES; ++j) plane[j] = q0 + min(j, nq - 1);
 
     __local float *t = tile + (int)get_local_id(1) * (TH * TW * CV_PLANES);
-    for (int i = 0; i < TH * TW * (CV_PLANES / 8); ++i) vstore8((float8)(0.0f), i, t);
+    /* Zeros where the copy below writes nothing: the padding rows and columns (the tile's
+       pixels outside rows PT .. PT+H-1 and columns PL .. PL+W-1). */
+#define CV_ZERO(r, c)                                                                     \
+    for (int h = 0; h < CV_PLANES / 8; ++h)                                               \
+        vstore8((float8)(0.0f), 0, t + ((r) * TW + (c)) * CV_PLANES + h * 8)
+    for (int r = 0; r < TH; ++r) {
+        if (r < PT || r >= PT + H) {
+            for (int c = 0; c < TW; ++c) CV_ZERO(r, c);
+        } else {
+            for (int c = 0; c < min(PL, TW); ++c) CV_ZERO(r, c);
+            for (int c = PL + W; c < TW; ++c) CV_ZERO(r, c);
+        }
+    }
+#undef CV_ZERO
     const int in_plane = H * W;
     for (int e0 = 0; e0 < in_plane; e0 += 8) {
         const int e = min(e0, in_plane - 8);
