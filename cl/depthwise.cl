@@ -12,8 +12,9 @@
  *   -DCLG_VW=n             vector width along the contiguous dimension: 1, 2, 4, 8 or 16
  *                          (NCHW: output pixels along x; NHWC: output channels)
  *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw
- *   -DCLG_CPG=2 or 4       (NHWC, CLG_VW 8 or 16, CLG_M 1) narrow groups instead of depthwise: groups
- *                          of CLG_CPG input and CLG_CPG output channels (see conv2d_depthwise_nhwc)
+ *   -DCLG_CPG=2 or 4       (CLG_M 1) narrow groups instead of depthwise: groups of CLG_CPG input
+ *                          and CLG_CPG output channels; NHWC with CLG_VW 8 or 16 (see
+ *                          conv2d_depthwise_nhwc), NCHW in conv2d_depthwise_nchw_tile only
  *   -DCLG_SELF_STAGED=1    (NCHW) conv2d_depthwise_nchw_tile without a barrier, and
  *                          conv2d_depthwise_nchw_cv (see below)
  *   -DCLG_CV_PLANES=16     (NCHW, self-staged) 16 planes per work-item of conv2d_depthwise_nchw_cv
@@ -53,6 +54,10 @@
  *   -DCLG_RB=r (CLG_SW 1): work-items take blocks of r output rows (blocks id, id + size, ...;
  *   the OH % r rows left one at a time), loading each staged input vector once for all the
  *   block's rows it feeds (the host sets it on CPUs, see nchw_rows_per_block).
+ *   -DCLG_CPG=G (2 or 4, CLG_M 1; K == C, groups of G input and G output channels, weights
+ *   [K][G][KH][KW]): narrow groups. The work-items of output plane n*K + k stage the G input
+ *   planes of k's group one after another (tile holds G planes per output plane) and sum the
+ *   window over them.
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, TH, TW, tile.
  *
@@ -301,25 +306,31 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
     const int ly = (int)get_local_id(0), lp = (int)get_local_id(1);
     const int rows = (int)get_local_size(0), planes = (int)get_local_size(1);
     const int first_plane = (int)get_group_id(1) * planes;
-    const int NK = N * K, plane_elems = TH * TW;
+    /* work-items' planes: output planes n*K + k, or with CLG_CPG groups (n*K + k) / CLG_CPG */
+    const int NK = N * K / CLG_CPG, plane_elems = TH * TW;
 
-    /* Stage plane lp of this work-group, zero-padded, into local memory: the work-items of
-       the plane take its padded rows r = ly, ly + rows, ... (all of them when self-staged).
+    /* Stage plane lp of this work-group (with CLG_CPG its group's planes), zero-padded, into
+       local memory: the work-items of the plane take its padded rows r = ly, ly + rows, ...
+       (all of them when self-staged).
        Padded row r is input row r - PT, padded column j input column j - PL (the row's left
        padding, its W input values, then zeros to TW). */
     const int nk = first_plane + lp;
     const int right = min(PL + W, TW); /* padded columns [PL, right) hold input */
-    __local float *staged = tile + lp * plane_elems;
+    /* With CLG_CPG (narrow groups) the CLG_CPG input planes of the group, one after another */
+    __local float *staged = tile + lp * plane_elems * CLG_CPG;
 #if CLG_SW == 2
     /* Stride 2: each staged row holds the padded row's even columns, then its odd ones, so
        that a tap's inputs for a chunk (every other column) are one plain vector load. */
     const int TWE = (TW + 1) / 2; /* even columns; padded column j sits at TILE_COL(j) */
 #define TILE_COL(j) (((j)&1) ? TWE + ((j) >> 1) : ((j) >> 1))
 #endif
-    for (int r = ly; nk < NK && r < TH; r += rows) {
+    for (int rc = ly; nk < NK && rc < TH * CLG_CPG; rc += rows) {
+        /* padded row r of the group's input plane ci (ci 0 without CLG_CPG) */
+        const int ci = CLG_CPG == 1 ? 0 : rc / TH, r = rc - ci * TH;
         const int iy = r - PT;
-        const int n = nk / K, c = (nk - n * K) / M_;
-        __local float *dst = staged + r * TW;
+        const int q0 = nk * CLG_CPG, n = q0 / K, kk = q0 - n * K; /* kk: the group's first */
+        const int c = CLG_CPG == 1 ? kk / M_ : kk + ci;
+        __local float *dst = staged + ci * plane_elems + r * TW;
         if (iy < 0 || iy >= H) {
             for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
         } else {
@@ -359,85 +370,99 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
 #endif
 
     if (nk >= NK) return;
-    const int k = nk - (nk / K) * K;
-    const __global float *w = weights + k * TAPS_;
-    const float b = has_bias ? bias[k] : 0.0f;
-    float wr[TAPS_];
+    /* With CLG_CPG the work-item computes every output plane of its group from the staged
+       planes: output plane q = nk*CLG_CPG + ko (n*K + k). */
+    for (int ko = 0; ko < CLG_CPG; ++ko) {
+        const int q = nk * CLG_CPG + ko;
+        const int k = q - (q / K) * K;
+        const __global float *w = weights + k * CLG_CPG * TAPS_; /* [K][CLG_CPG][KH][KW] */
+        const float b = has_bias ? bias[k] : 0.0f;
+        float wr[CLG_CPG * TAPS_];
 #pragma unroll
-    for (int i = 0; i < TAPS_; ++i) wr[i] = w[i];
+        for (int i = 0; i < CLG_CPG * TAPS_; ++i) wr[i] = w[i];
 
 #ifdef CLG_RB
 #if CLG_SW != 1
 #error "CLG_RB needs CLG_SW 1"
 #endif
-    /* Blocks of CLG_RB output rows (blocks ly, ly + rows, ...; the OH % CLG_RB rows left take
-       the one-row loop below): staged input row rr of a block feeds its output row j through
-       tap row (rr - j*SH)/DH, so each input vector is loaded once for every output row it
-       feeds. Each accumulator still takes its taps in (ky, kx) order: the results equal the
-       one-row loop's. The conditions on rr and j are constants once the loops unroll. */
+        /* Blocks of CLG_RB output rows (blocks ly, ly + rows, ...; the OH % CLG_RB rows left take
+           the one-row loop below): staged input row rr of a block feeds its output row j through
+           tap row (rr - j*SH)/DH, so each input vector is loaded once for every output row it
+           feeds. Each accumulator still takes its taps in (ky, kx) order: the results equal the
+           one-row loop's. The conditions on rr and j are constants once the loops unroll. */
 #define FEEDS(rr, j) \
-    ((rr) - (j)*SH_ >= 0 && ((rr) - (j)*SH_) % DH_ == 0 && ((rr) - (j)*SH_) / DH_ < KH_)
+        ((rr) - (j)*SH_ >= 0 && ((rr) - (j)*SH_) % DH_ == 0 && ((rr) - (j)*SH_) / DH_ < KH_)
 #define TAP_ROW(rr, j) (((rr) - (j)*SH_) / DH_)
-    const int blocks = OH / CLG_RB;
-    for (int blk = ly; blk < blocks; blk += rows) {
-        const int oy = blk * CLG_RB;
-        __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
-        for (int start = 0; start < OW; start += CLG_VW) {
-            const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
-            const __local float *base = staged + oy * SH_ * TW + ox0;
-            floatV acc[CLG_RB];
+        const int blocks = OH / CLG_RB;
+        for (int blk = ly; blk < blocks; blk += rows) {
+            const int oy = blk * CLG_RB;
+            __global float *out_row = output + ((CLG_IDX)q * OH + oy) * OW;
+            for (int start = 0; start < OW; start += CLG_VW) {
+                const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
+                floatV acc[CLG_RB];
 #pragma unroll
-            for (int j = 0; j < CLG_RB; ++j) acc[j] = (floatV)(0.0f);
+                for (int j = 0; j < CLG_RB; ++j) acc[j] = (floatV)(0.0f);
 #pragma unroll
-            for (int rr = 0; rr < (CLG_RB - 1) * SH_ + (KH_ - 1) * DH_ + 1; ++rr) {
-                bool used = false;
+                for (int ci = 0; ci < CLG_CPG; ++ci) {
+                    const __local float *base = staged + ci * plane_elems + oy * SH_ * TW + ox0;
 #pragma unroll
-                for (int j = 0; j < CLG_RB; ++j) used = used || FEEDS(rr, j);
-                if (!used) continue;
+                    for (int rr = 0; rr < (CLG_RB - 1) * SH_ + (KH_ - 1) * DH_ + 1; ++rr) {
+                        bool used = false;
 #pragma unroll
-                for (int kx = 0; kx < KW_; ++kx) {
-                    const floatV x = LOADV(base + rr * TW + kx * DW_);
+                        for (int j = 0; j < CLG_RB; ++j) used = used || FEEDS(rr, j);
+                        if (!used) continue;
 #pragma unroll
-                    for (int j = 0; j < CLG_RB; ++j)
-                        if (FEEDS(rr, j))
-                            acc[j] = MULADD(x, (floatV)(wr[TAP_ROW(rr, j) * KW_ + kx]), acc[j]);
+                        for (int kx = 0; kx < KW_; ++kx) {
+                            const floatV x = LOADV(base + rr * TW + kx * DW_);
+#pragma unroll
+                            for (int j = 0; j < CLG_RB; ++j)
+                                if (FEEDS(rr, j))
+                                    acc[j] = MULADD(
+                                        x, (floatV)(wr[ci * TAPS_ + TAP_ROW(rr, j) * KW_ + kx]),
+                                        acc[j]);
+                        }
+                    }
                 }
+#pragma unroll
+                for (int j = 0; j < CLG_RB; ++j)
+                    store_row_chunk(clamp_output(acc[j] + (floatV)(b), output_min, output_max),
+                                    out_row + j * OW, ox0, OW);
             }
-#pragma unroll
-            for (int j = 0; j < CLG_RB; ++j)
-                store_row_chunk(clamp_output(acc[j] + (floatV)(b), output_min, output_max),
-                                out_row + j * OW, ox0, OW);
         }
-    }
-    const int first_single = blocks * CLG_RB;
+        const int first_single = blocks * CLG_RB;
 #else
-    const int first_single = 0;
+        const int first_single = 0;
 #endif
-    /* output rows first_single + ly, + rows, ... (all rows from ly without CLG_RB) */
-    for (int oy = first_single + ly; oy < OH; oy += rows) {
-        const __local float *plane = staged + oy * SH_ * TW;
-        __global float *out_row = output + ((CLG_IDX)nk * OH + oy) * OW;
-        for (int start = 0; start < OW; start += CLG_VW) {
-            /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
-               than a vector compute padding lanes (the tile is wide enough), store only OW. */
-            const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
+        /* output rows first_single + ly, + rows, ... (all rows from ly without CLG_RB) */
+        for (int oy = first_single + ly; oy < OH; oy += rows) {
+            const __local float *plane = staged + oy * SH_ * TW;
+            __global float *out_row = output + ((CLG_IDX)q * OH + oy) * OW;
+            for (int start = 0; start < OW; start += CLG_VW) {
+                /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
+                   than a vector compute padding lanes (the tile is wide enough), store only OW. */
+                const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
 #if CLG_SW == 2
-            /* lane i, tap kx: padded column 2*(ox0 + i) + kx*DW, in the half of kx*DW's parity
-               at ox0 + i + (kx*DW >> 1) */
-            const __local float *base = plane + ox0;
-#define TAP_INPUTS(ky, kx) LOADV(base + (ky)*DH_ * TW + TILE_COL((kx)*DW_))
+                /* lane i, tap kx: padded column 2*(ox0 + i) + kx*DW, in the half of kx*DW's parity
+                   at ox0 + i + (kx*DW >> 1) */
+                const __local float *base = plane + ox0;
+#define TAP_INPUTS(ci, ky, kx) \
+        LOADV(base + (ci)*plane_elems + (ky)*DH_ * TW + TILE_COL((kx)*DW_))
 #else
-            const __local float *base = plane + ox0 * SW_;
-#define TAP_INPUTS(ky, kx) LOAD_STRIDED(base + (ky)*DH_ * TW + (kx)*DW_)
+                const __local float *base = plane + ox0 * SW_;
+#define TAP_INPUTS(ci, ky, kx) LOAD_STRIDED(base + (ci)*plane_elems + (ky)*DH_ * TW + (kx)*DW_)
 #endif
-            floatV acc = (floatV)(0.0f);
+                floatV acc = (floatV)(0.0f);
 #pragma unroll
-            for (int ky = 0; ky < KH_; ++ky)
+                for (int ci = 0; ci < CLG_CPG; ++ci)
 #pragma unroll
-                for (int kx = 0; kx < KW_; ++kx)
-                    acc = MULADD(TAP_INPUTS(ky, kx), (floatV)(wr[ky * KW_ + kx]), acc);
-            store_row_chunk(clamp_output(acc + (floatV)(b), output_min, output_max), out_row,
-                            ox0, OW);
+                    for (int ky = 0; ky < KH_; ++ky)
+#pragma unroll
+                        for (int kx = 0; kx < KW_; ++kx)
+                            acc = MULADD(TAP_INPUTS(ci, ky, kx),
+                                         (floatV)(wr[ci * TAPS_ + ky * KW_ + kx]), acc);
+                store_row_chunk(clamp_output(acc + (floatV)(b), output_min, output_max), out_row,
+                                ox0, OW);
+            }
         }
     }
 }

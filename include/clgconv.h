@@ -184,7 +184,7 @@ typedef enum clgconv_algo {
     CLGCONV_ALGO_AUTO = 0,      /* the library picks per shape and device */
     CLGCONV_ALGO_DIRECT = 1,    /* direct kernel: any shape, all groups in one launch */
     CLGCONV_ALGO_TILED = 2,     /* register-tiled direct kernel specialised per shape (vectorised) */
-    CLGCONV_ALGO_DEPTHWISE = 3, /* depthwise (C/g = 1, any multiplier); NHWC also C/g = K/g = 2, 4 */
+    CLGCONV_ALGO_DEPTHWISE = 3, /* depthwise (C/g = 1, any multiplier); also C/g = K/g = 2, 4 */
     CLGCONV_ALGO_GEMM = 4,      /* grouped im2col (none for 1x1) + our own batched GEMM kernel */
     CLGCONV_ALGO_CLBLAST = 5,   /* grouped im2col + CLBlast batched SGEMM (if built with CLBlast) */
     CLGCONV_ALGO_COUNT_ = 6     /* number of values; not an algorithm */
@@ -192,10 +192,12 @@ typedef enum clgconv_algo {
 /* Which algorithm takes which shape: DIRECT takes every valid shape whose tensors fit the
    device's allocation limit (it switches to 64-bit index and coordinate arithmetic when needed),
    so AUTO always finds one. The others return CLGCONV_ERROR_UNSUPPORTED, with the reason, for
-   shapes outside their design: DEPTHWISE needs groups == in_channels, or (NHWC) groups of 2 or
-   4 input and as many output channels with out_channels a multiple of 8; TILED unrolls windows
-   of at most 121 taps; all four refuse shapes whose input coordinates would leave 32-bit ints
-   (strides, pads or dilations near 2^31) or whose image planes exceed 2^31 elements. */
+   shapes outside their design: DEPTHWISE needs groups == in_channels, or groups of 2 or 4
+   input and as many output channels: in NHWC with out_channels a multiple of 8, in NCHW on CPU
+   devices for windows up to 11x11, stride_w up to 2 and planes of up to 1024 outputs; TILED
+   unrolls windows of at most 121 taps; all four refuse shapes whose input coordinates would
+   leave 32-bit ints (strides, pads or dilations near 2^31) or whose image planes exceed 2^31
+   elements. */
 
 /* "auto", "direct", "tiled", "depthwise", "gemm", "clblast"; NULL for unknown values. */
 CLGCONV_API const char *clgconv_algo_name(clgconv_algo algo);

@@ -44,18 +44,22 @@ static bool narrow_groups(const clg_shape *s)
    K/C; narrow groups read the same channel index, k, and combine the group's in lanes). */
 static int64_t multiplier(const clg_shape *s) { return s->CPG == 1 ? s->KPG : 1; }
 
+static bool nchw_narrow_groups(const clgconv_context *ctx, const clg_shape *s);
+
 static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_shape *s)
 {
-    (void)ctx;
-    if (s->CPG != 1 && !narrow_groups(s))
+    if (s->CPG != 1 && !narrow_groups(s) && !nchw_narrow_groups(ctx, s))
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED,
                         "depthwise: needs one input channel per group (groups == in_channels), "
-                        "or in NHWC groups of 2 or 4 input and as many output channels with "
-                        "out_channels a multiple of 8; got %lld input and %lld output channels "
-                        "per group (in_channels %lld, out_channels %lld, groups %lld, %s)",
+                        "or groups of 2 or 4 input and as many output channels: in NHWC with "
+                        "out_channels a multiple of 8, in NCHW on CPU devices for windows up to "
+                        "11x11, stride_w up to 2 and planes of up to 1024 outputs; got %lld "
+                        "input and %lld output channels per group (in_channels %lld, "
+                        "out_channels %lld, groups %lld, %s, %lldx%lld outputs)",
                         (long long)s->CPG, (long long)s->KPG, (long long)s->C, (long long)s->K,
                         (long long)s->G,
-                        s->d.layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
+                        s->d.layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW", (long long)s->OH,
+                        (long long)s->OW);
     /* Image sizes, channel counts and the weight tensor are ints in the kernels. */
     if (s->N * s->K > INT32_MAX || s->N * s->OH > INT32_MAX || s->H * s->W > INT32_MAX ||
         s->weight_elems > INT32_MAX)
@@ -162,6 +166,15 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
        g = 64, batch 8, NHWC) had it at 0.054 ms against tiled's 0.048, so AUTO leaves them to
        the other algorithms there; asking for DEPTHWISE (or tuning) still runs it. */
     if (!ctx->info.is_cpu && s->CPG > 1) return HUGE_VAL;
+    /* NCHW narrow groups (CPU only): with 2 channels per group the staged-plane kernel beat
+       tiled on every layer measured, with 4 tiled won (AVX-512 VM, clgconv-bench, medians of
+       5+ calls, depthwise time / tiled time, batch 1 and 8): 2 per group - 28x28x256 g = 128
+       0.61 / 0.73, 14x14x512 g = 256 0.55 / 0.73, 5x5 28x28x128 g = 64 0.74 / 0.77, stride 2
+       28x28x128 g = 64 0.93 / 0.99; 4 per group - 28x28x256 g = 64 1.02 / 1.42, 14x14x512 g =
+       128 1.52 / 1.45, 7x7x512 g = 128 1.15 / 1.68, 32x32x64 g = 16 1.08 / 1.53, stride 2
+       28x28x128 g = 32 1.27 / 1.53. AUTO leaves groups of 4 to the others; asking for
+       DEPTHWISE still runs them. */
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG == 4) return HUGE_VAL;
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md). NCHW: a work-item per output row (its OW outputs
            in turn); NHWC: a work-item per row of one channel vector. */
@@ -321,9 +334,26 @@ static int cv_planes(const clgconv_context *ctx, const clg_shape *s, int vw)
     return ctx->info.cpu_registers >= 32 && bytes16 <= (double)ctx->info.local_mem / 2.0 ? 16 : 8;
 }
 
+/* NCHW narrow groups (groups of 2 or 4 input and as many output channels):
+   conv2d_depthwise_nchw_tile built with -DCLG_CPG, self-staged (CPU devices, planes of up to
+   1024 outputs, specialised windows, SW <= 2: self_staged), when a work-item's CLG_CPG staged
+   planes fit half the local memory (plan_tile's limit). The tiled kernel's NCHW register tiles
+   span output channels of one group, which has only 2 or 4. */
+static bool nchw_narrow_groups(const clgconv_context *ctx, const clg_shape *s)
+{
+    if (s->d.layout != CLGCONV_LAYOUT_NCHW || (s->CPG != 2 && s->CPG != 4) || s->KPG != s->CPG ||
+        !self_staged(ctx, s))
+        return false;
+    int64_t th, tw;
+    staged_plane(ctx, s, nchw_vector_width(ctx, s), &th, &tw);
+    return (double)s->CPG * (double)th * (double)tw * sizeof(float) <=
+           (double)ctx->info.local_mem / 2.0;
+}
+
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
    of all OH rows (with row blocks: a power of two at least the number of blocks, and one
-   plane) x planes, or one work-item per plane when self-staged; conv2d_depthwise_nchw_cv: one
+   plane) x planes, or one work-item per plane (NCHW narrow groups: per group of CPG planes)
+   when self-staged; conv2d_depthwise_nchw_cv: one
    work-item per cv_block planes, the 8 or 16 of cv_planes that the kernel was built for;
    conv2d_depthwise_nhwc_tile: one per 8 channels of an image) for a shape that tile_suits or
    nhwc_tiled, when the device's limits allow it; false otherwise. */
@@ -335,7 +365,9 @@ static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, in
     staged_plane(ctx, s, vw, &th, &tw);
     const size_t plane_bytes = (size_t)(th * tw) * sizeof(float);
     const bool self = nhwc || self_staged(ctx, s), cv = nhwc || channel_vectorised(ctx, s);
-    const int64_t per_item = nhwc ? 8 : cv ? cv_block : 1; /* planes (channels) per item */
+    /* planes (channels) per item; NCHW narrow groups: a group's CPG output planes, from its
+       CPG staged input planes */
+    const int64_t per_item = nhwc ? 8 : cv ? cv_block : s->CPG;
     const int64_t items = (s->N * s->K + per_item - 1) / per_item;
     const size_t plane_bytes_all = plane_bytes * (size_t)per_item;
     /* work-items per plane (not self-staged): enough for one pass over its rows or row blocks */
@@ -425,6 +457,11 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         }
         if (tile_kernel) clg_clReleaseKernel(tile_kernel);
     }
+    if (r == CLGCONV_SUCCESS && !st->tile && !nhwc && s->CPG > 1) /* nothing else computes them */
+        r = clg_fail(CLGCONV_ERROR_UNSUPPORTED,
+                     "depthwise: NCHW groups of %lld channels need the staged-plane kernel, "
+                     "which does not fit this device's limits for this shape",
+                     (long long)s->CPG);
     if (r != CLGCONV_SUCCESS) {
         if (st->kernel) clg_clReleaseKernel(st->kernel);
         free(st);

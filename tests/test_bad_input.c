@@ -249,32 +249,45 @@ static void good_descriptors(void)
            "2^20 x 8 x 2^10 x 2^10 rejected");
 }
 
-/* CLGCONV_ALGO_DEPTHWISE's domain: groups == in_channels, or NHWC groups of 2 or 4 input and
-   as many output channels with out_channels a multiple of 8 (narrow groups). Shapes inside get
-   a plan (specialised and generic geometries); the others get UNSUPPORTED, no plan, and a
-   message naming the channels per group, the channel counts and the layout. */
+/* CLGCONV_ALGO_DEPTHWISE's domain: groups == in_channels, or groups of 2 or 4 input and as
+   many output channels (narrow groups): NHWC with out_channels a multiple of 8, NCHW on CPU
+   devices for specialised windows (up to 11x11), stride_w up to 2 and planes of up to 1024
+   outputs. Shapes inside get a plan (specialised and generic geometries); the others get
+   UNSUPPORTED, no plan, and a message naming the channels per group, the channel counts and
+   the layout. */
 static void depthwise_domain(void)
 {
+    cl_device_type type = 0;
+    CHECK(clGetDeviceInfo(g_dev, CL_DEVICE_TYPE, sizeof type, &type, NULL) == CL_SUCCESS);
+    const bool cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+    static const char *const nchw_groups_of_4[] = {
+        "depthwise", "got 4 input and 4 output channels per group", "in_channels 16",
+        "out_channels 16", "groups 4", "NCHW", NULL};
     struct {
         const char *label;
-        int c, k, g, dilation;
+        int c, k, g, dilation, hw, kernel; /* hw, kernel: 0 for valid_desc's */
         clgconv_layout layout;
         const char *const *words; /* NULL: supported */
     } cases[] = {
-        {"depthwise NCHW", 8, 16, 8, 1, CLGCONV_LAYOUT_NCHW, NULL},
-        {"narrow groups of 2 NHWC", 16, 16, 8, 1, CLGCONV_LAYOUT_NHWC, NULL},
-        {"narrow groups of 4 NHWC", 32, 32, 8, 1, CLGCONV_LAYOUT_NHWC, NULL},
-        {"narrow groups of 4 NHWC dilated (generic build)", 16, 16, 4, 2, CLGCONV_LAYOUT_NHWC,
-         NULL},
-        {"groups of 4 in NCHW", 16, 16, 4, 1, CLGCONV_LAYOUT_NCHW,
-         WORDS("depthwise", "got 4 input and 4 output channels per group", "in_channels 16",
-               "out_channels 16", "groups 4", "NCHW")},
-        {"groups of 3 in NHWC", 24, 24, 8, 1, CLGCONV_LAYOUT_NHWC,
+        {"depthwise NCHW", 8, 16, 8, 1, 0, 0, CLGCONV_LAYOUT_NCHW, NULL},
+        {"narrow groups of 2 NHWC", 16, 16, 8, 1, 0, 0, CLGCONV_LAYOUT_NHWC, NULL},
+        {"narrow groups of 4 NHWC", 32, 32, 8, 1, 0, 0, CLGCONV_LAYOUT_NHWC, NULL},
+        {"narrow groups of 4 NHWC dilated (generic build)", 16, 16, 4, 2, 0, 0,
+         CLGCONV_LAYOUT_NHWC, NULL},
+        {"groups of 4 in NCHW (CPU devices only)", 16, 16, 4, 1, 0, 0, CLGCONV_LAYOUT_NCHW,
+         cpu ? NULL : nchw_groups_of_4},
+        {"groups of 4 in NCHW, 40x40 outputs", 16, 16, 4, 1, 40, 0, CLGCONV_LAYOUT_NCHW,
+         WORDS("depthwise", "got 4 input and 4 output channels per group", "NCHW",
+               "40x40 outputs")},
+        {"groups of 2 in NCHW, 13x13 window", 16, 16, 8, 1, 0, 13, CLGCONV_LAYOUT_NCHW,
+         WORDS("depthwise", "got 2 input and 2 output channels per group", "in_channels 16",
+               "groups 8", "NCHW", "up to 11x11")},
+        {"groups of 3 in NHWC", 24, 24, 8, 1, 0, 0, CLGCONV_LAYOUT_NHWC,
          WORDS("depthwise", "got 3 input and 3 output channels per group", "in_channels 24",
                "groups 8", "NHWC")},
-        {"2 input, 4 output channels per group", 16, 32, 8, 1, CLGCONV_LAYOUT_NHWC,
+        {"2 input, 4 output channels per group", 16, 32, 8, 1, 0, 0, CLGCONV_LAYOUT_NHWC,
          WORDS("depthwise", "got 2 input and 4 output channels per group", "out_channels 32")},
-        {"groups of 4 with out_channels 12", 12, 12, 3, 1, CLGCONV_LAYOUT_NHWC,
+        {"groups of 4 with out_channels 12", 12, 12, 3, 1, 0, 0, CLGCONV_LAYOUT_NHWC,
          WORDS("depthwise", "got 4 input and 4 output channels per group", "out_channels 12",
                "multiple of 8")},
     };
@@ -283,6 +296,11 @@ static void depthwise_domain(void)
         d.in_channels = cases[i].c, d.out_channels = cases[i].k, d.groups = cases[i].g;
         d.dilation_h = d.dilation_w = cases[i].dilation;
         d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = cases[i].dilation;
+        if (cases[i].hw) d.in_height = d.in_width = cases[i].hw;
+        if (cases[i].kernel) {
+            d.kernel_h = d.kernel_w = cases[i].kernel;
+            d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = cases[i].kernel / 2;
+        }
         d.layout = cases[i].layout;
         clgconv_plan *plan = NULL;
         set_marker();

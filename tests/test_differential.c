@@ -184,7 +184,7 @@ static void random_sweep(uint64_t seed, int count)
     test_rng shapes, data;
     test_rng_seed(&shapes, seed);
     test_rng_seed(&data, seed ^ 0xDA7A);
-    int depthwise = 0, nhwc = 0, narrow = 0, one_pixel = 0, dilated = 0, big_stride = 0, clamped = 0,
+    int depthwise = 0, nhwc = 0, narrow = 0, nchw_narrow = 0, one_pixel = 0, dilated = 0, big_stride = 0, clamped = 0,
         no_bias = 0, asym = 0, multiplier = 0;
     for (int i = 0; i < count; ++i) {
         clgconv_conv2d_desc d;
@@ -199,6 +199,9 @@ static void random_sweep(uint64_t seed, int count)
         narrow += d.layout == CLGCONV_LAYOUT_NHWC && d.in_channels == d.out_channels &&
                   d.groups > 0 && (d.in_channels / d.groups == 2 || d.in_channels / d.groups == 4) &&
                   d.out_channels % 8 == 0;
+        nchw_narrow += d.layout == CLGCONV_LAYOUT_NCHW && d.in_channels == d.out_channels &&
+                       d.groups > 0 &&
+                       (d.in_channels / d.groups == 2 || d.in_channels / d.groups == 4);
         one_pixel += d.in_height == 1 && d.in_width == 1;
         dilated += d.dilation_h > 1 || d.dilation_w > 1;
         big_stride += d.stride_h > d.kernel_h || d.stride_w > d.kernel_w;
@@ -207,12 +210,13 @@ static void random_sweep(uint64_t seed, int count)
         asym += d.pad_top != d.pad_bottom || d.pad_left != d.pad_right;
     }
     printf("random sweep: %d shapes (seed %llu): %d depthwise (%d with multiplier), %d NHWC "
-           "(%d in narrow groups), %d 1x1 images, %d dilated, %d stride > kernel, %d asymmetric pads, %d clamped, "
+           "(%d in narrow groups), %d NCHW in groups of 2 or 4, %d 1x1 images, %d dilated, %d stride > kernel, %d asymmetric pads, %d clamped, "
            "%d without bias\n",
-           count, (unsigned long long)seed, depthwise, multiplier, nhwc, narrow, one_pixel, dilated,
+           count, (unsigned long long)seed, depthwise, multiplier, nhwc, narrow, nchw_narrow, one_pixel, dilated,
            big_stride, asym, clamped, no_bias);
     /* The sweep must actually cover what it claims to (guards the generator). */
-    EXPECT(depthwise > 0 && multiplier > 0 && nhwc > 0 && narrow > 0 && one_pixel > 0 && dilated > 0 &&
+    EXPECT(depthwise > 0 && multiplier > 0 && nhwc > 0 && narrow > 0 && nchw_narrow > 0 &&
+               one_pixel > 0 && dilated > 0 &&
                big_stride > 0 && asym > 0 && clamped > 0 && no_bias > 0,
            "random sweep of %d shapes misses a feature", count);
 }
