@@ -118,15 +118,15 @@ static void print_roofline_summary(FILE *out, const char *bullet, const bench_ro
 {
     fprintf(out, "%sroofline, measured in this run: float FMA peak %.1f GFLOP/s (8 chains of float8 "
                  "FMAs per work-item), copy bandwidth %.1f GB/s (bytes read + written, two %.0f "
-                 "MiB buffers); %% peak = GFLOP/s / peak; GB/s = (input + weights + bias + output "
-                 "bytes) / time\n",
+                 "MiB buffers, net of the launches); %% peak = GFLOP/s / peak; GB/s = (input + "
+                 "weights + bias + output bytes) / time\n",
             bullet, roof->peak_gflops, roof->copy_gbs, (double)roof->copy_bytes / 1048576.0);
     fprintf(out, "%scall floor, measured in this run: %.3f ms (median of one empty kernel's "
-                 "enqueue + clFinish, about the least a layer call costs through this driver); "
-                 "copy bandwidth with smaller buffers:",
+                 "enqueue + clFinish, about the least a layer call costs through this driver)",
             bullet, roof->call_floor_ms);
     for (int i = 0; i < roof->copy_small_count; ++i)
-        fprintf(out, "%s %.1f GB/s (two %g MiB buffers)", i ? "," : "", roof->copy_small_gbs[i],
+        fprintf(out, "%s %.1f GB/s (two %g MiB buffers)",
+                i ? "," : "; copy bandwidth with smaller buffers:", roof->copy_small_gbs[i],
                 (double)roof->copy_small_bytes[i] / 1048576.0);
     fprintf(out, "\n");
     if (count == 0) return;

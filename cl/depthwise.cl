@@ -1,4 +1,4 @@
-/* depthwise.cl: depthwise convolution (one input channel per group, any channel multiplier) in vectors along the contiguous dimension, and NHWC groups of 2 or 4 channels in the same channel vectors. */
+/* depthwise.cl: depthwise convolution (one input channel per group, any channel multiplier) in vectors along the contiguous dimension, and groups of 2 or 4 channels (NHWC: in the same channel vectors; NCHW: staged planes). */
 
 /*
  * Compile-time options (the host passes them in this order so that equal options give equal
@@ -26,7 +26,8 @@
  * Both kernels compute y[n][k][oy][ox] = clamp(b[k] + sum_{ky,kx} x[n][k/M][iy][ix] * w[k][ky][kx])
  * with iy = oy*SH - PT + ky*DH, ix = ox*SW - PL + kx*DW, x = 0 outside the image; weights are
  * [K][1][KH][KW]; bias [K] read only when has_bias != 0 (any valid buffer otherwise); the clamp
- * uses comparisons so NaN stays NaN.
+ * uses comparisons so NaN stays NaN. With CLG_CPG = G (narrow groups, M 1) the sum also runs
+ * over the G input channels c of k's group, (k/G)*G + c, with weights [K][G][KH][KW].
  *
  * conv2d_depthwise_nchw: input [N][C][H][W], output [N][K][OH][OW].
  *   dim 0: output row oy, dim 1: n*K + k. Items beyond the bounds return. Each work-item
@@ -47,17 +48,18 @@
  *   column inputs are contiguous.
  *   dim 0: output rows oy = id, id + size, ... (one work-group spans dim 0: the host gives
  *   one work-item per row, or with CLG_RB a power of two at least the number of row blocks,
- *   or with CLG_SELF_STAGED one for all rows), dim 1: n*K + k (the
- *   local size is the number of planes per work-group; tile holds that many planes).
+ *   or with CLG_SELF_STAGED one for all rows), dim 1: n*K + k (with CLG_CPG
+ *   the group (n*K + k)/G; the local size is the number of planes, or groups, per work-group;
+ *   tile holds that many planes, G per group).
  *   -DCLG_SELF_STAGED=1: dim 0 has size 1, each work-item stages and convolves its own plane
  *   and the kernel has no barrier (on PoCL a barrier splits the kernel into costly regions).
  *   -DCLG_RB=r (CLG_SW 1): work-items take blocks of r output rows (blocks id, id + size, ...;
  *   the OH % r rows left one at a time), loading each staged input vector once for all the
  *   block's rows it feeds (the host sets it on CPUs, see nchw_rows_per_block).
  *   -DCLG_CPG=G (2 or 4, CLG_M 1; K == C, groups of G input and G output channels, weights
- *   [K][G][KH][KW]): narrow groups. The work-items of output plane n*K + k stage the G input
- *   planes of k's group one after another (tile holds G planes per output plane) and sum the
- *   window over them.
+ *   [K][G][KH][KW]): narrow groups. Dim 1 indexes groups: the work-items of group (n*K + k)/G
+ *   stage its G input planes one after another (G planes of the tile per group) and compute
+ *   the group's G output planes from them, each summing the window over the G planes.
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, TH, TW, tile.
  *

@@ -1,4 +1,4 @@
-/* algo_depthwise.c: CLGCONV_ALGO_DEPTHWISE, kernels (cl/depthwise.cl) for groups == in_channels with any channel multiplier, kernel, stride, dilation, padding and layout, and for NHWC groups of 2 or 4 channels. */
+/* algo_depthwise.c: CLGCONV_ALGO_DEPTHWISE, kernels (cl/depthwise.cl) for groups == in_channels with any channel multiplier, kernel, stride, dilation, padding and layout, and for groups of 2 or 4 channels (NHWC; NCHW on CPU devices). */
 #include "internal.h"
 
 #include <math.h>
@@ -41,7 +41,9 @@ static bool narrow_groups(const clg_shape *s)
 }
 
 /* The kernels' channel multiplier M: output channel k reads input channel k / M (depthwise:
-   K/C; narrow groups read the same channel index, k, and combine the group's in lanes). */
+   K/C). Narrow groups take 1: the NHWC kernel reads the same channel index, k, and combines
+   the group's channels in lanes; the NCHW staged-plane kernel reads the group's input planes
+   (k/G)*G + c itself. */
 static int64_t multiplier(const clg_shape *s) { return s->CPG == 1 ? s->KPG : 1; }
 
 static bool nchw_narrow_groups(const clgconv_context *ctx, const clg_shape *s);
@@ -172,9 +174,11 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
        0.61 / 0.73, 14x14x512 g = 256 0.55 / 0.73, 5x5 28x28x128 g = 64 0.74 / 0.77, stride 2
        28x28x128 g = 64 0.93 / 0.99; 4 per group - 28x28x256 g = 64 1.02 / 1.42, 14x14x512 g =
        128 1.52 / 1.45, 7x7x512 g = 128 1.15 / 1.68, 32x32x64 g = 16 1.08 / 1.53, stride 2
-       28x28x128 g = 32 1.27 / 1.53. AUTO leaves groups of 4 to the others; asking for
-       DEPTHWISE still runs them. */
-    if (s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG == 4) return HUGE_VAL;
+       28x28x128 g = 32 1.27 / 1.53; and a 1x1 window with 2 per group (28x28x256 g = 128) 1.12
+       / 1.49: too little arithmetic per staged plane. AUTO leaves groups of 4, and windows of
+       fewer than 9 taps, to the others; asking for DEPTHWISE still runs them. */
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG > 1 && (s->CPG == 4 || s->KH * s->KW < 9))
+        return HUGE_VAL;
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md). NCHW: a work-item per output row (its OW outputs
            in turn); NHWC: a work-item per row of one channel vector. */

@@ -165,18 +165,21 @@ const test_case test_named_cases[] = {
     {"narrow_groups_cpg4_nhwc_k8_image_1x1", 2, 8, 1, 1, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"narrow_groups_cpg4_nhwc_s2_unpadded", 1, 8, 9, 10, 8, 2, 3, 3, 2, 2, 0, 0, 0, 0, .nhwc = 1, .no_bias = 1},
     /* NCHW narrow groups (CPU devices): depthwise's staged-plane kernel with -DCLG_CPG, each
-       output plane summing its group's 2 or 4 staged input planes. Row blocks with leftover
-       rows (3x3, 5x5 asymmetric), one row at a time in rows narrower than 16 (dilated), stride
-       2 columns (7x7, batch 3, and a 1x3 window with stride 3x2), K not a multiple of 8, a 1x1
-       image, a window taller than the output, clamps and no bias. */
-    {"narrow_groups_cpg2_nchw_row_blocks", 1, 16, 29, 28, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
-    {"narrow_groups_cpg4_nchw_5x5_asymmetric", 1, 12, 11, 17, 12, 3, 5, 5, 1, 1, 2, 1, 1, 2},
-    {"narrow_groups_cpg2_nchw_7x7_s2_batch3", 3, 8, 13, 15, 8, 4, 7, 7, 2, 2, 3, 3, 3, 3, .no_bias = 1},
-    {"narrow_groups_cpg4_nchw_dilated", 1, 16, 12, 11, 16, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .clamp = TEST_CLAMP_NARROW},
-    {"narrow_groups_cpg2_nchw_1x3_stride3x2", 2, 8, 10, 11, 8, 4, 1, 3, 3, 2, 0, 1, 0, 1},
-    {"narrow_groups_cpg4_nchw_k12_batch2", 2, 12, 9, 20, 12, 3, 3, 3, 1, 1, 1, 1, 1, 1},
-    {"narrow_groups_cpg2_nchw_image_1x1", 2, 4, 1, 1, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1},
-    {"narrow_groups_cpg2_nchw_window_taller_than_output", 1, 6, 3, 30, 6, 3, 5, 5, 1, 1, 2, 2, 2, 2},
+       work-item staging its group's 2 or 4 input planes and computing the group's output
+       planes. Row blocks with a leftover row (3x3 in 16 lanes, 5x5 asymmetric, K 12 in 8
+       lanes), one row at a time in rows narrower than 16 (dilated), stride 2 columns (7x7 at
+       batch 3 and a 1x3 window with stride 3x2 in 4 lanes; a 17-wide output row in 8 lanes,
+       the last chunk moved back, staged 16 columns at a time), a 1x1 image, a window taller
+       than the output, clamps and no bias. */
+    {"narrow_groups_cpg2_nchw_row_blocks", 1, 16, 29, 28, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"narrow_groups_cpg4_nchw_5x5_asymmetric", 1, 12, 12, 17, 12, 3, 5, 5, 1, 1, 2, 1, 1, 2, .cpu_paths = 1},
+    {"narrow_groups_cpg2_nchw_7x7_s2_batch3", 3, 8, 13, 15, 8, 4, 7, 7, 2, 2, 3, 3, 3, 3, .no_bias = 1, .cpu_paths = 1},
+    {"narrow_groups_cpg4_nchw_s2_wide", 1, 16, 32, 33, 16, 4, 3, 3, 2, 2, 1, 1, 1, 1, .cpu_paths = 1},
+    {"narrow_groups_cpg4_nchw_dilated", 1, 16, 12, 11, 16, 4, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    {"narrow_groups_cpg2_nchw_1x3_stride3x2", 2, 8, 10, 11, 8, 4, 1, 3, 3, 2, 0, 1, 0, 1, .cpu_paths = 1},
+    {"narrow_groups_cpg4_nchw_k12_batch2", 2, 12, 9, 20, 12, 3, 3, 3, 1, 1, 1, 1, 1, 1, .cpu_paths = 1},
+    {"narrow_groups_cpg2_nchw_image_1x1", 2, 4, 1, 1, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, .cpu_paths = 1},
+    {"narrow_groups_cpg2_nchw_window_taller_than_output", 1, 6, 3, 30, 6, 3, 5, 5, 1, 1, 2, 2, 2, 2, .cpu_paths = 1},
     /* Tiled's 12-accumulator tiles on CPUs (constant channel counts, >= 8 per group, common
        geometries). NCHW: 4-6 channels x 2 row vectors - 24 channels (tiles of 6), 16 (tiles
        of 4) and 9 (tiles of 5, the last moved back), rows of 2-3 vectors with the last block

@@ -235,11 +235,13 @@ def best_machine_meta(metas):
     pick("peak_gflops", max)
     pick("copy_gbs", max)
     pick("call_floor_ms", min)
-    curves = [copy_curve(m) for m in metas]
-    if curves and all(len(c) == len(curves[0]) for c in curves):
-        meta["copy_gbs_by_bytes"] = " ".join(
-            f"{size:.0f}={max(c[i][1] for c in curves):.3f}" for i, (size, _) in
-            enumerate(curves[0]))
+    best = {}  # per buffer size, the best bandwidth any repeat measured at that size
+    for m in metas:
+        for size, gbs in copy_curve(m):
+            best[size] = max(gbs, best.get(size, gbs))
+    if best:
+        meta["copy_gbs_by_bytes"] = " ".join(f"{size:.0f}={gbs:.3f}"
+                                             for size, gbs in sorted(best.items()))
     return meta
 
 
