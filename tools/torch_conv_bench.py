@@ -204,16 +204,17 @@ def bound_ms(meta, row):
     """About the least time any implementation's call, waited for, takes for row's layer on the
     device, from the clgconv-bench run's own measurements (--roofline): the call floor (one empty
     kernel's enqueue + clFinish) plus the longer of its FLOPs at the FMA peak and its fewest bytes
-    at the copy bandwidth of a copy of about its size (the largest measured copy whose two
-    buffers move no more bytes, else the smallest: the bandwidth rises as data fits nearer
-    caches, so this errs fast). nan without those measurements."""
+    at the copy bandwidth of a copy of about its size: the faster of the two measured copies
+    around it (the largest whose two buffers move no more bytes, the smallest that moves more),
+    so that it errs fast. nan without those measurements."""
     try:
         peak = float(meta["peak_gflops"]) * 1e9
         floor = float(meta["call_floor_ms"])
         nbytes = float(row["min_bytes"])
         curve = copy_curve(meta)
-        fitting = [gbs for size, gbs in curve if 2 * size <= nbytes]
-        gbs = fitting[-1] if fitting else curve[0][1]
+        below = [gbs for size, gbs in curve if 2 * size <= nbytes]
+        above = [gbs for size, gbs in curve if 2 * size > nbytes]
+        gbs = max(below[-1:] + above[:1])
         return floor + 1e3 * max(2.0 * float(row["macs"]) / peak, nbytes / (gbs * 1e9))
     except (KeyError, ValueError, ZeroDivisionError, IndexError):
         return float("nan")
