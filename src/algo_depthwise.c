@@ -324,6 +324,17 @@ static void staged_plane(const clgconv_context *ctx, const clg_shape *s, int vw,
     *tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + (nhwc ? 0 : s->SW);
 }
 
+/* Whether a work-item's `planes` staged planes of shape s (vector width vw) fit half the local
+   memory: plan_tile's limit for one work-item per work-group. */
+static bool staged_planes_fit(const clgconv_context *ctx, const clg_shape *s, int vw,
+                              int64_t planes)
+{
+    int64_t th, tw;
+    staged_plane(ctx, s, vw, &th, &tw);
+    return (double)planes * (double)th * (double)tw * (double)sizeof(float) <=
+           (double)ctx->info.local_mem / 2.0;
+}
+
 /* Planes per work-item of conv2d_depthwise_nchw_cv (CLG_CV_PLANES) for a shape that
    channel_vectorised, staged with vector width vw: 16 on CPUs with 32 vector registers
    (AVX-512: a float16 is one register) when 16 staged planes fit half the local memory
@@ -332,10 +343,7 @@ static void staged_plane(const clgconv_context *ctx, const clg_shape *s, int vw,
    a 5x5 14x14x240 layer 0.92x. */
 static int cv_planes(const clgconv_context *ctx, const clg_shape *s, int vw)
 {
-    int64_t th, tw;
-    staged_plane(ctx, s, vw, &th, &tw);
-    const double bytes16 = 16.0 * (double)th * (double)tw * (double)sizeof(float);
-    return ctx->info.cpu_registers >= 32 && bytes16 <= (double)ctx->info.local_mem / 2.0 ? 16 : 8;
+    return ctx->info.cpu_registers >= 32 && staged_planes_fit(ctx, s, vw, 16) ? 16 : 8;
 }
 
 /* NCHW narrow groups (groups of 2 or 4 input and as many output channels):
@@ -345,13 +353,9 @@ static int cv_planes(const clgconv_context *ctx, const clg_shape *s, int vw)
    span output channels of one group, which has only 2 or 4. */
 static bool nchw_narrow_groups(const clgconv_context *ctx, const clg_shape *s)
 {
-    if (s->d.layout != CLGCONV_LAYOUT_NCHW || (s->CPG != 2 && s->CPG != 4) || s->KPG != s->CPG ||
-        !self_staged(ctx, s))
-        return false;
-    int64_t th, tw;
-    staged_plane(ctx, s, nchw_vector_width(ctx, s), &th, &tw);
-    return (double)s->CPG * (double)th * (double)tw * sizeof(float) <=
-           (double)ctx->info.local_mem / 2.0;
+    return s->d.layout == CLGCONV_LAYOUT_NCHW && (s->CPG == 2 || s->CPG == 4) &&
+           s->KPG == s->CPG && self_staged(ctx, s) &&
+           staged_planes_fit(ctx, s, nchw_vector_width(ctx, s), s->CPG);
 }
 
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups

@@ -196,12 +196,11 @@ static void random_sweep(uint64_t seed, int count)
         depthwise += d.groups == d.in_channels;
         multiplier += d.groups == d.in_channels && d.out_channels > d.in_channels;
         nhwc += d.layout == CLGCONV_LAYOUT_NHWC;
-        narrow += d.layout == CLGCONV_LAYOUT_NHWC && d.in_channels == d.out_channels &&
-                  d.groups > 0 && (d.in_channels / d.groups == 2 || d.in_channels / d.groups == 4) &&
-                  d.out_channels % 8 == 0;
-        nchw_narrow += d.layout == CLGCONV_LAYOUT_NCHW && d.in_channels == d.out_channels &&
-                       d.groups > 0 &&
-                       (d.in_channels / d.groups == 2 || d.in_channels / d.groups == 4);
+        const bool groups_of_2_or_4 =
+            d.in_channels == d.out_channels && d.groups > 0 &&
+            (d.in_channels / d.groups == 2 || d.in_channels / d.groups == 4);
+        narrow += d.layout == CLGCONV_LAYOUT_NHWC && groups_of_2_or_4 && d.out_channels % 8 == 0;
+        nchw_narrow += d.layout == CLGCONV_LAYOUT_NCHW && groups_of_2_or_4;
         one_pixel += d.in_height == 1 && d.in_width == 1;
         dilated += d.dilation_h > 1 || d.dilation_w > 1;
         big_stride += d.stride_h > d.kernel_h || d.stride_w > d.kernel_w;

@@ -621,14 +621,16 @@ def main():
     print()
     print(f"{bullet}speedup = PyTorch time / clgconv time (above 1: clgconv is faster)")
     if has_bound:
+        curve = copy_curve(meta)
         print(f"{bullet}bound = the device's call floor ({float(meta['call_floor_ms']):.3f} ms: "
               f"one empty kernel, enqueue + clFinish) + the longer of the layer's FLOPs at the "
               f"FMA peak ({float(meta['peak_gflops']):.0f} GFLOP/s) and its fewest bytes at the "
               f"copy bandwidth of a copy of about its size ("
-              f"{', '.join(f'{g:.0f}' for _, g in copy_curve(meta))} GB/s from "
-              f"{copy_curve(meta)[0][0] / 1048576:g} to {copy_curve(meta)[-1][0] / 1048576:g} MiB "
+              f"{', '.join(f'{g:.0f}' for _, g in curve)} GB/s from "
+              f"{curve[0][0] / 1048576:g} to {curve[-1][0] / 1048576:g} MiB "
               f"buffers), all measured in this run"
-              f"{' (the best of the repeats)' if len(args.bench_csv or []) > 1 else ''}: about the least one call, waited for, can take through this driver (the "
+              f"{' (the best of the repeats)' if len(args.bench_csv or []) > 1 else ''}: "
+              f"about the least one call, waited for, can take through this driver (the "
               f"floor is a median; single calls vary); ceiling = PyTorch time / bound, the "
               f"speedup a perfect implementation would reach")
 
