@@ -247,10 +247,16 @@ static bool tile_suits(const clg_shape *s)
    with profiling events (kernel time, alternating runs), MobileNetV2's 7x7 x 960 layer
    0.16-0.32 -> 0.08-0.22 ms, 14x14 x 384 0.15-0.31 -> 0.09-0.24 ms, 28x28 x 192 0.14 -> 0.10
    ms, a 5x5 14x14 x 240 layer 0.16-0.20 -> 0.12-0.14 ms; larger planes (56x56, 112x112) were
-   no faster and, with few planes, lose parallelism. GPUs keep one work-item per row. */
+   no faster and, with few planes, lose parallelism. Stride 2 (SW 2, one channel per group)
+   self-stages planes of up to 64x64 outputs, in 16-lane rows where nchw_vector_width allows:
+   kernel time against work-group staging in 8 lanes (AVX-512 VM, medians of 41 alternating
+   calls), MobileNetV2's 112x112x96 stride 2 0.88-0.92x (batch 8 0.90x), 112x112x32 0.81-0.84x,
+   56x56x144 0.94-0.97x, 5x5 112x112x64 0.85x, dilation 2 0.80x. GPUs keep one work-item per
+   row. */
 static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 {
-    return ctx->info.is_cpu && tile_suits(s) && s->OH * s->OW <= 1024;
+    const int64_t max_outputs = s->SW == 2 && s->CPG == 1 ? 4096 : 1024;
+    return ctx->info.is_cpu && tile_suits(s) && s->OH * s->OW <= max_outputs;
 }
 
 /* Whether a self-staged shape runs conv2d_depthwise_nchw_cv: multiplier 1 and planes of 8 to
@@ -304,10 +310,16 @@ static int nchw_rows_per_block(const clgconv_context *ctx, const clg_shape *s)
    16 where a row's 16-lane chunks cover it about as tightly as 8-lane ones (at most 1.15x the
    outputs the 8-lane chunks cover: 28, 56, 112 yes, 17 or 20 no): alone, 16 lanes measured
    0.65x (9x9) to 1.06x (3x3) of 8 lanes' time; with the blocks they are what made them pay on
-   5x5 and larger windows. */
+   5x5 and larger windows. Self-staged stride-2 planes take 16 by the same rule (their taps
+   load the staged rows' even or odd halves; with work-group staging 16 lanes measured 0.97-1.05x
+   of 8, self-staged they are part of the gain measured at self_staged). */
 static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
 {
-    if (nchw_rows_per_block(ctx, s) && ctx->info.cpu_registers >= 32 &&
+    /* row blocks, or self-staged stride-2 planes of one channel (self_staged) */
+    const bool wide = nchw_rows_per_block(ctx, s) ||
+                      (s->SW == 2 && s->CPG == 1 && s->OW >= 16 && self_staged(ctx, s) &&
+                       !channel_vectorised(ctx, s));
+    if (wide && ctx->info.cpu_registers >= 32 &&
         (double)clg_round_up((size_t)s->OW, 16) <= 1.15 * (double)clg_round_up((size_t)s->OW, 8))
         return 16;
     return s->OW >= 16 ? 8 : 4;

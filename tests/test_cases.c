@@ -164,6 +164,17 @@ const test_case test_named_cases[] = {
     {"narrow_groups_cpg2_nhwc_generic_1x13", 1, 16, 5, 15, 16, 8, 1, 13, 1, 1, 0, 6, 0, 6, .nhwc = 1},
     {"narrow_groups_cpg4_nhwc_k8_image_1x1", 2, 8, 1, 1, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"narrow_groups_cpg4_nhwc_s2_unpadded", 1, 8, 9, 10, 8, 2, 3, 3, 2, 2, 0, 0, 0, 0, .nhwc = 1, .no_bias = 1},
+    /* NCHW stride-2 depthwise planes self-staged up to 64x64 outputs (CPU devices), in 16-lane
+       rows on AVX-512 where 16 lanes cover the row about as tightly as 8: a 50x49 plane (16
+       lanes, the last chunk moved back; no left padding), a 30x35 plane with a multiplier and a
+       dilated 5x5 window (8 lanes), a 17x32 plane at batch 2 (16 lanes, one column of left
+       padding), the 64x64 limit, and a 65x64 plane just over it (work-group staging). Each
+       staged row is zeroed only in its padding columns. */
+    {"depthwise_s2_self_staged_16_lanes_50x49", 1, 3, 100, 98, 3, 3, 3, 3, 2, 2, 1, 0, 0, 1, .cpu_paths = 1},
+    {"depthwise_s2_self_staged_multiplier2_5x5_dilated", 1, 2, 60, 70, 4, 2, 5, 5, 2, 2, 4, 3, 4, 4, 2, 2, .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    {"depthwise_s2_16_lanes_17x32_batch2", 2, 4, 33, 64, 4, 4, 3, 3, 2, 2, 1, 1, 1, 0, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"depthwise_s2_self_staged_limit_64x64", 1, 2, 128, 128, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, .no_bias = 1, .cpu_paths = 1},
+    {"depthwise_s2_work_group_staged_65x64", 1, 2, 130, 128, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1},
     /* NCHW narrow groups (CPU devices): depthwise's staged-plane kernel with -DCLG_CPG, each
        work-item staging its group's 2 or 4 input planes and computing the group's output
        planes. Row blocks with a leftover row (3x3 in 16 lanes, 5x5 asymmetric, K 12 in 8
