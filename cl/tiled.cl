@@ -32,6 +32,9 @@
  *                conv2d_tiled_nhwc reads, the weights in blocks of CLG_VW channels
  *   -DCLG_NCHW_IO=1 (NHWC build with CLG_PITCHED) conv2d_tiled_nhwc reads NCHW input and
  *                writes NCHW output (an NCHW layer run by the NHWC kernel's tiles)
+ *   -DCLG_GROUP_BLOCKED=1 (NHWC build with constant channel counts, row tiles, one group per
+ *                vector) conv2d_tiled_nhwc reads a group-blocked input, [N][G][H][W][CPG]:
+ *                pad_input_group_blocked's padded copy
  *   -DCLG_IDX=type element offsets: int (default) or long for tensors of 2^31 elements or more
  *
  * Semantics: y[n][k][oy][ox] = clamp(b[k] + sum_{c,ky,kx} x[n][g*CPG+c][iy][ix] * w[k][c][ky][kx])
@@ -77,6 +80,8 @@
  *   on its own), the zeros (CPG-1)*H*W + 1 of them.
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
  *   FMAs with broadcast input values.
+ *   With CLG_GROUP_BLOCKED the input is [N][G][H][W][CPG] (each group's image contiguous, a
+ *   pixel's CPG channels CPG floats apart from the next pixel's).
  *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, wt_offset,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, CPG, KPG.
  *
@@ -98,6 +103,12 @@
  *   dim 0: block of RPI padded rows (work-item i writes rows i*RPI .. i*RPI + RPI - 1 of the
  *   rows p*HP + r, those below `rows`).
  *   Arguments: input, padded, rows (planes*HP), H, W, HP, WP, PT, PL, RPI.
+ *
+ * pad_input_group_blocked (NHWC builds with CLG_GROUP_BLOCKED): the pre-pass writing the
+ *   group-blocked padded image, padded[n][g][r][q][c] = input[n][r - PT][q - PL][g*CPG + c] (0
+ *   outside the image), r < HP, q < WP, c < CPG. dim 0: group g, dim 1: block of RPI rows
+ *   n*HP + r (a work-item writes its group's padded rows, each one contiguous run).
+ *   Arguments: input, padded, rows (N*HP), H, W, HP, WP, PT, PL, RPI, G.
  *
  * NHWC layers with few channels per group run through the NCHW kernel (the host decides; their
  * NHWC tiles use 4-lane vectors or less): pad_input_from_nhwc copies the input to a padded NCHW
@@ -442,8 +453,16 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 
 #if CLG_NCHW_IO
     const __global float *image = input + ((CLG_IDX)n * C + g * CPG_) * H * W;
+#elif CLG_GROUP_BLOCKED
+    const __global float *image = input + ((CLG_IDX)n * G + g) * H * W * CPG_;
 #else
     const __global float *image = input + (CLG_IDX)n * H * W * C + g * CPG_;
+#endif
+    /* floats from one input pixel to the next along a row (and the row pitch's unit) */
+#if CLG_GROUP_BLOCKED
+    const int PX = CPG_;
+#else
+    const int PX = C;
 #endif
 #if CLG_GPV > 1
     const __global float *wg = wt + wt_offset + (CLG_IDX)(k0 / CLG_VW) * RED_ * CLG_VW;
@@ -502,22 +521,22 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
         for (int ky = 0; ky < KH_; ++ky) {
             const int iy = iy0 + ky * DH_;
             if (iy < 0 || iy >= H) continue;
-            const __global float *row = image + (CLG_IDX)iy * W * C;
+            const __global float *row = image + (CLG_IDX)iy * W * PX;
             UNROLL_GEOMETRY
             for (int kx = 0; kx < KW_; ++kx) {
                 const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
-                const __global float *px = row + (CLG_IDX)(ix0 + kx * DW_) * C;
+                const __global float *px = row + (CLG_IDX)(ix0 + kx * DW_) * PX;
 #if CLG_GPV > 1
                 floatV v[CLG_TB]; /* each pixel's channels of the vector's groups */
 #pragma unroll
-                for (int p = 0; p < CLG_TB; ++p) v[p] = LOADV(px + (CLG_IDX)p * SW_ * C);
+                for (int p = 0; p < CLG_TB; ++p) v[p] = LOADV(px + (CLG_IDX)p * SW_ * PX);
 #endif
                 INNER_UNROLL
                 for (int c = 0; c < CPG_; ++c) {
                     const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
 #pragma unroll
                     for (int p = 0; p < CLG_TB; ++p)
-                        acc[p] = MULADD(INPUT_INTERIOR(px + (CLG_IDX)p * SW_ * C, v[p], c), w,
+                        acc[p] = MULADD(INPUT_INTERIOR(px + (CLG_IDX)p * SW_ * PX, v[p], c), w,
                                         acc[p]);
                 }
             }
@@ -529,7 +548,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
         for (int ky = 0; ky < KH_; ++ky) {
             const int iy = iy0 + ky * DH_;
             if (iy < 0 || iy >= H) continue;
-            const __global float *row = image + (CLG_IDX)iy * W * C;
+            const __global float *row = image + (CLG_IDX)iy * W * PX;
             KEEP_ROLLED
             for (int kx = 0; kx < KW_; ++kx) {
                 const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
@@ -539,7 +558,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                 for (int p = 0; p < CLG_TB; ++p) {
                     const int ix = ix0 + p * SW_ + kx * DW_;
                     ok[p] = ix >= 0 && ix < W;
-                    off[p] = clamp(ix, 0, W - 1) * C;
+                    off[p] = clamp(ix, 0, W - 1) * PX;
                 }
                 for (int c = 0; c < CPG_; ++c) {
                     const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
@@ -658,6 +677,48 @@ __kernel void pad_input(__global const float *restrict input,
         for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
     }
 }
+
+#if CLG_NHWC && CLG_GROUP_BLOCKED
+
+__kernel void pad_input_group_blocked(__global const float *restrict input,
+                                      __global float *restrict padded, const int rows,
+                                      const int H, const int W, const int HP, const int WP,
+                                      const int PT, const int PL, const int RPI, const int G)
+{
+    const int g = (int)get_global_id(0), first = (int)get_global_id(1) * RPI, C = G * CPG_;
+    if (g >= G) return;
+    for (int row = first; row < min(rows, first + RPI); ++row) {
+        const int n = row / HP, r = row - n * HP, iy = r - PT;
+        const bool in_rows = iy >= 0 && iy < H;
+        /* group g's channels of the input row, shifted so that src[q * C] is padded column q's
+           pixel; its padded row r in group g's image */
+        const __global float *src =
+            input + ((CLG_IDX)n * H + iy) * W * C - (CLG_IDX)PL * C + g * CPG_;
+        __global float *dst = padded + (((CLG_IDX)n * G + g) * HP + r) * WP * CPG_;
+        for (int q = 0; q < WP; ++q) {
+            const int ix = q - PL;
+            const __global float *x = src + (CLG_IDX)q * C;
+            __global float *d = dst + (CLG_IDX)q * CPG_;
+            if (in_rows && ix >= 0 && ix < W) {
+#if CPG_ % 8 == 0
+#pragma unroll
+                for (int c = 0; c < CPG_; c += 8) vstore8(vload8(0, x + c), 0, d + c);
+#elif CPG_ % 4 == 0
+#pragma unroll
+                for (int c = 0; c < CPG_; c += 4) vstore4(vload4(0, x + c), 0, d + c);
+#else
+#pragma unroll
+                for (int c = 0; c < CPG_; ++c) d[c] = x[c];
+#endif
+            } else {
+#pragma unroll
+                for (int c = 0; c < CPG_; ++c) d[c] = 0.0f;
+            }
+        }
+    }
+}
+
+#endif /* CLG_NHWC && CLG_GROUP_BLOCKED */
 
 #if !CLG_NHWC
 

@@ -164,6 +164,17 @@ const test_case test_named_cases[] = {
     {"narrow_groups_cpg2_nhwc_generic_1x13", 1, 16, 5, 15, 16, 8, 1, 13, 1, 1, 0, 6, 0, 6, .nhwc = 1},
     {"narrow_groups_cpg4_nhwc_k8_image_1x1", 2, 8, 1, 1, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"narrow_groups_cpg4_nhwc_s2_unpadded", 1, 8, 9, 10, 8, 2, 3, 3, 2, 2, 0, 0, 0, 0, .nhwc = 1, .no_bias = 1},
+    /* NHWC grouped layers whose tiled plan pads the input into the group-blocked copy
+       (pad_input_group_blocked: [N][G][HP][WP][CPG]; CPU plans with constant channel counts,
+       16 or more input channels per group, row tiles): 16 per group in 16 lanes at batch 2
+       and with a 5x5 stride-2 window and asymmetric padding, 20 in and 24 out per group
+       (8-lane blocked weights, a copy of 4-float pieces) dilated, 32 per group with a 1x7
+       window and only left/right padding, and three groups of 16 at batch 3 with a clamp. */
+    {"tiled_nhwc_group_blocked_cpg16_batch2", 2, 32, 9, 20, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"tiled_nhwc_group_blocked_cpg16_5x5_s2", 1, 48, 13, 34, 48, 3, 5, 5, 2, 2, 2, 1, 1, 2, .nhwc = 1, .no_bias = 1},
+    {"tiled_nhwc_group_blocked_cpg20_kpg24_dilated", 1, 60, 11, 19, 72, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .nhwc = 1},
+    {"tiled_nhwc_group_blocked_cpg32_1x7", 1, 64, 5, 18, 64, 2, 1, 7, 1, 1, 0, 3, 0, 3, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
+    {"tiled_nhwc_group_blocked_g3_batch3", 3, 48, 7, 17, 48, 3, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_NARROW},
     /* NCHW stride-2 depthwise planes self-staged up to 64x64 outputs (CPU devices), in 16-lane
        rows on AVX-512 where 16 lanes cover the row about as tightly as 8: a 50x49 plane (16
        lanes, the last chunk moved back; no left padding), a 30x35 plane with a multiplier and a
