@@ -38,7 +38,7 @@ typedef struct tiled_state {
     const char *conv_name, *pad_name;
     size_t global[3], local[3];
     size_t t_global[3], t_local[3]; /* transpose_weights */
-    size_t p_global[3], p_local[3]; /* pad_input (or pad_input_from_nhwc) */
+    size_t p_global[3], p_local[3]; /* the pre-pass (pad_input, _from_nhwc or _group_blocked) */
     int xb; /* NCHW: pixel blocks per output row */
     int hp, wp; /* with the pre-pass: the padded image */
     int pad_ints[9]; /* the pre-pass's int arguments */
