@@ -451,6 +451,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) acc[p] = (floatV)(0.0f);
 
+#if CLG_GROUP_BLOCKED && (CLG_PITCHED || CLG_NCHW_IO || CLG_GPV > 1 || !defined(CLG_CPG))
+#error CLG_GROUP_BLOCKED needs row tiles, one group per vector and constant channel counts
+#endif
 #if CLG_NCHW_IO
     const __global float *image = input + ((CLG_IDX)n * C + g * CPG_) * H * W;
 #elif CLG_GROUP_BLOCKED

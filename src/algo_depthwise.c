@@ -47,6 +47,8 @@ static bool narrow_groups(const clg_shape *s)
 static int64_t multiplier(const clg_shape *s) { return s->CPG == 1 ? s->KPG : 1; }
 
 static bool nchw_narrow_groups(const clgconv_context *ctx, const clg_shape *s);
+static bool staged_planes_fit(const clgconv_context *ctx, const clg_shape *s, int vw,
+                              int64_t planes);
 
 static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_shape *s)
 {
@@ -247,15 +249,19 @@ static bool tile_suits(const clg_shape *s)
    with profiling events (kernel time, alternating runs), MobileNetV2's 7x7 x 960 layer
    0.16-0.32 -> 0.08-0.22 ms, 14x14 x 384 0.15-0.31 -> 0.09-0.24 ms, 28x28 x 192 0.14 -> 0.10
    ms, a 5x5 14x14 x 240 layer 0.16-0.20 -> 0.12-0.14 ms; larger planes (56x56, 112x112) were
-   no faster and, with few planes, lose parallelism. Stride 2 (SW 2, one channel per group)
-   self-stages planes of up to 64x64 outputs, in 16-lane rows where nchw_vector_width allows:
+   no faster and, with few planes, lose parallelism. Stride 2 along x with one input channel
+   per group (stride2_planes) self-stages planes of up to 4096 outputs (64x64), in 16-lane rows
+   where nchw_vector_width allows:
    kernel time against work-group staging in 8 lanes (AVX-512 VM, medians of 41 alternating
    calls), MobileNetV2's 112x112x96 stride 2 0.88-0.92x (batch 8 0.90x), 112x112x32 0.81-0.84x,
    56x56x144 0.94-0.97x, 5x5 112x112x64 0.85x, dilation 2 0.80x. GPUs keep one work-item per
    row. */
+/* Stride 2 along x, one input channel per group: the planes self_staged takes up to 64x64. */
+static bool stride2_planes(const clg_shape *s) { return s->SW == 2 && s->CPG == 1; }
+
 static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 {
-    const int64_t max_outputs = s->SW == 2 && s->CPG == 1 ? 4096 : 1024;
+    const int64_t max_outputs = stride2_planes(s) ? 4096 : 1024;
     return ctx->info.is_cpu && tile_suits(s) && s->OH * s->OW <= max_outputs;
 }
 
@@ -315,10 +321,12 @@ static int nchw_rows_per_block(const clgconv_context *ctx, const clg_shape *s)
    of 8, self-staged they are part of the gain measured at self_staged). */
 static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
 {
-    /* row blocks, or self-staged stride-2 planes of one channel (self_staged) */
+    /* row blocks, or self-staged stride-2 planes (self_staged) that fit the local memory (so
+       that a 16-lane plan never falls to the streaming kernel, whose 16-lane stride-2 loads
+       are gathers) */
     const bool wide = nchw_rows_per_block(ctx, s) ||
-                      (s->SW == 2 && s->CPG == 1 && s->OW >= 16 && self_staged(ctx, s) &&
-                       !channel_vectorised(ctx, s));
+                      (stride2_planes(s) && s->OW >= 16 && self_staged(ctx, s) &&
+                       !channel_vectorised(ctx, s) && staged_planes_fit(ctx, s, 16, 1));
     if (wide && ctx->info.cpu_registers >= 32 &&
         (double)clg_round_up((size_t)s->OW, 16) <= 1.15 * (double)clg_round_up((size_t)s->OW, 8))
         return 16;

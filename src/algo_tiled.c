@@ -932,37 +932,40 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     } else if (p.padded) {
         st->hp = (int)p.hp, st->wp = (int)p.wp;
         const int64_t rows = padded_rows(s, &p);
-        const int64_t factor = nhwc ? s->C : 1; /* NHWC rows hold W pixels of C channels */
-        const int pad_ints[7] = {(int)rows,
+        /* Rows per work-item: one on GPUs; on CPUs as many as leaves about 64 work-items per
+           compute unit. PoCL pays about a microsecond per work-group: one row per work-item
+           made 576 work-groups of 16 for ResNeXt's 7x7 g=32 layer (1024 channels x 9 rows)
+           and its copy took 0.074 ms for 0.5 MB. The group-blocked copy has a work-item per
+           group and block of rows. */
+        const int64_t cu = plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1;
+        const int64_t items = p.group_blocked ? rows * s->G : rows;
+        int64_t rpi = plan->ctx->info.is_cpu ? items / (64 * cu) : 1;
+        if (rpi < 1) rpi = 1;
+        if (rpi > rows) rpi = rows;
+        size_t pwork[3] = {(size_t)((rows + rpi - 1) / rpi), 1, 1};
+        size_t p_local_size[3] = {16, 1, 1};
+        if (p.group_blocked) {
+            /* rows (N*HP) and the image in pixels, then G; dim 0 groups, dim 1 row blocks
+               (work-groups of 8 groups of a row block, or of 8 row blocks of a group when
+               there are fewer than 8 groups) */
+            const int ints[9] = {(int)rows, (int)s->H,  (int)s->W, st->hp,   st->wp,
+                                 (int)s->PT, (int)s->PL, (int)rpi, (int)s->G};
+            memcpy(st->pad_ints, ints, sizeof ints);
+            st->pad_nints = 9;
+            pwork[1] = pwork[0], pwork[0] = (size_t)s->G;
+            p_local_size[0] = s->G >= 8 ? 8 : 1, p_local_size[1] = s->G >= 8 ? 1 : 8;
+        } else {
+            const int64_t factor = nhwc ? s->C : 1; /* NHWC rows hold W pixels of C channels */
+            const int ints[8] = {(int)rows,
                                  (int)s->H,
                                  (int)(s->W * factor),
                                  st->hp,
                                  (int)padded_row_elems(s, &p),
                                  (int)s->PT,
-                                 (int)(s->PL * factor)};
-        memcpy(st->pad_ints, pad_ints, sizeof pad_ints);
-        /* Rows per work-item: one on GPUs; on CPUs as many as leaves about 64 work-items per
-           compute unit. PoCL pays about a microsecond per work-group: one row per work-item
-           made 576 work-groups of 16 for ResNeXt's 7x7 g=32 layer (1024 channels x 9 rows)
-           and its copy took 0.074 ms for 0.5 MB. */
-        const int64_t cu = plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1;
-        int64_t rpi = plan->ctx->info.is_cpu ? rows / (64 * cu) : 1;
-        if (rpi < 1) rpi = 1;
-        st->pad_ints[7] = (int)rpi;
-        st->pad_nints = 8;
-        size_t pwork[3] = {(size_t)((rows + rpi - 1) / rpi), 1, 1};
-        size_t p_local_size[3] = {16, 1, 1};
-        if (p.group_blocked) {
-            /* The same rows (N*HP) in pixels, not floats, then G; a work-item per group and
-               block of rows, again about 64 work-items per compute unit on CPUs. */
-            int64_t grpi = plan->ctx->info.is_cpu ? rows * s->G / (64 * cu) : 1;
-            if (grpi < 1) grpi = 1;
-            const int gb_ints[9] = {(int)rows, (int)s->H,  (int)s->W,  st->hp,   st->wp,
-                                    (int)s->PT, (int)s->PL, (int)grpi, (int)s->G};
-            memcpy(st->pad_ints, gb_ints, sizeof gb_ints);
-            st->pad_nints = 9;
-            pwork[0] = (size_t)s->G, pwork[1] = (size_t)((rows + grpi - 1) / grpi);
-            p_local_size[0] = 8;
+                                 (int)(s->PL * factor),
+                                 (int)rpi};
+            memcpy(st->pad_ints, ints, sizeof ints);
+            st->pad_nints = 8;
         }
         clg_device_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
     }

@@ -169,12 +169,16 @@ const test_case test_named_cases[] = {
        16 or more input channels per group, row tiles): 16 per group in 16 lanes at batch 2
        and with a 5x5 stride-2 window and asymmetric padding, 20 in and 24 out per group
        (8-lane blocked weights, a copy of 4-float pieces) dilated, 32 per group with a 1x7
-       window and only left/right padding, and three groups of 16 at batch 3 with a clamp. */
+       window and only left/right padding, three groups of 16 at batch 3 with a clamp, 17
+       input channels per group (a copy float by float), and 9 groups (work-groups of 8 groups,
+       the last one partly idle). */
     {"tiled_nhwc_group_blocked_cpg16_batch2", 2, 32, 9, 20, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     {"tiled_nhwc_group_blocked_cpg16_5x5_s2", 1, 48, 13, 34, 48, 3, 5, 5, 2, 2, 2, 1, 1, 2, .nhwc = 1, .no_bias = 1},
     {"tiled_nhwc_group_blocked_cpg20_kpg24_dilated", 1, 60, 11, 19, 72, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .nhwc = 1},
     {"tiled_nhwc_group_blocked_cpg32_1x7", 1, 64, 5, 18, 64, 2, 1, 7, 1, 1, 0, 3, 0, 3, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
     {"tiled_nhwc_group_blocked_g3_batch3", 3, 48, 7, 17, 48, 3, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_NARROW},
+    {"tiled_nhwc_group_blocked_cpg17_float_copy", 1, 34, 8, 18, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"tiled_nhwc_group_blocked_g9_batch2", 2, 144, 5, 17, 144, 9, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     /* NCHW stride-2 depthwise planes self-staged up to 64x64 outputs (CPU devices), in 16-lane
        rows on AVX-512 where 16 lanes cover the row about as tightly as 8: a 50x49 plane (16
        lanes, the last chunk moved back; no left padding), a 30x35 plane with a multiplier and a
@@ -186,6 +190,10 @@ const test_case test_named_cases[] = {
     {"depthwise_s2_16_lanes_17x32_batch2", 2, 4, 33, 64, 4, 4, 3, 3, 2, 2, 1, 1, 1, 0, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"depthwise_s2_self_staged_limit_64x64", 1, 2, 128, 128, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1, .no_bias = 1, .cpu_paths = 1},
     {"depthwise_s2_work_group_staged_65x64", 1, 2, 130, 128, 2, 2, 3, 3, 2, 2, 1, 1, 1, 1},
+    /* even staged tile widths: a 4x4 window (8 lanes, 40x36 outputs) and a 2x2 window dilated
+       3 (16 lanes, 34x32) */
+    {"depthwise_s2_self_staged_4x4_even_tile", 1, 2, 80, 70, 2, 2, 4, 4, 2, 2, 1, 2, 1, 2, .cpu_paths = 1},
+    {"depthwise_s2_16_lanes_2x2_dilated3", 1, 3, 70, 67, 3, 3, 2, 2, 2, 2, 0, 0, 0, 0, 3, 3, .cpu_paths = 1},
     /* NCHW narrow groups (CPU devices): depthwise's staged-plane kernel with -DCLG_CPG, each
        work-item staging its group's 2 or 4 input planes and computing the group's output
        planes. Row blocks with a leftover row (3x3 in 16 lanes, 5x5 asymmetric, K 12 in 8
