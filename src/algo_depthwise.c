@@ -243,22 +243,21 @@ static bool tile_suits(const clg_shape *s)
            s->OH * s->OW <= TILE_MAX_PLANE;
 }
 
+/* Stride 2 along x, one input channel per group: the planes self_staged takes up to 64x64. */
+static bool stride2_planes(const clg_shape *s) { return s->SW == 2 && s->CPG == 1; }
+
 /* Whether the zero-padded-plane kernel runs self-staged (CLG_SELF_STAGED: one work-item per
    plane, staging and convolving it alone, no barrier): on CPU devices for planes of at most
-   32x32 outputs. PoCL splits a kernel with a barrier into regions and pays for it; measured
+   1024 outputs (32x32). PoCL splits a kernel with a barrier into regions and pays for it; measured
    with profiling events (kernel time, alternating runs), MobileNetV2's 7x7 x 960 layer
    0.16-0.32 -> 0.08-0.22 ms, 14x14 x 384 0.15-0.31 -> 0.09-0.24 ms, 28x28 x 192 0.14 -> 0.10
    ms, a 5x5 14x14 x 240 layer 0.16-0.20 -> 0.12-0.14 ms; larger planes (56x56, 112x112) were
    no faster and, with few planes, lose parallelism. Stride 2 along x with one input channel
    per group (stride2_planes) self-stages planes of up to 4096 outputs (64x64), in 16-lane rows
-   where nchw_vector_width allows:
-   kernel time against work-group staging in 8 lanes (AVX-512 VM, medians of 41 alternating
-   calls), MobileNetV2's 112x112x96 stride 2 0.88-0.92x (batch 8 0.90x), 112x112x32 0.81-0.84x,
-   56x56x144 0.94-0.97x, 5x5 112x112x64 0.85x, dilation 2 0.80x. GPUs keep one work-item per
-   row. */
-/* Stride 2 along x, one input channel per group: the planes self_staged takes up to 64x64. */
-static bool stride2_planes(const clg_shape *s) { return s->SW == 2 && s->CPG == 1; }
-
+   where nchw_vector_width allows: kernel time against work-group staging in 8 lanes (AVX-512
+   VM, medians of 41 alternating calls), MobileNetV2's 112x112x96 stride 2 0.88-0.92x (batch 8
+   0.90x), 112x112x32 0.81-0.84x, 56x56x144 0.94-0.97x, 5x5 112x112x64 0.85x, dilation 2 0.80x.
+   GPUs keep one work-item per row. */
 static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 {
     const int64_t max_outputs = stride2_planes(s) ? 4096 : 1024;
