@@ -325,6 +325,8 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
        that a tap's inputs for a chunk (every other column) are one plain vector load. */
     const int TWE = (TW + 1) / 2; /* even columns; padded column j sits at TILE_COL(j) */
 #define TILE_COL(j) (((j)&1) ? TWE + ((j) >> 1) : ((j) >> 1))
+#else
+#define TILE_COL(j) (j) /* stride 1: the padded row in order */
 #endif
     for (int rc = ly; nk < NK && rc < TH * CLG_CPG; rc += rows) {
         /* padded row r of the group's input plane ci (ci 0 without CLG_CPG) */
@@ -337,11 +339,11 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
         } else {
             const __global float *src = input + (((CLG_IDX)n * C + c) * H + iy) * W - PL;
-#if CLG_SW == 2
-            /* only the padding columns are zeroed (zeroing the whole row first took 10 % of
-               the kernel's time, perf) */
+            /* only the padding columns are zeroed (zeroing whole stride-2 rows first took 10 %
+               of the kernel's time, perf) */
             for (int j = 0; j < PL && j < TW; ++j) dst[TILE_COL(j)] = 0.0f;
             for (int j = max(right, PL); j < TW; ++j) dst[TILE_COL(j)] = 0.0f;
+#if CLG_SW == 2
             if (right - PL >= 16) {
                 /* 16 at a time split into even and odd columns (one load, two lane selections:
                    two-source permutes on AVX-512, where two 8-float loads had taken four
@@ -357,7 +359,6 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
                 for (int j = PL; j < right; ++j) dst[TILE_COL(j)] = src[j];
             }
 #else
-            for (int j = 0; j < PL && j < TW; ++j) dst[j] = 0.0f;
             if (right - PL >= 8) {
                 /* 8 at a time, the last 8 moved back to end at `right` */
                 for (int j0 = PL; j0 < right; j0 += 8) {
@@ -367,7 +368,6 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             } else {
                 for (int j = PL; j < right; ++j) dst[j] = src[j];
             }
-            for (int j = max(right, PL); j < TW; ++j) dst[j] = 0.0f;
 #endif
         }
     }
