@@ -19,6 +19,9 @@
  *                          conv2d_depthwise_nchw_cv (see below)
  *   -DCLG_CV_PLANES=16     (NCHW, self-staged) 16 planes per work-item of conv2d_depthwise_nchw_cv
  *   -DCLG_RB=r             (NCHW, CLG_SW 1) blocks of r output rows in conv2d_depthwise_nchw_tile
+ *   -DCLG_STREAM_STORES=1  conv2d_depthwise_nhwc, conv2d_depthwise_nchw and
+ *                          conv2d_depthwise_nchw_tile store full output vectors with streaming
+ *                          (non-temporal) stores where aligned (STOREV_STREAM, vector_common.cl)
  *   -DCLG_IDX=type         element offsets: int (default) or long for tensors of 2^31 elements
  * Image sizes, padding and batch are runtime arguments, so one program serves every layer with
  * the same kernel geometry.
@@ -220,7 +223,7 @@ static floatV load_pixel(const __global float *px, int k0, const int *ch, int m)
 static void store_row_chunk(floatV v, __global float *out_row, int ox0, int OW)
 {
     if (OW >= CLG_VW)
-        STOREV(v, out_row + ox0);
+        STOREV_STREAM(v, out_row + ox0);
     else
         store_lanes(v, out_row + ox0, 0, OW);
 }
@@ -289,6 +292,7 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
         store_row_chunk(clamp_output(acc + (floatV)(b), output_min, output_max), out_row, ox0,
                         OW);
     }
+    STREAM_FENCE();
 }
 
 /* The zero-padded-plane kernel needs a specialised geometry with SW 1 or 2: its taps are then
@@ -471,6 +475,7 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
             }
         }
     }
+    STREAM_FENCE();
 }
 
 #if defined(CLG_SELF_STAGED) && CLG_M == 1
@@ -697,7 +702,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                 }
 #pragma unroll
                 for (int p = 0; p < NHWC_PX; ++p)
-                    STOREV(clamp_output(acc[p] + b, output_min, output_max),
+                    STOREV_STREAM(clamp_output(acc[p] + b, output_min, output_max),
                            out_row + (CLG_IDX)(ox + p) * K);
                 ox += NHWC_PX;
                 continue;
@@ -718,10 +723,12 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                    ky * KW_ + kx);
                 }
             }
-            STOREV(clamp_output(acc + b, output_min, output_max), out_row + (CLG_IDX)ox * K);
+            STOREV_STREAM(clamp_output(acc + b, output_min, output_max),
+                          out_row + (CLG_IDX)ox * K);
             ++ox;
         }
     }
+    STREAM_FENCE();
 }
 
 #if defined(CLG_KH) && CLG_M == 1 && CLG_VW == 8

@@ -72,6 +72,38 @@ static void transpose8x8(float8 *b)
 #else
 #error "CLG_VW must be 1, 2, 4, 8 or 16"
 #endif
+
+/* STOREV_STREAM(v, p): STOREV, or with -DCLG_STREAM_STORES=1 (which the host passes on CPU
+   devices for layers whose input and output together outgrow about half the device's cache) a
+   non-temporal store where p is aligned to the vector: the output then goes to memory without
+   first reading each line it overwrites (write-allocate), lines the cache could not keep anyway.
+   A Clang builtin: compilers without it, and unaligned addresses, take the plain store.
+   STREAM_FENCE() makes the streamed stores visible before the work-item ends: they are weakly
+   ordered, and the driver's completion signal after the kernel may not drain them (x86: an
+   sfence; elsewhere the OpenCL fence). */
+#if defined(CLG_STREAM_STORES) && defined(__clang__) && defined(__has_builtin)
+#if __has_builtin(__builtin_nontemporal_store)
+#define CLG_HAVE_STREAM_STORES 1
+#endif
+#endif
+#ifdef CLG_HAVE_STREAM_STORES
+#define STOREV_STREAM(v, p)                                                                    \
+    do {                                                                                       \
+        __global float *const q_ = (p);                                                        \
+        if ((((size_t)q_) & (sizeof(floatV) - 1)) == 0)                                        \
+            __builtin_nontemporal_store((v), (__global floatV *)q_);                           \
+        else                                                                                   \
+            STOREV((v), q_);                                                                   \
+    } while (0)
+#if __has_builtin(__builtin_ia32_sfence)
+#define STREAM_FENCE() __builtin_ia32_sfence()
+#else
+#define STREAM_FENCE() mem_fence(CLK_GLOBAL_MEM_FENCE)
+#endif
+#else
+#define STOREV_STREAM(v, p) STOREV(v, p)
+#define STREAM_FENCE() ((void)0)
+#endif
 #if CLG_VW != 1
 #define FROM_ARRAY(t) LOADV(t)
 #define TO_ARRAY(v, t) STOREV(v, t)

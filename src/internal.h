@@ -260,6 +260,15 @@ void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_
 void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
                          const size_t *cpu_local, size_t *global, size_t *local);
 
+/* Whether a plan's kernels stream their output stores (-DCLG_STREAM_STORES=1, see STOREV_STREAM
+   in cl/vector_common.cl): on CPU devices, for kernels whose streamed stores each write whole
+   64-byte lines (whole_lines, the caller's to judge), memory-bound layers (2 x macs FLOPs per
+   byte of input and output under clg_device_roofline's balance) whose input and output
+   (elements) together outgrow half the device's global memory cache; or as
+   clgconv_testing_stream_stores says. */
+bool clg_stream_stores(const clgconv_context *ctx, int64_t input_elems, int64_t output_elems,
+                       double macs, bool whole_lines);
+
 /* GPUs: the work-items a kernel's NDRange should have to keep every compute unit busy (the
    tiled kernels shrink their register tiles until they reach it); 0 on CPUs. */
 int64_t clg_gpu_target_items(const clgconv_context *ctx);

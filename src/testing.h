@@ -38,6 +38,12 @@ CLGCONV_API void clgconv_testing_tiled_via_nchw(int mode);
    8-lane vectors). */
 CLGCONV_API void clgconv_testing_tiled_via_nhwc(int mode);
 
+/* Depthwise plans created on this thread from now on: -1 (default) lets the plan decide whether
+   its kernels use streaming (non-temporal) output stores, 0 never, 1 always (where the kernel
+   compiler has them; stores at addresses not aligned to the vector stay plain), so that tests
+   cover the streamed stores on shapes of every size and alignment. */
+CLGCONV_API void clgconv_testing_stream_stores(int mode);
+
 /* Contexts created on this thread from now on plan as if their device were a GPU with
    compute_units compute units (its device facts otherwise), so that a CPU device runs the
    GPU-only choices of every algorithm (tile sizes, work-group shapes); 0 (default) plans for

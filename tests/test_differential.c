@@ -12,6 +12,7 @@ static cl_command_queue g_queue;
    and the algorithms it runs (a bit per clgconv_algo). */
 static clgconv_context *g_plan_ctx;
 static unsigned g_algo_mask = ~0u;
+static const char *g_plan_label = ""; /* what a failure label says of g_plan_ctx's plans */
 static int g_runs[CLGCONV_ALGO_COUNT_];       /* comparisons made per algorithm */
 static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (informative only) */
 /* CLGCONV_TEST_SHARD=i/n: this process checks shapes i, i+n, i+2n, ... of the whole list (named,
@@ -71,7 +72,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                      : mode == 1 ? " padded"
                      : mode == 0 ? " unpadded"
                                  : "",
-                     g_plan_ctx != g_ctx ? " (GPU plans)" : "");
+                     g_plan_label);
             clgconv_testing_tiled_padding(mode == 2 ? -1 : mode);
             clgconv_testing_tiled_via_nchw(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             clgconv_testing_tiled_via_nhwc(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
@@ -152,7 +153,11 @@ static int gpu_plans(test_rng *r)
     clgconv_testing_plan_as_gpu(0);
     CHECK_OK(st);
     /* not the cpu_paths cases: paths GPU plans never take */
-    return named_cases_in(gpu, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, true, r);
+    g_plan_label = " (GPU plans)";
+    const int shapes =
+        named_cases_in(gpu, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, true, r);
+    g_plan_label = "";
+    return shapes;
 }
 
 /* On CPU devices, the named cases again on tiled and depthwise with plans made for the other
@@ -175,8 +180,11 @@ static int other_register_plans(test_rng *r)
     clgconv_status st = clgconv_context_create(c, dev, &other);
     clgconv_testing_cpu_registers(0);
     CHECK_OK(st);
-    return named_cases_in(other, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, false,
-                          r);
+    g_plan_label = " (other register file)";
+    const int shapes =
+        named_cases_in(other, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, false, r);
+    g_plan_label = "";
+    return shapes;
 }
 
 static void random_sweep(uint64_t seed, int count)
@@ -314,6 +322,38 @@ static void chunked_workspaces(test_rng *r)
     }
 }
 
+/* The named depthwise_ cases again on depthwise with streaming output stores forced
+   (clgconv_testing_stream_stores), which plans otherwise take only for layers larger than half
+   the device's cache: the streamed stores, their alignment test and their plain fallback are
+   checked on every depthwise kernel variant the list reaches (in a context of its own, whose
+   programs carry the option). Returns the number of shapes it listed. */
+static int streamed_plans(test_rng *r)
+{
+    cl_context c;
+    cl_device_type type;
+    const cl_device_id dev = plan_device(&c, &type);
+    clgconv_context *streamed = NULL;
+    CHECK_OK(clgconv_context_create(c, dev, &streamed));
+    g_plan_ctx = streamed;
+    g_algo_mask = 1u << CLGCONV_ALGO_DEPTHWISE;
+    g_plan_label = " (streamed stores)";
+    clgconv_testing_stream_stores(1);
+    int shapes = 0;
+    for (size_t i = 0; i < test_named_case_count; ++i) {
+        if (strncmp(test_named_cases[i].name, "depthwise", 9) != 0) continue;
+        clgconv_conv2d_desc d;
+        test_case_desc(&test_named_cases[i], &d);
+        check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
+        ++shapes;
+    }
+    clgconv_testing_stream_stores(-1);
+    g_plan_label = "";
+    g_algo_mask = ~0u;
+    g_plan_ctx = g_ctx;
+    clgconv_context_release(streamed);
+    return shapes;
+}
+
 int main(void)
 {
     g_ctx = g_plan_ctx = test_open_context(&g_queue);
@@ -339,13 +379,15 @@ int main(void)
     test_rng r;
     test_rng_seed(&r, seed + 1);
     /* Wall time per part (informative: with cold program caches it is mostly OpenCL builds). */
-    double part[6], t = now_seconds();
+    double part[7], t = now_seconds();
     named_cases(&r, false);
     part[0] = now_seconds() - t, t = now_seconds();
     const int gpu_shapes = gpu_plans(&r);
     part[1] = now_seconds() - t, t = now_seconds();
     const int register_shapes = other_register_plans(&r);
     part[5] = now_seconds() - t, t = now_seconds();
+    const int streamed_shapes = streamed_plans(&r);
+    part[6] = now_seconds() - t, t = now_seconds();
     random_sweep(seed, count);
     part[2] = now_seconds() - t, t = now_seconds();
     int medium = 12;
@@ -356,12 +398,14 @@ int main(void)
     if (g_shard == 0) host_path(&r), chunked_workspaces(&r);
     part[4] = now_seconds() - t;
     printf("wall time: named cases %.1f s, GPU plans %.1f s, other CPU register file %.1f s, "
-           "random sweep %.1f s, medium sweep %.1f s, host path and chunked workspaces %.1f s\n",
-           part[0], part[1], part[5], part[2], part[3], part[4]);
+           "streamed stores %.1f s, random sweep %.1f s, medium sweep %.1f s, host path and "
+           "chunked workspaces %.1f s\n",
+           part[0], part[1], part[5], part[6], part[2], part[3], part[4]);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
                clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
-    const int listed = (int)test_named_case_count + gpu_shapes + register_shapes + count + medium;
+    const int listed = (int)test_named_case_count + gpu_shapes + register_shapes +
+                       streamed_shapes + count + medium;
     EXPECT(g_shape_index == listed, "%d shapes listed, expected %d", g_shape_index, listed);
     EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == g_shapes_checked, "direct ran %d of %d shapes",
            g_runs[CLGCONV_ALGO_DIRECT], g_shapes_checked);
