@@ -67,10 +67,12 @@
  *   output_min, output_max, TH, TW, tile.
  *
  * conv2d_depthwise_nchw_cv (CLG_SELF_STAGED builds with CLG_M 1): for small planes, a
- *   work-item takes P planes q0 = P*id .. q0+P-1 (n*K + k; fewer at the end; P = 8, or 16 with
- *   -DCLG_CV_PLANES=16), stages them zero-padded and transposed into its TH x TW x P part of the
+ *   work-item takes P planes q0 = P*id .. q0+P-1 (n*K + k; P = 8, or 16 with
+ *   -DCLG_CV_PLANES=16; the last block moves back to end at plane N*K - 1 and stores only its
+ *   own planes), stages them zero-padded and transposed into its TH x TW x P part of the
  *   __local tile and computes all P with P-lane vectors (one lane per plane); both copies move
- *   8 x 8 blocks, so the host sends only planes of at least 8 input and 8 output elements.
+ *   8 x 8 blocks, so the host sends only planes of at least 8 input and 8 output elements, and
+ *   layers of at least P planes (N*K >= P).
  *   dim 0: size 1; dim 1: P-plane block (the local size is the number of blocks per
  *   work-group).
  *   Arguments: as for conv2d_depthwise_nchw_tile.
@@ -530,11 +532,12 @@ __kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
                                                          input plane of output plane n*K + k is
                                                          n*C + k, the same */
     if (q0 >= NK) return;
-    const int nq = min(CV_PLANES, NK - q0);
-    /* Plane j of the block; the block's last planes repeat plane nq - 1 where NK ends. */
-    int plane[CV_PLANES];
-#pragma unroll
-    for (int j = 0; j < CV_PLANES; ++j) plane[j] = q0 + min(j, nq - 1);
+    /* The last block moves back to end at plane NK - 1 (the host requires NK >= CV_PLANES), so
+       that a block's planes are always consecutive (one base pointer, constant strides); it
+       stores only planes from q0 on. */
+    const int qb = min(q0, NK - CV_PLANES), skip = q0 - qb;
+    const int in_plane = H * W, out_plane = OH * OW;
+    const __global float *in = input + (CLG_IDX)qb * in_plane;
 
     __local float *t = tile + (int)get_local_id(1) * (TH * TW * CV_PLANES);
     /* Zeros where the copy below writes nothing: the padding rows and columns (the tile's
@@ -551,68 +554,75 @@ __kernel void conv2d_depthwise_nchw_cv(__global const float *restrict input,
         }
     }
 #undef CV_ZERO
-    const int in_plane = H * W;
+    /* (iy, ix): the input pixel of flat element e, kept by steps of 8 (no division per
+       block); the last block moves back to end at the plane's end. */
+    int iy = 0, ix = 0;
     for (int e0 = 0; e0 < in_plane; e0 += 8) {
         const int e = min(e0, in_plane - 8);
+        if (e != e0) iy = e / W, ix = e - iy * W;
 #pragma unroll
         for (int h = 0; h < CV_PLANES / 8; ++h) { /* planes 8h .. 8h+7: lanes 8h .. 8h+7 */
             float8 b[8];
 #pragma unroll
             for (int j = 0; j < 8; ++j)
-                b[j] = vload8(0, input + (CLG_IDX)plane[h * 8 + j] * in_plane + e);
+                b[j] = vload8(0, in + (CLG_IDX)(h * 8 + j) * in_plane + e);
             transpose8x8(b); /* b[i]: flat element e + i (row iy, column ix) of the 8 planes */
-            int iy = e / W, ix = e - iy * W;
+            int y = iy, x = ix;
 #pragma unroll
             for (int i = 0; i < 8; ++i) {
-                if (iy + PT < TH && ix + PL < TW)
-                    vstore8(b[i], 0, t + ((iy + PT) * TW + ix + PL) * CV_PLANES + h * 8);
-                if (++ix == W) ix = 0, ++iy;
+                if (y + PT < TH && x + PL < TW)
+                    vstore8(b[i], 0, t + ((y + PT) * TW + x + PL) * CV_PLANES + h * 8);
+                if (++x == W) x = 0, ++y;
             }
         }
+        ix += 8;
+        while (ix >= W) ix -= W, ++iy;
     }
 
     CV_FLOAT wv[TAPS_];
-#pragma unroll
-    for (int tap = 0; tap < TAPS_; ++tap) {
-        float wl[CV_PLANES];
-#pragma unroll
-        for (int j = 0; j < CV_PLANES; ++j) wl[j] = weights[(plane[j] % K) * TAPS_ + tap];
-        wv[tap] = CV_LOAD(wl);
-    }
     float bl[CV_PLANES];
+    {
+        float wl[TAPS_][CV_PLANES];
+        for (int j = 0; j < CV_PLANES; ++j) {
+            const int k = (qb + j) % K;
 #pragma unroll
-    for (int j = 0; j < CV_PLANES; ++j) bl[j] = has_bias ? bias[plane[j] % K] : 0.0f;
+            for (int tap = 0; tap < TAPS_; ++tap) wl[tap][j] = weights[k * TAPS_ + tap];
+            bl[j] = has_bias ? bias[k] : 0.0f;
+        }
+#pragma unroll
+        for (int tap = 0; tap < TAPS_; ++tap) wv[tap] = CV_LOAD(wl[tap]);
+    }
     const CV_FLOAT bv = CV_LOAD(bl);
 
-    const int out_plane = OH * OW;
+    __global float *out_base = output + (CLG_IDX)qb * out_plane;
+    int oy = 0, ox = 0; /* output pixel of flat position o, kept as (iy, ix) above */
     for (int o0 = 0; o0 < out_plane; o0 += 8) {
         const int o = min(o0, out_plane - 8);
-        int oy = o / OW, ox = o - oy * OW;
+        if (o != o0) oy = o / OW, ox = o - oy * OW;
         float8 acc[CV_PLANES / 8][8]; /* acc[h][i]: output o + i of planes 8h .. 8h+7 */
+        int y = oy, x = ox;
 #pragma unroll
         for (int i = 0; i < 8; ++i) {
             const CV_FLOAT a =
-                CV_WINDOW(t + ((oy * SH_) * TW + ox * SW_) * CV_PLANES, wv, bv, TW);
+                CV_WINDOW(t + ((y * SH_) * TW + x * SW_) * CV_PLANES, wv, bv, TW);
 #if CV_PLANES == 16
             acc[0][i] = clamp_output8(a.lo, output_min, output_max);
             acc[1][i] = clamp_output8(a.hi, output_min, output_max);
 #else
             acc[0][i] = clamp_output8(a, output_min, output_max);
 #endif
-            if (++ox == OW) ox = 0, ++oy;
+            if (++x == OW) x = 0, ++y;
         }
-        __global float *out = output + (CLG_IDX)q0 * out_plane + o;
+        ox += 8;
+        while (ox >= OW) ox -= OW, ++oy;
+        __global float *out = out_base + o;
 #pragma unroll
         for (int h = 0; h < CV_PLANES / 8; ++h) {
             transpose8x8(acc[h]); /* acc[h][j]: outputs o .. o+7 of plane 8h + j */
-            if (nq == CV_PLANES) { /* the common case, unrolled */
 #pragma unroll
-                for (int j = 0; j < 8; ++j)
-                    vstore8(acc[h][j], 0, out + (h * 8 + j) * out_plane);
-            } else {
-                for (int j = 0; j < min(8, nq - h * 8); ++j)
-                    vstore8(acc[h][j], 0, out + (h * 8 + j) * out_plane);
-            }
+            for (int j = 0; j < 8; ++j)
+                if (h * 8 + j >= skip) /* planes before q0 are another work-item's */
+                    vstore8(acc[h][j], 0, out + (CLG_IDX)(h * 8 + j) * out_plane);
         }
     }
 }

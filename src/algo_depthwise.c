@@ -274,11 +274,14 @@ static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
    in registers (they were a scalar store per element; kernel time, best of 4 alternating
    runs): 14x14x384 0.099 -> 0.060 ms, batch 8 0.65 -> 0.39, 7x7x960 batch 8 0.45 -> 0.25, 5x5
    14x14x240 0.127 -> 0.066; 28x28 planes with it were still no faster than the per-plane
-   kernel (0.11-0.12 ms both). */
+   kernel (0.11-0.12 ms both). A block's planes are consecutive (the last block moves back), so
+   the layer needs at least 8 planes (N*K; cv_planes takes 16 only from 16): one base pointer
+   instead of a pointer per plane, which perf had shown spilled and reloaded around every load
+   (kernel time 0.93-0.98x). */
 static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
 {
     return self_staged(ctx, s) && s->KPG == 1 && s->OH * s->OW <= 256 && s->OH * s->OW >= 8 &&
-           s->H * s->W >= 8;
+           s->H * s->W >= 8 && s->N * s->K >= 8;
 }
 
 /* Output rows per block of conv2d_depthwise_nchw_tile (CLG_RB; 0: one row at a time). A block
@@ -362,7 +365,9 @@ static bool staged_planes_fit(const clgconv_context *ctx, const clg_shape *s, in
    a 5x5 14x14x240 layer 0.92x. */
 static int cv_planes(const clgconv_context *ctx, const clg_shape *s, int vw)
 {
-    return ctx->info.cpu_registers >= 32 && staged_planes_fit(ctx, s, vw, 16) ? 16 : 8;
+    return ctx->info.cpu_registers >= 32 && s->N * s->K >= 16 && staged_planes_fit(ctx, s, vw, 16)
+               ? 16
+               : 8;
 }
 
 /* NCHW narrow groups (groups of 2 or 4 input and as many output channels):

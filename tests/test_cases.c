@@ -122,6 +122,12 @@ const test_case test_named_cases[] = {
        block of 8 (its upper half empty), and 26 planes, the last block of 10. */
     {"depthwise_16_plane_blocks_last_half_empty", 2, 20, 7, 7, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1},
     {"depthwise_16_plane_blocks_tail_10", 2, 13, 9, 8, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
+    /* A block's planes are consecutive: the last block moves back over planes of the one before
+       and stores only its own (17 planes: 16 + a block storing 1; 9 planes in 8-plane blocks:
+       the last stores 1); fewer planes than a block take the per-plane kernel. */
+    {"depthwise_16_plane_blocks_last_moved_back_15", 1, 17, 7, 9, 17, 17, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_8_plane_blocks_last_moved_back_7", 1, 9, 8, 8, 9, 9, 3, 3, 2, 2, 1, 1, 1, 1},
+    {"depthwise_fewer_planes_than_a_block", 1, 6, 9, 7, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1},
     /* NCHW row blocks (CLG_RB; CPUs, stride 1 along x, rows of 16 or more; AVX2-sized plans
        block only windows over 3 rows, which the other-register-file pass runs): 2-row
        blocks of a 9x9 window with one row left over and 16-lane chunks; 4-row blocks of a 3x3
