@@ -32,6 +32,9 @@
  *                conv2d_tiled_nhwc reads, the weights in blocks of CLG_VW channels
  *   -DCLG_NCHW_IO=1 (NHWC build with CLG_PITCHED) conv2d_tiled_nhwc reads NCHW input and
  *                writes NCHW output (an NCHW layer run by the NHWC kernel's tiles)
+ *   -DCLG_ROW_SHARE=1 (NHWC build, specialised geometry with SW 1 and DW 1, row tiles, one
+ *                group per vector) conv2d_tiled_nhwc's interior tiles broadcast each input value
+ *                of a row once for all KW taps (TB + KW - 1 values held in registers)
  *   -DCLG_GROUP_BLOCKED=1 (NHWC build with constant channel counts, row tiles, one group per
  *                vector) conv2d_tiled_nhwc reads a group-blocked input, [N][G][H][W][CPG]:
  *                pad_input_group_blocked's padded copy
@@ -520,6 +523,35 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
     const bool interior = ix0 >= 0 && ix0 + (CLG_TB - 1) * SW_ + (KW_ - 1) * DW_ < W;
     if (interior) {
+#ifdef CLG_ROW_SHARE
+#if !defined(CLG_KH) || CLG_SW != 1 || CLG_DW != 1 || CLG_GPV > 1
+#error CLG_ROW_SHARE needs a specialised geometry with SW 1, DW 1 and one group per vector
+#endif
+        /* Stride 1 along x: input column j of the tile's span feeds its pixel j - kx through
+           tap kx, so each input value is broadcast once per (ky, c) and held for every tap of
+           the row (TB + KW - 1 broadcasts instead of TB * KW); each tap's FMAs then go to
+           the TB accumulators in turn. */
+        UNROLL_GEOMETRY
+        for (int ky = 0; ky < KH_; ++ky) {
+            const int iy = iy0 + ky * DH_;
+            if (iy < 0 || iy >= H) continue;
+            const __global float *row = image + ((CLG_IDX)iy * W + ix0) * PX;
+            const __global float *wk = wg + ky * KW_ * WT_LANES;
+            INNER_UNROLL
+            for (int c = 0; c < CPG_; ++c) {
+                floatV x[CLG_TB + KW_ - 1];
+#pragma unroll
+                for (int j = 0; j < CLG_TB + KW_ - 1; ++j)
+                    x[j] = (floatV)(row[(CLG_IDX)j * PX + c]);
+#pragma unroll
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const floatV w = LOADV(wk + kx * WT_LANES + c * (KH_ * KW_ * WT_LANES));
+#pragma unroll
+                    for (int p = 0; p < CLG_TB; ++p) acc[p] = MULADD(x[p + kx], w, acc[p]);
+                }
+            }
+        }
+#else
         UNROLL_GEOMETRY
         for (int ky = 0; ky < KH_; ++ky) {
             const int iy = iy0 + ky * DH_;
@@ -544,6 +576,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                 }
             }
         }
+#endif
     } else {
         /* Border tiles: clamped offsets and selects; the window loops stay rolled (see
            KEEP_ROLLED: unrolled, a 7x7 build took 5 s cold on PoCL). */

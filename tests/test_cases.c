@@ -294,6 +294,18 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nhwc_8ch_rows_16_wide", 1, 8, 5, 16, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .cpu_paths = 1},
+    /* NHWC 8-lane row tiles with stride 1 along x share each broadcast input between a row's
+       KW taps (CLG_ROW_SHARE; CPUs with 32 registers): 8 per group on 40-wide rows, 24 per
+       group (three channel vectors), a 2x4 window with vertical stride 2, dilation 3 and
+       asymmetric padding, and 5x5 on 20-wide rows (tiles of 10). */
+    {"tiled_nhwc_row_share_3x3_40_wide", 1, 24, 7, 40, 24, 3, 3, 3, 1, 1, 1, 1, 1, 1,
+     .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_row_share_24_per_group", 1, 48, 6, 33, 48, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_row_share_2x4_dilated_rows", 2, 16, 12, 24, 16, 2, 2, 4, 2, 1, 1, 2, 0, 1, 3,
+     1, .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_row_share_5x5", 1, 16, 9, 20, 16, 2, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1,
+     .cpu_paths = 1, .clamp = TEST_CLAMP_RELU},
     {"tiled_nchw_8ch_two_vectors_20_wide", 1, 16, 6, 20, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
     /* 32 registers, NCHW channel tiles under 8: blocks of up to 16 accumulators along the
