@@ -6,6 +6,7 @@
  *                TO_ARRAY, clamp_output and store_lanes; without it nothing below is defined
  *                except MULADD and transpose8x8 (an 8 x 8 block of float8 in registers)
  *   -DCLG_NHWC=1 skips the strided row loads (only NCHW kernels load along rows)
+ *   -DCLG_STREAM_STORES=1 (with CLG_VW) STOREV_STREAM stores non-temporally where it can
  *   -DCLG_KH= .. -DCLG_DW=  with a specialised geometry, LOAD_STRIDED picks a load for the
  *                constant stride CLG_SW; without it, the kernel's runtime argument SW is used
  *
@@ -73,17 +74,20 @@ static void transpose8x8(float8 *b)
 #error "CLG_VW must be 1, 2, 4, 8 or 16"
 #endif
 
-/* STOREV_STREAM(v, p): STOREV, or with -DCLG_STREAM_STORES=1 (which the host passes on CPU
-   devices for layers whose input and output together outgrow about half the device's cache) a
-   non-temporal store where p is aligned to the vector: the output then goes to memory without
-   first reading each line it overwrites (write-allocate), lines the cache could not keep anyway.
-   A Clang builtin: compilers without it, and unaligned addresses, take the plain store.
-   STREAM_FENCE() makes the streamed stores visible before the work-item ends: they are weakly
-   ordered, and the driver's completion signal after the kernel may not drain them (x86: an
-   sfence; elsewhere the OpenCL fence). */
+/* STOREV_STREAM(v, p): STOREV, or with -DCLG_STREAM_STORES=1 a non-temporal store where p is
+   aligned to the vector: the output then goes to memory without first reading each line it
+   overwrites (write-allocate). The host passes it on CPU devices for memory-bound layers whose
+   input and output together outgrow half the device's cache, in kernels whose streamed stores
+   each write whole 64-byte lines (clg_stream_stores, algo_depthwise.c). A Clang builtin:
+   compilers without it, and unaligned addresses, take the plain store.
+   STREAM_FENCE() orders the streamed stores, which are weakly ordered, before the work-item
+   ends (x86: an sfence; elsewhere the OpenCL fence): the driver's completion signal (on x86 a
+   locked instruction, which drains them too) then publishes them like any store. */
 #if defined(CLG_STREAM_STORES) && defined(__clang__) && defined(__has_builtin)
+#if CLG_STREAM_STORES
 #if __has_builtin(__builtin_nontemporal_store)
 #define CLG_HAVE_STREAM_STORES 1
+#endif
 #endif
 #endif
 #ifdef CLG_HAVE_STREAM_STORES

@@ -329,9 +329,7 @@ static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
     const bool wide = nchw_rows_per_block(ctx, s) ||
                       (stride2_planes(s) && s->OW >= 16 && self_staged(ctx, s) &&
                        !channel_vectorised(ctx, s) && staged_planes_fit(ctx, s, 16, 1));
-    if (wide && ctx->info.cpu_registers >= 32 &&
-        (double)clg_round_up((size_t)s->OW, 16) <= 1.15 * (double)clg_round_up((size_t)s->OW, 8))
-        return 16;
+    if (wide && ctx->info.cpu_registers >= 32 && clg_covers_as_well(s->OW, 8, 16)) return 16;
     return s->OW >= 16 ? 8 : 4;
 }
 

@@ -300,18 +300,16 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            channels (8 x 2, 16 x 1 vectors) measured the same as before (1.00x, 64x64). */
         if (cpu_regs >= 32 && p.specialised && p.tb < 8 && variant == 0 && !two_vectors) {
             const int wide = pow2_tile(vectors, 16 / p.tb);
-            const size_t covered = clg_round_up((size_t)run, (size_t)(p.vw * p.tx));
-            const size_t wide_covered = clg_round_up((size_t)run, (size_t)(p.vw * wide));
-            if (wide > p.tx && (double)wide_covered <= 1.15 * (double)covered) p.tx = wide;
+            if (wide > p.tx && clg_covers_as_well(run, p.vw * p.tx, p.vw * wide)) p.tx = wide;
         }
         if (two_vectors && variant == 0) {
             p.tb = two_vector_channel_tile(s->KPG, cpu_regs);
             p.tx = 2;
             /* 32 registers: the same tiles in 16-lane vectors (16 accumulators of 16 lanes, a
                broadcast weight then feeds 32 pixels), where 32-pixel blocks cover the run
-               about as tightly as 16-pixel ones (the 1.15 rule above: runs of 17-32, 49-64,
-               81-128, ...; the blocks longer than their run take the padded copy), stride 1
-               along x. Plans alternating call by call (AVX-512 VM, kernel time, medians of
+               about as tightly as 16-pixel ones (clg_covers_as_well: runs of 17-32, 49-64,
+               81-128, ...; a block longer than its row takes the padded copy, so flat runs,
+               never padded, need 32 pixels), stride 1 along x. Plans alternating call by call (AVX-512 VM, kernel time, medians of
                11-21): dense 3x3 28x28x256 0.84x, 28x28x192 0.81x, 56x56x128 0.75x,
                112x112x32 0.85x, 30x30 unpadded 0.64-0.82x (batch 8 0.82x); AlexNet's 5x5 g=2
                0.87x (batch 8 0.89-0.92x); 256 channels 28x28 g=4 0.81x, g=8 0.83x, g=16
@@ -319,9 +317,8 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
                ShuffleNet's 1x1 g=3 flat runs 0.76-0.93x; 20x20 0.96x. Not taken: 44x44 (64
                pixels computed for 48) 1.03x; stride 2, whose 16-lane strided loads are
                gathers, 1.28-1.30x. */
-            const size_t covered = clg_round_up((size_t)run, 16);
-            if (cpu_regs >= 32 && s->SW == 1 &&
-                (double)clg_round_up((size_t)run, 32) <= 1.15 * (double)covered)
+            if (cpu_regs >= 32 && s->SW == 1 && clg_covers_as_well(run, 16, 32) &&
+                (!p.flat || run >= 32))
                 p.vw = 16;
         }
         /* Rows narrower than two vectors (7x7, 14x14 images), stride 1: the same tiles over
@@ -334,8 +331,9 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
         if (allow_pitched && cpu && p.channels && variant == 0 && vectors < 2 && s->SH == 1 &&
             s->SW == 1 && !p.flat && (s->OH - 1) * pitch + s->OW >= 16) {
             p.pitched = 1;
-            /* 16 lanes with 32 registers where the run fills a 32-pixel block (as above;
-               dense 3x3 14x14x512 0.78x, 14x14x384 0.83x, 7x7x1024 0.84x, 7x7x960 0.81x) */
+            /* 16 lanes with 32 registers where the run fills a 32-pixel block (the pitched
+               run's last block moves back, so no coverage rule; alternating plans, dense 3x3
+               14x14x512 0.78x, 14x14x384 0.83x, 7x7x1024 0.84x, 7x7x960 0.81x) */
             p.vw = cpu_regs >= 32 && (s->OH - 1) * pitch + s->OW >= 32 ? 16 : 8;
             p.tb = two_vector_channel_tile(s->KPG, cpu_regs);
             p.tx = 2;

@@ -260,6 +260,11 @@ void clg_fixed_geometry(const clgconv_context *ctx, size_t wg_limit, const size_
 void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size_t *work,
                          const size_t *cpu_local, size_t *global, size_t *local);
 
+/* Whether blocks of `wide` elements cover a run of `run` elements about as tightly as blocks of
+   `narrow` (rounded up, at most 15 % more elements computed): the rule by which the CPU plans
+   take longer vectors or blocks where they waste little of them. */
+bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide);
+
 /* Whether a plan's kernels stream their output stores (-DCLG_STREAM_STORES=1, see STOREV_STREAM
    in cl/vector_common.cl): on CPU devices, for kernels whose streamed stores each write whole
    64-byte lines (whole_lines, the caller's to judge), memory-bound layers (2 x macs FLOPs per

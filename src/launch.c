@@ -84,7 +84,16 @@ void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size
    bounds the layer. Kernel time on PoCL (AVX-512 VM, 32 MiB cache, medians of 31 alternating
    calls), batch 8 depthwise: 3x3 112x112x32 NHWC 0.70-0.77x, NCHW 0.87-0.90x; 56x56x144 NHWC
    0.79-0.80x; 112x112x64 NCHW 0.86x, dilation 2 0.81x; stride 2 112x112x96 1.00x; but 5x5
-   (dilation 1 or 2) 1.06-1.14x and 7x7 1.17-1.19x slower: those do 6-12 FLOPs per byte. */
+   (dilation 1 or 2) 1.06-1.14x and 7x7 1.17-1.19x slower: those do 6-12 FLOPs per byte,
+   above this device's balance in clg_device_roofline (5.2). On CPUs with more cores the
+   roofline's balance grows (its bandwidth is capped) and such windows count as memory-bound
+   too: an extrapolation, not measured. */
+bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide)
+{
+    return (double)clg_round_up((size_t)run, (size_t)wide) <=
+           1.15 * (double)clg_round_up((size_t)run, (size_t)narrow);
+}
+
 static CLG_THREAD_LOCAL int g_stream_mode = -1; /* clgconv_testing_stream_stores */
 
 void clgconv_testing_stream_stores(int mode) { g_stream_mode = mode < 0 ? -1 : mode > 0; }

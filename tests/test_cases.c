@@ -118,13 +118,14 @@ const test_case test_named_cases[] = {
     {"depthwise_generic_13x13", 1, 4, 15, 14, 4, 4, 13, 13, 1, 1, 6, 6, 6, 6},
     {"depthwise_dilation6_nhwc", 1, 8, 20, 19, 8, 8, 3, 3, 1, 1, 6, 6, 6, 6, 6, 6, .nhwc = 1},
     {"depthwise_multiplier10", 1, 2, 6, 7, 20, 2, 3, 3, 1, 1, 1, 1, 1, 1},
-    /* 16-plane blocks of the channel-vectorised kernel (AVX-512 CPUs): 40 planes, the last
-       block of 8 (its upper half empty), and 26 planes, the last block of 10. */
-    {"depthwise_16_plane_blocks_last_half_empty", 2, 20, 7, 7, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1},
-    {"depthwise_16_plane_blocks_tail_10", 2, 13, 9, 8, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
+    /* 16-plane blocks of the channel-vectorised kernel (AVX-512 CPUs): 40 planes (the last
+       block moves back over 8 planes of the one before) and 26 planes (over 6). */
+    {"depthwise_16_plane_blocks_40_planes", 2, 20, 7, 7, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_16_plane_blocks_26_planes", 2, 13, 9, 8, 13, 13, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
     /* A block's planes are consecutive: the last block moves back over planes of the one before
        and stores only its own (17 planes: 16 + a block storing 1; 9 planes in 8-plane blocks:
-       the last stores 1); fewer planes than a block take the per-plane kernel. */
+       the last stores 1); fewer planes than a block take the per-plane kernel (a route check:
+       the kernel would read before the input there, for planes it then skips). */
     {"depthwise_16_plane_blocks_last_moved_back_15", 1, 17, 7, 9, 17, 17, 3, 3, 1, 1, 1, 1, 1, 1},
     {"depthwise_8_plane_blocks_last_moved_back_7", 1, 9, 8, 8, 9, 9, 3, 3, 2, 2, 1, 1, 1, 1},
     {"depthwise_fewer_planes_than_a_block", 1, 6, 9, 7, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1},

@@ -93,12 +93,14 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
     free(x), free(w), free(b), free(y);
 }
 
-/* The named cases (without those marked cpu_paths when skip_cpu_paths); returns how many ran. */
-static int named_cases(test_rng *r, bool skip_cpu_paths)
+/* The named cases (without those marked cpu_paths when skip_cpu_paths; with a prefix, only those
+   whose name starts with it); returns how many ran. */
+static int named_cases(test_rng *r, bool skip_cpu_paths, const char *prefix)
 {
     int shapes = 0;
     for (size_t i = 0; i < test_named_case_count; ++i) {
         if (skip_cpu_paths && test_named_cases[i].cpu_paths) continue;
+        if (prefix && strncmp(test_named_cases[i].name, prefix, strlen(prefix)) != 0) continue;
         clgconv_conv2d_desc d;
         test_case_desc(&test_named_cases[i], &d);
         check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
@@ -117,15 +119,17 @@ static cl_device_id plan_device(cl_context *c, cl_device_type *type)
     return dev;
 }
 
-/* The named cases again on the algorithms of algo_mask with plans made in ctx (a second context
-   on g_ctx's cl_context, so that g_queue serves it), which it then releases. Returns the number
-   of shapes it listed. */
+/* The named cases (named_cases' skip_cpu_paths and prefix) again on the algorithms of algo_mask
+   with plans made in ctx (a second context on g_ctx's cl_context, so that g_queue serves it),
+   which it then releases; failures carry label. Returns the number of shapes it listed. */
 static int named_cases_in(clgconv_context *ctx, unsigned algo_mask, bool skip_cpu_paths,
-                          test_rng *r)
+                          const char *prefix, const char *label, test_rng *r)
 {
     g_plan_ctx = ctx;
     g_algo_mask = algo_mask;
-    const int shapes = named_cases(r, skip_cpu_paths);
+    g_plan_label = label;
+    const int shapes = named_cases(r, skip_cpu_paths, prefix);
+    g_plan_label = "";
     g_algo_mask = ~0u;
     g_plan_ctx = g_ctx;
     clgconv_context_release(ctx);
@@ -153,11 +157,8 @@ static int gpu_plans(test_rng *r)
     clgconv_testing_plan_as_gpu(0);
     CHECK_OK(st);
     /* not the cpu_paths cases: paths GPU plans never take */
-    g_plan_label = " (GPU plans)";
-    const int shapes =
-        named_cases_in(gpu, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, true, r);
-    g_plan_label = "";
-    return shapes;
+    return named_cases_in(gpu, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, true, NULL,
+                          " (GPU plans)", r);
 }
 
 /* On CPU devices, the named cases again on tiled and depthwise with plans made for the other
@@ -180,11 +181,8 @@ static int other_register_plans(test_rng *r)
     clgconv_status st = clgconv_context_create(c, dev, &other);
     clgconv_testing_cpu_registers(0);
     CHECK_OK(st);
-    g_plan_label = " (other register file)";
-    const int shapes =
-        named_cases_in(other, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, false, r);
-    g_plan_label = "";
-    return shapes;
+    return named_cases_in(other, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, false,
+                          NULL, " (other register file)", r);
 }
 
 static void random_sweep(uint64_t seed, int count)
@@ -324,33 +322,25 @@ static void chunked_workspaces(test_rng *r)
 
 /* The named depthwise_ cases again on depthwise with streaming output stores forced
    (clgconv_testing_stream_stores), which plans otherwise take only for layers larger than half
-   the device's cache: the streamed stores, their alignment test and their plain fallback are
-   checked on every depthwise kernel variant the list reaches (in a context of its own, whose
-   programs carry the option). Returns the number of shapes it listed. */
+   the device's cache, and register tiles sized for 32 registers (clgconv_testing_cpu_registers,
+   so that the 16-lane kernels that stream on AVX-512 CPUs are built on any CPU): the streamed
+   stores, their alignment test and their plain fallback are checked on every depthwise kernel
+   variant the list reaches, in a context of its own whose programs carry the option. Returns
+   the number of shapes it listed. */
 static int streamed_plans(test_rng *r)
 {
     cl_context c;
     cl_device_type type;
     const cl_device_id dev = plan_device(&c, &type);
+    if (type & CL_DEVICE_TYPE_CPU) clgconv_testing_cpu_registers(32);
     clgconv_context *streamed = NULL;
-    CHECK_OK(clgconv_context_create(c, dev, &streamed));
-    g_plan_ctx = streamed;
-    g_algo_mask = 1u << CLGCONV_ALGO_DEPTHWISE;
-    g_plan_label = " (streamed stores)";
+    clgconv_status st = clgconv_context_create(c, dev, &streamed);
+    clgconv_testing_cpu_registers(0);
+    CHECK_OK(st);
     clgconv_testing_stream_stores(1);
-    int shapes = 0;
-    for (size_t i = 0; i < test_named_case_count; ++i) {
-        if (strncmp(test_named_cases[i].name, "depthwise", 9) != 0) continue;
-        clgconv_conv2d_desc d;
-        test_case_desc(&test_named_cases[i], &d);
-        check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
-        ++shapes;
-    }
+    const int shapes = named_cases_in(streamed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise",
+                                      " (streamed stores)", r);
     clgconv_testing_stream_stores(-1);
-    g_plan_label = "";
-    g_algo_mask = ~0u;
-    g_plan_ctx = g_ctx;
-    clgconv_context_release(streamed);
     return shapes;
 }
 
@@ -380,7 +370,7 @@ int main(void)
     test_rng_seed(&r, seed + 1);
     /* Wall time per part (informative: with cold program caches it is mostly OpenCL builds). */
     double part[7], t = now_seconds();
-    named_cases(&r, false);
+    named_cases(&r, false, NULL);
     part[0] = now_seconds() - t, t = now_seconds();
     const int gpu_shapes = gpu_plans(&r);
     part[1] = now_seconds() - t, t = now_seconds();
