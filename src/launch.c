@@ -78,6 +78,12 @@ void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size
     clg_launch_geometry(ctx, wg_limit, 3, work, preferred, global, local);
 }
 
+bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide)
+{
+    return (double)clg_round_up((size_t)run, (size_t)wide) <=
+           1.15 * (double)clg_round_up((size_t)run, (size_t)narrow);
+}
+
 /* Streaming stores skip the read of each output line that a plain store makes first
    (write-allocate). They pay only when the lines would leave the cache anyway (kept in cache,
    one call's output is rewritten by the next without memory traffic) and when memory is what
@@ -88,12 +94,6 @@ void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size
    above this device's balance in clg_device_roofline (5.2). On CPUs with more cores the
    roofline's balance grows (its bandwidth is capped) and such windows count as memory-bound
    too: an extrapolation, not measured. */
-bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide)
-{
-    return (double)clg_round_up((size_t)run, (size_t)wide) <=
-           1.15 * (double)clg_round_up((size_t)run, (size_t)narrow);
-}
-
 static CLG_THREAD_LOCAL int g_stream_mode = -1; /* clgconv_testing_stream_stores */
 
 void clgconv_testing_stream_stores(int mode) { g_stream_mode = mode < 0 ? -1 : mode > 0; }
