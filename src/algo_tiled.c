@@ -309,10 +309,11 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
                broadcast weight then feeds 32 pixels), where 32-pixel blocks cover the run
                about as tightly as 16-pixel ones (clg_covers_as_well: runs of 17-32, 49-64,
                81-128, ...; a block longer than its row takes the padded copy, so flat runs,
-               never padded, need 32 pixels), stride 1 along x. Plans alternating call by call (AVX-512 VM, kernel time, medians of
-               11-21): dense 3x3 28x28x256 0.84x, 28x28x192 0.81x, 56x56x128 0.75x,
-               112x112x32 0.85x, 30x30 unpadded 0.64-0.82x (batch 8 0.82x); AlexNet's 5x5 g=2
-               0.87x (batch 8 0.89-0.92x); 256 channels 28x28 g=4 0.81x, g=8 0.83x, g=16
+               never padded, need 32 pixels), stride 1 along x. Plans alternating call by call
+               (AVX-512 VM, kernel time, medians of 11-21): dense 3x3 28x28x256 0.84x,
+               28x28x192 0.81x, 56x56x128 0.75x, 112x112x32 0.85x, 30x30 unpadded 0.64-0.82x
+               (batch 8 0.82x); AlexNet's 5x5 g=2 0.87x (batch 8 0.89-0.92x); 256 channels
+               28x28 g=4 0.81x, g=8 0.83x, g=16
                0.80-0.84x (batch 8 0.79-0.89x), g=32 0.85-0.95x (batch 8 0.80-0.81x);
                ShuffleNet's 1x1 g=3 flat runs 0.76-0.93x; 20x20 0.96x. Not taken: 44x44 (64
                pixels computed for 48) 1.03x; stride 2, whose 16-lane strided loads are

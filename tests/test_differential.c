@@ -161,6 +161,18 @@ static int gpu_plans(test_rng *r)
                           " (GPU plans)", r);
 }
 
+/* A second context on g_ctx's cl_context (so that g_queue serves it) whose CPU register tiles
+   are sized for `registers` 8-float registers (clgconv_testing_cpu_registers). */
+static clgconv_context *context_with_registers(cl_context c, cl_device_id dev, int registers)
+{
+    clgconv_testing_cpu_registers(registers);
+    clgconv_context *ctx = NULL;
+    clgconv_status st = clgconv_context_create(c, dev, &ctx);
+    clgconv_testing_cpu_registers(0);
+    CHECK_OK(st);
+    return ctx;
+}
+
 /* On CPU devices, the named cases again on tiled and depthwise with plans made for the other
    register file (clgconv_testing_cpu_registers: 16 where the device has 32, else 32), so that
    both families of CPU register tiles (AVX2-sized and AVX-512-sized), and depthwise's choices
@@ -176,13 +188,29 @@ static int other_register_plans(test_rng *r)
     if (!(type & CL_DEVICE_TYPE_CPU)) return 0;
     CHECK(clGetDeviceInfo(dev, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT, sizeof width, &width, NULL) ==
           CL_SUCCESS);
-    clgconv_testing_cpu_registers(width >= 16 ? 16 : 32);
-    clgconv_context *other = NULL;
-    clgconv_status st = clgconv_context_create(c, dev, &other);
-    clgconv_testing_cpu_registers(0);
-    CHECK_OK(st);
+    clgconv_context *other = context_with_registers(c, dev, width >= 16 ? 16 : 32);
     return named_cases_in(other, 1u << CLGCONV_ALGO_TILED | 1u << CLGCONV_ALGO_DEPTHWISE, false,
                           NULL, " (other register file)", r);
+}
+
+/* The named depthwise_ cases again on depthwise with streaming output stores forced
+   (clgconv_testing_stream_stores), which plans otherwise take only for layers larger than half
+   the device's cache, and register tiles sized for 32 registers on CPUs (so that the 16-lane
+   kernels that stream on AVX-512 CPUs are built on any CPU): the streamed stores, their
+   alignment test and their plain fallback are checked on every depthwise kernel variant the
+   list reaches, in a context of its own whose programs carry the option. Returns the number of
+   shapes it listed. */
+static int streamed_plans(test_rng *r)
+{
+    cl_context c;
+    cl_device_type type;
+    const cl_device_id dev = plan_device(&c, &type);
+    clgconv_context *streamed = context_with_registers(c, dev, type & CL_DEVICE_TYPE_CPU ? 32 : 0);
+    clgconv_testing_stream_stores(1);
+    const int shapes = named_cases_in(streamed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise",
+                                      " (streamed stores)", r);
+    clgconv_testing_stream_stores(-1);
+    return shapes;
 }
 
 static void random_sweep(uint64_t seed, int count)
@@ -318,30 +346,6 @@ static void chunked_workspaces(test_rng *r)
         }
         free(x), free(w), free(b), free(y);
     }
-}
-
-/* The named depthwise_ cases again on depthwise with streaming output stores forced
-   (clgconv_testing_stream_stores), which plans otherwise take only for layers larger than half
-   the device's cache, and register tiles sized for 32 registers (clgconv_testing_cpu_registers,
-   so that the 16-lane kernels that stream on AVX-512 CPUs are built on any CPU): the streamed
-   stores, their alignment test and their plain fallback are checked on every depthwise kernel
-   variant the list reaches, in a context of its own whose programs carry the option. Returns
-   the number of shapes it listed. */
-static int streamed_plans(test_rng *r)
-{
-    cl_context c;
-    cl_device_type type;
-    const cl_device_id dev = plan_device(&c, &type);
-    if (type & CL_DEVICE_TYPE_CPU) clgconv_testing_cpu_registers(32);
-    clgconv_context *streamed = NULL;
-    clgconv_status st = clgconv_context_create(c, dev, &streamed);
-    clgconv_testing_cpu_registers(0);
-    CHECK_OK(st);
-    clgconv_testing_stream_stores(1);
-    const int shapes = named_cases_in(streamed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise",
-                                      " (streamed stores)", r);
-    clgconv_testing_stream_stores(-1);
-    return shapes;
 }
 
 int main(void)
