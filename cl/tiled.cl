@@ -20,6 +20,9 @@
  *                broadcast weight for several vectors
  *   -DCLG_FLAT=1 (NCHW only) 1x1 kernel, stride 1, no padding: pixels are taken as one flat
  *                run of H*W, so vectors never straddle row ends
+ *   -DCLG_NARROW=1 (NCHW only, not pitched) runs (rows, or the flat run) narrower than the
+ *                block's CLG_TX*CLG_VW pixels but at least CLG_VW: the block's last vectors
+ *                move back to end at the run's end and every vector is stored whole
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -144,6 +147,9 @@
 #ifndef CLG_PITCHED
 #define CLG_PITCHED 0
 #endif
+#ifndef CLG_NARROW
+#define CLG_NARROW 0
+#endif
 #ifndef CLG_NCHW_IO
 #define CLG_NCHW_IO 0
 #endif
@@ -251,6 +257,19 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
        and every tile's weight rows lie at constant offsets; a moved block stores only the
        outputs from its nominal start on. The host guarantees CLG_TB <= KPG. */
     const int ox0 = run >= SPAN ? min(start, run - SPAN) : 0;
+    /* Vector t starts at pixel ox0 + voff[t]: t*CLG_VW, or with CLG_NARROW (runs narrower than
+       the block, at least a vector wide) the last vectors move back to end at the run's end,
+       overlapping the ones before, which hold the same outputs: every vector is then stored
+       whole by this work-item instead of lane by lane through memory. */
+    int voff[CLG_TX];
+#if CLG_NARROW
+    const int last_off = run - ox0 >= CLG_VW ? run - ox0 - CLG_VW : (CLG_TX - 1) * CLG_VW;
+#pragma unroll
+    for (int t = 0; t < CLG_TX; ++t) voff[t] = min(t * CLG_VW, last_off);
+#else
+#pragma unroll
+    for (int t = 0; t < CLG_TX; ++t) voff[t] = t * CLG_VW;
+#endif
     const int kt = min(kb0, KPG_ - CLG_TB);
     const __global float *wt0 = weights + (CLG_IDX)(g * KPG_ + kt) * RED_;
 
@@ -261,17 +280,17 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 
     const __global float *in = input + ((CLG_IDX)n * C + (CLG_IDX)g * CPG_) * H * W;
 #if CLG_FLAT
-    if (ox0 + SPAN <= run) {
+    if (ox0 + voff[CLG_TX - 1] + CLG_VW <= run) {
         for (int c = 0; c < CPG_; ++c) {
 #pragma unroll
-            for (int t = 0; t < CLG_TX; ++t) x[t] = LOADV(in + (CLG_IDX)c * run + ox0 + t * CLG_VW);
+            for (int t = 0; t < CLG_TX; ++t) x[t] = LOADV(in + (CLG_IDX)c * run + ox0 + voff[t]);
             TILE_FMAS(c);
         }
     } else {
         for (int c = 0; c < CPG_; ++c) {
 #pragma unroll
             for (int t = 0; t < CLG_TX; ++t)
-                x[t] = load_checked(in + (CLG_IDX)c * run, ox0 + t * CLG_VW, 1, run);
+                x[t] = load_checked(in + (CLG_IDX)c * run, ox0 + voff[t], 1, run);
             TILE_FMAS(c);
         }
     }
@@ -283,7 +302,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #else
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
     const bool interior =
-        ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + (CLG_TX - 1) * CLG_VW * SW_ + LOAD_SPAN < W;
+        ix0 >= 0 && ix0 + (KW_ - 1) * DW_ + voff[CLG_TX - 1] * SW_ + LOAD_SPAN < W;
 #endif
     if (interior) {
         for (int c = 0; c < CPG_; ++c) {
@@ -297,7 +316,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                 for (int kx = 0; kx < KW_; ++kx) {
 #pragma unroll
                     for (int t = 0; t < CLG_TX; ++t)
-                        x[t] = LOAD_STRIDED(row + kx * DW_ + t * CLG_VW * SW_);
+                        x[t] = LOAD_STRIDED(row + kx * DW_ + voff[t] * SW_);
                     TILE_FMAS((c * KH_ + ky) * KW_ + kx);
                 }
             }
@@ -315,7 +334,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                 for (int kx = 0; kx < KW_; ++kx) {
 #pragma unroll
                     for (int t = 0; t < CLG_TX; ++t) {
-                        const int ix = ix0 + kx * DW_ + t * CLG_VW * SW_;
+                        const int ix = ix0 + kx * DW_ + voff[t] * SW_;
                         if (ix >= 0 && ix + LOAD_SPAN < W)
                             x[t] = LOAD_STRIDED(row + ix);
                         else
@@ -341,7 +360,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #endif
 #pragma unroll
         for (int t = 0; t < CLG_TX; ++t) {
-            const int x0 = ox0 + t * CLG_VW; /* first pixel of vector t */
+            const int x0 = ox0 + voff[t]; /* first pixel of vector t */
             const floatV v =
                 clamp_output(acc[j * CLG_TX + t] + (floatV)(b), output_min, output_max);
             const int first = clamp(start - x0, 0, CLG_VW), last = clamp(run - x0, 0, CLG_VW);

@@ -811,6 +811,24 @@ static bool row_share(const clgconv_context *ctx, const clg_shape *s, const tile
            p->vw == 8 && s->SW == 1 && s->DW == 1 && 2 * p->tb + s->KW <= 32;
 }
 
+/* NCHW blocks wider than their run (one block per row or flat run) but the run at least a
+   vector wide: -DCLG_NARROW moves the block's last vectors back to end at the run's end, so
+   that every vector is stored whole; otherwise the last vector's tail goes lane by lane
+   through a private array, whose reload of partly forwarded stores stalls (perf, 28x28 rows in
+   2 x 16-lane blocks, 16 channels per group, batch 8: 13 % of the kernel's samples on those
+   stores). The moved offsets are runtime values that every load then adds, which costs more
+   than the stores save once the reduction is long, so only reductions of up to 576 (64
+   channels x 3x3). Kernel time, plans alternating call by call, medians of 41, AVX-512 PoCL:
+   256 channels 28x28 3x3, g=32 (reduction 72) 0.90-0.99x, batch 8 0.90-0.92x; g=16 0.95x,
+   batch 8 0.94-0.95x; g=8 0.96-0.99x; g=4 (576) 0.99-1.01x; dense 192 channels (1728) 1.02x
+   slower. CPUs only (measured there; GPUs keep private arrays in registers). */
+static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
+{
+    if (!ctx->info.is_cpu || s->d.layout != CLGCONV_LAYOUT_NCHW || p->pitched) return false;
+    const int64_t run = p->flat ? s->OH * s->OW : s->OW;
+    return run < (int64_t)p->tx * p->vw && run >= p->vw && s->CPG * s->KH * s->KW <= 576;
+}
+
 static void tiled_release(tiled_state *st)
 {
     if (!st) return;
@@ -857,6 +875,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
     if (p.pitched)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_PITCHED=1");
+    if (narrow_run(plan->ctx, cs, &p))
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NARROW=1");
     if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
     if (p.nchw_io)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NCHW_IO=1");
