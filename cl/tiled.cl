@@ -82,8 +82,10 @@
  *   window at its own offset; the image's last tile computes its surplus pixels from the last
  *   pixel and stores only its own), dim 2: n*G + g. Taps outside the image read zeros at
  *   wt[wt_offset + G*KPG*RED] (transpose_weights writes them), so no padded copy is needed.
- *   With CLG_NCHW_IO as well: input [N][C][H][W] and output [N][K][OH][OW] (each lane stored
- *   on its own), the zeros (CPG-1)*H*W + 1 of them.
+ *   With CLG_NCHW_IO as well: input [N][C][H][W] and output [N][K][OH][OW], the zeros
+ *   (CPG-1)*H*W + 1 of them; a whole tile (8-lane multiples) is transposed in registers in
+ *   blocks of 8 pixels x 8 channels and each channel's pixels stored together, the image's last
+ *   tile lane by lane.
  *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
  *   FMAs with broadcast input values.
  *   With CLG_GROUP_BLOCKED the input is [N][G][H][W][CPG] (each group's image contiguous, a
@@ -432,6 +434,28 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #define INPUT_BORDER(ptr, c) ((floatV)((ptr)[c]))
 #endif
 
+#if CLG_NCHW_IO && CLG_VW % 8 == 0
+/* EIGHT_LANES(v, h): lanes h*8 .. h*8+7 of v (h a constant after unrolling). */
+#if CLG_VW == 8
+#define EIGHT_LANES(v, h) (v)
+#else
+#define EIGHT_LANES(v, h) ((h) == 0 ? (v).lo : (v).hi)
+#endif
+/* Stores lanes 0 .. n-1 of v at p[0] .. p[n-1] (n <= 8, a constant after unrolling: whole
+   vector stores of 4, 2 and 1). */
+static void store_first_lanes(float8 v, __global float *p, int n)
+{
+    if (n == 8) {
+        vstore8(v, 0, p);
+        return;
+    }
+    int o = 0;
+    if (n & 4) vstore4(v.lo, 0, p), o = 4;
+    if (n & 2) vstore2(o ? v.s45 : v.s01, 0, p + o), o += 2;
+    if (n & 1) p[o] = o == 6 ? v.s6 : o == 4 ? v.s4 : o == 2 ? v.s2 : v.s0;
+}
+#endif
+
 __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                                 __global const float *restrict wt,
                                 __global const float *restrict bias,
@@ -634,6 +658,29 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     /* NCHW output: lane j of pixel p is channel kv + k0 + j at position q0 + p of its plane */
     __global float *out = output + ((CLG_IDX)n * K + kv + k0) * OHW + q0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
+#if CLG_VW % 8 == 0
+    if (tile_pixels == CLG_TB) {
+        /* A whole tile: blocks of 8 pixels x 8 channels transposed in registers, then each
+           channel's pixels (consecutive in its plane) stored together. */
+#pragma unroll
+        for (int p = 0; p < CLG_TB; ++p) acc[p] = clamp_output(acc[p] + b, output_min, output_max);
+#pragma unroll
+        for (int p0 = 0; p0 < CLG_TB; p0 += 8) {
+#pragma unroll
+            for (int h = 0; h < CLG_VW / 8; ++h) {
+                float8 blk[8]; /* blk[p] lanes: channels h*8 .. h*8+7 of pixel p0 + p */
+#pragma unroll
+                for (int p = 0; p < 8; ++p) blk[p] = p0 + p < CLG_TB ? EIGHT_LANES(acc[p0 + p], h) : (float8)(0.0f);
+                transpose8x8(blk);
+#pragma unroll
+                for (int j = 0; j < 8; ++j)
+                    store_first_lanes(blk[j], out + (CLG_IDX)(h * 8 + j) * OHW + p0,
+                                      min(8, CLG_TB - p0));
+            }
+        }
+        return;
+    }
+#endif
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
         if (p >= tile_pixels) break;

@@ -683,9 +683,12 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
    vectors (7x7 and 14x14 images: the NCHW kernel runs pitched blocks over the padded image, 49
    of 64 lanes useful on 7x7, and short reductions do not amortise its tiles' set-up) with
    constant channel counts of 8-lane vectors: on CPUs, the NHWC kernel's pitched tiles with
-   NCHW addressing (channel vectors over output channels, each output lane stored on its own).
-   Interleaved A/B on PoCL, whole plan, ResNeXt's g=32 layers: 14x14 1.20-1.29x faster (batch 8
-   1.14-1.26x), 7x7 0.91-0.98x (batch 8 1.06-1.11x). Dense 7x7 and 14x14 layers (reductions of
+   NCHW addressing (channel vectors over output channels, transposed in registers to store
+   each channel's pixels together). Interleaved A/B on PoCL, whole plan, ResNeXt's g=32 layers:
+   14x14 1.20-1.29x faster (batch 8 1.14-1.26x), 7x7 0.91-0.98x (batch 8 1.06-1.11x), when
+   each output lane was stored on its own (perf, 14x14 batch 8: 19 % of the kernel's samples
+   on those stores); the transposed stores since: kernel time 0.91-0.99x (batch 8 14x14
+   0.91-0.94x, g=64 0.85x; 7x7 0.97-0.98x). Dense 7x7 and 14x14 layers (reductions of
    thousands) keep the NCHW kernel, which runs them near the peak. The test hook forces it for
    every NCHW layer that suits the tiles. */
 static void choose_via_nhwc(const clgconv_context *ctx, const clg_shape *s, int variant,
