@@ -681,13 +681,15 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
         return;
     }
 #endif
+    /* (no break: with one the compiler could not unroll this loop and warned) */
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
-        if (p >= tile_pixels) break;
-        float lanes[CLG_VW];
-        TO_ARRAY(clamp_output(acc[p] + b, output_min, output_max), lanes);
+        if (p < tile_pixels) {
+            float lanes[CLG_VW];
+            TO_ARRAY(clamp_output(acc[p] + b, output_min, output_max), lanes);
 #pragma unroll
-        for (int j = 0; j < CLG_VW; ++j) out[(CLG_IDX)j * OHW + p] = lanes[j];
+            for (int j = 0; j < CLG_VW; ++j) out[(CLG_IDX)j * OHW + p] = lanes[j];
+        }
     }
 }
 #else
@@ -695,10 +697,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     __global float *out = output + ((CLG_IDX)n * OHW + q0) * K + kv + k0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
 #pragma unroll
-    for (int p = 0; p < CLG_TB; ++p) {
-        if (p >= tile_pixels) break;
-        STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)p * K);
-    }
+    for (int p = 0; p < CLG_TB; ++p) /* (no break, see above) */
+        if (p < tile_pixels)
+            STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)p * K);
 #else
     __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + kv + k0;
 #pragma unroll
