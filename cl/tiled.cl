@@ -23,6 +23,11 @@
  *   -DCLG_NARROW=1 (NCHW only, not pitched) runs (rows, or the flat run) narrower than the
  *                block's CLG_TX*CLG_VW pixels but at least CLG_VW: the block's last vectors
  *                move back to end at the run's end and every vector is stored whole
+ *   -DCLG_EDGES=1 -DCLG_EDGE_W=w -DCLG_EDGE_OW=ow -DCLG_EDGE_PL=pl (NCHW, with CLG_NARROW,
+ *                a specialised geometry with SW 1, CLG_VW 8 or 16; input width w >= CLG_VW,
+ *                output width ow, left padding pl): one block per output row on the unpadded
+ *                input, no pre-pass: a load whose lanes leave the row loads the vector inside
+ *                it and shifts its lanes by up to 2, zeros coming in (edge_load)
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -152,6 +157,9 @@
 #ifndef CLG_NARROW
 #define CLG_NARROW 0
 #endif
+#ifndef CLG_EDGES
+#define CLG_EDGES 0
+#endif
 #ifndef CLG_NCHW_IO
 #define CLG_NCHW_IO 0
 #endif
@@ -226,6 +234,52 @@
 
 #if !CLG_NHWC
 
+#if CLG_EDGES
+#if !CLG_NARROW || !defined(CLG_KH) || CLG_SW != 1 || (CLG_VW != 8 && CLG_VW != 16)
+#error CLG_EDGES needs CLG_NARROW, a specialised geometry with stride 1 and 8 or 16 lanes
+#endif
+/* Vector t of a row's block starts at output pixel EDGE_VOFF(t) (the last ones moved back to
+   end at the row's end, as with CLG_NARROW). */
+#define EDGE_VOFF(t) min((t) * CLG_VW, CLG_EDGE_OW - CLG_VW)
+/* Shifts of d lanes, zeros coming in: mask EDGE_Rd puts v[j - d] in lane j (a row's start),
+   EDGE_Ld v[j + d] (a row's end), d = 1 or 2. */
+#if CLG_VW == 16
+#define EDGE_R1 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
+#define EDGE_R2 16, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
+#define EDGE_L1 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
+#define EDGE_L2 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 16
+#else
+#define EDGE_R1 8, 0, 1, 2, 3, 4, 5, 6
+#define EDGE_R2 8, 8, 0, 1, 2, 3, 4, 5
+#define EDGE_L1 1, 2, 3, 4, 5, 6, 7, 8
+#define EDGE_L2 2, 3, 4, 5, 6, 7, 8, 8
+#endif
+/* v's lanes moved by a constant shift, zeros (lane CLG_VW of the pair) coming in. Clang's
+   __builtin_shufflevector makes it one two-source permutation; vectors built from swizzled
+   pieces compiled to 4-6 inserts and OpenCL's shuffle2 with a constant mask to more (the
+   kernel 1.25x / 1.4x slower than on the padded copy); other compilers get shuffle2. */
+#ifdef __clang__
+#define EDGE_SHIFT(v, m) __builtin_shufflevector((v), (floatV)(0.0f), m)
+#elif CLG_VW == 16
+#define EDGE_SHIFT(v, m) shuffle2((v), (floatV)(0.0f), (uint16)(m))
+#else
+#define EDGE_SHIFT(v, m) shuffle2((v), (floatV)(0.0f), (uint8)(m))
+#endif
+/* row[o .. o+CLG_VW-1] of an input row, 0 outside it: the vector inside the row nearest to it,
+   shifted (o is a constant once the window loops are unrolled; the host guarantees the shift
+   is at most 2 and CLG_EDGE_W >= CLG_VW). */
+static floatV edge_load(const __global float *row, const int o)
+{
+    const int oc = clamp(o, 0, CLG_EDGE_W - CLG_VW), d = o - oc;
+    const floatV v = LOADV(row + oc);
+    if (d == -1) return EDGE_SHIFT(v, EDGE_R1);
+    if (d == -2) return EDGE_SHIFT(v, EDGE_R2);
+    if (d == 1) return EDGE_SHIFT(v, EDGE_L1);
+    if (d == 2) return EDGE_SHIFT(v, EDGE_L2);
+    return v;
+}
+#endif
+
 __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                                 __global const float *restrict weights,
                                 __global const float *restrict bias,
@@ -264,7 +318,10 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
        overlapping the ones before, which hold the same outputs: every vector is then stored
        whole by this work-item instead of lane by lane through memory. */
     int voff[CLG_TX];
-#if CLG_NARROW
+#if CLG_EDGES
+#pragma unroll
+    for (int t = 0; t < CLG_TX; ++t) voff[t] = EDGE_VOFF(t);
+#elif CLG_NARROW
     const int last_off = run - ox0 >= CLG_VW ? run - ox0 - CLG_VW : (CLG_TX - 1) * CLG_VW;
 #pragma unroll
     for (int t = 0; t < CLG_TX; ++t) voff[t] = min(t * CLG_VW, last_off);
@@ -294,6 +351,26 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
             for (int t = 0; t < CLG_TX; ++t)
                 x[t] = load_checked(in + (CLG_IDX)c * run, ox0 + voff[t], 1, run);
             TILE_FMAS(c);
+        }
+    }
+#elif CLG_EDGES
+    /* One block per output row (ox0 = 0) on the unpadded input: every block takes this loop,
+       its loads that leave the row shifted by edge_load. */
+    const int iy0 = oy * SH_ - PT;
+    for (int c = 0; c < CPG_; ++c) {
+        const __global float *plane = in + (CLG_IDX)c * H * W;
+        UNROLL_GEOMETRY
+        for (int ky = 0; ky < KH_; ++ky) {
+            const int iy = iy0 + ky * DH_;
+            if (iy < 0 || iy >= H) continue;
+            const __global float *row = plane + iy * W;
+            UNROLL_GEOMETRY
+            for (int kx = 0; kx < KW_; ++kx) {
+#pragma unroll
+                for (int t = 0; t < CLG_TX; ++t)
+                    x[t] = edge_load(row, EDGE_VOFF(t) + kx * DW_ - CLG_EDGE_PL);
+                TILE_FMAS((c * KH_ + ky) * KW_ + kx);
+            }
         }
     }
 #else

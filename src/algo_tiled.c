@@ -30,6 +30,8 @@ typedef struct tiled_params {
                        NCHW (-DCLG_NCHW_IO): the other fields are the NHWC twin's */
     int group_blocked; /* NHWC with padded: the padded copy is group-blocked, [N][G][HP][WP][CPG]
                           (pad_input_group_blocked, -DCLG_GROUP_BLOCKED) */
+    int edges; /* NCHW narrow rows on the unpadded input, their edge loads shifted
+                  (-DCLG_EDGES, see edge_rows): no pre-pass */
 } tiled_params;
 
 typedef struct tiled_state {
@@ -49,10 +51,14 @@ typedef struct tiled_state {
 } tiled_state;
 
 /* clgconv_testing_tiled_padding: -1 lets the cost model choose, 0 never pads, 1 pads every
-   shape with border blocks or tiles (per thread, read at plan creation). */
+   shape with border blocks or tiles, 2 takes edge rows wherever their geometry allows (per
+   thread, read at plan creation). */
 static CLG_THREAD_LOCAL int g_padding_mode = -1;
 
-void clgconv_testing_tiled_padding(int mode) { g_padding_mode = mode < 0 ? -1 : mode > 0; }
+void clgconv_testing_tiled_padding(int mode)
+{
+    g_padding_mode = mode < 0 ? -1 : mode > 2 ? 1 : mode;
+}
 
 /* clgconv_testing_tiled_via_nchw: -1 lets the cost model choose, 0 never runs an NHWC layer
    through the NCHW kernel, 1 does whenever the layer fits (per thread, read at plan creation). */
@@ -560,20 +566,63 @@ static bool padded_fits(const clgconv_context *ctx, const clg_shape *s, const ti
     return elems <= INT32_MAX && total <= clg_workspace_cap(ctx) / sizeof(float);
 }
 
+static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p);
+
+/* NCHW rows held whole by one narrow block (narrow_run: 28x28 images in 2 x 16 lanes), stride
+   1, a specialised build of 8 or 16 lanes, input rows at least a vector wide, every load's
+   lanes at most 2 outside its row (windows up to 5 wide with their padding): the block can run
+   on the unpadded input, each load that leaves its row taken inside it and shifted
+   (-DCLG_EDGES), with no pre-pass and no second launch. Its kernel runs slower than on the
+   padded copy (the shifts, and rows of W floats where the copy's are longer), so only where
+   the copy costs more: plans alternating call by call, AVX-512 PoCL, whole call, medians of
+   31-41, 256 channels 28x28 3x3 (padded / edges): reduction 72 (g=32) 1.13-1.16x at batch 1,
+   1.14 / 1.12 at 2 / 4, 1.02-1.12x at 8; 144 (g=16) 1.04x at batch 1, 2 and 4, 0.94-0.96x at
+   8 (once 1.04x); 288 (g=8) 0.93-1.07x at batch 1, 0.95-1.00x at 8; 128 channels 17x17 g=8
+   (144) 1.33x at batch 1. Taken for reductions up to 72, and up to 144 at batches up to 4. */
+static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p,
+                      bool any_size)
+{
+    if (!narrow_run(ctx, s, p) || p->flat || !p->specialised || s->SW != 1 ||
+        (p->vw != 8 && p->vw != 16) || s->W < p->vw ||
+        !(any_size || s->reduction <= 72 || (s->reduction <= 144 && s->N <= 4)))
+        return false;
+    for (int t = 0; t < p->tx; ++t)
+        for (int64_t kx = 0; kx < s->KW; ++kx) {
+            const int64_t voff = (int64_t)t * p->vw < s->OW - p->vw ? (int64_t)t * p->vw
+                                                                    : s->OW - p->vw;
+            const int64_t o = voff + kx * s->DW - s->PL;
+            const int64_t oc = o < 0 ? 0 : o > s->W - p->vw ? s->W - p->vw : o;
+            if (o - oc < -2 || o - oc > 2) return false;
+        }
+    return true;
+}
+
 /* Whether to run the pre-pass. Border blocks (NCHW: a block whose loads leave the row, e.g.
    every block of a 7x7 or 14x14 image with padding) build their vectors lane by lane, border
    tiles (NHWC) clamp and select every load; on the zero-padded copy every block / tile is
    interior. It pays when the estimated saving exceeds the copy (ResNeXt's g=32 3x3 layers on
    PoCL, batch 1, NCHW: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42 ms, 56x56 0.50-0.63 ->
    0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms; NHWC: 28x28 0.71 -> 0.45-0.55 ms, 14x14 1.3
-   -> 0.5 ms). The copy must fit the workspace cap and int offsets. */
+   -> 0.5 ms). The copy must fit the workspace cap and int offsets. Narrow NCHW rows that
+   edge_rows takes need neither (their edge loads are shifted in registers). */
 static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled_params *p,
                            bool flip)
 {
     p->padded = 0;
+    p->edges = 0;
     if (p->flat || g_padding_mode == 0) return;
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
     const int64_t after = nhwc ? s->weight_elems : 0;
+    if (g_padding_mode != 1 && edge_rows(ctx, s, p, g_padding_mode == 2)) {
+        /* the other choice (variants 4-7): the padded copy */
+        if (!flip) {
+            p->edges = 1;
+        } else {
+            padded_image(s, p);
+            p->padded = padded_fits(ctx, s, p, after);
+        }
+        return;
+    }
     if (p->pitched) {
         /* NCHW pitched blocks need the padded copy: no choice to make. NHWC pitched tiles read
            taps outside the image as zeros (CLG_PITCHED in cl/tiled.cl): never a copy (it was
@@ -588,7 +637,7 @@ static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled
     padded_image(s, p);
     if (!padded_fits(ctx, s, p, after)) return;
     bool pays = g_padding_mode == 1;
-    if (g_padding_mode < 0)
+    if (g_padding_mode < 0 || g_padding_mode == 2)
         pays = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0) >
                pad_seconds(ctx, s, p);
     p->padded = pays != flip;
@@ -624,6 +673,8 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
     double t = launch;
     if (p->padded)
         t += conv_seconds(ctx, s, p, 0.0) + pad_seconds(ctx, s, p);
+    else if (p->edges)
+        t += conv_seconds(ctx, s, p, 0.0);
     else
         t += conv_seconds(ctx, s, p, border_fraction(s, p));
     /* NHWC: the weight transposition, a second launch. */
@@ -880,6 +931,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_PITCHED=1");
     if (narrow_run(plan->ctx, cs, &p))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NARROW=1");
+    if (p.edges)
+        len += snprintf(options + len, sizeof options - (size_t)len,
+                        " -DCLG_EDGES=1 -DCLG_EDGE_W=%d -DCLG_EDGE_OW=%d -DCLG_EDGE_PL=%d",
+                        (int)cs->W, (int)cs->OW, (int)cs->PL);
     if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
     if (p.nchw_io)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NCHW_IO=1");

@@ -24,7 +24,9 @@ CLGCONV_API long clgconv_testing_live_objects(void);
 
 /* Tiled NCHW plans created on this thread from now on: -1 (default) lets the cost model decide
    whether to zero-pad the input into the workspace first, 0 never does, 1 does for every shape
-   with border blocks (so tests cover both paths). */
+   with border blocks (so tests cover both paths); 2 runs narrow rows on the unpadded input with
+   shifted edge loads (-DCLG_EDGES) wherever their geometry allows, whatever the reduction and
+   batch, and lets the model decide elsewhere. */
 CLGCONV_API void clgconv_testing_tiled_padding(int mode);
 
 /* Tiled NHWC plans created on this thread from now on: -1 (default) lets the cost model decide

@@ -282,6 +282,21 @@ const test_case test_named_cases[] = {
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_wide_input", 1, 64, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
+    /* NCHW rows of one 2-vector block on the unpadded input, loads leaving a row shifted
+       (tiled, -DCLG_EDGES, on 32-register CPUs): shifts of 1 each side, of 2 (dilation, and
+       asymmetric padding on either side), a stride along y only, 16 channels per group at
+       batch 3, more output than input channels per group, rows just over a vector. */
+    {"tiled_nchw_edges_28_wide", 1, 32, 9, 28, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1,
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nchw_edges_dilated_shift2", 1, 16, 8, 26, 16, 2, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2,
+     .cpu_paths = 1},
+    {"tiled_nchw_edges_left_pad2", 2, 16, 9, 24, 16, 2, 3, 3, 1, 1, 0, 2, 1, 0, .cpu_paths = 1},
+    {"tiled_nchw_edges_right_pad2_stride_y2", 1, 16, 12, 22, 16, 2, 3, 3, 2, 1, 1, 0, 1, 2,
+     .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nchw_edges_cpg16_batch3", 3, 32, 6, 20, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .cpu_paths = 1},
+    {"tiled_nchw_edges_kpg12_17_wide", 1, 16, 7, 17, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
     /* NHWC, rows under 16 pixels and a reduction over 576 terms: tiled runs it through the
        NCHW kernel's pitched blocks by default on CPUs (batch 2, 9-wide rows, a clamp). */
     {"tiled_nhwc_small_image_long_reduction", 2, 72, 7, 9, 80, 1, 3, 3, 1, 1, 1, 1, 1, 1,

@@ -52,9 +52,11 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            tiled_nchw_via_nhwc cases with at least 8 input and a multiple of 8 output channels
            per group a third time through the NHWC kernel's pitched tiles with NCHW addressing
            (which CPU plans pick for small images; each new combination of channel counts and
-           geometry is a program build, hence not every tiled_ case).
-           Modes: 1 padded, 0 unpadded, 2 via the other layout's kernel, -1 the only run of
-           other algorithms. */
+           geometry is a program build, hence not every tiled_ case); the named
+           tiled_nchw_edges cases a fourth time with narrow rows on the unpadded input and
+           shifted edge loads (-DCLG_EDGES).
+           Modes: 3 edge rows, 1 padded, 0 unpadded, 2 via the other layout's kernel, -1 the
+           only run of other algorithms. */
         const bool tiled = a == CLGCONV_ALGO_TILED;
         const int cpg = d->in_channels / d->groups, kpg = d->out_channels / d->groups;
         const bool via =
@@ -64,16 +66,21 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                 : g_plan_ctx == g_ctx && cpg >= 8 && kpg % 8 == 0 &&
                       (strncmp(name, "tiled_nchw_via_nhwc", 19) == 0 ||
                        strncmp(name, "medium", 6) == 0);
-        for (int mode = tiled ? (via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1); --mode) {
+        const bool edges = d->layout == CLGCONV_LAYOUT_NCHW &&
+                           strncmp(name, "tiled_nchw_edges", 16) == 0;
+        for (int mode = tiled ? (edges ? 3 : via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1);
+             --mode) {
+            if (mode == 2 && !via) continue;
             const char *algo = clgconv_algo_name((clgconv_algo)a);
             snprintf(label, sizeof label, "%s [%s%s] %s%s%s", name, desc_text,
                      with_bias ? "" : " no bias", algo,
-                     mode == 2 ? (d->layout == CLGCONV_LAYOUT_NHWC ? " via NCHW" : " via NHWC")
+                     mode == 3   ? " edge rows"
+                     : mode == 2 ? (d->layout == CLGCONV_LAYOUT_NHWC ? " via NCHW" : " via NHWC")
                      : mode == 1 ? " padded"
                      : mode == 0 ? " unpadded"
                                  : "",
                      g_plan_label);
-            clgconv_testing_tiled_padding(mode == 2 ? -1 : mode);
+            clgconv_testing_tiled_padding(mode == 3 ? 2 : mode == 2 ? -1 : mode);
             clgconv_testing_tiled_via_nchw(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             clgconv_testing_tiled_via_nhwc(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             double t0 = now_seconds();
