@@ -3,7 +3,7 @@
 /*
  * Compile-time options (the host passes them in this order so that equal options give equal
  * strings and share one cached program; image sizes, padding, batch and group count stay
- * runtime arguments so one program serves many layers):
+ * runtime arguments so one program serves many layers, but for -DCLG_EDGES' row constants):
  *   -DCLG_KH=, -DCLG_KW=, -DCLG_SH=, -DCLG_SW=, -DCLG_DH=, -DCLG_DW=
  *                kernel geometry, all or none: with them the window loops are unrolled (a
  *                specialised build: the host gives them for every window up to 7x7); without
@@ -24,7 +24,7 @@
  *                block's CLG_TX*CLG_VW pixels but at least CLG_VW: the block's last vectors
  *                move back to end at the run's end and every vector is stored whole
  *   -DCLG_EDGES=1 -DCLG_EDGE_W=w -DCLG_EDGE_OW=ow -DCLG_EDGE_PL=pl (NCHW, with CLG_NARROW,
- *                a specialised geometry with SW 1, CLG_VW 8 or 16; input width w >= CLG_VW,
+ *                a specialised geometry with SW 1, CLG_VW 16; input width w >= CLG_VW,
  *                output width ow, left padding pl): one block per output row on the unpadded
  *                input, no pre-pass: a load whose lanes leave the row loads the vector inside
  *                it and shifts its lanes by up to 2, zeros coming in (edge_load)
@@ -235,35 +235,26 @@
 #if !CLG_NHWC
 
 #if CLG_EDGES
-#if !CLG_NARROW || !defined(CLG_KH) || CLG_SW != 1 || (CLG_VW != 8 && CLG_VW != 16)
-#error CLG_EDGES needs CLG_NARROW, a specialised geometry with stride 1 and 8 or 16 lanes
+#if !CLG_NARROW || !defined(CLG_KH) || CLG_SW != 1 || CLG_VW != 16
+#error CLG_EDGES needs CLG_NARROW, a specialised geometry with stride 1 and 16 lanes
 #endif
 /* Vector t of a row's block starts at output pixel EDGE_VOFF(t) (the last ones moved back to
    end at the row's end, as with CLG_NARROW). */
 #define EDGE_VOFF(t) min((t) * CLG_VW, CLG_EDGE_OW - CLG_VW)
 /* Shifts of d lanes, zeros coming in: mask EDGE_Rd puts v[j - d] in lane j (a row's start),
    EDGE_Ld v[j + d] (a row's end), d = 1 or 2. */
-#if CLG_VW == 16
 #define EDGE_R1 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
 #define EDGE_R2 16, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 #define EDGE_L1 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16
 #define EDGE_L2 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 16
-#else
-#define EDGE_R1 8, 0, 1, 2, 3, 4, 5, 6
-#define EDGE_R2 8, 8, 0, 1, 2, 3, 4, 5
-#define EDGE_L1 1, 2, 3, 4, 5, 6, 7, 8
-#define EDGE_L2 2, 3, 4, 5, 6, 7, 8, 8
-#endif
 /* v's lanes moved by a constant shift, zeros (lane CLG_VW of the pair) coming in. Clang's
    __builtin_shufflevector makes it one two-source permutation; vectors built from swizzled
    pieces compiled to 4-6 inserts and OpenCL's shuffle2 with a constant mask to more (the
    kernel 1.25x / 1.4x slower than on the padded copy); other compilers get shuffle2. */
 #ifdef __clang__
 #define EDGE_SHIFT(v, m) __builtin_shufflevector((v), (floatV)(0.0f), m)
-#elif CLG_VW == 16
-#define EDGE_SHIFT(v, m) shuffle2((v), (floatV)(0.0f), (uint16)(m))
 #else
-#define EDGE_SHIFT(v, m) shuffle2((v), (floatV)(0.0f), (uint8)(m))
+#define EDGE_SHIFT(v, m) shuffle2((v), (floatV)(0.0f), (uint16)(m))
 #endif
 /* row[o .. o+CLG_VW-1] of an input row, 0 outside it: the vector inside the row nearest to it,
    shifted (o is a constant once the window loops are unrolled; the host guarantees the shift
@@ -747,7 +738,8 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             for (int h = 0; h < CLG_VW / 8; ++h) {
                 float8 blk[8]; /* blk[p] lanes: channels h*8 .. h*8+7 of pixel p0 + p */
 #pragma unroll
-                for (int p = 0; p < 8; ++p) blk[p] = p0 + p < CLG_TB ? EIGHT_LANES(acc[p0 + p], h) : (float8)(0.0f);
+                for (int p = 0; p < 8; ++p)
+                    blk[p] = p0 + p < CLG_TB ? EIGHT_LANES(acc[p0 + p], h) : (float8)(0.0f);
                 transpose8x8(blk);
 #pragma unroll
                 for (int j = 0; j < 8; ++j)

@@ -60,6 +60,11 @@ void clgconv_testing_tiled_padding(int mode)
     g_padding_mode = mode < 0 ? -1 : mode > 2 ? 1 : mode;
 }
 
+/* clgconv_testing_tiled_edge_plans: tiled plans created on this thread with edge rows. */
+static CLG_THREAD_LOCAL long g_edge_plans = 0;
+
+long clgconv_testing_tiled_edge_plans(void) { return g_edge_plans; }
+
 /* clgconv_testing_tiled_via_nchw: -1 lets the cost model choose, 0 never runs an NHWC layer
    through the NCHW kernel, 1 does whenever the layer fits (per thread, read at plan creation). */
 static CLG_THREAD_LOCAL int g_via_mode = -1;
@@ -569,7 +574,7 @@ static bool padded_fits(const clgconv_context *ctx, const clg_shape *s, const ti
 static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p);
 
 /* NCHW rows held whole by one narrow block (narrow_run: 28x28 images in 2 x 16 lanes), stride
-   1, a specialised build of 8 or 16 lanes, input rows at least a vector wide, every load's
+   1, a specialised build of 16 lanes, input rows at least a vector wide, every load's
    lanes at most 2 outside its row (windows up to 5 wide with their padding): the block can run
    on the unpadded input, each load that leaves its row taken inside it and shifted
    (-DCLG_EDGES), with no pre-pass and no second launch. Its kernel runs slower than on the
@@ -582,8 +587,7 @@ static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const til
 static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p,
                       bool any_size)
 {
-    if (!narrow_run(ctx, s, p) || p->flat || !p->specialised || s->SW != 1 ||
-        (p->vw != 8 && p->vw != 16) || s->W < p->vw ||
+    if (!narrow_run(ctx, s, p) || !p->specialised || s->SW != 1 || p->vw != 16 || s->W < p->vw ||
         !(any_size || s->reduction <= 72 || (s->reduction <= 144 && s->N <= 4)))
         return false;
     for (int t = 0; t < p->tx; ++t)
@@ -649,7 +653,9 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
     double peak, bw, launch;
     clg_device_roofline(ctx, &peak, &bw, &launch);
     if (p->nchw_io) {
-        /* The NHWC twin's plan; its lane-by-lane NCHW stores cost about a copy of the output. */
+        /* The NHWC twin's plan; its NCHW stores (whole tiles transposed in registers, the
+           image's last tile lane by lane) taken as about a copy of the output (fitted when
+           every lane was stored on its own). */
         clg_shape twin;
         layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
         tiled_params q = *p;
@@ -673,8 +679,8 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
     double t = launch;
     if (p->padded)
         t += conv_seconds(ctx, s, p, 0.0) + pad_seconds(ctx, s, p);
-    else if (p->edges)
-        t += conv_seconds(ctx, s, p, 0.0);
+    else if (p->edges) /* no copy; the kernel measured 3-20 % slower than on the copy */
+        t += 1.1 * conv_seconds(ctx, s, p, 0.0);
     else
         t += conv_seconds(ctx, s, p, border_fraction(s, p));
     /* NHWC: the weight transposition, a second launch. */
@@ -878,7 +884,12 @@ static bool row_share(const clgconv_context *ctx, const clg_shape *s, const tile
    slower. CPUs only (measured there; GPUs keep private arrays in registers). */
 static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
 {
-    if (!ctx->info.is_cpu || s->d.layout != CLGCONV_LAYOUT_NCHW || p->pitched) return false;
+    /* Not for via_nchw plans (NHWC output, every lane stored on its own: the moved vectors
+       would store more lanes, not whole vectors), nor flat runs (their 16-lane blocks start at
+       32 pixels, so they are never narrow). */
+    if (!ctx->info.is_cpu || s->d.layout != CLGCONV_LAYOUT_NCHW || p->pitched || p->via_nchw ||
+        p->flat)
+        return false;
     const int64_t run = p->flat ? s->OH * s->OW : s->OW;
     return run < (int64_t)p->tx * p->vw && run >= p->vw && s->CPG * s->KH * s->KW <= 576;
 }
@@ -958,6 +969,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_WT_BLOCKED=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
+    if (p.edges) ++g_edge_plans;
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
     const char *pad_name = st->pad_name = p.via_nchw        ? "pad_input_from_nhwc"
                                           : p.group_blocked ? "pad_input_group_blocked"

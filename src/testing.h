@@ -29,6 +29,10 @@ CLGCONV_API long clgconv_testing_live_objects(void);
    batch, and lets the model decide elsewhere. */
 CLGCONV_API void clgconv_testing_tiled_padding(int mode);
 
+/* How many tiled plans this thread has created with edge rows (-DCLG_EDGES), so that tests can
+   tell that the edge-row cases reached them. */
+CLGCONV_API long clgconv_testing_tiled_edge_plans(void);
+
 /* Tiled NHWC plans created on this thread from now on: -1 (default) lets the cost model decide
    whether to run the layer through the NCHW kernel between two layout copies, 0 never does, 1
    does for every NHWC layer whose copies fit the workspace limits. */

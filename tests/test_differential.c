@@ -18,6 +18,7 @@ static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (infor
 /* CLGCONV_TEST_SHARD=i/n: this process checks shapes i, i+n, i+2n, ... of the whole list (named,
    random, medium; the host path in shard 0), so n processes can share a many-core machine. */
 static int g_shard, g_shards = 1, g_shape_index, g_shapes_checked;
+static int g_edge_cases; /* tiled_nchw_edges cases run on tiled for 32 registers */
 
 static double now_seconds(void)
 {
@@ -68,6 +69,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                        strncmp(name, "medium", 6) == 0);
         const bool edges = d->layout == CLGCONV_LAYOUT_NCHW &&
                            strncmp(name, "tiled_nchw_edges", 16) == 0;
+        /* each such case planned for 32 registers must take edge rows (see main) */
+        if (tiled && edges && clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32)
+            ++g_edge_cases;
         for (int mode = tiled ? (edges ? 3 : via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1);
              --mode) {
             if (mode == 2 && !via) continue;
@@ -386,6 +390,11 @@ int main(void)
     const int gpu_shapes = gpu_plans(&r);
     part[1] = now_seconds() - t, t = now_seconds();
     const int register_shapes = other_register_plans(&r);
+    /* The tiled_nchw_edges cases planned for 32 registers (the main pass or the other-register
+       one) reached edge rows: a change to the tile choice cannot drop them unnoticed. */
+    EXPECT(clgconv_testing_tiled_edge_plans() >= g_edge_cases,
+           "edge rows reached by %ld plans, expected at least %d (tiled_nchw_edges cases)",
+           clgconv_testing_tiled_edge_plans(), g_edge_cases);
     part[5] = now_seconds() - t, t = now_seconds();
     const int streamed_shapes = streamed_plans(&r);
     part[6] = now_seconds() - t, t = now_seconds();
