@@ -271,6 +271,14 @@ static floatV edge_load(const __global float *row, const int o)
 }
 #endif
 
+/* The interior loop's load of vector t for tap column kx from row (ix0 already added): plain
+   strided loads, or with CLG_EDGES edge_load at the row's constant offsets. */
+#if CLG_EDGES
+#define INTERIOR_LOAD(row, kx, t) edge_load((row), voff[t] + (kx) * DW_ - CLG_EDGE_PL)
+#else
+#define INTERIOR_LOAD(row, kx, t) LOAD_STRIDED((row) + (kx) * DW_ + voff[t] * SW_)
+#endif
+
 __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                                 __global const float *restrict weights,
                                 __global const float *restrict bias,
@@ -344,30 +352,15 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
             TILE_FMAS(c);
         }
     }
-#elif CLG_EDGES
-    /* One block per output row (ox0 = 0) on the unpadded input: every block takes this loop,
-       its loads that leave the row shifted by edge_load. */
-    const int iy0 = oy * SH_ - PT;
-    for (int c = 0; c < CPG_; ++c) {
-        const __global float *plane = in + (CLG_IDX)c * H * W;
-        UNROLL_GEOMETRY
-        for (int ky = 0; ky < KH_; ++ky) {
-            const int iy = iy0 + ky * DH_;
-            if (iy < 0 || iy >= H) continue;
-            const __global float *row = plane + iy * W;
-            UNROLL_GEOMETRY
-            for (int kx = 0; kx < KW_; ++kx) {
-#pragma unroll
-                for (int t = 0; t < CLG_TX; ++t)
-                    x[t] = edge_load(row, EDGE_VOFF(t) + kx * DW_ - CLG_EDGE_PL);
-                TILE_FMAS((c * KH_ + ky) * KW_ + kx);
-            }
-        }
-    }
 #else
 #if CLG_PITCHED
     /* Every block is interior: row iy = ky*DH starts at plane + iy*W + ox0. */
     const int iy0 = 0, ix0 = ox0;
+    const bool interior = true;
+#elif CLG_EDGES
+    /* One block per output row (ox0 = 0) on the unpadded input: every block takes the interior
+       loop, its loads that leave the row shifted by edge_load (INTERIOR_LOAD). */
+    const int iy0 = oy * SH_ - PT, ix0 = 0;
     const bool interior = true;
 #else
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
@@ -386,7 +379,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
                 for (int kx = 0; kx < KW_; ++kx) {
 #pragma unroll
                     for (int t = 0; t < CLG_TX; ++t)
-                        x[t] = LOAD_STRIDED(row + kx * DW_ + voff[t] * SW_);
+                        x[t] = INTERIOR_LOAD(row, kx, t);
                     TILE_FMAS((c * KH_ + ky) * KW_ + kx);
                 }
             }
