@@ -20,9 +20,9 @@
  *                broadcast weight for several vectors
  *   -DCLG_FLAT=1 (NCHW only) 1x1 kernel, stride 1, no padding: pixels are taken as one flat
  *                run of H*W, so vectors never straddle row ends
- *   -DCLG_NARROW=1 (NCHW only, not pitched) runs (rows, or the flat run) narrower than the
- *                block's CLG_TX*CLG_VW pixels but at least CLG_VW: the block's last vectors
- *                move back to end at the run's end and every vector is stored whole
+ *   -DCLG_NARROW=1 (NCHW rows, not flat or pitched) rows narrower than the block's
+ *                CLG_TX*CLG_VW pixels but at least CLG_VW: the block's last vectors move back
+ *                to end at the row's end and every vector is stored whole
  *   -DCLG_EDGES=1 -DCLG_EDGE_W=w -DCLG_EDGE_OW=ow -DCLG_EDGE_PL=pl (NCHW, with CLG_NARROW,
  *                a specialised geometry with SW 1, CLG_VW 16; input width w >= CLG_VW,
  *                output width ow, left padding pl): one block per output row on the unpadded
@@ -234,6 +234,9 @@
 
 #if !CLG_NHWC
 
+#if CLG_NARROW && (CLG_FLAT || CLG_PITCHED)
+#error CLG_NARROW is for rows of one block, not flat or pitched runs
+#endif
 #if CLG_EDGES
 #if !CLG_NARROW || !defined(CLG_KH) || CLG_SW != 1 || CLG_VW != 16
 #error CLG_EDGES needs CLG_NARROW, a specialised geometry with stride 1 and 16 lanes
@@ -312,8 +315,8 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
        and every tile's weight rows lie at constant offsets; a moved block stores only the
        outputs from its nominal start on. The host guarantees CLG_TB <= KPG. */
     const int ox0 = run >= SPAN ? min(start, run - SPAN) : 0;
-    /* Vector t starts at pixel ox0 + voff[t]: t*CLG_VW, or with CLG_NARROW (runs narrower than
-       the block, at least a vector wide) the last vectors move back to end at the run's end,
+    /* Vector t starts at pixel ox0 + voff[t]: t*CLG_VW, or with CLG_NARROW (rows narrower than
+       the block, at least a vector wide) the last vectors move back to end at the row's end,
        overlapping the ones before, which hold the same outputs: every vector is then stored
        whole by this work-item instead of lane by lane through memory. */
     int voff[CLG_TX];

@@ -324,8 +324,8 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
                (AVX-512 VM, kernel time, medians of 11-21): dense 3x3 28x28x256 0.84x,
                28x28x192 0.81x, 56x56x128 0.75x, 112x112x32 0.85x, 30x30 unpadded 0.64-0.82x
                (batch 8 0.82x); AlexNet's 5x5 g=2 0.87x (batch 8 0.89-0.92x); 256 channels
-               28x28 g=4 0.81x, g=8 0.83x, g=16
-               0.80-0.84x (batch 8 0.79-0.89x), g=32 0.85-0.95x (batch 8 0.80-0.81x);
+               28x28 g=4 0.81x, g=8 0.83x, g=16 0.80-0.84x (batch 8 0.79-0.89x), g=32
+               0.85-0.95x (batch 8 0.80-0.81x);
                ShuffleNet's 1x1 g=3 flat runs 0.76-0.93x; 20x20 0.96x. Not taken: 44x44 (64
                pixels computed for 48) 1.03x; stride 2, whose 16-lane strided loads are
                gathers, 1.28-1.30x. */
@@ -571,7 +571,27 @@ static bool padded_fits(const clgconv_context *ctx, const clg_shape *s, const ti
     return elems <= INT32_MAX && total <= clg_workspace_cap(ctx) / sizeof(float);
 }
 
-static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p);
+/* NCHW blocks wider than their row (one block per row) but the row at least a vector wide:
+   -DCLG_NARROW moves the block's last vectors back to end at the row's end, so that every
+   vector is stored whole; otherwise the last vector's tail goes lane by lane
+   through a private array, whose reload of partly forwarded stores stalls (perf, 28x28 rows in
+   2 x 16-lane blocks, 16 channels per group, batch 8: 13 % of the kernel's samples on those
+   stores). The moved offsets are runtime values that every load then adds, which costs more
+   than the stores save once the reduction is long, so only reductions of up to 576 (64
+   channels x 3x3). Kernel time, plans alternating call by call, medians of 41, AVX-512 PoCL:
+   256 channels 28x28 3x3, g=32 (reduction 72) 0.90-0.99x, batch 8 0.90-0.92x; g=16 0.95x,
+   batch 8 0.94-0.95x; g=8 0.96-0.99x; g=4 (576) 0.99-1.01x; dense 192 channels (1728) 1.02x
+   slower. CPUs only (measured there; GPUs keep private arrays in registers). */
+static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
+{
+    /* Not for via_nchw plans (NHWC output, every lane stored on its own: the moved vectors
+       would store more lanes, not whole vectors), nor flat runs (their 16-lane blocks start at
+       32 pixels, so they are never narrow). */
+    if (!ctx->info.is_cpu || s->d.layout != CLGCONV_LAYOUT_NCHW || p->pitched || p->via_nchw ||
+        p->flat)
+        return false;
+    return s->OW < (int64_t)p->tx * p->vw && s->OW >= p->vw && s->reduction <= 576;
+}
 
 /* NCHW rows held whole by one narrow block (narrow_run: 28x28 images in 2 x 16 lanes), stride
    1, a specialised build of 16 lanes, input rows at least a vector wide, every load's
@@ -869,29 +889,6 @@ static bool row_share(const clgconv_context *ctx, const clg_shape *s, const tile
     return s->d.layout == CLGCONV_LAYOUT_NHWC && ctx->info.is_cpu &&
            ctx->info.cpu_registers >= 32 && p->specialised && !p->pitched && p->gpv == 1 &&
            p->vw == 8 && s->SW == 1 && s->DW == 1 && 2 * p->tb + s->KW <= 32;
-}
-
-/* NCHW blocks wider than their run (one block per row or flat run) but the run at least a
-   vector wide: -DCLG_NARROW moves the block's last vectors back to end at the run's end, so
-   that every vector is stored whole; otherwise the last vector's tail goes lane by lane
-   through a private array, whose reload of partly forwarded stores stalls (perf, 28x28 rows in
-   2 x 16-lane blocks, 16 channels per group, batch 8: 13 % of the kernel's samples on those
-   stores). The moved offsets are runtime values that every load then adds, which costs more
-   than the stores save once the reduction is long, so only reductions of up to 576 (64
-   channels x 3x3). Kernel time, plans alternating call by call, medians of 41, AVX-512 PoCL:
-   256 channels 28x28 3x3, g=32 (reduction 72) 0.90-0.99x, batch 8 0.90-0.92x; g=16 0.95x,
-   batch 8 0.94-0.95x; g=8 0.96-0.99x; g=4 (576) 0.99-1.01x; dense 192 channels (1728) 1.02x
-   slower. CPUs only (measured there; GPUs keep private arrays in registers). */
-static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
-{
-    /* Not for via_nchw plans (NHWC output, every lane stored on its own: the moved vectors
-       would store more lanes, not whole vectors), nor flat runs (their 16-lane blocks start at
-       32 pixels, so they are never narrow). */
-    if (!ctx->info.is_cpu || s->d.layout != CLGCONV_LAYOUT_NCHW || p->pitched || p->via_nchw ||
-        p->flat)
-        return false;
-    const int64_t run = p->flat ? s->OH * s->OW : s->OW;
-    return run < (int64_t)p->tx * p->vw && run >= p->vw && s->CPG * s->KH * s->KW <= 576;
 }
 
 static void tiled_release(tiled_state *st)
