@@ -19,6 +19,11 @@
  *                          conv2d_depthwise_nchw_cv (see below)
  *   -DCLG_CV_PLANES=16     (NCHW, self-staged) 16 planes per work-item of conv2d_depthwise_nchw_cv
  *   -DCLG_RB=r             (NCHW, CLG_SW 1) blocks of r output rows in conv2d_depthwise_nchw_tile
+ *   -DCLG_ROW_OW=, -DCLG_ROW_W=, -DCLG_ROW_PL=, -DCLG_ROW_CB=
+ *                          (NHWC, specialised builds, all or none) conv2d_depthwise_nhwc computes
+ *                          each row fully unrolled for this output width, input width and left
+ *                          padding (which must equal the OW, W and PL arguments), in chunks of
+ *                          CLG_ROW_CB outputs
  *   -DCLG_STREAM_STORES=1  conv2d_depthwise_nhwc, conv2d_depthwise_nchw and
  *                          conv2d_depthwise_nchw_tile store full output vectors with streaming
  *                          (non-temporal) stores where aligned (STOREV_STREAM, vector_common.cl)
@@ -83,6 +88,9 @@
  *   interior pixels 4 at a time in specialised builds, the others one by one; the tap weight
  *   vectors (gathered from [K][KH*KW]) stay in registers in specialised builds, gathered once
  *   for all RPW rows; with multiplier 1 the input is one vector load per pixel and tap.
+ *   With CLG_ROW_OW (depthwise only, CLG_CPG 1): each row is unrolled instead of walked, in
+ *   chunks of CLG_ROW_CB outputs; taps leaving the row are dropped at compile time, so no
+ *   output takes the checked path (which 3 of a 7-wide 3x3 row's 7 pixels took).
  *   Arguments: as for the NCHW kernel, then RPW.
  *   With CLG_CPG = G (2 or 4; K == C, groups of G input and G output channels, weights
  *   [K][G][KH][KW]): the same walk computes a grouped convolution. The CLG_VW (8 or 16) output
@@ -685,6 +693,42 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
     for (int oy = oy0; oy < min(OH, oy0 + RPW); ++oy) {
         const int iy0 = oy * SH_ - PT;
         __global float *out_row = output + (((CLG_IDX)n * OH + oy) * OW) * K + k0;
+#ifdef CLG_ROW_OW
+#if !defined(CLG_KH) || CLG_CPG != 1
+#error "CLG_ROW_OW needs a specialised depthwise build"
+#endif
+        /* Whole rows, unrolled: OW, W and PL are constants, so each tap's column is known at
+           compile time, taps outside the row vanish instead of being checked, and the loads
+           neighbouring outputs share are one load. Chunks of CLG_ROW_CB outputs bound the
+           live accumulators. Taps are summed in the same order as the paths below. */
+#pragma unroll
+        for (int c0 = 0; c0 < CLG_ROW_OW; c0 += CLG_ROW_CB) {
+            floatV acc[CLG_ROW_CB];
+#pragma unroll
+            for (int p = 0; p < CLG_ROW_CB; ++p) acc[p] = (floatV)(0.0f);
+            UNROLL_GEOMETRY
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int iy = iy0 + ky * DH_;
+                if (iy < 0 || iy >= H) continue;
+                const __global float *row = image + (CLG_IDX)iy * CLG_ROW_W * C;
+#pragma unroll
+                for (int p = 0; p < CLG_ROW_CB; ++p) {
+                    UNROLL_GEOMETRY
+                    for (int kx = 0; kx < KW_; ++kx) {
+                        const int ix = (c0 + p) * SW_ - CLG_ROW_PL + kx * DW_;
+                        if (c0 + p < CLG_ROW_OW && ix >= 0 && ix < CLG_ROW_W)
+                            TAP_ACCUMULATE(acc[p], load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
+                                           ky * KW_ + kx);
+                    }
+                }
+            }
+#pragma unroll
+            for (int p = 0; p < CLG_ROW_CB; ++p)
+                if (c0 + p < CLG_ROW_OW)
+                    STOREV_STREAM(clamp_output(acc[p] + b, output_min, output_max),
+                                  out_row + (CLG_IDX)(c0 + p) * K);
+        }
+#else
         int ox = 0;
         while (ox < OW) {
             if (NHWC_PX > 1 && ox >= lo && ox + NHWC_PX <= hi) {
@@ -737,6 +781,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                           out_row + (CLG_IDX)ox * K);
             ++ox;
         }
+#endif
     }
     STREAM_FENCE();
 }

@@ -1,5 +1,6 @@
 /* algo_depthwise.c: CLGCONV_ALGO_DEPTHWISE, kernels (cl/depthwise.cl) for groups == in_channels with any channel multiplier, kernel, stride, dilation, padding and layout, and for groups of 2 or 4 channels (NHWC; NCHW on CPU devices). */
 #include "internal.h"
+#include "testing.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -120,10 +121,51 @@ static size_t nchw_planes_per_group(const clg_shape *s)
    images keep the streaming kernel. Against its 16-lane vectors: 7x7x960 0.032 -> 0.019 ms,
    batch 8 0.131 -> 0.108; 10x10x512 equal (0.035-0.039, batch 8 0.19); 12x12x512 batch 8 0.205
    -> 0.253, 14x14x384 0.046 -> 0.058, batch 8 0.146 -> 0.243 (slower). */
+static bool nhwc_row_unrolled(const clgconv_context *ctx, const clg_shape *s);
 static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
 {
-    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
+    return !nhwc_row_unrolled(ctx, s) && ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
            s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256);
+}
+
+/* Whether the NHWC kernel walks its rows fully unrolled (-DCLG_ROW_OW/W/PL/CB: output width,
+   input width and left padding as constants, so every tap's column is known when compiling and
+   taps outside the row vanish): CPU devices, one input channel per group (any multiplier),
+   specialised windows, rows of up to 32 outputs and 384 taps (the unrolled code grows with
+   them: a cold build of a 28-wide 3x3 row took 1.8 s against 0.9 for the walk, 14-wide 5x5
+   2.0 s against 1.6, 24-wide 7x7 5.6 against 3.0, 32-wide 11x11 21 s against 11); with
+   16 vector registers only rows of up to 8 or windows of more than 9 taps. Kernel time against
+   the interior/border walk (or conv2d_depthwise_nhwc_tile where that took the shape), AVX-512
+   VM, medians of 31-41 alternating calls, batch 8 unless noted: MobileNetV2's 7x7x960 0.54x
+   (tile kernel before), 14x14x384 0.81-0.85x (batch 1 0.84-0.87x), 28x28x192 0.81-0.93x
+   (batch 1 0.87-0.93x); 5x5 14x14x240 0.75x, 7x7x576 0.43x, stride 2 14x14x672 0.36x, 28x28x144
+   stride 2 0.97x, 56x56x144 stride 2 1.02x, dilation 2 0.94x, 7x7 window 0.69x; multiplier 2
+   28x28 0.83x, 14x14 0.82x, multiplier 3 7x7 0.62x; 20, 36 and 3 channels 0.56-0.72x. With PoCL
+   compiling for Haswell and 16-register plans: 7x7x960 0.65x (tile kernel before), 5x5 windows
+   0.49-0.72x, 7x7 window 0.67x, but 3x3 on 14x14x384 1.08x, 28x28x192 1.12x, multiplier 2
+   28x28 1.10x (those keep the walk). */
+static bool nhwc_row_unrolled(const clgconv_context *ctx, const clg_shape *s)
+{
+    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && s->CPG == 1 &&
+           specialised_geometry(s) && s->OW <= 32 && s->OW * s->KH * s->KW <= 384 &&
+           (ctx->info.cpu_registers >= 32 || s->OW <= 8 || s->KH * s->KW > 9);
+}
+
+/* clgconv_testing_depthwise_row_plans: depthwise plans created on this thread with unrolled
+   rows. */
+static CLG_THREAD_LOCAL long g_row_plans = 0;
+
+long clgconv_testing_depthwise_row_plans(void) { return g_row_plans; }
+
+/* Outputs per chunk of an unrolled row (CLG_ROW_CB): the row in equal chunks of at most 10
+   outputs with 32 vector registers, 4 with 16. Kernel time, AVX-512, chunks of at most 14 ->
+   10: 28x28x192 0.92x, 14x14x384 (7 either way) equal; 7 -> 28x28x192 0.95x; 4: 1.00x / 1.05x.
+   Haswell target: at most 2 1.10-1.11x slower than 4, 7 1.21x on 28x28x192. */
+static int nhwc_row_chunk(const clgconv_context *ctx, const clg_shape *s)
+{
+    const int64_t most = ctx->info.cpu_registers >= 32 ? 10 : 4;
+    const int64_t chunks = (s->OW + most - 1) / most;
+    return (int)((s->OW + chunks - 1) / chunks);
 }
 
 /* Whether narrow groups run 16-lane channel vectors (then with fewer, longer work-items; see
@@ -455,6 +497,11 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     if (nhwc) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NHWC=1");
     if (s->CPG > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CPG=%d", (int)s->CPG);
+    const bool rows = nhwc && nhwc_row_unrolled(plan->ctx, s);
+    if (rows)
+        len += snprintf(options + len, sizeof options - (size_t)len,
+                        " -DCLG_ROW_OW=%d -DCLG_ROW_W=%d -DCLG_ROW_PL=%d -DCLG_ROW_CB=%d",
+                        (int)s->OW, (int)s->W, (int)s->PL, nhwc_row_chunk(plan->ctx, s));
     if (self_staged(plan->ctx, s))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_SELF_STAGED=1");
     if (cv_block && cv_block != 8)
@@ -527,6 +574,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
             clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         }
     }
+    if (rows) ++g_row_plans;
     plan->state = st;
     plan->workspace_bytes = 0;
     return CLGCONV_SUCCESS;

@@ -154,6 +154,24 @@ const test_case test_named_cases[] = {
     {"depthwise_nhwc_16_lanes_5x5_dilated_s2", 1, 32, 23, 21, 32, 32, 5, 5, 2, 2, 4, 3, 4, 4, 2, 2, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
     {"depthwise_nhwc_16_lanes_7x3_asymmetric", 1, 16, 15, 22, 16, 16, 7, 3, 1, 1, 3, 1, 2, 0, .nhwc = 1, .no_bias = 1},
     {"depthwise_nhwc_16_lanes_11x11_small_image", 1, 16, 9, 10, 16, 16, 11, 11, 1, 1, 5, 5, 5, 5, .nhwc = 1},
+    /* NHWC depthwise rows unrolled at compile time (CPU devices, rows of up to 32 outputs and
+       384 taps; test_differential expects every depthwise_nhwc_rows case planned for 32
+       registers to reach them): the 32-output limit in chunks of 8; 11 outputs in chunks of 6
+       (the last one short), 24 channels in 8-lane vectors, batch 3; padding wider than the
+       window (outputs with no tap inside the row: bias only) on both sides and at the bottom;
+       stride 3 over a dilated 2-tap window with multiplier 3; a 7x7 window on a 7-wide row in
+       4-lane vectors; exactly 384 taps (4x4 window, 24 outputs); 16-lane vectors with stride 2,
+       uneven padding and 14 rows. The depthwise_nhwc_walk cases keep the interior/border walk
+       covered: 33 outputs (one over the limit) and 40 with multiplier 2 and stride 2 rows. */
+    {"depthwise_nhwc_rows_32_wide_limit", 1, 16, 5, 32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"depthwise_nhwc_rows_11_wide_short_chunk_batch3", 3, 24, 4, 11, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_nhwc_rows_padding_wider_than_window", 2, 8, 5, 6, 8, 8, 3, 3, 1, 1, 0, 3, 4, 4, .nhwc = 1},
+    {"depthwise_nhwc_rows_stride3_dilated_multiplier3", 1, 4, 10, 17, 12, 4, 2, 2, 3, 3, 1, 2, 0, 1, 2, 2, .nhwc = 1, .no_bias = 1},
+    {"depthwise_nhwc_rows_7x7_window_7_wide", 1, 20, 8, 7, 20, 20, 7, 7, 1, 1, 3, 3, 3, 3, .nhwc = 1},
+    {"depthwise_nhwc_rows_384_taps_4x4", 1, 8, 6, 24, 8, 8, 4, 4, 1, 1, 2, 2, 1, 1, .nhwc = 1, .clamp = TEST_CLAMP_NARROW},
+    {"depthwise_nhwc_rows_16_lanes_s2_batch2", 2, 48, 28, 28, 48, 48, 3, 3, 2, 2, 0, 0, 1, 1, .nhwc = 1},
+    {"depthwise_nhwc_walk_33_wide", 1, 16, 4, 33, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    {"depthwise_nhwc_walk_40_wide_multiplier2_s2", 2, 8, 9, 80, 16, 8, 3, 3, 2, 2, 1, 1, 1, 0, .nhwc = 1, .no_bias = 1},
     /* NHWC with 2 channels per group (in = out): tiled puts 4 groups in one 8-lane vector and
        rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
     {"nhwc_two_channels_per_group", 1, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},

@@ -19,6 +19,7 @@ static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (infor
    random, medium; the host path in shard 0), so n processes can share a many-core machine. */
 static int g_shard, g_shards = 1, g_shape_index, g_shapes_checked;
 static int g_edge_cases; /* tiled_nchw_edges cases run on tiled for 32 registers */
+static int g_row_cases;  /* depthwise_nhwc_rows cases run on depthwise for 32 registers */
 
 static double now_seconds(void)
 {
@@ -72,6 +73,10 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         /* each such case planned for 32 registers must take edge rows (see main) */
         if (tiled && edges && clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32)
             ++g_edge_cases;
+        /* each depthwise_nhwc_rows case planned for 32 registers must unroll its rows */
+        if (a == CLGCONV_ALGO_DEPTHWISE && strncmp(name, "depthwise_nhwc_rows", 19) == 0 &&
+            clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32)
+            ++g_row_cases;
         for (int mode = tiled ? (edges ? 3 : via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1);
              --mode) {
             if (mode == 2 && !via) continue;
@@ -397,6 +402,11 @@ int main(void)
            clgconv_testing_tiled_edge_plans(), g_edge_cases);
     part[5] = now_seconds() - t, t = now_seconds();
     const int streamed_shapes = streamed_plans(&r);
+    /* The depthwise_nhwc_rows cases planned for 32 registers (main pass, other-register or
+       streamed-stores pass) unrolled their rows. */
+    EXPECT(clgconv_testing_depthwise_row_plans() >= g_row_cases,
+           "unrolled rows reached by %ld plans, expected at least %d (depthwise_nhwc_rows cases)",
+           clgconv_testing_depthwise_row_plans(), g_row_cases);
     part[6] = now_seconds() - t, t = now_seconds();
     random_sweep(seed, count);
     part[2] = now_seconds() - t, t = now_seconds();
