@@ -271,9 +271,20 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
     const bool cpu = cpu_regs > 0;
     tiled_params p = {0, 0, 8, 8, 1, 0, 1, 0, 0, 0};
     p.specialised = specialised_geometry(s);
-    /* Constant channel counts pay where the reduction is long (compute-bound layers); small
-       groups share the runtime-channel build of their geometry. */
-    p.channels = p.specialised && s->CPG >= 8 && s->KPG >= 8;
+    /* Constant channel counts (a build per channel pair: the reduction loops unroll and the
+       CPU register tiles below open up): groups of 8 or more input and output channels, and
+       on CPUs groups of 2 or more input and 3 or more output channels. Those small groups had
+       shared their geometry's runtime-channel build; against it, AVX-512 PoCL, plans
+       alternating call by call (medians of 21), whole call: 256 channels 28x28 g=64 (4 per
+       group) NCHW 0.60x, batch 8 0.54x; 96 channels 28x28 g=16 (6) 0.61x / 0.76x NHWC, batch 8
+       0.57x; g=32 (3) 0.53x / 0.67x, batch 8 0.49x / 0.80x; ResNeXt's 56x56 g=32 (4) 0.91x,
+       batch 8 0.92x; 64 -> 256 channels g=16 (4 -> 16) 0.53x / 0.95x; 256 -> 96 g=32 (8 -> 3)
+       0.49x / 0.83x; 5x5 80 channels g=16 0.55x / 0.72x; 17x17 g=12 (5) 0.60x / 0.93x; 112x112
+       g=8 (3) 0.82x / 0.83x; 7x7 g=16 (4) 0.83x. With PoCL compiling for Haswell and 16
+       registers: 5 or 6 per group 0.78-0.82x, 4 per group 0.96-1.01x (7x7 1.10x). Two output
+       channels per group lost (kernel 1.06-1.16x): those keep the shared build. */
+    p.channels = p.specialised &&
+                 ((s->CPG >= 8 && s->KPG >= 8) || (cpu && s->CPG >= 2 && s->KPG >= 3));
     if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
         p.flat = s->KH == 1 && s->KW == 1 && s->SH == 1 && s->SW == 1 && s->PT == 0 &&
                  s->PL == 0 && s->PB == 0 && s->PR == 0;

@@ -315,6 +315,22 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nchw_edges_kpg12_17_wide", 1, 16, 7, 17, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    /* Small groups with constant channel counts (CPU builds for 2+ input and 3+ output
+       channels per group): 4 x 4 per group on 28-wide rows (16-lane two-vector tiles, edge
+       rows, batch 2); 2 -> 3 NHWC with a clamp; 3 -> 5 with a 5x5 window, stride 2 and
+       asymmetric padding; 6 -> 4 on a 7x7 NHWC image (pitched tiles); 4 -> 6 on a 7x7 NCHW
+       image (pitched blocks on the padded copy); 5 -> 3 dilated, batch 2, no bias; 2 -> 7 with
+       a 1x3 window on 40-wide rows. */
+    {"tiled_small_groups_4x4_28_wide_batch2", 2, 16, 5, 28, 16, 4, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"tiled_small_groups_2_to_3_nhwc", 1, 8, 9, 13, 12, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6},
+    {"tiled_small_groups_3_to_5_5x5_s2", 1, 9, 13, 14, 15, 3, 5, 5, 2, 2, 2, 1, 2, 2},
+    {"tiled_small_groups_6_to_4_pitched_nhwc", 1, 12, 7, 7, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .nhwc = 1},
+    {"tiled_small_groups_4_to_6_pitched_nchw", 1, 8, 7, 7, 12, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"tiled_small_groups_5_to_3_dilated_batch2", 2, 15, 11, 20, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2,
+     2, 2, .no_bias = 1},
+    {"tiled_small_groups_2_to_7_1x3_40_wide", 1, 6, 4, 40, 21, 3, 1, 3, 1, 1, 0, 1, 0, 1},
     /* NHWC, rows under 16 pixels and a reduction over 576 terms: tiled runs it through the
        NCHW kernel's pitched blocks by default on CPUs (batch 2, 9-wide rows, a clamp). */
     {"tiled_nhwc_small_image_long_reduction", 2, 72, 7, 9, 80, 1, 3, 3, 1, 1, 1, 1, 1, 1,
