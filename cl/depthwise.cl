@@ -19,6 +19,11 @@
  *                          conv2d_depthwise_nchw_cv (see below)
  *   -DCLG_CV_PLANES=16     (NCHW, self-staged) 16 planes per work-item of conv2d_depthwise_nchw_cv
  *   -DCLG_RB=r             (NCHW, CLG_SW 1) blocks of r output rows in conv2d_depthwise_nchw_tile
+ *   -DCLG_FLAT_H=, -DCLG_FLAT_W=, -DCLG_FLAT_OH=, -DCLG_FLAT_PT=, -DCLG_FLAT_PL=
+ *                          (NCHW, specialised stride-1 builds with CLG_VW 8 or 16, all or none)
+ *                          build conv2d_depthwise_nchw_flat for planes of this input height and
+ *                          width, output height and top and left padding (they must equal the
+ *                          H, W, OH, PT, PL arguments, and OW must equal W)
  *   -DCLG_ROW_OW=, -DCLG_ROW_W=, -DCLG_ROW_PL=, -DCLG_ROW_CB=
  *                          (NHWC, specialised builds, all or none) conv2d_depthwise_nhwc computes
  *                          each row fully unrolled for this output width, input width and left
@@ -46,6 +51,16 @@
  *   and selects.
  *   Arguments: input, weights, bias, output, N, C, H, W, K, OH, OW, PT, PL, has_bias,
  *   output_min, output_max, KH, KW, SH, SW, DH, DW, M.
+ *
+ * conv2d_depthwise_nchw_flat (CLG_FLAT_W builds): small planes whose output rows are as wide
+ *   as the input's (OW == W), so that a tap's input for output o of the plane is element
+ *   o + dy*W + dx of the input plane. A work-item computes one output plane in flat runs of
+ *   CLG_VW outputs (the last run moved back to end at the plane's end), each tap one vector
+ *   load at a constant offset with the lanes whose pixel lies outside the image (rows above or
+ *   below, columns that wrapped into the neighbouring row) masked to zero by a constant mask.
+ *   Masked lanes read the neighbouring planes; the planes at either end of the tensor, whose
+ *   masked lanes would read outside the buffer, take a scalar loop with checked indices.
+ *   dim 0: output plane n*K + k. Arguments: as for conv2d_depthwise_nchw.
  *
  * conv2d_depthwise_nchw_tile (specialised builds with SW 1 or 2): planes
  *   that fit in local memory. A work-group stages whole zero-padded input planes (TH x TW floats each, TH =
@@ -237,6 +252,95 @@ static void store_row_chunk(floatV v, __global float *out_row, int ox0, int OW)
     else
         store_lanes(v, out_row + ox0, 0, OW);
 }
+
+#ifdef CLG_FLAT_W
+#if !defined(CLG_KH) || CLG_SH != 1 || CLG_SW != 1 || (CLG_VW != 8 && CLG_VW != 16)
+#error "CLG_FLAT_W needs a specialised stride-1 build with CLG_VW 8 or 16"
+#endif
+/* conv2d_depthwise_nchw_flat: small planes as flat runs of CLG_VW outputs (see the file's
+   comment). The plane's geometry is constant, so every vector's tap offsets and lane masks
+   are too. */
+#define FLAT_IN (CLG_FLAT_H * CLG_FLAT_W)    /* input plane */
+#define FLAT_OUT (CLG_FLAT_OH * CLG_FLAT_W)  /* output plane (OW == W) */
+#define FLAT_VECS ((FLAT_OUT + CLG_VW - 1) / CLG_VW)
+/* Offsets, relative to a plane's start, of the first and one past the last element any
+   vector load of the plane touches (masked lanes included). */
+#define FLAT_LO (-(CLG_FLAT_PT * CLG_FLAT_W + CLG_FLAT_PL))
+#define FLAT_HI (FLAT_OUT + ((KH_ - 1) * DH_ - CLG_FLAT_PT) * CLG_FLAT_W + (KW_ - 1) * DW_ - CLG_FLAT_PL)
+#if CLG_VW == 16
+#define FLAT_INTV int16
+#define FLAT_IOTA (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+#else
+#define FLAT_INTV int8
+#define FLAT_IOTA (int8)(0, 1, 2, 3, 4, 5, 6, 7)
+#endif
+
+__kernel void conv2d_depthwise_nchw_flat(__global const float *restrict input,
+                                         __global const float *restrict weights,
+                                         __global const float *restrict bias,
+                                         __global float *restrict output, const int N,
+                                         const int C, const int H, const int W, const int K,
+                                         const int OH, const int OW, const int PT, const int PL,
+                                         const int has_bias, const float output_min,
+                                         const float output_max, const int KH, const int KW,
+                                         const int SH, const int SW, const int DH, const int DW,
+                                         const int M)
+{
+    const int q = (int)get_global_id(0); /* output plane n*K + k */
+    if (q >= N * K) return;
+    const int n = q / K, k = q - n * K;
+    const int ci = n * C + k / M_; /* its input plane */
+    const __global float *in = input + (CLG_IDX)ci * FLAT_IN;
+    __global float *out = output + (CLG_IDX)q * FLAT_OUT;
+    float w[TAPS_];
+#pragma unroll
+    for (int t = 0; t < TAPS_; ++t) w[t] = weights[k * TAPS_ + t];
+    const float b = has_bias ? bias[k] : 0.0f;
+    /* Masked lanes load from the neighbouring planes; the planes at the ends of the tensor,
+       whose loads would leave the buffer, take the checked loop instead. */
+    if ((CLG_IDX)ci * FLAT_IN + FLAT_LO >= 0 &&
+        (CLG_IDX)ci * FLAT_IN + FLAT_HI <= (CLG_IDX)N * C * FLAT_IN) {
+#pragma unroll
+        for (int v = 0; v < FLAT_VECS; ++v) {
+            /* the last vector moves back to end at the plane's end */
+            const int o = min(v * CLG_VW, FLAT_OUT - CLG_VW);
+            const FLAT_INTV lane = (FLAT_INTV)(o) + FLAT_IOTA;
+            const FLAT_INTV oy = lane / CLG_FLAT_W, ox = lane - oy * CLG_FLAT_W;
+            floatV acc = (floatV)(0.0f);
+#pragma unroll
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int dy = ky * DH_ - CLG_FLAT_PT;
+                const FLAT_INTV row_ok = oy + dy >= 0 && oy + dy < CLG_FLAT_H;
+#pragma unroll
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const int dx = kx * DW_ - CLG_FLAT_PL;
+                    const FLAT_INTV ok = row_ok && ox + dx >= 0 && ox + dx < CLG_FLAT_W;
+                    const floatV x = select((floatV)(0.0f),
+                                            LOADV(in + o + dy * CLG_FLAT_W + dx), ok);
+                    acc = MULADD(x, (floatV)(w[ky * KW_ + kx]), acc);
+                }
+            }
+            STOREV(clamp_output(acc + (floatV)(b), output_min, output_max), out + o);
+        }
+    } else {
+        for (int o = 0; o < FLAT_OUT; ++o) {
+            const int oy = o / CLG_FLAT_W, ox = o - oy * CLG_FLAT_W;
+            float acc = 0.0f;
+            for (int ky = 0; ky < KH_; ++ky) {
+                const int iy = oy + ky * DH_ - CLG_FLAT_PT;
+                if (iy < 0 || iy >= CLG_FLAT_H) continue;
+                for (int kx = 0; kx < KW_; ++kx) {
+                    const int ix = ox + kx * DW_ - CLG_FLAT_PL;
+                    if (ix >= 0 && ix < CLG_FLAT_W)
+                        acc = fma(in[iy * CLG_FLAT_W + ix], w[ky * KW_ + kx], acc);
+                }
+            }
+            acc += b;
+            out[o] = acc < output_min ? output_min : acc > output_max ? output_max : acc;
+        }
+    }
+}
+#endif /* CLG_FLAT_W */
 
 __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
                                     __global const float *restrict weights,

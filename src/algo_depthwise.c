@@ -151,11 +151,12 @@ static bool nhwc_row_unrolled(const clgconv_context *ctx, const clg_shape *s)
            (ctx->info.cpu_registers >= 32 || s->OW <= 8 || s->KH * s->KW > 9);
 }
 
-/* clgconv_testing_depthwise_row_plans: depthwise plans created on this thread with unrolled
-   rows. */
-static CLG_THREAD_LOCAL long g_row_plans = 0;
+/* clgconv_testing_depthwise_row_plans / _flat_plans: depthwise plans created on this thread
+   with unrolled NHWC rows / with conv2d_depthwise_nchw_flat. */
+static CLG_THREAD_LOCAL long g_row_plans = 0, g_flat_plans = 0;
 
 long clgconv_testing_depthwise_row_plans(void) { return g_row_plans; }
+long clgconv_testing_depthwise_flat_plans(void) { return g_flat_plans; }
 
 /* Outputs per chunk of an unrolled row (CLG_ROW_CB): the row in equal chunks of at most 10
    outputs with 32 vector registers, 4 with 16. Kernel time, AVX-512, chunks of at most 14 ->
@@ -326,6 +327,36 @@ static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
            s->H * s->W >= 8 && s->N * s->K >= 8;
 }
 
+/* Whether an NCHW shape runs conv2d_depthwise_nchw_flat: a work-item per output plane, its
+   outputs in flat runs of 16 lanes (8 with 16 vector registers) whose tap offsets and lane masks
+   are build-time constants (-DCLG_FLAT_H/W/OH/PT/PL: a program per plane geometry). CPU devices,
+   one input channel per group (any multiplier), specialised windows of at most 9 taps, stride
+   1, output rows as wide as the input's (OW == W: a tap is then one offset in the flat plane),
+   planes of at least one vector and at most 450 vector taps (the unrolled plane: a 28x28 plane,
+   49 x 9, built cold in 3.7 s against 1.9 for the staged kernel; 7x7 1.3 against 2.4), and at
+   least 64 planes per compute unit (one work-item per plane: 32 or 64 planes in all measured
+   up to 2x slower at batch 1). Against the staged kernels (channel-vectorised for 7x7 and
+   14x14, per-plane for 28x28), AVX-512 VM, medians of 21-41 alternating calls, kernel / whole
+   call: MobileNetV2's 7x7x960 batch 8 0.64x / 0.71x (batch 1 0.81x / 0.93x), 14x14x384 0.64x /
+   0.65x (batch 1 0.64x / 0.86x), 28x28x192 0.61x / 0.67x (batch 1 0.85x / 0.88x); dilation 2
+   28x28 0.58x / 0.66x; multiplier 2 14x14 0.38x / 0.52x. With PoCL compiling for Haswell and
+   8 lanes: 7x7x960 batch 8 0.64x / 0.66x, 14x14x384 0.76x / 0.79x. 5x5 windows measured no
+   faster (0.96-1.00x) and a 7x7 window on 24x24 planes 1.8x slower (1764 unrolled taps). */
+static int flat_vector_width(const clgconv_context *ctx)
+{
+    return ctx->info.cpu_registers >= 32 ? 16 : 8;
+}
+
+static bool flat_planes(const clgconv_context *ctx, const clg_shape *s)
+{
+    const int64_t vw = flat_vector_width(ctx);
+    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG == 1 &&
+           specialised_geometry(s) && s->SH == 1 && s->SW == 1 && s->OW == s->W &&
+           s->OH * s->OW >= vw && s->KH * s->KW <= 9 &&
+           s->N * s->K >= 64 * (int64_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) &&
+           (s->OH * s->OW + vw - 1) / vw * s->KH * s->KW <= 450;
+}
+
 /* Output rows per block of conv2d_depthwise_nchw_tile (CLG_RB; 0: one row at a time). A block
    loads each staged input vector once for all its rows that use it, so it pays where the
    window's rows overlap between output rows ((KH-1)*DH >= SH). CPUs, the per-plane tile kernel
@@ -480,11 +511,14 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the depthwise plan");
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
-    const int vw = nhwc ? nhwc_vector_width(plan->ctx, s) : nchw_vector_width(plan->ctx, s);
-    const int row_block = nhwc ? 0 : nchw_rows_per_block(plan->ctx, s);
+    const bool flat = flat_planes(plan->ctx, s);
+    const int vw = nhwc   ? nhwc_vector_width(plan->ctx, s)
+                   : flat ? flat_vector_width(plan->ctx)
+                          : nchw_vector_width(plan->ctx, s);
+    const int row_block = nhwc || flat ? 0 : nchw_rows_per_block(plan->ctx, s);
     /* the build option and plan_tile's geometry take the same planes per work-item */
     const int cv_block =
-        !nhwc && channel_vectorised(plan->ctx, s) ? cv_planes(plan->ctx, s, vw) : 0;
+        !nhwc && !flat && channel_vectorised(plan->ctx, s) ? cv_planes(plan->ctx, s, vw) : 0;
     char options[256];
     int len = 0;
     if (specialised_geometry(s))
@@ -502,7 +536,12 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len,
                         " -DCLG_ROW_OW=%d -DCLG_ROW_W=%d -DCLG_ROW_PL=%d -DCLG_ROW_CB=%d",
                         (int)s->OW, (int)s->W, (int)s->PL, nhwc_row_chunk(plan->ctx, s));
-    if (self_staged(plan->ctx, s))
+    if (flat)
+        len += snprintf(options + len, sizeof options - (size_t)len,
+                        " -DCLG_FLAT_H=%d -DCLG_FLAT_W=%d -DCLG_FLAT_OH=%d -DCLG_FLAT_PT=%d "
+                        "-DCLG_FLAT_PL=%d",
+                        (int)s->H, (int)s->W, (int)s->OH, (int)s->PT, (int)s->PL);
+    else if (self_staged(plan->ctx, s))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_SELF_STAGED=1");
     if (cv_block && cv_block != 8)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_CV_PLANES=%d",
@@ -519,7 +558,9 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_STREAM_STORES=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
-    st->kernel_name = nhwc ? "conv2d_depthwise_nhwc" : "conv2d_depthwise_nchw";
+    st->kernel_name = nhwc   ? "conv2d_depthwise_nhwc"
+                      : flat ? "conv2d_depthwise_nchw_flat"
+                             : "conv2d_depthwise_nchw";
     clgconv_status r =
         clg_context_create_kernel(plan->ctx, "depthwise", options, st->kernel_name, &st->kernel);
     size_t wg = 1;
@@ -527,7 +568,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     /* Small NCHW planes: a zero-padded-plane kernel of the same program, when it fits. */
     cl_kernel tile_kernel = NULL;
     size_t tile_wg = 1;
-    if (r == CLGCONV_SUCCESS && (tile_suits(s) || nhwc_tiled(plan->ctx, s))) {
+    if (r == CLGCONV_SUCCESS && !flat && (tile_suits(s) || nhwc_tiled(plan->ctx, s))) {
         const char *tile_name = nhwc_tiled(plan->ctx, s)           ? "conv2d_depthwise_nhwc_tile"
                                 : channel_vectorised(plan->ctx, s) ? "conv2d_depthwise_nchw_cv"
                                                                    : "conv2d_depthwise_nchw_tile";
@@ -564,6 +605,14 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
             clg_device_geometry(plan->ctx, wg, work,
                                 row_blocks >= 8 ? rows_local : channels_local, st->global,
                                 st->local);
+        } else if (flat) {
+            /* up to 32 planes per work-group, at least 8 work-groups per compute unit */
+            size_t work[3] = {(size_t)(s->N * s->K), 1, 1};
+            const size_t cu = plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1;
+            size_t planes = 32;
+            while (planes > 1 && (size_t)(s->N * s->K) / planes < 8 * cu) planes /= 2;
+            const size_t local_size[3] = {planes, 1, 1};
+            clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         } else {
             size_t work[3] = {(size_t)s->OH, (size_t)(s->N * s->K), 1};
             /* 8 rows of `planes` channels per work-group, each work-item walking its row. Small
@@ -575,6 +624,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         }
     }
     if (rows) ++g_row_plans;
+    if (flat) ++g_flat_plans;
     plan->state = st;
     plan->workspace_bytes = 0;
     return CLGCONV_SUCCESS;

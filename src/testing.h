@@ -37,6 +37,9 @@ CLGCONV_API long clgconv_testing_tiled_edge_plans(void);
    (-DCLG_ROW_OW), so that tests can tell that the row cases reached them. */
 CLGCONV_API long clgconv_testing_depthwise_row_plans(void);
 
+/* How many depthwise plans this thread has created with conv2d_depthwise_nchw_flat. */
+CLGCONV_API long clgconv_testing_depthwise_flat_plans(void);
+
 /* Tiled NHWC plans created on this thread from now on: -1 (default) lets the cost model decide
    whether to run the layer through the NCHW kernel between two layout copies, 0 never does, 1
    does for every NHWC layer whose copies fit the workspace limits. */

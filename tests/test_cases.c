@@ -154,6 +154,22 @@ const test_case test_named_cases[] = {
     {"depthwise_nhwc_16_lanes_5x5_dilated_s2", 1, 32, 23, 21, 32, 32, 5, 5, 2, 2, 4, 3, 4, 4, 2, 2, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
     {"depthwise_nhwc_16_lanes_7x3_asymmetric", 1, 16, 15, 22, 16, 16, 7, 3, 1, 1, 3, 1, 2, 0, .nhwc = 1, .no_bias = 1},
     {"depthwise_nhwc_16_lanes_11x11_small_image", 1, 16, 9, 10, 16, 16, 11, 11, 1, 1, 5, 5, 5, 5, .nhwc = 1},
+    /* NCHW depthwise planes in flat runs (CPU devices, stride 1, OW == W, windows of up to 9
+       taps, at least 64 planes per compute unit: these have 1024 or more, and
+       test_differential expects them to reach the flat kernel on devices of up to 16
+       compute units): 7x7 planes (the last run moved back) with a clamp; multiplier 2 on
+       14x14; dilation 2; padding only at the top (OH < H) and only at the bottom; a 1x3
+       window on 6x5 planes; a 3x1 window on 8x4 planes (whole runs); 25x32 planes, the 450
+       vector taps of the unroll limit at 16 lanes. The first and last planes of each take
+       the checked loop. */
+    {"depthwise_flat_7x7_batch8_relu6", 8, 128, 7, 7, 128, 128, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_flat_multiplier2_14x14", 2, 256, 14, 14, 512, 256, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"depthwise_flat_dilated2", 4, 256, 9, 10, 256, 256, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .no_bias = 1},
+    {"depthwise_flat_top_pad_only", 4, 256, 9, 6, 256, 256, 3, 3, 1, 1, 2, 1, 0, 1},
+    {"depthwise_flat_bottom_pad_only", 3, 352, 6, 9, 352, 352, 3, 3, 1, 1, 0, 1, 1, 1, .clamp = TEST_CLAMP_NARROW},
+    {"depthwise_flat_1x3_6x5", 8, 128, 6, 5, 128, 128, 1, 3, 1, 1, 0, 1, 0, 1},
+    {"depthwise_flat_3x1_8x4", 8, 128, 8, 4, 128, 128, 3, 1, 1, 1, 1, 0, 1, 0},
+    {"depthwise_flat_25x32_unroll_limit", 1, 1024, 25, 32, 1024, 1024, 3, 3, 1, 1, 1, 1, 1, 1},
     /* NHWC depthwise rows unrolled at compile time (CPU devices, rows of up to 32 outputs and
        384 taps; test_differential expects every depthwise_nhwc_rows case planned for 32
        registers to reach them): the 32-output limit in chunks of 8; 11 outputs in chunks of 6

@@ -20,6 +20,8 @@ static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (infor
 static int g_shard, g_shards = 1, g_shape_index, g_shapes_checked;
 static int g_edge_cases; /* tiled_nchw_edges cases run on tiled for 32 registers */
 static int g_row_cases;  /* depthwise_nhwc_rows cases run on depthwise for 32 registers */
+static int g_flat_cases; /* depthwise_flat cases run on depthwise for 32 registers */
+static cl_uint g_compute_units; /* the device's */
 
 static double now_seconds(void)
 {
@@ -73,6 +75,11 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         /* each such case planned for 32 registers must take edge rows (see main) */
         if (tiled && edges && clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32)
             ++g_edge_cases;
+        /* each depthwise_flat case planned for 32 registers on a CPU of up to 16 compute
+           units must take the flat kernel (its shapes have 1024 or more planes) */
+        if (a == CLGCONV_ALGO_DEPTHWISE && strncmp(name, "depthwise_flat", 14) == 0 &&
+            clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32 && g_compute_units <= 16)
+            ++g_flat_cases;
         /* each depthwise_nhwc_rows case planned for 32 registers must unroll its rows */
         if (a == CLGCONV_ALGO_DEPTHWISE && strncmp(name, "depthwise_nhwc_rows", 19) == 0 &&
             clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32)
@@ -368,6 +375,13 @@ int main(void)
 {
     g_ctx = g_plan_ctx = test_open_context(&g_queue);
     printf("device: %s\n", clgconv_context_device_name(g_ctx));
+    {
+        cl_context c;
+        cl_device_id dev;
+        CHECK_OK(clgconv_context_get_cl(g_ctx, &c, &dev));
+        CHECK(clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof g_compute_units,
+                              &g_compute_units, NULL) == CL_SUCCESS);
+    }
     const char *shard = getenv("CLGCONV_TEST_SHARD");
     if (shard && *shard) {
         char tail;
@@ -404,6 +418,9 @@ int main(void)
     const int streamed_shapes = streamed_plans(&r);
     /* The depthwise_nhwc_rows cases planned for 32 registers (main pass, other-register or
        streamed-stores pass) unrolled their rows. */
+    EXPECT(clgconv_testing_depthwise_flat_plans() >= g_flat_cases,
+           "flat planes reached by %ld plans, expected at least %d (depthwise_flat cases)",
+           clgconv_testing_depthwise_flat_plans(), g_flat_cases);
     EXPECT(clgconv_testing_depthwise_row_plans() >= g_row_cases,
            "unrolled rows reached by %ld plans, expected at least %d (depthwise_nhwc_rows cases)",
            clgconv_testing_depthwise_row_plans(), g_row_cases);
