@@ -254,8 +254,12 @@ static void store_row_chunk(floatV v, __global float *out_row, int ox0, int OW)
 }
 
 #ifdef CLG_FLAT_W
-#if !defined(CLG_KH) || CLG_SH != 1 || CLG_SW != 1 || (CLG_VW != 8 && CLG_VW != 16)
-#error "CLG_FLAT_W needs a specialised stride-1 build with CLG_VW 8 or 16"
+#if !defined(CLG_KH) || CLG_SH != 1 || CLG_SW != 1 || (CLG_VW != 8 && CLG_VW != 16) || \
+    (defined(CLG_CPG) && CLG_CPG != 1)
+#error "CLG_FLAT_W needs a specialised stride-1 depthwise build with CLG_VW 8 or 16"
+#endif
+#if CLG_FLAT_OH * CLG_FLAT_W < CLG_VW
+#error "CLG_FLAT_W needs output planes of at least CLG_VW elements"
 #endif
 /* conv2d_depthwise_nchw_flat: small planes as flat runs of CLG_VW outputs (see the file's
    comment). The plane's geometry is constant, so every vector's tap offsets and lane masks
@@ -298,8 +302,7 @@ __kernel void conv2d_depthwise_nchw_flat(__global const float *restrict input,
     const float b = has_bias ? bias[k] : 0.0f;
     /* Masked lanes load from the neighbouring planes; the planes at the ends of the tensor,
        whose loads would leave the buffer, take the checked loop instead. */
-    if ((CLG_IDX)ci * FLAT_IN + FLAT_LO >= 0 &&
-        (CLG_IDX)ci * FLAT_IN + FLAT_HI <= (CLG_IDX)N * C * FLAT_IN) {
+    if ((long)ci * FLAT_IN + FLAT_LO >= 0 && (long)ci * FLAT_IN + FLAT_HI <= (long)N * C * FLAT_IN) {
 #pragma unroll
         for (int v = 0; v < FLAT_VECS; ++v) {
             /* the last vector moves back to end at the plane's end */

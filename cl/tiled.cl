@@ -188,6 +188,9 @@
 #ifdef CLG_CPG
 #define CPG_ CLG_CPG
 #define KPG_ CLG_KPG
+#if !CLG_NHWC && CLG_TB > CLG_KPG
+#error "NCHW channel tiles (CLG_TB) must not exceed the group's output channels (CLG_KPG)"
+#endif
 #else
 #define CPG_ CPG
 #define KPG_ KPG

@@ -160,7 +160,8 @@ long clgconv_testing_depthwise_flat_plans(void) { return g_flat_plans; }
 
 /* Outputs per chunk of an unrolled row (CLG_ROW_CB): the row in equal chunks of at most 10
    outputs with 32 vector registers, 4 with 16. Kernel time, AVX-512, chunks of at most 14 ->
-   10: 28x28x192 0.92x, 14x14x384 (7 either way) equal; 7 -> 28x28x192 0.95x; 4: 1.00x / 1.05x.
+   10: 28x28x192 0.92x, 14x14x384 (one chunk of 14 -> two of 7) 0.99x; at most 7: 28x28x192
+   0.95x, 14x14x384 0.95x; at most 4: 1.00x / 1.05x.
    Haswell target: at most 2 1.10-1.11x slower than 4, 7 1.21x on 28x28x192. */
 static int nhwc_row_chunk(const clgconv_context *ctx, const clg_shape *s)
 {
@@ -553,7 +554,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
        chunks): a partly written line costs a read anyway, and a plain store after a streamed
        one to the same line stalls (NCHW 56x56 rows, whose last chunk moves back over the one
        before, ran 3x slower). */
-    const bool whole_lines = vw == 16 && !cv_block && (nhwc ? s->K % 16 == 0 : s->OW % 16 == 0);
+    const bool whole_lines =
+        vw == 16 && !cv_block && !flat && (nhwc ? s->K % 16 == 0 : s->OW % 16 == 0);
     if (clg_stream_stores(plan->ctx, s->input_elems, s->output_elems, s->macs, whole_lines))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_STREAM_STORES=1");
     if (biggest > INT32_MAX)

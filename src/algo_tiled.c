@@ -177,6 +177,7 @@ static int pow2_tile(int64_t n, int max)
    tiles spilled (1.5x slower). */
 static int two_vector_channel_tile(int64_t kpg, int cpu_regs)
 {
+    if (kpg < 4) return (int)kpg; /* tiles never span more channels than a group has */
     const int max = cpu_regs >= 32 ? 8 : 6;
     int best = max;
     double best_cost = 0.0;
@@ -277,10 +278,12 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
        shared their geometry's runtime-channel build; against it, AVX-512 PoCL, plans
        alternating call by call (medians of 21), whole call: 256 channels 28x28 g=64 (4 per
        group) NCHW 0.60x, batch 8 0.54x; 96 channels 28x28 g=16 (6) 0.61x / 0.76x NHWC, batch 8
-       0.57x; g=32 (3) 0.53x / 0.67x, batch 8 0.49x / 0.80x; ResNeXt's 56x56 g=32 (4) 0.91x,
+       0.57x; g=32 (3) 0.50x / 0.84x, batch 8 0.47x / 0.82x; ResNeXt's 56x56 g=32 (4) 0.91x,
        batch 8 0.92x; 64 -> 256 channels g=16 (4 -> 16) 0.53x / 0.95x; 256 -> 96 g=32 (8 -> 3)
-       0.49x / 0.83x; 5x5 80 channels g=16 0.55x / 0.72x; 17x17 g=12 (5) 0.60x / 0.93x; 112x112
-       g=8 (3) 0.82x / 0.83x; 7x7 g=16 (4) 0.83x. With PoCL compiling for Haswell and 16
+       0.42x / 0.71x; 5x5 80 channels g=16 0.55x / 0.72x; 17x17 g=12 (5) 0.60x / 0.93x; 112x112
+       g=8 (3) 0.77x / 0.83x; 15x15 g=15 (3) 0.92x / 0.90x; 7x7 g=16 (4) 0.83x (3 output
+       channels per group take 3-channel tiles, two_vector_channel_tile). With PoCL compiling
+       for Haswell and 16
        registers: 5 or 6 per group 0.78-0.82x, 4 per group 0.96-1.01x (7x7 1.10x). Two output
        channels per group lost (kernel 1.06-1.16x): those keep the shared build. */
     p.channels = p.specialised &&

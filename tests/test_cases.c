@@ -89,6 +89,9 @@ const test_case test_named_cases[] = {
     {"depthwise_nhwc_tile_unused_rows_s2", 1, 8, 10, 9, 8, 8, 3, 3, 2, 2, 0, 0, 0, 0, .nhwc = 1, .clamp = TEST_CLAMP_RELU6},
     {"depthwise_nhwc_tile_7x7_kernel", 1, 8, 9, 8, 8, 8, 7, 7, 1, 1, 3, 3, 3, 3, .nhwc = 1},
     {"depthwise_nhwc_tile_image_1x1", 2, 8, 1, 1, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
+    /* (16 registers: 12-wide rows of a 3x3 window keep the tile kernel, unrolled rows taking
+       rows up to 8; with 32 registers this and most tile cases above unroll their rows) */
+    {"depthwise_nhwc_tile_12x12_24_channels", 1, 24, 12, 12, 24, 24, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
     /* Larger NHWC images, multiplier 1, <= 9 taps, K a multiple of 16: 16-lane channel vectors
        on CPUs (specialised 3x3 and stride 2, the generic build for 1x3 and dilation). */
     {"depthwise_nhwc_16_lanes", 1, 16, 17, 18, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1},
@@ -158,15 +161,18 @@ const test_case test_named_cases[] = {
        taps, at least 64 planes per compute unit: these have 1024 or more, and
        test_differential expects them to reach the flat kernel on devices of up to 16
        compute units): 7x7 planes (the last run moved back) with a clamp; multiplier 2 on
-       14x14; dilation 2; padding only at the top (OH < H) and only at the bottom; a 1x3
-       window on 6x5 planes; a 3x1 window on 8x4 planes (whole runs); 25x32 planes, the 450
-       vector taps of the unroll limit at 16 lanes. The first and last planes of each take
-       the checked loop. */
+       14x14; dilation 2; padding only at the top and only at the bottom (OH < H); padding
+       taller than the window (OH > H); a 1x3 window on 6x5 planes; a 3x1 window on 8x4 planes
+       (whole runs); 25x32 planes, the 450 vector taps of the unroll limit at 16 lanes. The
+       first and last planes of each take the checked loop; 4x4 planes with dilation 4 reach
+       beyond one plane, so two planes at each end do. */
     {"depthwise_flat_7x7_batch8_relu6", 8, 128, 7, 7, 128, 128, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
     {"depthwise_flat_multiplier2_14x14", 2, 256, 14, 14, 512, 256, 3, 3, 1, 1, 1, 1, 1, 1},
     {"depthwise_flat_dilated2", 4, 256, 9, 10, 256, 256, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .no_bias = 1},
     {"depthwise_flat_top_pad_only", 4, 256, 9, 6, 256, 256, 3, 3, 1, 1, 2, 1, 0, 1},
     {"depthwise_flat_bottom_pad_only", 3, 352, 6, 9, 352, 352, 3, 3, 1, 1, 0, 1, 1, 1, .clamp = TEST_CLAMP_NARROW},
+    {"depthwise_flat_taller_padding", 8, 128, 5, 7, 128, 128, 3, 3, 1, 1, 2, 1, 2, 1},
+    {"depthwise_flat_dilated4_4x4_two_checked_planes", 8, 128, 4, 4, 128, 128, 3, 3, 1, 1, 4, 4, 4, 4, 4, 4},
     {"depthwise_flat_1x3_6x5", 8, 128, 6, 5, 128, 128, 1, 3, 1, 1, 0, 1, 0, 1},
     {"depthwise_flat_3x1_8x4", 8, 128, 8, 4, 128, 128, 3, 1, 1, 1, 1, 0, 1, 0},
     {"depthwise_flat_25x32_unroll_limit", 1, 1024, 25, 32, 1024, 1024, 3, 3, 1, 1, 1, 1, 1, 1},
