@@ -124,8 +124,9 @@ static size_t nchw_planes_per_group(const clg_shape *s)
 static bool nhwc_row_unrolled(const clgconv_context *ctx, const clg_shape *s);
 static bool nhwc_tiled(const clgconv_context *ctx, const clg_shape *s)
 {
-    return !nhwc_row_unrolled(ctx, s) && ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
-           s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256);
+    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NHWC && common_geometry(s) &&
+           s->KPG == 1 && s->K % 8 == 0 && s->OH * s->OW <= (s->K % 16 == 0 ? 100 : 256) &&
+           !nhwc_row_unrolled(ctx, s); /* which beat it wherever it applies (see there) */
 }
 
 /* Whether the NHWC kernel walks its rows fully unrolled (-DCLG_ROW_OW/W/PL/CB: output width,

@@ -283,9 +283,9 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
        0.42x / 0.71x; 5x5 80 channels g=16 0.55x / 0.72x; 17x17 g=12 (5) 0.60x / 0.93x; 112x112
        g=8 (3) 0.77x / 0.83x; 15x15 g=15 (3) 0.92x / 0.90x; 7x7 g=16 (4) 0.83x (3 output
        channels per group take 3-channel tiles, two_vector_channel_tile). With PoCL compiling
-       for Haswell and 16
-       registers: 5 or 6 per group 0.78-0.82x, 4 per group 0.96-1.01x (7x7 1.10x). Two output
-       channels per group lost (kernel 1.06-1.16x): those keep the shared build. */
+       for Haswell and 16 registers: 5 or 6 per group 0.78-0.82x, 4 per group 0.96-1.01x (7x7
+       1.10x). Two output channels per group lost (kernel 1.06-1.16x): those keep the shared
+       build. */
     p.channels = p.specialised &&
                  ((s->CPG >= 8 && s->KPG >= 8) || (cpu && s->CPG >= 2 && s->KPG >= 3));
     if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
