@@ -84,7 +84,7 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
     clg_gemm_layout_init(ctx, s, s->output_elems, 0, &l);
-    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    double cu = (double)clg_compute_units(ctx);
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md; CLBlast 1.5.3, its NVIDIA parameters): 12 TFLOP/s

@@ -272,7 +272,7 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
 static int nhwc_rows_per_item(const clgconv_context *ctx, const clg_shape *s, int vw)
 {
     if (!ctx->info.is_cpu) return 1;
-    const int64_t cu = ctx->info.compute_units ? ctx->info.compute_units : 1;
+    const int64_t cu = clg_compute_units(ctx);
     const int64_t items_per_cu = wide_narrow_groups(ctx, s) ? 8 : 64;
     int64_t rows = (s->K / vw) * s->OH * s->N / (items_per_cu * cu);
     if (rows < 1) rows = 1;
@@ -355,7 +355,7 @@ static bool flat_planes(const clgconv_context *ctx, const clg_shape *s)
     return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG == 1 &&
            specialised_geometry(s) && s->SH == 1 && s->SW == 1 && s->OW == s->W &&
            s->OH * s->OW >= vw && s->KH * s->KW <= 9 &&
-           s->N * s->K >= 64 * (int64_t)(ctx->info.compute_units ? ctx->info.compute_units : 1) &&
+           s->N * s->K >= 64 * clg_compute_units(ctx) &&
            (s->OH * s->OW + vw - 1) / vw * s->KH * s->KW <= 450;
 }
 
@@ -487,7 +487,7 @@ static bool plan_tile(const clgconv_context *ctx, const clg_shape *s, int vw, in
        112x112x32 batch 1 0.93x, batch 8 0.91-0.94x; 56x56x144 batch 1 0.90x, batch 8 1.11x;
        against one row per work-item (the code before row blocks): 112x112x32 0.71-0.79x, batch
        8 1.03-1.04x; 56x56x144 0.75x, batch 8 0.98x; 5x5 56x56x64 0.85x; 7x7 112x112x32 0.67x). */
-    const size_t cu = ctx->info.compute_units ? ctx->info.compute_units : 1;
+    const size_t cu = (size_t)clg_compute_units(ctx);
     const size_t max_planes = self ? (size_t)items / (8 * cu) : row_block ? 1 : 256;
     /* Planes per work-group: up to 256 work-items and half the local memory. Not limited by
        the number of planes, so that the local size depends on the row count only (PoCL compiles
@@ -611,7 +611,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         } else if (flat) {
             /* up to 32 planes per work-group, at least 8 work-groups per compute unit */
             size_t work[3] = {(size_t)(s->N * s->K), 1, 1};
-            const size_t cu = plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1;
+            const size_t cu = (size_t)clg_compute_units(plan->ctx);
             size_t planes = 32;
             while (planes > 1 && (size_t)(s->N * s->K) / planes < 8 * cu) planes /= 2;
             const size_t local_size[3] = {planes, 1, 1};

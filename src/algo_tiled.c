@@ -1072,7 +1072,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
            made 576 work-groups of 16 for ResNeXt's 7x7 g=32 layer (1024 channels x 9 rows)
            and its copy took 0.074 ms for 0.5 MB. The group-blocked copy has a work-item per
            group and block of rows. */
-        const int64_t cu = plan->ctx->info.compute_units ? plan->ctx->info.compute_units : 1;
+        const int64_t cu = clg_compute_units(plan->ctx);
         const int64_t items = p.group_blocked ? rows * s->G : rows;
         int64_t rpi = plan->ctx->info.is_cpu ? items / (64 * cu) : 1;
         if (rpi < 1) rpi = 1;

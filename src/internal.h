@@ -274,6 +274,9 @@ bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide);
 bool clg_stream_stores(const clgconv_context *ctx, int64_t input_elems, int64_t output_elems,
                        double macs, bool whole_lines);
 
+/* The device's compute units, at least 1 (a driver may report 0). */
+int64_t clg_compute_units(const clgconv_context *ctx);
+
 /* GPUs: the work-items a kernel's NDRange should have to keep every compute unit busy (the
    tiled kernels shrink their register tiles until they reach it); 0 on CPUs. */
 int64_t clg_gpu_target_items(const clgconv_context *ctx);

@@ -65,7 +65,7 @@ void clg_device_geometry(const clgconv_context *ctx, size_t wg_limit, const size
     /* Small NDRanges: smaller groups (at least 8 items), so that the work spreads over the
        compute units rather than filling a few (measured on an H200: 448 work-items in groups
        of 128, on 4 of its 132 SMs, ran 2.6x slower than in groups of 8). */
-    const double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    const double cu = (double)clg_compute_units(ctx);
     const double per_cu = (double)work[0] * (double)work[1] * (double)work[2] / cu;
     size_t preferred[3], left = CLG_GPU_GROUP_ITEMS;
     while (left > 8 && (double)left > per_cu) left /= 2;
@@ -109,6 +109,11 @@ bool clg_stream_stores(const clgconv_context *ctx, int64_t input_elems, int64_t 
     return bytes > 0.5 * (double)ctx->info.global_cache && 2.0 * macs < bytes * peak / bw;
 }
 
+int64_t clg_compute_units(const clgconv_context *ctx)
+{
+    return ctx->info.compute_units ? (int64_t)ctx->info.compute_units : 1;
+}
+
 /* 64 work-items per compute unit. Measured on an H200 (132 SMs, NVIDIA's OpenCL), tiled's
    batch-1 NCHW suite in all: 6.15 ms with the CPU-sized tiles, 3.78 with 64 per compute unit,
    3.98 with 256 and 4.37 with 1024 (smaller tiles than needed lose more than they gain:
@@ -116,18 +121,18 @@ bool clg_stream_stores(const clgconv_context *ctx, int64_t input_elems, int64_t 
 int64_t clg_gpu_target_items(const clgconv_context *ctx)
 {
     if (ctx->info.is_cpu) return 0;
-    return 64 * (int64_t)(ctx->info.compute_units ? ctx->info.compute_units : 1);
+    return 64 * clg_compute_units(ctx);
 }
 
 double clg_gpu_scale(const clgconv_context *ctx)
 {
-    return (ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0) / CLG_GPU_FIT_UNITS;
+    return (double)clg_compute_units(ctx) / CLG_GPU_FIT_UNITS;
 }
 
 double clg_gpu_seconds(const clgconv_context *ctx, const clg_gpu_fit *fit, double flops,
                        double items, double tile, double reduction)
 {
-    const double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    const double cu = (double)clg_compute_units(ctx);
     double fill = items / (cu * fit->items_per_cu);
     if (fill > 1.0) fill = 1.0;
     const double eff = fill * tile / (tile + fit->tile0) * reduction / (reduction + fit->red0);
@@ -152,7 +157,7 @@ uint64_t clg_workspace_cap(const clgconv_context *ctx)
 void clg_device_roofline(const clgconv_context *ctx, double *peak_flops, double *bandwidth,
                          double *launch_s)
 {
-    double cu = ctx->info.compute_units ? (double)ctx->info.compute_units : 1.0;
+    double cu = (double)clg_compute_units(ctx);
     if (ctx->info.is_cpu) {
         *peak_flops = 70e9 * cu;
         *bandwidth = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
