@@ -7,6 +7,7 @@
 #   DEADLINE       seconds this script may take in all (default 420): steps that would not fit
 #                  are skipped and say so; the archive is always written
 #   SHARDS         test_differential processes (default: CPUs / 2, at most 8)
+#   TESTS_LIMIT    seconds the test programs may take (default 200)
 #   BENCH_ITERS    timed runs per layer (default 10; more until 50 ms of runs)
 #   WIDE_SEED      seed of the last step, a wider test_differential sweep run in the time left
 #                  (default 20261126)
@@ -150,7 +151,7 @@ report_tests() {
 }
 
 if [ "$mode" = all ] || [ "$mode" = tests ]; then
-  t=$(budget 200)
+  t=$(budget "${TESTS_LIMIT:-200}")
   say "== tests ($shards test_differential shards, limit ${t} s)"
   t0=$(date +%s)
   pids=()
@@ -190,6 +191,12 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
     fi
     say "$name: rc=$rc, $(grep -c '^|' "$work/$name.md") table lines, $(( $(date +%s) - t0 )) s"
   }
+  # Grids past 65535 work-groups in dimension 1 or 2 (NVIDIA's CUDA grid limit there): every
+  # algorithm, verified, on layers whose batch x groups is 71680 (MobileNet's 1024-channel
+  # depthwise layer at batch 70 is one).
+  bench large_grid 10 --compare-algos --no-dense --layout both \
+    --layer dw_large_grid:70,1024,2,2,1024,1024,3,3,1,1 \
+    --layer grouped_large_grid:70,2048,3,3,2048,1024,3,3,1,1
   bench suite_b1_nchw 30 --batch 1 --layout nchw
   bench suite_b1_nhwc 30 --batch 1 --layout nhwc
   bench sweep_b1_nchw 20 --sweep --batch 1 --layout nchw
