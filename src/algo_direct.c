@@ -34,8 +34,17 @@ static double direct_estimate(const clgconv_context *ctx, const clg_shape *s)
         const double items = (double)(s->OH * s->OW) *
                              (double)((s->KPG + DIRECT_KB - 1) / DIRECT_KB) * (double)(s->N * s->G);
         const double tile = (double)(s->KPG < DIRECT_KB ? s->KPG : DIRECT_KB);
+        /* Work-groups span only the output plane (direct_create: its size rounded up to a
+           power of two, at most 64), so planes under 32 pixels leave most lanes of a 32-wide
+           SIMD group idle; their FLOPs are costed at the group's width. H200, batch 70, 1024
+           groups: 2x2 planes ran 4.3x slower than the fit said (depthwise 0.073 ms against
+           0.017 estimated), 3x3 planes with 2 channels per group 2.7x (0.116 against 0.043),
+           which made AUTO pick direct over tiled at 3.3x tiled's time. */
+        double lanes = 1.0;
+        while (lanes < (double)(s->OH * s->OW) && lanes < 64.0) lanes *= 2.0;
+        const double idle = lanes < 32.0 ? 32.0 / lanes : 1.0;
         return clg_gpu_seconds(ctx, s->d.layout == CLGCONV_LAYOUT_NHWC ? &nhwc : &nchw,
-                               2.0 * s->macs, items, tile, (double)s->reduction);
+                               2.0 * s->macs * idle, items, tile, (double)s->reduction);
     }
     /* CPUs: scalar code, measured 0.4-3.3 GFLOP/s on PoCL (2 cores; docs/benchmarks.md
        per-algorithm comparison). An optimistic rate here made AUTO pick it over the tiled

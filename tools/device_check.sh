@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # device_check.sh: runs a tools/device_bundle.sh bundle on this machine's GPU through its vendor OpenCL driver (device facts, the test programs with test_differential sharded over the CPUs, the benchmark against PyTorch's CUDA convolution, a wider test sweep in the time left) and leaves logs, a summary and one archive in OUT_DIR.
 #
-# Usage: tools/device_check.sh BUNDLE OUT_DIR [all|tests|bench]   (default all)
+# Usage: tools/device_check.sh BUNDLE OUT_DIR [all|tests|bench|algos]   (default all)
+# algos: every algorithm on the suite and sweeps at batch 1 and 8 in both layouts, verified
+# (the data AUTO's GPU cost models are fitted to; no PyTorch)
 # Environment:
 #   CHECK_DEVICE   clgconv device selector (CLGCONV_DEVICE syntax; default NVIDIA)
 #   DEADLINE       seconds this script may take in all (default 420): steps that would not fit
@@ -167,10 +169,12 @@ if [ "$mode" = all ] || [ "$mode" = tests ]; then
 fi
 
 # ---------------------------------------------------------------- benchmark
-if [ "$mode" = all ] || [ "$mode" = bench ]; then
+if [ "$mode" = all ] || [ "$mode" = bench ] || [ "$mode" = algos ]; then
   python=${PYTHON:-python3}
   torch_ok=0
-  "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null && torch_ok=1
+  [ "$mode" != algos ] &&
+    "$python" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null &&
+    torch_ok=1
   say "== benchmark (PyTorch CUDA peer: $([ $torch_ok = 1 ] && echo yes || echo no))"
   # bench NAME MIN_SECONDS ARGS...: clgconv-bench into NAME.{md,csv,log}, then PyTorch.
   bench() {
@@ -197,6 +201,21 @@ if [ "$mode" = all ] || [ "$mode" = bench ]; then
   bench large_grid 10 --compare-algos --no-dense --layout both \
     --layer dw_large_grid:70,1024,2,2,1024,1024,3,3,1,1 \
     --layer grouped_large_grid:70,2048,3,3,2048,1024,3,3,1,1
+fi
+if [ "$mode" = algos ]; then
+  for b in 8 1; do
+    for l in nchw nhwc; do
+      [ "$b$l" = 1nchw ] && continue # the all/bench mode's algos_b1_nchw
+      v=(); [ "$b" = 8 ] && v=(--no-verify)
+      bench "algos_b${b}_$l" 40 --compare-algos --batch "$b" --layout "$l" "${v[@]}"
+      bench "algos_sweep_b${b}_$l" 30 --compare-algos --sweep --batch "$b" --layout "$l" "${v[@]}"
+    done
+  done
+  bench algos_b1_nchw 40 --compare-algos --batch 1 --layout nchw
+  bench algos_sweep_b1_nchw 30 --compare-algos --sweep --batch 1 --layout nchw
+  bench algos_unusual_b8 30 --compare-algos --unusual --batch 8 --layout both --no-dense
+fi
+if [ "$mode" = all ] || [ "$mode" = bench ]; then
   bench suite_b1_nchw 30 --batch 1 --layout nchw
   bench suite_b1_nhwc 30 --batch 1 --layout nhwc
   bench sweep_b1_nchw 20 --sweep --batch 1 --layout nchw
