@@ -23,11 +23,15 @@
  *   -DCLG_NARROW=1 (NCHW rows, not flat or pitched) rows narrower than the block's
  *                CLG_TX*CLG_VW pixels but at least CLG_VW: the block's last vectors move back
  *                to end at the row's end and every vector is stored whole
- *   -DCLG_EDGES=1 -DCLG_EDGE_W=w -DCLG_EDGE_OW=ow -DCLG_EDGE_PL=pl (NCHW, with CLG_NARROW,
- *                a specialised geometry with SW 1, CLG_VW 16; input width w >= CLG_VW,
- *                output width ow, left padding pl): one block per output row on the unpadded
- *                input, no pre-pass: a load whose lanes leave the row loads the vector inside
- *                it and shifts its lanes by up to 2, zeros coming in (edge_load)
+ *   -DCLG_EDGES=1 on the unpadded input, no pre-pass. NCHW, with -DCLG_EDGE_W=w
+ *                -DCLG_EDGE_OW=ow -DCLG_EDGE_PL=pl (input width w >= CLG_VW, output width ow,
+ *                left padding pl), CLG_NARROW, a specialised geometry with SW 1 and CLG_VW 16:
+ *                one block per output row; a load whose lanes leave the row loads the vector
+ *                inside it and shifts its lanes by up to 2, zeros coming in (edge_load). NHWC,
+ *                with -DCLG_EDGE_LEFT=l -DCLG_EDGE_RIGHT=r, a specialised geometry, row tiles
+ *                of one group per vector: every tile takes the interior loops; column j of a
+ *                tile's span (p*SW + kx*DW) can be outside the image only where j < l or j >=
+ *                r (the host's bounds), and there reads the zeros after the weights
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -100,8 +104,8 @@
  *
  * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
  *   r < RED = CPG*KH*KW (with CLG_WT_BLOCKED: wt[wt_offset + g*RED*KPG + ((kk/CLG_VW)*RED +
- *   r)*CLG_VW + kk%CLG_VW]); then `zeros` zeros after them (the pitched tiles' taps outside the
- *   image read them; 0 for other plans).
+ *   r)*CLG_VW + kk%CLG_VW]); then `zeros` zeros after them (the pitched and edge tiles' taps
+ *   outside the image read them; 0 for other plans).
  *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
  *   work-item walks the whole reduction (one element per work-item made it a work-group per
  *   64 weights, and PoCL pays about a microsecond per work-group), 8 x 8 blocks transposed in
@@ -564,6 +568,10 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) acc[p] = (floatV)(0.0f);
 
+#if CLG_EDGES && (!defined(CLG_KH) || !defined(CLG_EDGE_LEFT) || !defined(CLG_EDGE_RIGHT) || \
+                  CLG_PITCHED || CLG_GROUP_BLOCKED || CLG_GPV > 1)
+#error CLG_EDGES (NHWC) needs a specialised geometry, its bounds and one-group row tiles
+#endif
 #if CLG_GROUP_BLOCKED && (CLG_PITCHED || CLG_NCHW_IO || CLG_GPV > 1 || !defined(CLG_CPG))
 #error CLG_GROUP_BLOCKED needs row tiles, one group per vector and constant channel counts
 #endif
@@ -631,7 +639,21 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     }
 #else
     const int iy0 = oy * SH_ - PT, ix0 = ox0 * SW_ - PL;
+#if CLG_EDGES
+    /* Every tile takes the interior loops on the unpadded input. Column j of a tile's span
+       (input column ix0 + j, j = p * SW + kx * DW, a constant once the loops are unrolled) can
+       be outside the image only for j < CLG_EDGE_LEFT or j >= CLG_EDGE_RIGHT; those columns
+       point at the zeros after the weights (CPG of them) where they are outside, so the
+       channel loop has no selects. */
+    const bool interior = true;
+    const __global float *zeros = wt + wt_offset + (CLG_IDX)G * KPG_ * RED_;
+#define EDGE_PIXEL(line, j)                                                                  \
+    (((j) < CLG_EDGE_LEFT || (j) >= CLG_EDGE_RIGHT) && (ix0 + (j) < 0 || ix0 + (j) >= W)      \
+         ? zeros                                                                               \
+         : (line) + (CLG_IDX)(ix0 + (j)) * PX)
+#else
     const bool interior = ix0 >= 0 && ix0 + (CLG_TB - 1) * SW_ + (KW_ - 1) * DW_ < W;
+#endif
     if (interior) {
 #ifdef CLG_ROW_SHARE
 #if !defined(CLG_KH) || CLG_SW != 1 || CLG_DW != 1 || CLG_GPV > 1
@@ -645,14 +667,25 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
         for (int ky = 0; ky < KH_; ++ky) {
             const int iy = iy0 + ky * DH_;
             if (iy < 0 || iy >= H) continue;
-            const __global float *row = image + ((CLG_IDX)iy * W + ix0) * PX;
             const __global float *wk = wg + ky * KW_ * WT_LANES;
+#if CLG_EDGES
+            const __global float *line = image + (CLG_IDX)iy * W * PX;
+            const __global float *src[CLG_TB + KW_ - 1];
+#pragma unroll
+            for (int j = 0; j < CLG_TB + KW_ - 1; ++j) src[j] = EDGE_PIXEL(line, j);
+#else
+            const __global float *row = image + ((CLG_IDX)iy * W + ix0) * PX;
+#endif
             INNER_UNROLL
             for (int c = 0; c < CPG_; ++c) {
                 floatV x[CLG_TB + KW_ - 1];
 #pragma unroll
                 for (int j = 0; j < CLG_TB + KW_ - 1; ++j)
+#if CLG_EDGES
+                    x[j] = (floatV)(src[j][c]);
+#else
                     x[j] = (floatV)(row[(CLG_IDX)j * PX + c]);
+#endif
 #pragma unroll
                 for (int kx = 0; kx < KW_; ++kx) {
                     const floatV w = LOADV(wk + kx * WT_LANES + c * (KH_ * KW_ * WT_LANES));
@@ -670,6 +703,18 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             UNROLL_GEOMETRY
             for (int kx = 0; kx < KW_; ++kx) {
                 const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
+#if CLG_EDGES
+                const __global float *src[CLG_TB];
+#pragma unroll
+                for (int p = 0; p < CLG_TB; ++p) src[p] = EDGE_PIXEL(row, p * SW_ + kx * DW_);
+                INNER_UNROLL
+                for (int c = 0; c < CPG_; ++c) {
+                    const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
+#pragma unroll
+                    for (int p = 0; p < CLG_TB; ++p)
+                        acc[p] = MULADD((floatV)(src[p][c]), w, acc[p]);
+                }
+#else
                 const __global float *px = row + (CLG_IDX)(ix0 + kx * DW_) * PX;
 #if CLG_GPV > 1
                 floatV v[CLG_TB]; /* each pixel's channels of the vector's groups */
@@ -684,6 +729,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                         acc[p] = MULADD(INPUT_INTERIOR(px + (CLG_IDX)p * SW_ * PX, v[p], c), w,
                                         acc[p]);
                 }
+#endif /* CLG_EDGES */
             }
         }
 #endif

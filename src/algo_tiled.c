@@ -30,8 +30,9 @@ typedef struct tiled_params {
                        NCHW (-DCLG_NCHW_IO): the other fields are the NHWC twin's */
     int group_blocked; /* NHWC with padded: the padded copy is group-blocked, [N][G][HP][WP][CPG]
                           (pad_input_group_blocked, -DCLG_GROUP_BLOCKED) */
-    int edges; /* NCHW narrow rows on the unpadded input, their edge loads shifted
-                  (-DCLG_EDGES, see edge_rows): no pre-pass */
+    int edges; /* on the unpadded input (-DCLG_EDGES, see edge_rows), no pre-pass: NCHW
+                  narrow rows, their edge loads shifted; NHWC row tiles, their taps outside
+                  the image reading zeros after the weights */
 } tiled_params;
 
 typedef struct tiled_state {
@@ -47,7 +48,7 @@ typedef struct tiled_state {
     int pad_nints;   /* how many: pad_input 8, pad_input_from_nhwc 8, pad_input_group_blocked 9 */
     int wt_offset;   /* NHWC: where the transposed weights start in the workspace */
     int t_groups;    /* NHWC: transpose_weights' G argument (weight vectors' groups) */
-    int zeros;       /* NHWC: zeros transpose_weights writes after the weights (pitched_zeros) */
+    int zeros;       /* NHWC: zeros transpose_weights writes after the weights (outside_zeros) */
 } tiled_state;
 
 /* clgconv_testing_tiled_padding: -1 lets the cost model choose, 0 never pads, 1 pads every
@@ -91,12 +92,13 @@ static void nchw_twin(const clg_shape *s, clg_shape *twin)
     layout_twin(s, CLGCONV_LAYOUT_NCHW, twin);
 }
 
-/* Zeros after the transposed weights that the NHWC kernel's pitched tiles read for taps outside
-   the image, for layer s with parameters p: one per input channel of a group, or with NCHW
-   input (nchw_io) enough for a group's channel stride H*W; none for other plans (NCHW pitched
-   blocks, via_nchw's among them, read the padded copy). */
-static int64_t pitched_zeros(const clg_shape *s, const tiled_params *p)
+/* Zeros after the transposed weights that the NHWC kernel's pitched and edge tiles read for
+   taps outside the image, for layer s with parameters p: one per input channel of a group, or
+   with NCHW input (nchw_io) enough for a group's channel stride H*W; none for other plans
+   (NCHW pitched blocks, via_nchw's among them, read the padded copy). */
+static int64_t outside_zeros(const clg_shape *s, const tiled_params *p)
 {
+    if (p->edges && s->d.layout == CLGCONV_LAYOUT_NHWC) return s->CPG;
     if (!p->pitched || p->via_nchw) return 0;
     if (p->nchw_io) return (s->CPG - 1) * s->H * s->W + 1;
     return s->d.layout == CLGCONV_LAYOUT_NHWC ? s->CPG : 0;
@@ -607,6 +609,18 @@ static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const til
     return s->OW < (int64_t)p->tx * p->vw && s->OW >= p->vw && s->reduction <= 576;
 }
 
+/* NHWC edge tiles: the bounds of the columns j of a tile's span (input column ix0 + j, j =
+   p*SW + kx*DW < span) that can be outside the image in some tile: j < *left (the padding) or
+   j >= *right (W + PL - ox0*SW for the row's last tile, ox0 its first output pixel), both
+   clamped to [0, span] (-DCLG_EDGE_LEFT, -DCLG_EDGE_RIGHT; equal bounds share a program). */
+static void edge_bounds(const clg_shape *s, const tiled_params *p, int *left, int *right)
+{
+    const int64_t span = (int64_t)(p->tb - 1) * s->SW + (s->KW - 1) * s->DW + 1;
+    const int64_t r = s->W + s->PL - (s->OW - 1) / p->tb * p->tb * s->SW;
+    *left = (int)(s->PL < span ? s->PL : span);
+    *right = (int)(r < 0 ? 0 : r < span ? r : span);
+}
+
 /* NCHW rows held whole by one narrow block (narrow_run: 28x28 images in 2 x 16 lanes), stride
    1, a specialised build of 16 lanes, input rows at least a vector wide, every load's
    lanes at most 2 outside its row (windows up to 5 wide with their padding): the block can run
@@ -621,6 +635,28 @@ static bool narrow_run(const clgconv_context *ctx, const clg_shape *s, const til
 static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p,
                       bool any_size)
 {
+    /* NHWC row tiles on CPUs (a specialised build, one group per vector) with border tiles:
+       every tile runs the interior loops on the unpadded input, each span column that some
+       tile can have outside the image (edge_bounds) pointing at zeros after the weights where
+       it is outside (-DCLG_EDGES), so no pre-pass, no second launch and no border path.
+       Plans alternating call by call, AVX-512 PoCL, medians of 21-41, whole call edges /
+       padded (kernel): 256 channels 28x28 3x3 g=32 (row-share tiles) 0.81-0.87x (0.95-0.98x)
+       at batch 1 and 8; against the previous choice (padded copy, group-blocked for 16 or
+       more channels per group, or the border path): g=16 0.88x, batch 8 0.93x (kernel 1.09x:
+       the blocked copy's locality lost, the copy saved); g=8 0.91x; dense 0.96x; dilation 2
+       0.93x; stride 2 128 channels 56x56 g=8 0.75x; 5x5 windows: 96 channels 27x27 g=12
+       0.91x (batch 8 0.99x), AlexNet's g=2 0.95x (batch 8 0.94x); 7x7 56x56 g=4 0.94x;
+       MobileNetV2's dense 112x112x32 0.94x, stride-2 112x112x96 0.89x, 28x28x192 0.98x.
+       Outputs bit-identical to the padded plan's. With PoCL compiling for Haswell and 16
+       registers: g=32 0.76x (batch 8 0.75x), g=8 batch 8 0.95x, stride 2 0.78x, dense 0.89x,
+       AlexNet's g=2 0.97x; but 16 channels per group lost the blocked copy's locality at
+       batch 4 and 8 (1.11x, 1.14x; 0.94x at batch 2, 0.90x at 1), so those keep it there. */
+    if (s->d.layout == CLGCONV_LAYOUT_NHWC) {
+        const bool blocked_pays = ctx->info.cpu_registers < 32 && s->G > 1 && s->CPG >= 16 &&
+                                  s->CPG < 32 && s->N >= 4;
+        return ctx->info.is_cpu && p->specialised && !p->pitched && p->gpv == 1 &&
+               (any_size || !blocked_pays) && border_fraction(s, p) > 0.0;
+    }
     if (!narrow_run(ctx, s, p) || !p->specialised || s->SW != 1 || p->vw != 16 || s->W < p->vw ||
         !(any_size || s->reduction <= 72 || (s->reduction <= 144 && s->N <= 4)))
         return false;
@@ -641,8 +677,9 @@ static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tile
    interior. It pays when the estimated saving exceeds the copy (ResNeXt's g=32 3x3 layers on
    PoCL, batch 1, NCHW: 7x7 0.90 -> 0.40 ms, 14x14 0.54-0.60 -> 0.42 ms, 56x56 0.50-0.63 ->
    0.39 ms; AlexNet's g=2 5x5 layer 6.1 -> 4.2 ms; NHWC: 28x28 0.71 -> 0.45-0.55 ms, 14x14 1.3
-   -> 0.5 ms). The copy must fit the workspace cap and int offsets. Narrow NCHW rows that
-   edge_rows takes need neither (their edge loads are shifted in registers). */
+   -> 0.5 ms). The copy must fit the workspace cap and int offsets. Narrow NCHW rows and NHWC
+   row tiles that edge_rows takes need neither (edge loads shifted in registers, or taps
+   outside the image reading zeros). */
 static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled_params *p,
                            bool flip)
 {
@@ -713,8 +750,9 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
     double t = launch;
     if (p->padded)
         t += conv_seconds(ctx, s, p, 0.0) + pad_seconds(ctx, s, p);
-    else if (p->edges) /* no copy; the kernel measured 3-20 % slower than on the copy */
-        t += 1.1 * conv_seconds(ctx, s, p, 0.0);
+    else if (p->edges) /* no copy; NCHW's kernel measured 3-20 % slower than on the copy,
+                          NHWC's 0.95-1.09x */
+        t += (s->d.layout == CLGCONV_LAYOUT_NHWC ? 1.0 : 1.1) * conv_seconds(ctx, s, p, 0.0);
     else
         t += conv_seconds(ctx, s, p, border_fraction(s, p));
     /* NHWC: the weight transposition, a second launch. */
@@ -793,7 +831,7 @@ static void choose_via_nhwc(const clgconv_context *ctx, const clg_shape *s, int 
     if (!q.pitched || q.vw < 8) return;
     q.nchw_io = 1;
     /* the zeros (a group's channel stride) and the weights within the workspace cap */
-    const uint64_t elems = (uint64_t)s->weight_elems + (uint64_t)pitched_zeros(s, &q);
+    const uint64_t elems = (uint64_t)s->weight_elems + (uint64_t)outside_zeros(s, &q);
     if (elems > INT32_MAX || elems > clg_workspace_cap(ctx) / sizeof(float)) return;
     *p = q;
 }
@@ -932,8 +970,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     const int64_t padded_elems = p.padded ? padded_rows(cs, &p) * padded_row_elems(cs, &p) : 0;
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     if (padded_elems > biggest) biggest = padded_elems;
-    /* NHWC pitched tiles read zeros just past the weights (see CLG_PITCHED) */
-    const int64_t zeros = pitched_zeros(s, &p);
+    /* NHWC pitched and edge tiles read zeros just past the weights (see CLG_PITCHED) */
+    const int64_t zeros = outside_zeros(s, &p);
     if (zeros > 0 && s->weight_elems + zeros > biggest) biggest = s->weight_elems + zeros;
     char options[320];
     int len = 0;
@@ -953,7 +991,12 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_PITCHED=1");
     if (narrow_run(plan->ctx, cs, &p))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_NARROW=1");
-    if (p.edges)
+    if (p.edges && nhwc) {
+        int left, right;
+        edge_bounds(cs, &p, &left, &right);
+        len += snprintf(options + len, sizeof options - (size_t)len,
+                        " -DCLG_EDGES=1 -DCLG_EDGE_LEFT=%d -DCLG_EDGE_RIGHT=%d", left, right);
+    } else if (p.edges)
         len += snprintf(options + len, sizeof options - (size_t)len,
                         " -DCLG_EDGES=1 -DCLG_EDGE_W=%d -DCLG_EDGE_OW=%d -DCLG_EDGE_PL=%d",
                         (int)cs->W, (int)cs->OW, (int)cs->PL);

@@ -337,6 +337,34 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nchw_edges_kpg12_17_wide", 1, 16, 7, 17, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    /* NHWC row tiles on the unpadded input, span columns outside the image reading zeros
+       (tiled, -DCLG_EDGES, CPU plans). Row-share tiles on 32 registers (8 output channels per
+       group): two 14-pixel tiles per row with a clamp; a left pad of 2 on 23-wide rows (tiles
+       of 12 and 11), batch 2; a right pad of 3 on 40-wide rows (three tiles, the middle one
+       interior), no bias; a stride and dilation along y; a 5x3 window with 4 input channels
+       per group; a 1x1 window with padding. The per-tap loop (every case on 16 registers):
+       16 channels per group in 16-lane tiles of 5 pixels, batch 4; stride 2 along x; a 5x5
+       window on 14-pixel tiles; dilation 2 along x with asymmetric padding. */
+    {"tiled_nhwc_edges_28_wide", 1, 32, 9, 28, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nhwc_edges_left_pad2_batch2", 2, 16, 8, 23, 16, 2, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nhwc_edges_right_pad3_three_tiles", 1, 16, 6, 38, 16, 2, 3, 3, 1, 1, 1, 1, 1, 3,
+     .nhwc = 1, .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nhwc_edges_stride_dilation_y", 1, 16, 12, 20, 16, 2, 3, 3, 2, 1, 2, 1, 2, 1, 2, 1,
+     .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_edges_5x3_cpg4", 1, 8, 10, 18, 16, 2, 5, 3, 1, 1, 2, 1, 2, 1, .nhwc = 1,
+     .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    {"tiled_nhwc_edges_1x1_padded", 1, 16, 5, 17, 16, 2, 1, 1, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nhwc_edges_cpg16_batch4", 4, 32, 5, 20, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nhwc_edges_stride2", 1, 16, 7, 35, 16, 2, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nhwc_edges_5x5_28_wide", 1, 16, 6, 28, 16, 2, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1,
+     .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nhwc_edges_dilated_x", 1, 16, 7, 19, 16, 2, 3, 3, 1, 1, 1, 3, 1, 1, 1, 2, .nhwc = 1,
+     .cpu_paths = 1},
     /* Small groups with constant channel counts (CPU builds for 2+ input and 3+ output
        channels per group): 4 x 4 per group on 28-wide rows (16-lane two-vector tiles, edge
        rows, batch 2); 2 -> 3 NHWC with a clamp; 3 -> 5 with a 5x5 window, stride 2 and

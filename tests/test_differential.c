@@ -55,7 +55,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            (which CPU plans pick for small images; each new combination of channel counts and
            geometry is a program build, hence not every tiled_ case); the named
            tiled_nchw_edges cases a fourth time with narrow rows on the unpadded input and
-           shifted edge loads (-DCLG_EDGES).
+           shifted edge loads, the named tiled_nhwc_edges cases and the medium sweep's NHWC
+           layers with row tiles on the unpadded input (both -DCLG_EDGES; for NHWC the CPU
+           plans' usual choice, not the cost model's run, which tiled never takes here).
            Modes: 3 edge rows, 1 padded, 0 unpadded, 2 via the other layout's kernel, -1 the
            only run of other algorithms. */
         const bool tiled = a == CLGCONV_ALGO_TILED;
@@ -67,16 +69,19 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                 : g_plan_ctx == g_ctx && cpg >= 8 && kpg % 8 == 0 &&
                       (strncmp(name, "tiled_nchw_via_nhwc", 19) == 0 ||
                        strncmp(name, "medium", 6) == 0);
-        const bool edges = d->layout == CLGCONV_LAYOUT_NCHW &&
-                           strncmp(name, "tiled_nchw_edges", 16) == 0;
+        const bool named_edges =
+            strncmp(name, d->layout == CLGCONV_LAYOUT_NCHW ? "tiled_nchw_edges" : "tiled_nhwc_edges",
+                    16) == 0;
+        const bool edges = named_edges || (d->layout == CLGCONV_LAYOUT_NHWC &&
+                                           strncmp(name, "medium", 6) == 0);
         /* Planned for 32 registers on a CPU, each case named for a path must reach it: a
-           tiled_nchw_edges case edge rows (in its edge-rows run), a depthwise_nhwc_rows case
-           unrolled rows, a depthwise_flat case (1024 or more planes) the flat kernel where the
-           device has up to 16 compute units (the rule wants 64 planes per unit). Checked on
-           each case's own plan, so that a change to the plan choices cannot drop one
-           unnoticed. */
+           tiled_nchw_edges or tiled_nhwc_edges case edge rows (in its edge-rows run), a
+           depthwise_nhwc_rows case unrolled rows, a depthwise_flat case (1024 or more planes)
+           the flat kernel where the device has up to 16 compute units (the rule wants 64
+           planes per unit). Checked on each case's own plan, so that a change to the plan
+           choices cannot drop one unnoticed. */
         const bool wide_cpu = clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32;
-        const bool want_edges = tiled && edges && wide_cpu;
+        const bool want_edges = tiled && named_edges && wide_cpu;
         const bool want_rows = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
                                strncmp(name, "depthwise_nhwc_rows", 19) == 0;
         const bool want_flat = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
