@@ -844,7 +844,7 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
 #else
     /* Channels kk0 .. kk0+7 of group g, the reduction in blocks of 8. */
     const int kk0 = (int)get_global_id(0) * 8, g = (int)get_global_id(1);
-    /* the zeros that conv2d_tiled_nhwc's pitched taps outside the image read */
+    /* the zeros that conv2d_tiled_nhwc's pitched and edge tiles' taps outside the image read */
     if (kk0 == 0 && g == 0)
         for (int i = 0; i < zeros; ++i) wt[wt_offset + (CLG_IDX)G * KPG_ * RED_ + i] = 0.0f;
     if (kk0 >= KPG_ || g >= G) return;

@@ -621,6 +621,23 @@ static void edge_bounds(const clg_shape *s, const tiled_params *p, int *left, in
     *right = (int)(r < 0 ? 0 : r < span ? r : span);
 }
 
+/* Whether an NHWC plan's row tiles can run on the unpadded input (-DCLG_EDGES, see edge_rows):
+   CPUs, a specialised build, one group per vector, row tiles with border tiles. */
+static bool nhwc_edge_tiles(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
+{
+    return s->d.layout == CLGCONV_LAYOUT_NHWC && ctx->info.is_cpu && p->specialised &&
+           !p->pitched && p->gpv == 1 && border_fraction(s, p) > 0.0;
+}
+
+/* 16-register CPUs, groups of 16-31 channels, batch 4 or more: the group-blocked padded copy
+   (choose_group_blocked) comes before edge tiles, which these layers take only where the cost
+   model does not pad (edge_rows). */
+static bool nhwc_blocked_first(const clgconv_context *ctx, const clg_shape *s)
+{
+    return ctx->info.cpu_registers < 32 && s->G > 1 && s->CPG >= 16 && s->CPG < 32 &&
+           s->N >= 4;
+}
+
 /* NCHW rows held whole by one narrow block (narrow_run: 28x28 images in 2 x 16 lanes), stride
    1, a specialised build of 16 lanes, input rows at least a vector wide, every load's
    lanes at most 2 outside its row (windows up to 5 wide with their padding): the block can run
@@ -638,7 +655,7 @@ static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tile
     /* NHWC row tiles on CPUs (a specialised build, one group per vector) with border tiles:
        every tile runs the interior loops on the unpadded input, each span column that some
        tile can have outside the image (edge_bounds) pointing at zeros after the weights where
-       it is outside (-DCLG_EDGES), so no pre-pass, no second launch and no border path.
+       it is outside (-DCLG_EDGES), so no pre-pass and no border path (one launch fewer).
        Plans alternating call by call, AVX-512 PoCL, medians of 21-41, whole call edges /
        padded (kernel): 256 channels 28x28 3x3 g=32 (row-share tiles) 0.81-0.87x (0.95-0.98x)
        at batch 1 and 8; against the previous choice (padded copy, group-blocked for 16 or
@@ -650,13 +667,10 @@ static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tile
        Outputs bit-identical to the padded plan's. With PoCL compiling for Haswell and 16
        registers: g=32 0.76x (batch 8 0.75x), g=8 batch 8 0.95x, stride 2 0.78x, dense 0.89x,
        AlexNet's g=2 0.97x; but 16 channels per group lost the blocked copy's locality at
-       batch 4 and 8 (1.11x, 1.14x; 0.94x at batch 2, 0.90x at 1), so those keep it there. */
-    if (s->d.layout == CLGCONV_LAYOUT_NHWC) {
-        const bool blocked_pays = ctx->info.cpu_registers < 32 && s->G > 1 && s->CPG >= 16 &&
-                                  s->CPG < 32 && s->N >= 4;
-        return ctx->info.is_cpu && p->specialised && !p->pitched && p->gpv == 1 &&
-               (any_size || !blocked_pays) && border_fraction(s, p) > 0.0;
-    }
+       batch 4 and 8 (1.11x, 1.14x; 0.94x at batch 2, 0.90x at 1), so those keep it there
+       where the cost model pads (nhwc_blocked_first; elsewhere they take edge tiles too). */
+    if (s->d.layout == CLGCONV_LAYOUT_NHWC)
+        return nhwc_edge_tiles(ctx, s, p) && (any_size || !nhwc_blocked_first(ctx, s));
     if (!narrow_run(ctx, s, p) || !p->specialised || s->SW != 1 || p->vw != 16 || s->W < p->vw ||
         !(any_size || s->reduction <= 72 || (s->reduction <= 144 && s->N <= 4)))
         return false;
@@ -710,12 +724,16 @@ static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled
     const double border = border_fraction(s, p);
     if (border <= 0.0) return;
     padded_image(s, p);
-    if (!padded_fits(ctx, s, p, after)) return;
-    bool pays = g_padding_mode == 1;
-    if (g_padding_mode < 0 || g_padding_mode == 2)
-        pays = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0) >
-               pad_seconds(ctx, s, p);
-    p->padded = pays != flip;
+    if (padded_fits(ctx, s, p, after)) {
+        bool pays = g_padding_mode == 1;
+        if (g_padding_mode < 0 || g_padding_mode == 2)
+            pays = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0) >
+                   pad_seconds(ctx, s, p);
+        p->padded = pays != flip;
+    }
+    /* NHWC layers that would rather take the group-blocked copy (nhwc_blocked_first) take edge
+       tiles where it is not taken, not the border path */
+    if (!p->padded && g_padding_mode != 1 && nhwc_edge_tiles(ctx, s, p)) p->edges = 1;
 }
 
 /* Seconds of the whole plan for layer s with parameters p: launches, pre-passes, convolution. */
@@ -1148,7 +1166,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         clg_device_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
     }
     st->wt_offset = (int)padded_elems;
-    /* NHWC kernel: the transposed weights, then with pitched tiles their zeros */
+    /* NHWC kernel: the transposed weights, then with pitched or edge tiles their zeros */
     st->zeros = (int)zeros;
     const int64_t wt_elems = nhwc ? s->weight_elems + zeros : 0;
     plan->workspace_bytes = (size_t)(padded_elems + wt_elems) * sizeof(float);

@@ -22,11 +22,13 @@ CLGCONV_API const char *clgconv_testing_injected_call(void);
    that the library created or retained and has not released yet, over all threads. */
 CLGCONV_API long clgconv_testing_live_objects(void);
 
-/* Tiled NCHW plans created on this thread from now on: -1 (default) lets the cost model decide
-   whether to zero-pad the input into the workspace first, 0 never does, 1 does for every shape
-   with border blocks (so tests cover both paths); 2 runs narrow rows on the unpadded input with
-   shifted edge loads (-DCLG_EDGES) wherever their geometry allows, whatever the reduction and
-   batch, and lets the model decide elsewhere. */
+/* Tiled plans created on this thread from now on: -1 (default) lets the cost model decide
+   whether to zero-pad the input into the workspace first, 0 never does (border blocks and tiles
+   take the checked border path), 1 does for every shape with border blocks (so tests cover
+   both paths); 2 runs on the unpadded input with -DCLG_EDGES wherever the geometry allows
+   (NCHW narrow rows with shifted edge loads, whatever the reduction and batch; CPU NHWC row
+   tiles reading zeros for taps outside the image, whatever the batch and register count) and
+   lets the model decide elsewhere. */
 CLGCONV_API void clgconv_testing_tiled_padding(int mode);
 
 /* How many tiled plans this thread has created with edge rows (-DCLG_EDGES), so that tests can

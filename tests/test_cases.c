@@ -344,7 +344,9 @@ const test_case test_named_cases[] = {
        interior), no bias; a stride and dilation along y; a 5x3 window with 4 input channels
        per group; a 1x1 window with padding. The per-tap loop (every case on 16 registers):
        16 channels per group in 16-lane tiles of 5 pixels, batch 4; stride 2 along x; a 5x5
-       window on 14-pixel tiles; dilation 2 along x with asymmetric padding. */
+       window on 14-pixel tiles; dilation 2 along x with asymmetric padding; padding of 9 on
+       an 8-wide image (both bounds clamped to the span: every column checked; the second
+       tile starts left of the image). */
     {"tiled_nhwc_edges_28_wide", 1, 32, 9, 28, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nhwc_edges_left_pad2_batch2", 2, 16, 8, 23, 16, 2, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1,
@@ -365,6 +367,8 @@ const test_case test_named_cases[] = {
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nhwc_edges_dilated_x", 1, 16, 7, 19, 16, 2, 3, 3, 1, 1, 1, 3, 1, 1, 1, 2, .nhwc = 1,
      .cpu_paths = 1},
+    {"tiled_nhwc_edges_pad9_narrow_image", 1, 32, 5, 8, 32, 2, 3, 3, 1, 1, 1, 9, 1, 9,
+     .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     /* Small groups with constant channel counts (CPU builds for 2+ input and 3+ output
        channels per group): 4 x 4 per group on 28-wide rows (16-lane two-vector tiles, edge
        rows, batch 2); 2 -> 3 NHWC with a clamp; 3 -> 5 with a 5x5 window, stride 2 and

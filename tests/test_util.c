@@ -234,7 +234,11 @@ clgconv_status test_run_plan(clgconv_context *ctx, cl_command_queue queue,
     cl_mem ws = NULL;
     size_t ws_b = clgconv_plan_workspace_size(plan);
     if (ws_b) {
-        ws = clCreateBuffer(c, CL_MEM_READ_WRITE, ws_b, NULL, &e);
+        /* NaN too, so that a plan reading workspace it did not write (a padded border, the
+           zeros after transposed weights) is caught */
+        float *nan_ws = nan_filled(ws_b);
+        ws = clCreateBuffer(c, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, ws_b, nan_ws, &e);
+        free(nan_ws);
         CHECK(ws);
     }
     cl_event ev = NULL;
