@@ -1,12 +1,12 @@
 /* ab_plans.c: a developer's A/B timer, two plans of one layer called alternately (plan B made after test hooks or environment settings), medians of kernel and wall time and whether their outputs are bit-identical. */
 #include "clgconv.h"
+#include "test_util.h"
 #include "testing.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void usage(void)
 {
@@ -25,13 +25,6 @@ static void usage(void)
             "event) and of the wall time of each call (enqueue to clFinish), B/A, and whether\n"
             "the two outputs are bit-identical. Decide by B/A over several runs: single runs on\n"
             "a shared machine are noisy.\n");
-}
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
 }
 
 static int by_value(const void *a, const void *b)
@@ -77,12 +70,12 @@ static int make_side(side *s, cl_context c, cl_device_id dev, cl_command_queue q
 static int run_once(const side *s, cl_command_queue q, cl_mem in, double *kernel, double *wall)
 {
     cl_event ev = NULL;
-    const double t0 = now_ms();
+    const double t0 = test_now_seconds();
     if (clgconv_conv2d_forward_packed(s->plan, q, in, s->packed, NULL, s->out, s->packed_ws, 0,
                                       NULL, &ev))
         return fail("forward");
     clFinish(q);
-    *wall = now_ms() - t0;
+    *wall = (test_now_seconds() - t0) * 1e3;
     cl_ulong start = 0, end = 0;
     clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL);
     clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL);

@@ -4,7 +4,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 static clgconv_context *g_ctx;
 static cl_command_queue g_queue;
@@ -19,13 +18,6 @@ static double g_seconds[CLGCONV_ALGO_COUNT_]; /* time spent per algorithm (infor
    random, medium; the host path in shard 0), so n processes can share a many-core machine. */
 static int g_shard, g_shards = 1, g_shape_index, g_shapes_checked;
 static cl_uint g_compute_units; /* the device's */
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    timespec_get(&t, TIME_UTC);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Runs desc with every algorithm that takes it and compares each with the reference. */
 static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_rng *r,
@@ -107,10 +99,10 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             const long edges0 = clgconv_testing_tiled_edge_plans();
             const long rows0 = clgconv_testing_depthwise_row_plans();
             const long flat0 = clgconv_testing_depthwise_flat_plans();
-            double t0 = now_seconds();
+            double t0 = test_now_seconds();
             clgconv_status st =
                 test_run_plan(g_plan_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
-            g_seconds[a] += now_seconds() - t0;
+            g_seconds[a] += test_now_seconds() - t0;
             if (want_edges && mode == 3)
                 EXPECT(clgconv_testing_tiled_edge_plans() > edges0,
                        "%s: the plan did not take edge rows", label);
@@ -420,24 +412,24 @@ int main(void)
     test_rng r;
     test_rng_seed(&r, seed + 1);
     /* Wall time per part (informative: with cold program caches it is mostly OpenCL builds). */
-    double part[7], t = now_seconds();
+    double part[7], t = test_now_seconds();
     named_cases(&r, false, NULL);
-    part[0] = now_seconds() - t, t = now_seconds();
+    part[0] = test_now_seconds() - t, t = test_now_seconds();
     const int gpu_shapes = gpu_plans(&r);
-    part[1] = now_seconds() - t, t = now_seconds();
+    part[1] = test_now_seconds() - t, t = test_now_seconds();
     const int register_shapes = other_register_plans(&r);
-    part[5] = now_seconds() - t, t = now_seconds();
+    part[5] = test_now_seconds() - t, t = test_now_seconds();
     const int streamed_shapes = streamed_plans(&r);
-    part[6] = now_seconds() - t, t = now_seconds();
+    part[6] = test_now_seconds() - t, t = test_now_seconds();
     random_sweep(seed, count);
-    part[2] = now_seconds() - t, t = now_seconds();
+    part[2] = test_now_seconds() - t, t = test_now_seconds();
     int medium = 12;
     const char *ms = getenv("CLGCONV_TEST_MEDIUM");
     if (ms && *ms && atoi(ms) >= 0) medium = atoi(ms);
     medium_sweep(seed, medium);
-    part[3] = now_seconds() - t, t = now_seconds();
+    part[3] = test_now_seconds() - t, t = test_now_seconds();
     if (g_shard == 0) host_path(&r), chunked_workspaces(&r);
-    part[4] = now_seconds() - t;
+    part[4] = test_now_seconds() - t;
     printf("wall time: named cases %.1f s, GPU plans %.1f s, other CPU register file %.1f s, "
            "streamed stores %.1f s, random sweep %.1f s, medium sweep %.1f s, host path and "
            "chunked workspaces %.1f s\n",

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 clgconv_context *test_open_context(cl_command_queue *queue)
@@ -59,6 +60,13 @@ int test_rng_int(test_rng *r, int lo, int hi)
 }
 
 float test_rng_float(test_rng *r) { return (float)(test_rng_u32(r) & 0xFFFFFF) / 8388608.0f - 1.0f; }
+
+double test_now_seconds(void)
+{
+    struct timespec t;
+    timespec_get(&t, TIME_UTC);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 float *test_random_tensor(test_rng *r, size_t n)
 {

@@ -47,6 +47,9 @@ int test_rng_int(test_rng *r, int lo, int hi); /* inclusive */
 float test_rng_float(test_rng *r);             /* uniform in [-1, 1) */
 float *test_random_tensor(test_rng *r, size_t n); /* malloc'd; n >= 1 */
 
+/* Seconds on the C11 clock (for timing test phases and plans; differences only). */
+double test_now_seconds(void);
+
 /* Compares got against the reference for desc (with bias possibly NULL). The tolerance per
    element is (reduction + 2) * FLT_EPSILON * sum_abs + 1e-6, where sum_abs is the reference
    convolution of |input|, |weights|, |bias| (the sum of absolute values of the terms). Worst-case
