@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #define DIRECT_KB 4 /* output channels per work-item; matches the -DCLG_KB passed below */
+#define DIRECT_PLANE_ITEMS 64 /* preferred work-items per group along the output plane */
 
 typedef struct direct_state {
     cl_kernel kernel;
@@ -35,13 +36,13 @@ static double direct_estimate(const clgconv_context *ctx, const clg_shape *s)
                              (double)((s->KPG + DIRECT_KB - 1) / DIRECT_KB) * (double)(s->N * s->G);
         const double tile = (double)(s->KPG < DIRECT_KB ? s->KPG : DIRECT_KB);
         /* Work-groups span only the output plane (direct_create: its size rounded up to a
-           power of two, at most 64), so planes under 32 pixels leave most lanes of a 32-wide
+           power of two, at most DIRECT_PLANE_ITEMS), so planes under 32 pixels leave most lanes of a 32-wide
            SIMD group idle; their FLOPs are costed at the group's width. H200, batch 70, 1024
            groups: 2x2 planes ran 4.3x slower than the fit said (depthwise 0.073 ms against
            0.017 estimated), 3x3 planes with 2 channels per group 2.7x (0.116 against 0.043),
            which made AUTO pick direct over tiled at 3.3x tiled's time. */
         double lanes = 1.0;
-        while (lanes < (double)(s->OH * s->OW) && lanes < 64.0) lanes *= 2.0;
+        while (lanes < (double)(s->OH * s->OW) && lanes < DIRECT_PLANE_ITEMS) lanes *= 2.0;
         const double idle = lanes < 32.0 ? 32.0 / lanes : 1.0;
         return clg_gpu_seconds(ctx, s->d.layout == CLGCONV_LAYOUT_NHWC ? &nhwc : &nchw,
                                2.0 * s->macs * idle, items, tile, (double)s->reduction);
@@ -72,7 +73,7 @@ static clgconv_status direct_create(clgconv_plan *plan)
     }
     size_t work[3] = {(size_t)(s->OH * s->OW), (size_t)((s->KPG + DIRECT_KB - 1) / DIRECT_KB),
                       (size_t)(s->N * s->G)};
-    size_t preferred[3] = {64, 1, 1};
+    size_t preferred[3] = {DIRECT_PLANE_ITEMS, 1, 1};
     clg_launch_geometry(plan->ctx, wg, 3, work, preferred, st->global, st->local);
     plan->state = st;
     plan->workspace_bytes = 0;
