@@ -62,12 +62,13 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                 : g_plan_ctx == g_ctx && cpg >= 8 && kpg % 8 == 0 &&
                       (strncmp(name, "tiled_nchw_via_nhwc", 19) == 0 ||
                        strncmp(name, "medium", 6) == 0);
-        const bool named_edges =
-            strncmp(name, d->layout == CLGCONV_LAYOUT_NCHW ? "tiled_nchw_edges" : "tiled_nhwc_edges",
-                    16) == 0;
+        const int plan_registers = clgconv_testing_context_cpu_registers(g_plan_ctx); /* 0: GPU */
+        const char *edges_prefix =
+            d->layout == CLGCONV_LAYOUT_NCHW ? "tiled_nchw_edges" : "tiled_nhwc_edges";
+        const bool named_edges = strncmp(name, edges_prefix, 16) == 0;
         const bool edges =
             named_edges || (d->layout == CLGCONV_LAYOUT_NHWC &&
-                            clgconv_testing_context_cpu_registers(g_plan_ctx) > 0 &&
+                            plan_registers > 0 &&
                             (strncmp(name, "medium", 6) == 0 || strncmp(name, "random", 6) == 0));
         /* Planned for 32 registers on a CPU, each case named for a path must reach it: a
            tiled_nchw_edges or tiled_nhwc_edges case edge rows (in its edge-rows run), a
@@ -75,7 +76,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            the flat kernel where the device has up to 16 compute units (the rule wants 64
            planes per unit). Checked on each case's own plan, so that a change to the plan
            choices cannot drop one unnoticed. */
-        const bool wide_cpu = clgconv_testing_context_cpu_registers(g_plan_ctx) >= 32;
+        const bool wide_cpu = plan_registers >= 32;
         const bool want_edges = tiled && named_edges && wide_cpu;
         const bool want_rows = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
                                strncmp(name, "depthwise_nhwc_rows", 19) == 0;
