@@ -1,4 +1,4 @@
-/* depthwise.cl: depthwise convolution (one input channel per group, any channel multiplier) in vectors along the contiguous dimension, and groups of 2 or 4 channels (NHWC: in the same channel vectors; NCHW: staged planes). */
+/* depthwise.cl: depthwise convolution (one input channel per group, any channel multiplier) in vectors along the contiguous dimension, and groups of 2 or 4 channels (NHWC: in the same channel vectors; NCHW: staged planes or flat runs). */
 
 /*
  * Compile-time options (the host passes them in this order so that equal options give equal
@@ -14,7 +14,8 @@
  *   -DCLG_NHWC=1           build conv2d_depthwise_nhwc instead of conv2d_depthwise_nchw
  *   -DCLG_CPG=2 or 4       (CLG_M 1) narrow groups instead of depthwise: groups of CLG_CPG input
  *                          and CLG_CPG output channels; NHWC with CLG_VW 8 or 16 (see
- *                          conv2d_depthwise_nhwc), NCHW in conv2d_depthwise_nchw_tile only
+ *                          conv2d_depthwise_nhwc), NCHW in conv2d_depthwise_nchw_tile and
+ *                          conv2d_depthwise_nchw_flat
  *   -DCLG_SELF_STAGED=1    (NCHW) conv2d_depthwise_nchw_tile without a barrier, and
  *                          conv2d_depthwise_nchw_cv (see below)
  *   -DCLG_CV_PLANES=16     (NCHW, self-staged) 16 planes per work-item of conv2d_depthwise_nchw_cv
@@ -59,8 +60,12 @@
  *   load at a constant offset with the lanes whose pixel lies outside the image (rows above or
  *   below, columns that wrapped into the neighbouring row) masked to zero by a constant mask.
  *   Masked lanes read the neighbouring planes; the planes at either end of the tensor, whose
- *   masked lanes would read outside the buffer, take a scalar loop with checked indices.
- *   dim 0: output plane n*K + k. Arguments: as for conv2d_depthwise_nchw.
+ *   masked lanes could read outside the buffer, take the same runs in a loop (not unrolled)
+ *   whose loads leaving the buffer read only their unmasked lanes.
+ *   With CLG_CPG = G (narrow groups) a work-item computes a group's G output planes together:
+ *   each masked input vector of the group's G input planes feeds an FMA per output plane.
+ *   dim 0: output plane n*K + k (with CLG_CPG the group (n*K + k)/G). Arguments: as for
+ *   conv2d_depthwise_nchw.
  *
  * conv2d_depthwise_nchw_tile (specialised builds with SW 1 or 2): planes
  *   that fit in local memory. A work-group stages whole zero-padded input planes (TH x TW floats each, TH =
@@ -255,8 +260,8 @@ static void store_row_chunk(floatV v, __global float *out_row, int ox0, int OW)
 
 #ifdef CLG_FLAT_W
 #if !defined(CLG_KH) || CLG_SH != 1 || CLG_SW != 1 || (CLG_VW != 8 && CLG_VW != 16) || \
-    (defined(CLG_CPG) && CLG_CPG != 1)
-#error "CLG_FLAT_W needs a specialised stride-1 depthwise build with CLG_VW 8 or 16"
+    (CLG_CPG != 1 && CLG_M != 1)
+#error "CLG_FLAT_W needs a specialised stride-1 build with CLG_VW 8 or 16 (narrow groups: CLG_M 1)"
 #endif
 #if CLG_FLAT_OH * CLG_FLAT_W < CLG_VW
 #error "CLG_FLAT_W needs output planes of at least CLG_VW elements"
@@ -278,6 +283,62 @@ static void store_row_chunk(floatV v, __global float *out_row, int ox0, int OW)
 #define FLAT_INTV int8
 #define FLAT_IOTA (int8)(0, 1, 2, 3, 4, 5, 6, 7)
 #endif
+/* Narrow groups take their input planes in a loop: unrolled, the twice or four times larger
+   runs measured 1.4-1.6x slower (28x28x256 g = 128, batch 1 and 8). */
+#if CLG_CPG == 1
+#define FLAT_CI_LOOP _Pragma("unroll")
+#else
+#define FLAT_CI_LOOP _Pragma("unroll 1")
+#endif
+
+/* One input vector of conv2d_depthwise_nchw_flat at offset off of the group's first input plane
+   in: lanes where ok is false are zero. Checked (the planes at the ends of the tensor): a load
+   whose span leaves [lo, hi) (offsets of the buffer's first and one past its last element)
+   reads only the lanes that are ok, which lie inside the image and so inside the buffer. */
+static floatV flat_load(const __global float *in, int off, FLAT_INTV ok, bool checked, long lo,
+                        long hi)
+{
+    if (!checked || (off >= lo && off + CLG_VW <= hi))
+        return select((floatV)(0.0f), LOADV(in + off), ok);
+    float t[CLG_VW];
+#pragma unroll
+    for (int j = 0; j < CLG_VW; ++j) t[j] = ok[j] ? in[off + j] : 0.0f;
+    return FROM_ARRAY(t);
+}
+
+/* Flat run o .. o+CLG_VW-1 of the work-item's CLG_CPG output planes (see the kernel), with
+   checked loads when `checked` (a constant). A macro, not a function: in the unrolled loop
+   over a plane's runs o must be a constant in each copy (its lane masks fold), and a function
+   that size is not reliably inlined (kernel time 2x when it was not). */
+#define FLAT_RUN(o_, checked)                                                                      \
+    do {                                                                                           \
+        const int o = (o_);                                                                        \
+        const FLAT_INTV lane = (FLAT_INTV)(o) + FLAT_IOTA;                                         \
+        const FLAT_INTV oy = lane / CLG_FLAT_W, ox = lane - oy * CLG_FLAT_W;                       \
+        floatV acc[CLG_CPG];                                                                       \
+        _Pragma("unroll") for (int ko = 0; ko < CLG_CPG; ++ko) acc[ko] = (floatV)(0.0f);          \
+        FLAT_CI_LOOP for (int ci = 0; ci < CLG_CPG; ++ci)                                          \
+        {                                                                                          \
+            _Pragma("unroll") for (int ky = 0; ky < KH_; ++ky)                                     \
+            {                                                                                      \
+                const int dy = ky * DH_ - CLG_FLAT_PT;                                             \
+                const FLAT_INTV row_ok = oy + dy >= 0 && oy + dy < CLG_FLAT_H;                     \
+                _Pragma("unroll") for (int kx = 0; kx < KW_; ++kx)                                 \
+                {                                                                                  \
+                    const int dx = kx * DW_ - CLG_FLAT_PL;                                         \
+                    const FLAT_INTV ok = row_ok && ox + dx >= 0 && ox + dx < CLG_FLAT_W;           \
+                    const floatV x = flat_load(in, ci * FLAT_IN + o + dy * CLG_FLAT_W + dx, ok,    \
+                                               checked, lo, hi);                                   \
+                    _Pragma("unroll") for (int ko = 0; ko < CLG_CPG; ++ko) acc[ko] =               \
+                        MULADD(x, (floatV)(w[(ko * CLG_CPG + ci) * TAPS_ + ky * KW_ + kx]),        \
+                               acc[ko]);                                                           \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        _Pragma("unroll") for (int ko = 0; ko < CLG_CPG; ++ko)                                     \
+            STOREV(clamp_output(acc[ko] + (floatV)(b[ko]), output_min, output_max),                \
+                   out + ko * FLAT_OUT + o);                                                       \
+    } while (0)
 
 __kernel void conv2d_depthwise_nchw_flat(__global const float *restrict input,
                                          __global const float *restrict weights,
@@ -290,57 +351,33 @@ __kernel void conv2d_depthwise_nchw_flat(__global const float *restrict input,
                                          const int SH, const int SW, const int DH, const int DW,
                                          const int M)
 {
-    const int q = (int)get_global_id(0); /* output plane n*K + k */
-    if (q >= N * K) return;
-    const int n = q / K, k = q - n * K;
-    const int ci = n * C + k / M_; /* its input plane */
-    const __global float *in = input + (CLG_IDX)ci * FLAT_IN;
-    __global float *out = output + (CLG_IDX)q * FLAT_OUT;
-    float w[TAPS_];
+    /* the work-item's first output plane n*K + k0: plane q (depthwise), or the first of group
+       q's CLG_CPG planes (narrow groups) */
+    const int q0 = (int)get_global_id(0) * CLG_CPG;
+    if (q0 >= N * K) return;
+    const int n = q0 / K, k0 = q0 - n * K;
+    const int ci0 = n * C + k0 / M_; /* its (first) input plane */
+    const __global float *in = input + (CLG_IDX)ci0 * FLAT_IN;
+    __global float *out = output + (CLG_IDX)q0 * FLAT_OUT;
+    /* w[(ko*CLG_CPG + ci)*TAPS_ + t]: output plane k0 + ko, input plane ci of the group */
+    float w[CLG_CPG * CLG_CPG * TAPS_], b[CLG_CPG];
 #pragma unroll
-    for (int t = 0; t < TAPS_; ++t) w[t] = weights[k * TAPS_ + t];
-    const float b = has_bias ? bias[k] : 0.0f;
-    /* Masked lanes load from the neighbouring planes; the planes at the ends of the tensor,
-       whose loads would leave the buffer, take the checked loop instead. */
-    if ((long)ci * FLAT_IN + FLAT_LO >= 0 && (long)ci * FLAT_IN + FLAT_HI <= (long)N * C * FLAT_IN) {
+    for (int t = 0; t < CLG_CPG * CLG_CPG * TAPS_; ++t) w[t] = weights[k0 * CLG_CPG * TAPS_ + t];
 #pragma unroll
-        for (int v = 0; v < FLAT_VECS; ++v) {
-            /* the last vector moves back to end at the plane's end */
-            const int o = min(v * CLG_VW, FLAT_OUT - CLG_VW);
-            const FLAT_INTV lane = (FLAT_INTV)(o) + FLAT_IOTA;
-            const FLAT_INTV oy = lane / CLG_FLAT_W, ox = lane - oy * CLG_FLAT_W;
-            floatV acc = (floatV)(0.0f);
+    for (int ko = 0; ko < CLG_CPG; ++ko) b[ko] = has_bias ? bias[k0 + ko] : 0.0f;
+    /* Masked lanes load from the neighbouring planes; the groups at the ends of the tensor,
+       whose loads could leave the buffer, take the runs in a loop with checked loads (a copy
+       of the unrolled runs would double the build time). lo, hi: the buffer's bounds as
+       offsets from in. */
+    const long lo = -(long)ci0 * FLAT_IN, hi = (long)N * C * FLAT_IN + lo;
+    if (FLAT_LO >= lo && (CLG_CPG - 1) * FLAT_IN + FLAT_HI <= hi) {
 #pragma unroll
-            for (int ky = 0; ky < KH_; ++ky) {
-                const int dy = ky * DH_ - CLG_FLAT_PT;
-                const FLAT_INTV row_ok = oy + dy >= 0 && oy + dy < CLG_FLAT_H;
-#pragma unroll
-                for (int kx = 0; kx < KW_; ++kx) {
-                    const int dx = kx * DW_ - CLG_FLAT_PL;
-                    const FLAT_INTV ok = row_ok && ox + dx >= 0 && ox + dx < CLG_FLAT_W;
-                    const floatV x = select((floatV)(0.0f),
-                                            LOADV(in + o + dy * CLG_FLAT_W + dx), ok);
-                    acc = MULADD(x, (floatV)(w[ky * KW_ + kx]), acc);
-                }
-            }
-            STOREV(clamp_output(acc + (floatV)(b), output_min, output_max), out + o);
-        }
+        for (int v = 0; v < FLAT_VECS; ++v) /* the last vector moves back to end at the plane's end */
+            FLAT_RUN(min(v * CLG_VW, FLAT_OUT - CLG_VW), false);
     } else {
-        for (int o = 0; o < FLAT_OUT; ++o) {
-            const int oy = o / CLG_FLAT_W, ox = o - oy * CLG_FLAT_W;
-            float acc = 0.0f;
-            for (int ky = 0; ky < KH_; ++ky) {
-                const int iy = oy + ky * DH_ - CLG_FLAT_PT;
-                if (iy < 0 || iy >= CLG_FLAT_H) continue;
-                for (int kx = 0; kx < KW_; ++kx) {
-                    const int ix = ox + kx * DW_ - CLG_FLAT_PL;
-                    if (ix >= 0 && ix < CLG_FLAT_W)
-                        acc = fma(in[iy * CLG_FLAT_W + ix], w[ky * KW_ + kx], acc);
-                }
-            }
-            acc += b;
-            out[o] = acc < output_min ? output_min : acc > output_max ? output_max : acc;
-        }
+        _Pragma("unroll 1")
+        for (int v = 0; v < FLAT_VECS; ++v)
+            FLAT_RUN(min(v * CLG_VW, FLAT_OUT - CLG_VW), true);
     }
 }
 #endif /* CLG_FLAT_W */

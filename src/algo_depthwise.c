@@ -48,6 +48,7 @@ static bool narrow_groups(const clg_shape *s)
 static int64_t multiplier(const clg_shape *s) { return s->CPG == 1 ? s->KPG : 1; }
 
 static bool nchw_narrow_groups(const clgconv_context *ctx, const clg_shape *s);
+static bool flat_planes(const clgconv_context *ctx, const clg_shape *s);
 static bool staged_planes_fit(const clgconv_context *ctx, const clg_shape *s, int vw,
                               int64_t planes);
 
@@ -223,8 +224,13 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
        128 1.52 / 1.45, 7x7x512 g = 128 1.15 / 1.68, 32x32x64 g = 16 1.08 / 1.53, stride 2
        28x28x128 g = 32 1.27 / 1.53; and a 1x1 window with 2 per group (28x28x256 g = 128) 1.12
        / 1.49: too little arithmetic per staged plane. AUTO leaves groups of 4, and windows of
-       fewer than 9 taps, to the others; asking for DEPTHWISE still runs them. */
-    if (s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG > 1 && (s->CPG == 4 || s->KH * s->KW < 9))
+       fewer than 9 taps, to the others; asking for DEPTHWISE still runs them. Flat runs
+       (flat_planes) beat both on every layer measured there (see flat_planes): AUTO weighs
+       them, their loads feeding an FMA per output channel of the group (half the peak
+       instead of a third below; measured 0.45-0.57 of it). */
+    const bool flat = flat_planes(ctx, s);
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG > 1 && !flat &&
+        (s->CPG == 4 || s->KH * s->KW < 9))
         return HUGE_VAL;
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md). NCHW: a work-item per output row (its OW outputs
@@ -244,7 +250,8 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
        about a third of the FMA peak. */
     double flops = 2.0 * s->macs;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
-    double compute = flops / (0.3 * peak), memory = bytes / (0.8 * bw);
+    double compute = flops / ((flat && s->CPG > 1 ? 0.5 : 0.3) * peak),
+           memory = bytes / (0.8 * bw);
     /* Windows over 11x11 run the generic build. Narrow groups there gather a tap's weights (8
        scalar loads) at every use: 2.6-3.4x tiled's time (measured on dilated 3x3 layers when
        those were generic: NHWC 28x28x64 g=16 0.67 vs 0.26 ms; batch 8 28x28x128 g=64 5.2 vs
@@ -343,7 +350,19 @@ static bool channel_vectorised(const clgconv_context *ctx, const clg_shape *s)
    0.65x (batch 1 0.64x / 0.86x), 28x28x192 0.61x / 0.67x (batch 1 0.85x / 0.88x); dilation 2
    28x28 0.58x / 0.66x; multiplier 2 14x14 0.38x / 0.52x. With PoCL compiling for Haswell and
    8 lanes: 7x7x960 batch 8 0.64x / 0.66x, 14x14x384 0.76x / 0.79x. 5x5 windows measured no
-   faster (0.96-1.00x) and a 7x7 window on 24x24 planes 1.8x slower (1764 unrolled taps). */
+   faster (0.96-1.00x) and a 7x7 window on 24x24 planes 1.8x slower (1764 unrolled taps).
+   NCHW narrow groups (2 or 4 input and as many output channels per group) take it on the same
+   rule, counting groups (a work-item per group) and vector taps of one input plane (the
+   group's planes are a loop). Against the staged-plane kernel (2 per group) or tiled (4 per
+   group, AUTO's pick before), kernel / whole call, medians of 21-31 alternating calls: the
+   groups sweep's 28x28x256 g = 128 0.50x / 0.60x (batch 8 0.50x / 0.53x), dilation 2 0.51x /
+   0.59x; 14x14x512 g = 256 0.32x / 0.45x (batch 8 0.28x / 0.30x); 7x7x1024 g = 512 0.24x /
+   0.44x (batch 8 0.25x / 0.29x); a 1x1 window 28x28x256 g = 128 0.47x / 0.66x (batch 8 0.49x
+   / 0.54x); 4 per group: 14x14x512 g = 128 0.36x / 0.38x (batch 8 0.40x / 0.35x), 7x7x512 g =
+   128 0.45x / 0.45x (batch 8 0.41x / 0.32x), 9x9x96 g = 24 batch 8 0.40x / 0.42x; 28x28x256 g
+   = 64 batch 8 0.99x / 1.01x. With PoCL compiling for Haswell (8 lanes): 14x14x512 g = 128
+   batch 8 0.55x / 0.46x, 7x7x512 g = 128 0.54x / 0.47x (28x28 planes are over the unroll limit
+   at 8 lanes and keep their plans). */
 static int flat_vector_width(const clgconv_context *ctx)
 {
     return ctx->info.cpu_registers >= 32 ? 16 : 8;
@@ -352,10 +371,11 @@ static int flat_vector_width(const clgconv_context *ctx)
 static bool flat_planes(const clgconv_context *ctx, const clg_shape *s)
 {
     const int64_t vw = flat_vector_width(ctx);
-    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NCHW && s->CPG == 1 &&
+    const bool narrow = (s->CPG == 2 || s->CPG == 4) && s->KPG == s->CPG;
+    return ctx->info.is_cpu && s->d.layout == CLGCONV_LAYOUT_NCHW && (s->CPG == 1 || narrow) &&
            specialised_geometry(s) && s->SH == 1 && s->SW == 1 && s->OW == s->W &&
            s->OH * s->OW >= vw && s->KH * s->KW <= 9 &&
-           s->N * s->K >= 64 * clg_compute_units(ctx) &&
+           s->N * s->K / s->CPG >= 64 * clg_compute_units(ctx) &&
            (s->OH * s->OW + vw - 1) / vw * s->KH * s->KW <= 450;
 }
 
@@ -443,16 +463,17 @@ static int cv_planes(const clgconv_context *ctx, const clg_shape *s, int vw)
                : 8;
 }
 
-/* NCHW narrow groups (groups of 2 or 4 input and as many output channels):
-   conv2d_depthwise_nchw_tile built with -DCLG_CPG, self-staged (CPU devices, planes of up to
-   1024 outputs, specialised windows, SW <= 2: self_staged), when a work-item's CLG_CPG staged
-   planes fit half the local memory (plan_tile's limit). The tiled kernel's NCHW register tiles
-   span output channels of one group, which has only 2 or 4. */
+/* NCHW narrow groups (groups of 2 or 4 input and as many output channels): flat runs where
+   flat_planes allows, else conv2d_depthwise_nchw_tile built with -DCLG_CPG, self-staged (CPU
+   devices, planes of up to 1024 outputs, specialised windows, SW <= 2: self_staged), when a
+   work-item's CLG_CPG staged planes fit half the local memory (plan_tile's limit). The tiled
+   kernel's NCHW register tiles span output channels of one group, which has only 2 or 4. */
 static bool nchw_narrow_groups(const clgconv_context *ctx, const clg_shape *s)
 {
     return s->d.layout == CLGCONV_LAYOUT_NCHW && (s->CPG == 2 || s->CPG == 4) &&
-           s->KPG == s->CPG && self_staged(ctx, s) &&
-           staged_planes_fit(ctx, s, nchw_vector_width(ctx, s), s->CPG);
+           s->KPG == s->CPG &&
+           (flat_planes(ctx, s) ||
+            (self_staged(ctx, s) && staged_planes_fit(ctx, s, nchw_vector_width(ctx, s), s->CPG)));
 }
 
 /* Chooses the geometry of the zero-padded-plane kernels (conv2d_depthwise_nchw_tile: work-groups
@@ -586,7 +607,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         }
         if (tile_kernel) clg_clReleaseKernel(tile_kernel);
     }
-    if (r == CLGCONV_SUCCESS && !st->tile && !nhwc && s->CPG > 1) /* nothing else computes them */
+    if (r == CLGCONV_SUCCESS && !st->tile && !nhwc && !flat && s->CPG > 1) /* nothing else computes them */
         r = clg_fail(CLGCONV_ERROR_UNSUPPORTED,
                      "depthwise: NCHW groups of %lld channels need the staged-plane kernel, "
                      "which does not fit this device's limits for this shape",
@@ -610,10 +631,11 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                                 st->local);
         } else if (flat) {
             /* up to 32 planes per work-group, at least 8 work-groups per compute unit */
-            size_t work[3] = {(size_t)(s->N * s->K), 1, 1};
+            const size_t items = (size_t)(s->N * s->K / s->CPG); /* planes or groups */
+            size_t work[3] = {items, 1, 1};
             const size_t cu = (size_t)clg_compute_units(plan->ctx);
             size_t planes = 32;
-            while (planes > 1 && (size_t)(s->N * s->K) / planes < 8 * cu) planes /= 2;
+            while (planes > 1 && items / planes < 8 * cu) planes /= 2;
             const size_t local_size[3] = {planes, 1, 1};
             clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         } else {

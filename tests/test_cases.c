@@ -176,6 +176,16 @@ const test_case test_named_cases[] = {
     {"depthwise_flat_1x3_6x5", 8, 128, 6, 5, 128, 128, 1, 3, 1, 1, 0, 1, 0, 1},
     {"depthwise_flat_3x1_8x4", 8, 128, 8, 4, 128, 128, 3, 1, 1, 1, 1, 0, 1, 0},
     {"depthwise_flat_25x32_unroll_limit", 1, 1024, 25, 32, 1024, 1024, 3, 3, 1, 1, 1, 1, 1, 1},
+    /* NCHW narrow groups in flat runs (groups of 2 or 4 input and as many output channels, the
+       same rule counting groups: these have 1024): 7x7 planes with a clamp; 4 per group on
+       14x14 with dilation 2; a 1x1 window on 5x6 planes (a run moved back by 14); 4 per group
+       with padding at the top only; 4x4 planes with dilation 4 (one run; the checked groups at
+       each end). */
+    {"depthwise_flat_cpg2_7x7_batch8_relu6", 8, 256, 7, 7, 256, 128, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
+    {"depthwise_flat_cpg4_14x14_dilated2", 8, 512, 14, 14, 512, 128, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .no_bias = 1},
+    {"depthwise_flat_cpg2_1x1_5x6", 4, 512, 5, 6, 512, 256, 1, 1, 1, 1, 0, 0, 0, 0},
+    {"depthwise_flat_cpg4_top_pad_only", 8, 512, 9, 6, 512, 128, 3, 3, 1, 1, 2, 1, 0, 1, .clamp = TEST_CLAMP_NARROW},
+    {"depthwise_flat_cpg2_dilated4_4x4", 8, 256, 4, 4, 256, 128, 3, 3, 1, 1, 4, 4, 4, 4, 4, 4},
     /* NHWC depthwise rows unrolled at compile time (CPU devices, rows of up to 32 outputs and
        384 taps; test_differential expects every depthwise_nhwc_rows case planned for 32
        registers to reach them): the 32-output limit in chunks of 8; 11 outputs in chunks of 6
