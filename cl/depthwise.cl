@@ -19,6 +19,10 @@
  *   -DCLG_SELF_STAGED=1    (NCHW) conv2d_depthwise_nchw_tile without a barrier, and
  *                          conv2d_depthwise_nchw_cv (see below)
  *   -DCLG_CV_PLANES=16     (NCHW, self-staged) 16 planes per work-item of conv2d_depthwise_nchw_cv
+ *   -DCLG_RING=r, -DCLG_RING_AHEAD=a
+ *                          (NCHW, self-staged, CLG_CPG 1) conv2d_depthwise_nchw_tile stages a
+ *                          ring of r padded rows instead of the whole plane, a rows ahead of
+ *                          the output rows it computes (see the kernel)
  *   -DCLG_RB=r             (NCHW, CLG_SW 1) blocks of r output rows in conv2d_depthwise_nchw_tile
  *   -DCLG_FLAT_H=, -DCLG_FLAT_W=, -DCLG_FLAT_OH=, -DCLG_FLAT_PT=, -DCLG_FLAT_PL=
  *                          (NCHW, specialised stride-1 builds with CLG_VW 8 or 16, all or none)
@@ -81,6 +85,10 @@
  *   tile holds that many planes, G per group).
  *   -DCLG_SELF_STAGED=1: dim 0 has size 1, each work-item stages and convolves its own plane
  *   and the kernel has no barrier (on PoCL a barrier splits the kernel into costly regions).
+ *   -DCLG_RING=r (self-staged, CLG_CPG 1): the work-item's tile holds r padded rows (TH is r),
+ *   padded row i in slot i % r, each staged just before the first block of output rows that
+ *   reads it, CLG_RING_AHEAD rows ahead; r covers a block's window and those rows. The staged
+ *   rows stay in the first-level cache where whole staged planes of large images did not.
  *   -DCLG_RB=r (CLG_SW 1): work-items take blocks of r output rows (blocks id, id + size, ...;
  *   the OH % r rows left one at a time), loading each staged input vector once for all the
  *   block's rows it feeds (the host sets it on CPUs, see nchw_rows_per_block).
@@ -453,6 +461,67 @@ __kernel void conv2d_depthwise_nchw(__global const float *restrict input,
    plain vector loads from __local memory (SW 2: from the staged rows' even or odd halves). */
 #if defined(CLG_KH) && (CLG_SW == 1 || CLG_SW == 2)
 
+#if CLG_SW == 2
+/* Stride 2: each staged row holds the padded row's even columns, then its odd ones, so that a
+   tap's inputs for a chunk (every other column) are one plain vector load. Padded column j
+   of a row of TW sits at TILE_COL(j), with TWE = (TW + 1) / 2 even columns. */
+#define TILE_COL(j) (((j)&1) ? TWE + ((j) >> 1) : ((j) >> 1))
+#else
+#define TILE_COL(j) (j) /* stride 1: the padded row in order */
+#endif
+
+/* Stages one zero-padded row of TW columns at dst: zeros when the row is outside the image
+   (!inside), else padded column j is src[j] for PL <= j < right and zero elsewhere. */
+static void stage_padded_row(__local float *dst, const __global float *src, bool inside, int PL,
+                             int right, int TW)
+{
+#if CLG_SW == 2
+    const int TWE = (TW + 1) / 2;
+#endif
+    if (!inside) {
+        for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
+        return;
+    }
+    /* only the padding columns are zeroed (zeroing whole stride-2 rows first took 10 % of the
+       kernel's time, perf) */
+    for (int j = 0; j < PL && j < TW; ++j) dst[TILE_COL(j)] = 0.0f;
+    for (int j = max(right, PL); j < TW; ++j) dst[TILE_COL(j)] = 0.0f;
+#if CLG_SW == 2
+    if (right - PL >= 16) {
+        /* 16 at a time split into even and odd columns (one load, two lane selections:
+           two-source permutes on AVX-512, where two 8-float loads had taken four 128-bit
+           shuffles), the last 16 moved back to end at `right`; v.even holds the columns of
+           j's parity */
+        /* whole blocks from PL keep PL's parity: their halves' destinations advance by 8 */
+        __local float *same = dst + TILE_COL(PL), *other = dst + TILE_COL(PL + 1);
+        int j = PL;
+        for (; j + 16 <= right; j += 16, same += 8, other += 8) {
+            const float16 v = vload16(0, src + j);
+            vstore8(v.even, 0, same);
+            vstore8(v.odd, 0, other);
+        }
+        if (j < right) {
+            j = right - 16;
+            const float16 v = vload16(0, src + j);
+            vstore8(v.even, 0, dst + TILE_COL(j));
+            vstore8(v.odd, 0, dst + TILE_COL(j + 1));
+        }
+    } else {
+        for (int j = PL; j < right; ++j) dst[TILE_COL(j)] = src[j];
+    }
+#else
+    if (right - PL >= 8) {
+        /* 8 at a time, the last 8 moved back to end at `right` */
+        for (int j0 = PL; j0 < right; j0 += 8) {
+            const int j = min(j0, right - 8);
+            vstore8(vload8(0, src + j), 0, dst + j);
+        }
+    } else {
+        for (int j = PL; j < right; ++j) dst[j] = src[j];
+    }
+#endif
+}
+
 __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
                                          __global const float *restrict weights,
                                          __global const float *restrict bias,
@@ -479,56 +548,41 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
     /* With CLG_CPG (narrow groups) the CLG_CPG input planes of the group, one after another */
     __local float *staged = tile + lp * plane_elems * CLG_CPG;
 #if CLG_SW == 2
-    /* Stride 2: each staged row holds the padded row's even columns, then its odd ones, so
-       that a tap's inputs for a chunk (every other column) are one plain vector load. */
-    const int TWE = (TW + 1) / 2; /* even columns; padded column j sits at TILE_COL(j) */
-#define TILE_COL(j) (((j)&1) ? TWE + ((j) >> 1) : ((j) >> 1))
-#else
-#define TILE_COL(j) (j) /* stride 1: the padded row in order */
+    const int TWE = (TW + 1) / 2; /* even columns of a staged row (see TILE_COL) */
 #endif
+    const int q0 = nk * CLG_CPG, n = q0 / K, kk = q0 - n * K; /* kk: the group's first */
+    /* the group's input plane ci (ci 0 without CLG_CPG), shifted by PL: padded column j of a
+       row is element j of the row there */
+#define PLANE_SRC(ci) \
+    (input + ((CLG_IDX)n * C + (CLG_CPG == 1 ? kk / M_ : kk + (ci))) * H * W - PL)
+#ifdef CLG_RING
+#if !defined(CLG_SELF_STAGED) || CLG_CPG != 1
+#error "CLG_RING needs CLG_SELF_STAGED and CLG_CPG 1"
+#endif
+    /* Ring: the staged plane holds CLG_RING (TH) padded rows, row r in slot r % CLG_RING, each
+       staged just before the first output row that needs it (next_row: the first row not yet
+       staged); CLG_RING covers the rows one block of output rows reads. */
+#define ROW_SLOT(r) ((r) % CLG_RING)
+    int next_row = 0;
+#ifndef CLG_RING_AHEAD
+#define CLG_RING_AHEAD 0
+#endif
+#define STAGE_ROWS_TO(last)                                                                        \
+    for (; next_row <= (last) + CLG_RING_AHEAD; ++next_row)                                        \
+        stage_padded_row(staged + ROW_SLOT(next_row) * TW, PLANE_SRC(0) + (CLG_IDX)(next_row - PT) * W, \
+                         next_row - PT >= 0 && next_row - PT < H, PL, right, TW)
+#else
+#define ROW_SLOT(r) (r)
+#define STAGE_ROWS_TO(last)
     for (int rc = ly; nk < NK && rc < TH * CLG_CPG; rc += rows) {
-        /* padded row r of the group's input plane ci (ci 0 without CLG_CPG) */
+        /* padded row r of the group's input plane ci */
         const int ci = CLG_CPG == 1 ? 0 : rc / TH, r = rc - ci * TH;
-        const int iy = r - PT;
-        const int q0 = nk * CLG_CPG, n = q0 / K, kk = q0 - n * K; /* kk: the group's first */
-        const int c = CLG_CPG == 1 ? kk / M_ : kk + ci;
-        __local float *dst = staged + ci * plane_elems + r * TW;
-        if (iy < 0 || iy >= H) {
-            for (int j = 0; j < TW; ++j) dst[j] = 0.0f;
-        } else {
-            const __global float *src = input + (((CLG_IDX)n * C + c) * H + iy) * W - PL;
-            /* only the padding columns are zeroed (zeroing whole stride-2 rows first took 10 %
-               of the kernel's time, perf) */
-            for (int j = 0; j < PL && j < TW; ++j) dst[TILE_COL(j)] = 0.0f;
-            for (int j = max(right, PL); j < TW; ++j) dst[TILE_COL(j)] = 0.0f;
-#if CLG_SW == 2
-            if (right - PL >= 16) {
-                /* 16 at a time split into even and odd columns (one load, two lane selections:
-                   two-source permutes on AVX-512, where two 8-float loads had taken four
-                   128-bit shuffles), the last 16 moved back to end at `right`; v.even holds
-                   the columns of j's parity */
-                for (int j0 = PL; j0 < right; j0 += 16) {
-                    const int j = min(j0, right - 16);
-                    const float16 v = vload16(0, src + j);
-                    vstore8(v.even, 0, dst + TILE_COL(j));
-                    vstore8(v.odd, 0, dst + TILE_COL(j + 1));
-                }
-            } else {
-                for (int j = PL; j < right; ++j) dst[TILE_COL(j)] = src[j];
-            }
-#else
-            if (right - PL >= 8) {
-                /* 8 at a time, the last 8 moved back to end at `right` */
-                for (int j0 = PL; j0 < right; j0 += 8) {
-                    const int j = min(j0, right - 8);
-                    vstore8(vload8(0, src + j), 0, dst + j);
-                }
-            } else {
-                for (int j = PL; j < right; ++j) dst[j] = src[j];
-            }
-#endif
-        }
+        stage_padded_row(staged + ci * plane_elems + r * TW, PLANE_SRC(ci) + (CLG_IDX)(r - PT) * W,
+                         r - PT >= 0 && r - PT < H, PL, right, TW);
     }
+#endif
+    /* padded row r of the group's staged input plane ci */
+#define STAGED_ROW(ci, r) (staged + (ci)*plane_elems + ROW_SLOT(r) * TW)
 #ifndef CLG_SELF_STAGED
     barrier(CLK_LOCAL_MEM_FENCE); /* a plane's rows were staged by several work-items */
 #endif
@@ -561,6 +615,7 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
         for (int blk = ly; blk < blocks; blk += rows) {
             const int oy = blk * CLG_RB;
             __global float *out_row = output + ((CLG_IDX)q * OH + oy) * OW;
+            STAGE_ROWS_TO((oy + CLG_RB - 1) * SH_ + (KH_ - 1) * DH_);
             for (int start = 0; start < OW; start += CLG_VW) {
                 const int ox0 = OW >= CLG_VW ? min(start, OW - CLG_VW) : 0;
                 floatV acc[CLG_RB];
@@ -568,7 +623,6 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
                 for (int j = 0; j < CLG_RB; ++j) acc[j] = (floatV)(0.0f);
 #pragma unroll
                 for (int ci = 0; ci < CLG_CPG; ++ci) {
-                    const __local float *base = staged + ci * plane_elems + oy * SH_ * TW + ox0;
 #pragma unroll
                     for (int rr = 0; rr < (CLG_RB - 1) * SH_ + (KH_ - 1) * DH_ + 1; ++rr) {
                         bool used = false;
@@ -577,7 +631,7 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
                         if (!used) continue;
 #pragma unroll
                         for (int kx = 0; kx < KW_; ++kx) {
-                            const floatV x = LOADV(base + rr * TW + kx * DW_);
+                            const floatV x = LOADV(STAGED_ROW(ci, oy * SH_ + rr) + ox0 + kx * DW_);
 #pragma unroll
                             for (int j = 0; j < CLG_RB; ++j)
                                 if (FEEDS(rr, j))
@@ -599,8 +653,8 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
 #endif
         /* output rows first_single + ly, + rows, ... (all rows from ly without CLG_RB) */
         for (int oy = first_single + ly; oy < OH; oy += rows) {
-            const __local float *plane = staged + oy * SH_ * TW;
             __global float *out_row = output + ((CLG_IDX)q * OH + oy) * OW;
+            STAGE_ROWS_TO(oy * SH_ + (KH_ - 1) * DH_);
             for (int start = 0; start < OW; start += CLG_VW) {
                 /* As in conv2d_depthwise_nchw: the last chunk moves back to end at OW; rows shorter
                    than a vector compute padding lanes (the tile is wide enough), store only OW. */
@@ -608,12 +662,11 @@ __kernel void conv2d_depthwise_nchw_tile(__global const float *restrict input,
 #if CLG_SW == 2
                 /* lane i, tap kx: padded column 2*(ox0 + i) + kx*DW, in the half of kx*DW's parity
                    at ox0 + i + (kx*DW >> 1) */
-                const __local float *base = plane + ox0;
 #define TAP_INPUTS(ci, ky, kx) \
-        LOADV(base + (ci)*plane_elems + (ky)*DH_ * TW + TILE_COL((kx)*DW_))
+        LOADV(STAGED_ROW(ci, oy * SH_ + (ky)*DH_) + ox0 + TILE_COL((kx)*DW_))
 #else
-                const __local float *base = plane + ox0 * SW_;
-#define TAP_INPUTS(ci, ky, kx) LOAD_STRIDED(base + (ci)*plane_elems + (ky)*DH_ * TW + (kx)*DW_)
+#define TAP_INPUTS(ci, ky, kx) \
+        LOAD_STRIDED(STAGED_ROW(ci, oy * SH_ + (ky)*DH_) + ox0 * SW_ + (kx)*DW_)
 #endif
                 floatV acc = (floatV)(0.0f);
 #pragma unroll

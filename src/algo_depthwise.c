@@ -309,11 +309,14 @@ static bool stride2_planes(const clg_shape *s) { return s->SW == 2 && s->CPG == 
    where nchw_vector_width allows: kernel time against work-group staging in 8 lanes (AVX-512
    VM, medians of 41 alternating calls), MobileNetV2's 112x112x96 stride 2 0.88-0.92x (batch 8
    0.90x), 112x112x32 0.81-0.84x, 56x56x144 0.94-0.97x, 5x5 112x112x64 0.85x, dilation 2 0.80x.
-   GPUs keep one work-item per row. */
+   Layers that stage a ring of rows (ring_planes) self-stage planes of any size. GPUs keep one
+   work-item per row. */
+static bool ring_planes(const clgconv_context *ctx, const clg_shape *s);
 static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 {
     const int64_t max_outputs = stride2_planes(s) ? 4096 : 1024;
-    return ctx->info.is_cpu && tile_suits(s) && s->OH * s->OW <= max_outputs;
+    return ctx->info.is_cpu && tile_suits(s) &&
+           (s->OH * s->OW <= max_outputs || ring_planes(ctx, s));
 }
 
 /* Whether a self-staged shape runs conv2d_depthwise_nchw_cv: multiplier 1 and planes of 8 to
@@ -428,6 +431,47 @@ static int nchw_vector_width(const clgconv_context *ctx, const clg_shape *s)
     return s->OW >= 16 ? 8 : 4;
 }
 
+static CLG_THREAD_LOCAL int g_ring_mode = -1; /* clgconv_testing_depthwise_ring */
+static CLG_THREAD_LOCAL long g_ring_plans = 0;
+void clgconv_testing_depthwise_ring(int mode) { g_ring_mode = mode < 0 ? -1 : mode > 0; }
+long clgconv_testing_depthwise_ring_plans(void) { return g_ring_plans; }
+
+/* Whether self-staged planes of shape s stage a ring of rows (CLG_RING) instead of the whole
+   plane: one input channel per group, CPU devices, input and output together over half the
+   device's cache and at least 8 planes per compute unit (a work-item per plane). Such layers
+   also self-stage planes of any size (self_staged). Kernel time against the previous plans
+   (whole planes staged per work-item, or per work-group for stride-1 planes over 1024
+   outputs), AVX-512 VM, medians of 21-31 alternating calls: MobileNetV2's 112x112x96 stride
+   2 batch 8 0.68-0.74x (batch 4 0.83x; batch 2 1.02x, batch 1 1.04-1.13x: not taken there),
+   112x112x32 batch 8 0.68x, 56x56x144 batch 8 0.71x, stride 2 0.97x; 5x5 112x112x64 batch 4
+   0.74x, stride 2 batch 8 0.85x; dilation 2 56x56x128 batch 8 0.65x; multiplier 2 56x56x64
+   batch 8 0.73x; a 7x7 window 0.99x, 64x64x32 batch 16 1.01x. With PoCL compiling for
+   Haswell: 0.71-0.81x on the first four. */
+static bool ring_planes(const clgconv_context *ctx, const clg_shape *s)
+{
+    if (g_ring_mode >= 0) return g_ring_mode == 1 && ctx->info.is_cpu && s->CPG == 1;
+    return ctx->info.is_cpu && s->CPG == 1 && ctx->info.global_cache > 0 &&
+           s->N * s->K >= 8 * clg_compute_units(ctx) &&
+           4.0 * ((double)s->input_elems + (double)s->output_elems) >
+               0.5 * (double)ctx->info.global_cache;
+}
+
+/* Output rows a ring stages ahead of the block it computes (CLG_RING_AHEAD): one block's. */
+static int64_t ring_ahead(const clgconv_context *ctx, const clg_shape *s)
+{
+    const int64_t rb = nchw_rows_per_block(ctx, s);
+    return (rb ? rb : 1) * s->SH;
+}
+
+/* Padded rows of the ring of conv2d_depthwise_nchw_tile (CLG_RING; 0: the whole plane): one
+   block of output rows' window, and the rows staged ahead. */
+static int64_t ring_rows(const clgconv_context *ctx, const clg_shape *s)
+{
+    if (!ring_planes(ctx, s) || !self_staged(ctx, s) || channel_vectorised(ctx, s)) return 0;
+    const int64_t rb = nchw_rows_per_block(ctx, s);
+    return ((rb ? rb : 1) - 1) * s->SH + (s->KH - 1) * s->DH + 1 + ring_ahead(ctx, s);
+}
+
 /* The zero-padded plane the staged kernels hold in local memory for one plane (NHWC tile: one
    channel) of shape s with vector width vw: th rows of tw floats. */
 static void staged_plane(const clgconv_context *ctx, const clg_shape *s, int vw, int64_t *th,
@@ -435,7 +479,8 @@ static void staged_plane(const clgconv_context *ctx, const clg_shape *s, int vw,
 {
     const bool nhwc = nhwc_tiled(ctx, s);
     const int64_t ow = nhwc || s->OW > vw ? s->OW : vw;
-    *th = (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
+    const int64_t ring = nhwc ? 0 : ring_rows(ctx, s);
+    *th = ring ? ring : (s->OH - 1) * s->SH + (s->KH - 1) * s->DH + 1;
     *tw = (ow - 1) * s->SW + (s->KW - 1) * s->DW + 1 + (nhwc ? 0 : s->SW);
 }
 
@@ -571,6 +616,10 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                         cv_block);
     if (row_block)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_RB=%d", row_block);
+    if (!nhwc && !flat && ring_rows(plan->ctx, s))
+        len += snprintf(options + len, sizeof options - (size_t)len,
+                        " -DCLG_RING=%d -DCLG_RING_AHEAD=%d", (int)ring_rows(plan->ctx, s),
+                        (int)ring_ahead(plan->ctx, s));
     /* Streaming stores only where each one writes a whole 64-byte line that no other store
        touches (16 lanes: NHWC pixel vectors of 16 of K channels, NCHW rows of whole 16-lane
        chunks): a partly written line costs a read anyway, and a plain store after a streamed
@@ -650,6 +699,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     }
     if (rows) ++g_row_plans;
     if (flat) ++g_flat_plans;
+    if (!nhwc && !flat && st->tile && ring_rows(plan->ctx, s)) ++g_ring_plans;
     plan->state = st;
     plan->workspace_bytes = 0;
     return CLGCONV_SUCCESS;

@@ -42,6 +42,16 @@ CLGCONV_API long clgconv_testing_depthwise_row_plans(void);
 /* How many depthwise plans this thread has created with conv2d_depthwise_nchw_flat. */
 CLGCONV_API long clgconv_testing_depthwise_flat_plans(void);
 
+/* NCHW depthwise plans created on this thread from now on: -1 (default) lets the plan decide
+   whether its staged-plane kernel stages a ring of rows instead of whole planes (-DCLG_RING;
+   plans take it for layers larger than half the device's cache), 0 never, 1 wherever the
+   self-staged kernel can take the shape on a CPU device, whatever its size, so that tests
+   cover the ring on small shapes. */
+CLGCONV_API void clgconv_testing_depthwise_ring(int mode);
+
+/* How many depthwise plans this thread has created whose staged-plane kernel stages a ring. */
+CLGCONV_API long clgconv_testing_depthwise_ring_plans(void);
+
 /* Tiled NHWC plans created on this thread from now on: -1 (default) lets the cost model decide
    whether to run the layer through the NCHW kernel between two layout copies, 0 never does, 1
    does for every NHWC layer whose copies fit the workspace limits. */

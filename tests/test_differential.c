@@ -128,6 +128,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
 
 /* The named cases (without those marked cpu_paths when skip_cpu_paths; with a prefix, only those
    whose name starts with it); returns how many ran. */
+static int g_layout_filter = -1; /* named_cases: only this layout when >= 0 */
 static int named_cases(test_rng *r, bool skip_cpu_paths, const char *prefix)
 {
     int shapes = 0;
@@ -136,6 +137,7 @@ static int named_cases(test_rng *r, bool skip_cpu_paths, const char *prefix)
         if (prefix && strncmp(test_named_cases[i].name, prefix, strlen(prefix)) != 0) continue;
         clgconv_conv2d_desc d;
         test_case_desc(&test_named_cases[i], &d);
+        if (g_layout_filter >= 0 && (int)d.layout != g_layout_filter) continue;
         check_all_algos(&d, !test_named_cases[i].no_bias, r, test_named_cases[i].name);
         ++shapes;
     }
@@ -243,6 +245,34 @@ static int streamed_plans(test_rng *r)
     const int shapes = named_cases_in(streamed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise",
                                       " (streamed stores)", r);
     clgconv_testing_stream_stores(-1);
+    return shapes;
+}
+
+/* The named NCHW depthwise_ cases again on depthwise with a ring of staged rows forced
+   (clgconv_testing_depthwise_ring), which plans otherwise take only for layers larger than half
+   the device's cache, and register tiles sized for 32 registers on CPUs (16-lane rows and
+   4-row blocks): the ring's slots, its rows staged ahead and past the plane, and its blocks
+   and single rows are checked on every self-staged geometry the list reaches. CPU devices
+   only (GPU plans never stage a ring). Returns the number of shapes it listed. */
+static int ring_plans(test_rng *r)
+{
+    cl_context c;
+    cl_device_type type;
+    const cl_device_id dev = plan_device(&c, &type);
+    if (!(type & CL_DEVICE_TYPE_CPU)) return 0;
+    clgconv_context *ringed = context_with_registers(c, dev, 32);
+    clgconv_testing_depthwise_ring(1);
+    const long rings0 = clgconv_testing_depthwise_ring_plans();
+    g_layout_filter = CLGCONV_LAYOUT_NCHW;
+    const int shapes =
+        named_cases_in(ringed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise", " (ring)", r);
+    g_layout_filter = -1;
+    clgconv_testing_depthwise_ring(-1);
+    const long rings = clgconv_testing_depthwise_ring_plans() - rings0;
+    printf("ring pass: %d shapes, %ld ring plans\n", shapes, rings);
+    /* guards the pass: at least a tenth of this shard's shapes reach the ring */
+    EXPECT(rings * 10 >= shapes / g_shards, "only %ld of %d ring-pass shapes staged a ring",
+           rings, shapes);
     return shapes;
 }
 
@@ -413,7 +443,7 @@ int main(void)
     test_rng r;
     test_rng_seed(&r, seed + 1);
     /* Wall time per part (informative: with cold program caches it is mostly OpenCL builds). */
-    double part[7], t = test_now_seconds();
+    double part[8], t = test_now_seconds();
     named_cases(&r, false, NULL);
     part[0] = test_now_seconds() - t, t = test_now_seconds();
     const int gpu_shapes = gpu_plans(&r);
@@ -422,6 +452,8 @@ int main(void)
     part[5] = test_now_seconds() - t, t = test_now_seconds();
     const int streamed_shapes = streamed_plans(&r);
     part[6] = test_now_seconds() - t, t = test_now_seconds();
+    const int ring_shapes = ring_plans(&r);
+    part[7] = test_now_seconds() - t, t = test_now_seconds();
     random_sweep(seed, count);
     part[2] = test_now_seconds() - t, t = test_now_seconds();
     int medium = 12;
@@ -432,14 +464,14 @@ int main(void)
     if (g_shard == 0) host_path(&r), chunked_workspaces(&r);
     part[4] = test_now_seconds() - t;
     printf("wall time: named cases %.1f s, GPU plans %.1f s, other CPU register file %.1f s, "
-           "streamed stores %.1f s, random sweep %.1f s, medium sweep %.1f s, host path and "
-           "chunked workspaces %.1f s\n",
-           part[0], part[1], part[5], part[6], part[2], part[3], part[4]);
+           "streamed stores %.1f s, ring %.1f s, random sweep %.1f s, medium sweep %.1f s, host "
+           "path and chunked workspaces %.1f s\n",
+           part[0], part[1], part[5], part[6], part[7], part[2], part[3], part[4]);
     for (int a = CLGCONV_ALGO_DIRECT; a < CLGCONV_ALGO_COUNT_; ++a)
         printf("  %-10s compared on %d shapes (%.1f s including plan creation)\n",
                clgconv_algo_name((clgconv_algo)a), g_runs[a], g_seconds[a]);
     const int listed = (int)test_named_case_count + gpu_shapes + register_shapes +
-                       streamed_shapes + count + medium;
+                       streamed_shapes + ring_shapes + count + medium;
     EXPECT(g_shape_index == listed, "%d shapes listed, expected %d", g_shape_index, listed);
     EXPECT(g_runs[CLGCONV_ALGO_DIRECT] == g_shapes_checked, "direct ran %d of %d shapes",
            g_runs[CLGCONV_ALGO_DIRECT], g_shapes_checked);
