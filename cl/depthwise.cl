@@ -119,7 +119,9 @@
  *   With CLG_ROW_OW (depthwise only, CLG_CPG 1): each row is unrolled instead of walked, in
  *   chunks of CLG_ROW_CB outputs; taps leaving the row are dropped at compile time, so no
  *   output takes the checked path (which 3 of a 7-wide 3x3 row's 7 pixels took).
- *   Arguments: as for the NCHW kernel, then RPW.
+ *   Arguments: as for the NCHW kernel, then RPW, packed_weights (non-zero: weights packed by
+ *   depthwise_pack_weights, [CLG_CPG][KH][KW][K], a tap's channel vector one load; zero: as
+ *   given, gathered a lane at a time).
  *   With CLG_CPG = G (2 or 4; K == C, groups of G input and G output channels, weights
  *   [K][G][KH][KW]): the same walk computes a grouped convolution. The CLG_VW (8 or 16) output
  *   channels of a vector span CLG_VW/G whole groups whose inputs are the same CLG_VW channels
@@ -132,7 +134,10 @@
  *   (one 8-channel vector per pixel) into its part of the __local tile and convolves every
  *   output pixel from it. dim 0: size 1; dim 1: n*(K/8) + k0/8 (the local size is the number
  *   of blocks per work-group).
- *   Arguments: as for conv2d_depthwise_nchw_tile.
+ *   Arguments: as for conv2d_depthwise_nchw_tile, then packed_weights (as for
+ *   conv2d_depthwise_nhwc).
+ *
+ * depthwise_pack_weights (NHWC builds): see the kernel.
  */
 
 #ifndef CLG_IDX
@@ -189,9 +194,12 @@ DEFINE_WINDOW(8)
 
 #if CLG_NHWC
 /* Tap t of the weights of output channels k0 .. k0+CLG_VW-1 for input channel c of their group
-   (weights are [K][CLG_CPG][taps]; c is 0 for depthwise). */
-static floatV load_weights(const __global float *weights, int k0, int c, int t, int taps)
+   (c is 0 for depthwise): weights as given, [K][CLG_CPG][taps] (a load per lane), or packed
+   by depthwise_pack_weights, [CLG_CPG][taps][K] (one vector load). */
+static floatV load_weights(const __global float *weights, int k0, int c, int t, int taps, int K,
+                           int packed)
 {
+    if (packed) return LOADV(weights + (c * taps + t) * K + k0);
     float tw[CLG_VW];
 #pragma unroll
     for (int j = 0; j < CLG_VW; ++j) tw[j] = weights[((k0 + j) * CLG_CPG + c) * taps + t];
@@ -846,7 +854,8 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                     const int OW, const int PT, const int PL, const int has_bias,
                                     const float output_min, const float output_max,
                                     const int KH, const int KW, const int SH, const int SW,
-                                    const int DH, const int DW, const int M, const int RPW)
+                                    const int DH, const int DW, const int M, const int RPW,
+                                    const int packed_weights)
 {
     const int k0 = (int)get_global_id(0) * CLG_VW;
     const int oy0 = (int)get_global_id(1) * RPW;
@@ -865,10 +874,11 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
 #pragma unroll
     for (int c = 0; c < CLG_CPG; ++c)
 #pragma unroll
-        for (int t = 0; t < TAPS_; ++t) wv[c][t] = load_weights(weights, k0, c, t, TAPS_);
+        for (int t = 0; t < TAPS_; ++t)
+            wv[c][t] = load_weights(weights, k0, c, t, TAPS_, K, packed_weights);
 #define TAP_WEIGHTS(c, t) wv[c][t]
 #else
-#define TAP_WEIGHTS(c, t) load_weights(weights, k0, c, t, TAPS_)
+#define TAP_WEIGHTS(c, t) load_weights(weights, k0, c, t, TAPS_, K, packed_weights)
 #endif
 /* acc += the tap's pixel vector x times the tap's weights, for each input channel of the groups
    (depthwise: one). */
@@ -998,7 +1008,7 @@ __kernel void conv2d_depthwise_nhwc_tile(__global const float *restrict input,
                                          const int OH, const int OW, const int PT, const int PL,
                                          const int has_bias, const float output_min,
                                          const float output_max, const int TH, const int TW,
-                                         __local float *tile)
+                                         __local float *tile, const int packed_weights)
 {
     const int blocks = K / 8;
     const int q = (int)get_global_id(1); /* n * blocks + channel block */
@@ -1015,7 +1025,8 @@ __kernel void conv2d_depthwise_nhwc_tile(__global const float *restrict input,
 
     float8 wv[TAPS_];
 #pragma unroll
-    for (int tap = 0; tap < TAPS_; ++tap) wv[tap] = load_weights(weights, k0, 0, tap, TAPS_);
+    for (int tap = 0; tap < TAPS_; ++tap)
+        wv[tap] = load_weights(weights, k0, 0, tap, TAPS_, K, packed_weights);
     const float8 bv = has_bias ? vload8(0, bias + k0) : (float8)(0.0f);
 
     __global float *out = output + (CLG_IDX)n * OH * OW * K + k0;
@@ -1029,4 +1040,17 @@ __kernel void conv2d_depthwise_nhwc_tile(__global const float *restrict input,
 
 #endif /* NHWC tile kernel */
 
+#endif /* CLG_NHWC */
+
+#if CLG_NHWC
+/* depthwise_pack_weights: the NHWC kernels' packed weights (clgconv_conv2d_pack_weights):
+   packed[i][k] = weights[k][i] for the K output channels and the GT = CLG_CPG x taps weights
+   of each, so that a tap's weights for consecutive channels are one vector load.
+   dim 0: k, dim 1: i (items beyond K or GT return). Arguments: weights, packed, K, GT. */
+__kernel void depthwise_pack_weights(__global const float *restrict weights,
+                                     __global float *restrict packed, const int K, const int GT)
+{
+    const int k = (int)get_global_id(0), i = (int)get_global_id(1);
+    if (k < K && i < GT) packed[(CLG_IDX)i * K + k] = weights[(CLG_IDX)k * GT + i];
+}
 #endif /* CLG_NHWC */
