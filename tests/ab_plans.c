@@ -17,7 +17,8 @@ static void usage(void)
             "           unless /ALGO_B is given)\n"
             "  SETTING  applied after plan A is made, before plan B's context and plan:\n"
             "           padding=-1|0|1|2 (clgconv_testing_tiled_padding), via_nchw=-1|0|1,\n"
-            "           via_nhwc=-1|0|1, registers=16|32 (clgconv_testing_cpu_registers), or\n"
+            "           via_nhwc=-1|0|1, registers=16|32 (clgconv_testing_cpu_registers),\n"
+            "           ring=-1|0|1 (clgconv_testing_depthwise_ring), or\n"
             "           NAME=VALUE put in the environment (for a temporary getenv in the host\n"
             "           code while measuring a change)\n"
             "Calls A and B in turn ROUNDS times (after 3 untimed pairs) with packed weights on one\n"
@@ -112,6 +113,7 @@ static int apply_setting(const char *setting)
     else if (n == 8 && strncmp(setting, "via_nchw", n) == 0) clgconv_testing_tiled_via_nchw(value);
     else if (n == 8 && strncmp(setting, "via_nhwc", n) == 0) clgconv_testing_tiled_via_nhwc(value);
     else if (n == 9 && strncmp(setting, "registers", n) == 0) clgconv_testing_cpu_registers(value);
+    else if (n == 4 && strncmp(setting, "ring", n) == 0) clgconv_testing_depthwise_ring(value);
     else {
         char name[128];
         memcpy(name, setting, n);
