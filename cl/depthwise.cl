@@ -114,8 +114,9 @@
  *   dim 0: chunk of CLG_VW output channels (k0 = id*CLG_VW; the host picks CLG_VW dividing K),
  *   dim 1: block of RPW output rows (oy = id*RPW ...), dim 2: n. Each work-item walks its rows,
  *   interior pixels 4 at a time in specialised builds, the others one by one; the tap weight
- *   vectors (gathered from [K][KH*KW]) stay in registers in specialised builds, gathered once
- *   for all RPW rows; with multiplier 1 the input is one vector load per pixel and tap.
+ *   vectors (one load each from packed weights, gathered from [K][KH*KW] otherwise) stay in
+ *   registers in specialised builds, loaded once for all RPW rows; with multiplier 1 the input
+ *   is one vector load per pixel and tap.
  *   With CLG_ROW_OW (depthwise only, CLG_CPG 1): each row is unrolled instead of walked, in
  *   chunks of CLG_ROW_CB outputs; taps leaving the row are dropped at compile time, so no
  *   output takes the checked path (which 3 of a 7-wide 3x3 row's 7 pixels took).
@@ -316,9 +317,15 @@ static floatV flat_load(const __global float *in, int off, FLAT_INTV ok, bool ch
 {
     if (!checked || (off >= lo && off + CLG_VW <= hi))
         return select((floatV)(0.0f), LOADV(in + off), ok);
+    int lane_ok[CLG_VW]; /* the mask as an array: OpenCL C 1.2 has no vector subscripts */
+#if CLG_VW == 16
+    vstore16(ok, 0, lane_ok);
+#else
+    vstore8(ok, 0, lane_ok);
+#endif
     float t[CLG_VW];
 #pragma unroll
-    for (int j = 0; j < CLG_VW; ++j) t[j] = ok[j] ? in[off + j] : 0.0f;
+    for (int j = 0; j < CLG_VW; ++j) t[j] = lane_ok[j] ? in[off + j] : 0.0f;
     return FROM_ARRAY(t);
 }
 

@@ -62,7 +62,9 @@ static clgconv_status depthwise_supports(const clgconv_context *ctx, const clg_s
                         "depthwise: needs one input channel per group (groups == in_channels), "
                         "or groups of 2 or 4 input and as many output channels: in NHWC with "
                         "out_channels a multiple of 8, in NCHW on CPU devices for windows up to "
-                        "11x11, stride_w up to 2 and planes of up to 1024 outputs; got %lld "
+                        "11x11, stride_w up to 2 and planes of up to 1024 outputs, or stride 1, "
+                        "output rows as wide as the input's, windows of up to 9 taps and at "
+                        "least 64 groups per compute unit; got %lld "
                         "input and %lld output channels per group (in_channels %lld, "
                         "out_channels %lld, groups %lld, %s, %lldx%lld outputs)",
                         (long long)s->CPG, (long long)s->KPG, (long long)s->C, (long long)s->K,
@@ -278,7 +280,10 @@ static double depthwise_estimate(const clgconv_context *ctx, const clg_shape *s)
    one row per work-item. 16-lane narrow groups gather 16 x CPG x taps weights per item (576
    for a 3x3 window and CPG 4) and keep about 8 per compute unit: the sweep's 28x28x256 g = 64
    layer with 16 lanes took 1.09-1.19x the 8-lane time at 64 items per unit, 0.81x at 8 (8
-   lanes: the same at 8 or 64, 0.94-1.04). */
+   lanes: the same at 8 or 64, 0.94-1.04). With packed weights (depthwise_pack: a vector load
+   per tap, no gather) the counts still hold: narrow groups at 64 per unit measured 1.2-1.6x
+   the kernel time of 8 at batch 1 (1.0x at batch 8); depthwise at 8 or 16 per unit mixed
+   (28x28x256 0.66-0.79x, 112x112x32 up to 3.2x slower). */
 static int nhwc_rows_per_item(const clgconv_context *ctx, const clg_shape *s, int vw)
 {
     if (!ctx->info.is_cpu) return 1;
@@ -312,8 +317,8 @@ static bool stride2_planes(const clg_shape *s) { return s->SW == 2 && s->CPG == 
    where nchw_vector_width allows: kernel time against work-group staging in 8 lanes (AVX-512
    VM, medians of 41 alternating calls), MobileNetV2's 112x112x96 stride 2 0.88-0.92x (batch 8
    0.90x), 112x112x32 0.81-0.84x, 56x56x144 0.94-0.97x, 5x5 112x112x64 0.85x, dilation 2 0.80x.
-   Layers that stage a ring of rows (ring_planes) self-stage planes of any size. GPUs keep one
-   work-item per row. */
+   Layers that stage a ring of rows (ring_planes) self-stage larger planes too (up to
+   TILE_MAX_PLANE outputs). GPUs keep one work-item per row. */
 static bool ring_planes(const clgconv_context *ctx, const clg_shape *s);
 static bool self_staged(const clgconv_context *ctx, const clg_shape *s)
 {
@@ -442,7 +447,8 @@ long clgconv_testing_depthwise_ring_plans(void) { return g_ring_plans; }
 /* Whether self-staged planes of shape s stage a ring of rows (CLG_RING) instead of the whole
    plane: one input channel per group, CPU devices, input and output together over half the
    device's cache and at least 8 planes per compute unit (a work-item per plane). Such layers
-   also self-stage planes of any size (self_staged). Kernel time against the previous plans
+   also self-stage planes larger than self_staged's whole-plane limits (up to tile_suits'
+   TILE_MAX_PLANE outputs). Kernel time against the previous plans
    (whole planes staged per work-item, or per work-group for stride-1 planes over 1024
    outputs), AVX-512 VM, medians of 21-31 alternating calls: MobileNetV2's 112x112x96 stride
    2 batch 8 0.68-0.74x (batch 4 0.83x; batch 2 1.02x, batch 1 1.04-1.13x: not taken there),
@@ -459,7 +465,8 @@ static bool ring_planes(const clgconv_context *ctx, const clg_shape *s)
                0.5 * (double)ctx->info.global_cache;
 }
 
-/* Output rows a ring stages ahead of the block it computes (CLG_RING_AHEAD): one block's. */
+/* Padded input rows a ring stages ahead of the block of output rows it computes
+   (CLG_RING_AHEAD): those of one block's output rows. */
 static int64_t ring_ahead(const clgconv_context *ctx, const clg_shape *s)
 {
     const int64_t rb = nchw_rows_per_block(ctx, s);
@@ -661,10 +668,11 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     }
     /* NHWC: packed weights [CPG][taps][K] (see depthwise_pack) */
     size_t pack_wg = 1;
-    if (r == CLGCONV_SUCCESS && nhwc)
+    const bool packs = nhwc && plan->ctx->info.is_cpu; /* measured on CPUs only */
+    if (r == CLGCONV_SUCCESS && packs)
         r = clg_context_create_kernel(plan->ctx, "depthwise", options, "depthwise_pack_weights",
                                       &st->pack_kernel);
-    if (r == CLGCONV_SUCCESS && nhwc)
+    if (r == CLGCONV_SUCCESS && packs)
         r = clg_kernel_wg_limit(plan->ctx, st->pack_kernel, "depthwise_pack_weights", &pack_wg);
     if (r == CLGCONV_SUCCESS && !st->tile && !nhwc && !flat && s->CPG > 1) /* nothing else computes them */
         r = clg_fail(CLGCONV_ERROR_UNSUPPORTED,
@@ -677,7 +685,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         free(st);
         return r;
     }
-    if (nhwc) {
+    if (packs) {
         size_t work[3] = {(size_t)s->K, (size_t)(s->CPG * s->KH * s->KW), 1};
         const size_t local_size[3] = {64, 1, 1};
         clg_device_geometry(plan->ctx, pack_wg, work, local_size, st->pack_global,
@@ -748,7 +756,8 @@ static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_que
     if ((r = clg_set_arg(k, i++, sizeof(float), &lo, name)) ||
         (r = clg_set_arg(k, i++, sizeof(float), &hi, name)))
         return r;
-    const int packed = a->packed;
+    /* packed weights in the packed layout (plans that pack them as a copy read them as given) */
+    const int packed = a->packed && plan->packs_weights;
     if (st->tile) {
         int sizes[] = {st->th, st->tw};
         if ((r = clg_set_int_args(k, &i, sizes, 2, name)) ||
@@ -769,7 +778,8 @@ static clgconv_status depthwise_enqueue(const clgconv_plan *plan, cl_command_que
     return clg_enqueue_kernel(queue, k, name, 3, st->global, st->local, num_wait, wait, event);
 }
 
-/* Packs NHWC plans' weights, [K][CPG][taps] -> [CPG][taps][K], so that the kernels load a tap's
+/* Packs NHWC plans' weights on CPU devices (GPU plans, not measured, keep the gather and pack
+   as a copy), [K][CPG][taps] -> [CPG][taps][K], so that the kernels load a tap's
    weights for a channel vector with one vector load instead of a load per lane (which cost
    small layers a large part of their time: kernel time with vector loads, AVX-512 VM, batch
    1, medians of 31-41 alternating calls, three runs: MobileNetV2's 28x28x192 0.92-1.00x,

@@ -44,9 +44,9 @@ CLGCONV_API long clgconv_testing_depthwise_flat_plans(void);
 
 /* NCHW depthwise plans created on this thread from now on: -1 (default) lets the plan decide
    whether its staged-plane kernel stages a ring of rows instead of whole planes (-DCLG_RING;
-   plans take it for layers larger than half the device's cache), 0 never, 1 wherever the
-   self-staged kernel can take the shape on a CPU device, whatever its size, so that tests
-   cover the ring on small shapes. */
+   plans take it for layers larger than half the device's cache), 0 never, 1 for every shape
+   the per-plane self-staged kernel takes on a CPU device, whatever its size (not those of the
+   8/16-plane kernel, conv2d_depthwise_nchw_cv), so that tests cover the ring on small shapes. */
 CLGCONV_API void clgconv_testing_depthwise_ring(int mode);
 
 /* How many depthwise plans this thread has created whose staged-plane kernel stages a ring. */

@@ -186,6 +186,11 @@ const test_case test_named_cases[] = {
     {"depthwise_flat_cpg2_1x1_5x6", 4, 512, 5, 6, 512, 256, 1, 1, 1, 1, 0, 0, 0, 0},
     {"depthwise_flat_cpg4_top_pad_only", 8, 512, 9, 6, 512, 128, 3, 3, 1, 1, 2, 1, 0, 1, .clamp = TEST_CLAMP_NARROW},
     {"depthwise_flat_cpg2_dilated4_4x4", 8, 256, 4, 4, 256, 128, 3, 3, 1, 1, 4, 4, 4, 4, 4, 4},
+    /* NCHW depthwise planes of one row at a time in the staged-plane kernel (no row blocks: a
+       1x3 window; rows narrower than 16, in 4 lanes), for test_differential's ring pass, which
+       otherwise reaches the ring with row blocks or stride 2 only. */
+    {"depthwise_ring_1x3_single_rows", 2, 8, 20, 24, 8, 8, 1, 3, 1, 1, 0, 1, 0, 1},
+    {"depthwise_ring_3x3_narrow_rows", 1, 4, 30, 12, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, .clamp = TEST_CLAMP_RELU6},
     /* NHWC depthwise rows unrolled at compile time (CPU devices, rows of up to 32 outputs and
        384 taps; test_differential expects every depthwise_nhwc_rows case planned for 32
        registers to reach them): the 32-output limit in chunks of 8; 11 outputs in chunks of 6

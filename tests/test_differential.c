@@ -248,6 +248,40 @@ static int streamed_plans(test_rng *r)
     return shapes;
 }
 
+/* The default ring rule, by plan creation alone (no buffers): a CPU plan of a 3x3 NCHW
+   depthwise layer whose input and output exceed the device's cache stages a ring; the same
+   layer planned for a GPU (clgconv_testing_plan_as_gpu) does not. */
+static void ring_rule(cl_context c, cl_device_id dev)
+{
+    cl_ulong cache = 0;
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, sizeof cache, &cache, NULL) ==
+          CL_SUCCESS);
+    if (cache == 0) return; /* the rule needs the cache size */
+    /* 64 planes of 64x64 per image: 2 MiB of input and output per image */
+    const test_case big = {"ring_rule", (int)(cache / (2u << 20)) + 1, 64, 64, 64, 64, 64,
+                           3, 3, 1, 1, 1, 1, 1, 1};
+    clgconv_conv2d_desc d;
+    test_case_desc(&big, &d);
+    for (int as_gpu = 0; as_gpu <= 1; ++as_gpu) {
+        clgconv_testing_plan_as_gpu(as_gpu ? 8 : 0);
+        clgconv_context *ctx = NULL;
+        clgconv_status st = clgconv_context_create(c, dev, &ctx);
+        clgconv_testing_plan_as_gpu(0);
+        CHECK_OK(st);
+        const long rings0 = clgconv_testing_depthwise_ring_plans();
+        clgconv_plan *plan = NULL;
+        CHECK_OK(clgconv_conv2d_plan_create(ctx, &d, CLGCONV_ALGO_DEPTHWISE, &plan));
+        const long rings = clgconv_testing_depthwise_ring_plans() - rings0;
+        EXPECT(rings == (as_gpu ? 0 : 1), "ring rule: N%d C64 64x64 depthwise (%llu-byte cache) "
+               "planned %s made %ld ring plans", big.n, (unsigned long long)cache,
+               as_gpu ? "for a GPU" : "for the CPU", rings);
+        clgconv_plan_release(plan);
+        clgconv_context_release(ctx);
+    }
+    printf("ring rule: N%d C64 64x64 depthwise (a %llu-byte cache) checked on CPU and GPU plans\n",
+           big.n, (unsigned long long)cache);
+}
+
 /* The named NCHW depthwise_ cases again on depthwise with a ring of staged rows forced
    (clgconv_testing_depthwise_ring), which plans otherwise take only for layers larger than half
    the device's cache, and register tiles sized for 32 registers on CPUs (16-lane rows and
@@ -273,6 +307,7 @@ static int ring_plans(test_rng *r)
     /* guards the pass: at least a tenth of this shard's shapes reach the ring */
     EXPECT(rings * 10 >= shapes / g_shards, "only %ld of %d ring-pass shapes staged a ring",
            rings, shapes);
+    if (g_shard == 0) ring_rule(c, dev);
     return shapes;
 }
 
