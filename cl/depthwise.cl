@@ -505,9 +505,9 @@ static void stage_padded_row(__local float *dst, const __global float *src, bool
     if (right - PL >= 16) {
         /* 16 at a time split into even and odd columns (one load, two lane selections:
            two-source permutes on AVX-512, where two 8-float loads had taken four 128-bit
-           shuffles), the last 16 moved back to end at `right`; v.even holds the columns of
-           j's parity */
-        /* whole blocks from PL keep PL's parity: their halves' destinations advance by 8 */
+           shuffles); v.even holds the columns of j's parity. Whole blocks from PL keep PL's
+           parity, so their halves' destinations advance by 8; a last block moves back to end
+           at `right`. */
         __local float *same = dst + TILE_COL(PL), *other = dst + TILE_COL(PL + 1);
         int j = PL;
         for (; j + 16 <= right; j += 16, same += 8, other += 8) {
@@ -1047,9 +1047,6 @@ __kernel void conv2d_depthwise_nhwc_tile(__global const float *restrict input,
 
 #endif /* NHWC tile kernel */
 
-#endif /* CLG_NHWC */
-
-#if CLG_NHWC
 /* depthwise_pack_weights: the NHWC kernels' packed weights (clgconv_conv2d_pack_weights):
    packed[i][k] = weights[k][i] for the K output channels and the GT = CLG_CPG x taps weights
    of each, so that a tap's weights for consecutive channels are one vector load.
@@ -1060,4 +1057,5 @@ __kernel void depthwise_pack_weights(__global const float *restrict weights,
     const int k = (int)get_global_id(0), i = (int)get_global_id(1);
     if (k < K && i < GT) packed[(CLG_IDX)i * K + k] = weights[(CLG_IDX)k * GT + i];
 }
+
 #endif /* CLG_NHWC */

@@ -626,9 +626,11 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                         cv_block);
     if (row_block)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_RB=%d", row_block);
-    if (!nhwc && !flat && ring_rows(plan->ctx, s))
+    /* padded rows of the staged-plane kernel's ring (0: whole planes) */
+    const int64_t ring = nhwc || flat ? 0 : ring_rows(plan->ctx, s);
+    if (ring)
         len += snprintf(options + len, sizeof options - (size_t)len,
-                        " -DCLG_RING=%d -DCLG_RING_AHEAD=%d", (int)ring_rows(plan->ctx, s),
+                        " -DCLG_RING=%d -DCLG_RING_AHEAD=%d", (int)ring,
                         (int)ring_ahead(plan->ctx, s));
     /* Streaming stores only where each one writes a whole 64-byte line that no other store
        touches (16 lanes: NHWC pixel vectors of 16 of K channels, NCHW rows of whole 16-lane
@@ -674,7 +676,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
                                       &st->pack_kernel);
     if (r == CLGCONV_SUCCESS && packs)
         r = clg_kernel_wg_limit(plan->ctx, st->pack_kernel, "depthwise_pack_weights", &pack_wg);
-    if (r == CLGCONV_SUCCESS && !st->tile && !nhwc && !flat && s->CPG > 1) /* nothing else computes them */
+    /* nothing else computes NCHW narrow groups */
+    if (r == CLGCONV_SUCCESS && !st->tile && !nhwc && !flat && s->CPG > 1)
         r = clg_fail(CLGCONV_ERROR_UNSUPPORTED,
                      "depthwise: NCHW groups of %lld channels need the staged-plane kernel, "
                      "which does not fit this device's limits for this shape",
@@ -727,7 +730,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     }
     if (rows) ++g_row_plans;
     if (flat) ++g_flat_plans;
-    if (!nhwc && !flat && st->tile && ring_rows(plan->ctx, s)) ++g_ring_plans;
+    if (st->tile && ring) ++g_ring_plans;
     plan->state = st;
     plan->workspace_bytes = 0;
     return CLGCONV_SUCCESS;

@@ -36,8 +36,8 @@ static double direct_estimate(const clgconv_context *ctx, const clg_shape *s)
                              (double)((s->KPG + DIRECT_KB - 1) / DIRECT_KB) * (double)(s->N * s->G);
         const double tile = (double)(s->KPG < DIRECT_KB ? s->KPG : DIRECT_KB);
         /* Work-groups span only the output plane (direct_create: its size rounded up to a
-           power of two, at most DIRECT_PLANE_ITEMS), so planes under 32 pixels leave most lanes of a 32-wide
-           SIMD group idle; their FLOPs are costed at the group's width. H200, batch 70, 1024
+           power of two, at most DIRECT_PLANE_ITEMS), so planes under 32 pixels leave most
+           lanes of a 32-wide SIMD group idle; their FLOPs are costed at the group's width. H200, batch 70, 1024
            groups: 2x2 planes ran 4.3x slower than the fit said (depthwise 0.073 ms against
            0.017 estimated), 3x3 planes with 2 channels per group 2.7x (0.116 against 0.043),
            which made AUTO pick direct over tiled at 3.3x tiled's time. */
