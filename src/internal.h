@@ -133,6 +133,14 @@ struct clgconv_context {
 void clg_context_retain(clgconv_context *ctx);
 /* Drops one reference; destroys the context at zero. */
 void clg_context_unref(clgconv_context *ctx);
+/* CLGCONV_VERBOSE set and not "0": plan choices, tuning measurements and kernel builds are
+   printed to stderr (for calibrating the cost models; plan.c). */
+bool clg_verbose(void);
+
+/* The layer as one line of text for those messages ("N1 C256 28x28 K256 g32 k3x3 s1x1 p1,1,1,1
+   d1x1 NCHW"; pads top, left, bottom, right); snprintf's return. */
+int clg_shape_text(const clg_shape *s, char *buf, size_t size);
+
 /* Releases every cached program (program_cache.c) / host-path plan and buffer (host.c). */
 void clg_program_cache_clear(clgconv_context *ctx);
 void clg_host_cache_clear(clgconv_context *ctx);

@@ -47,6 +47,22 @@ static clgconv_status check_device_limits(const clgconv_context *ctx, const clg_
     return CLGCONV_SUCCESS;
 }
 
+bool clg_verbose(void)
+{
+    const char *verbose = getenv("CLGCONV_VERBOSE");
+    return verbose && *verbose && strcmp(verbose, "0") != 0;
+}
+
+int clg_shape_text(const clg_shape *s, char *buf, size_t size)
+{
+    const clgconv_conv2d_desc *d = &s->d;
+    return snprintf(buf, size, "N%d C%d %dx%d K%d g%d k%dx%d s%dx%d p%d,%d,%d,%d d%dx%d %s",
+                    d->batch, d->in_channels, d->in_height, d->in_width, d->out_channels,
+                    d->groups, d->kernel_h, d->kernel_w, d->stride_h, d->stride_w, d->pad_top,
+                    d->pad_left, d->pad_bottom, d->pad_right, d->dilation_h, d->dilation_w,
+                    d->layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
+}
+
 /* AUTO: the supported algorithm with the smallest estimated time. */
 static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s,
                                   clgconv_algo *out)
@@ -54,17 +70,13 @@ static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s
     double best = 0;
     int pick = -1;
     /* CLGCONV_VERBOSE=1: print every estimate to stderr (for calibrating the cost models). */
-    const char *verbose = getenv("CLGCONV_VERBOSE");
-    const bool report = verbose && *verbose && strcmp(verbose, "0") != 0;
+    const bool report = clg_verbose();
     char line[512];
     int len = 0;
     if (report) {
-        const clgconv_conv2d_desc *d = &s->d;
-        len = snprintf(line, sizeof line,
-                       "clgconv: AUTO N%d C%d %dx%d K%d g%d k%dx%d s%dx%d %s:", d->batch,
-                       d->in_channels, d->in_height, d->in_width, d->out_channels, d->groups,
-                       d->kernel_h, d->kernel_w, d->stride_h, d->stride_w,
-                       d->layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
+        len = snprintf(line, sizeof line, "clgconv: AUTO ");
+        len += clg_shape_text(s, line + len, sizeof line - (size_t)len);
+        len += snprintf(line + len, sizeof line - (size_t)len, ":");
     }
     for (int a = 1; a < CLGCONV_ALGO_COUNT_; ++a) {
         const clg_algo_impl *impl = clg_algo_get((clgconv_algo)a);

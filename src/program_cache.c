@@ -276,6 +276,8 @@ clgconv_status clg_context_create_kernel(clgconv_context *ctx, const char *famil
         snprintf(what, sizeof what, "creating kernel %s of family %s", kernel_name, family);
         return clg_fail_cl("clCreateKernel", e, what);
     }
+    if (clg_verbose())
+        fprintf(stderr, "clgconv: kernel %s (%s.cl, %s)\n", kernel_name, family, options);
     return CLGCONV_SUCCESS;
 }
 

@@ -155,6 +155,12 @@ clgconv_status clg_tune(clgconv_context *ctx, const clg_shape *s, clgconv_algo *
     clgconv_status st = buffers_create(ctx, s, &b);
     if (st != CLGCONV_SUCCESS) return st;
     double best = -1;
+    const bool report = clg_verbose();
+    if (report) {
+        char text[200];
+        clg_shape_text(s, text, sizeof text);
+        fprintf(stderr, "clgconv: tuning %s\n", text);
+    }
     for (int ai = 1; ai < CLGCONV_ALGO_COUNT_; ++ai) {
         const clg_algo_impl *impl = clg_algo_get((clgconv_algo)ai);
         if (!impl || impl->supports(ctx, s) != CLGCONV_SUCCESS) continue;
@@ -166,6 +172,9 @@ clgconv_status clg_tune(clgconv_context *ctx, const clg_shape *s, clgconv_algo *
                 continue;
             double t = measure(ctx, plan, &b);
             clgconv_plan_release(plan);
+            if (report)
+                fprintf(stderr, "clgconv: tuned %s variant %d: %.4f ms\n",
+                        clgconv_algo_name((clgconv_algo)ai), vi, t * 1e3);
             if (t >= 0 && (best < 0 || t < best)) best = t, *algo = (clgconv_algo)ai, *variant = vi;
         }
     }

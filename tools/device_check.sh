@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # device_check.sh: runs a tools/device_bundle.sh bundle on this machine's GPU through its vendor OpenCL driver (device facts, the test programs with test_differential sharded over the CPUs, the benchmark against PyTorch's CUDA convolution, a wider test sweep in the time left) and leaves logs, a summary and one archive in OUT_DIR.
 #
-# Usage: tools/device_check.sh BUNDLE OUT_DIR [all|tests|bench|algos]   (default all)
+# Usage: tools/device_check.sh BUNDLE OUT_DIR [all|tests|bench|algos|variants]   (default all)
 # algos: every algorithm on the suite and sweeps at batch 1 and 8 in both layouts, verified
 # (the data AUTO's GPU cost models are fitted to; no PyTorch)
+# variants: the tuner (CLGCONV_TUNE=1 CLGCONV_VERBOSE=1) on the sweeps and suite: every
+# algorithm and variant measured, with its build options (OUT_DIR/variants.md, from
+# tools/tuning_table.py: where the default plan rules miss on this GPU)
 # Environment:
 #   CHECK_DEVICE   clgconv device selector (CLGCONV_DEVICE syntax; default NVIDIA)
 #   DEADLINE       seconds this script may take in all (default 420): steps that would not fit
@@ -80,7 +83,7 @@ write_report() {
 finish() {
   say "== done in $(( $(date +%s) - start )) s"
   cp "$summary" "$work/"
-  tar -C "$work" --exclude=cache -czf "$out/results.tar.gz" . 2>/dev/null
+  tar -C "$work" --exclude='cache*' -czf "$out/results.tar.gz" . 2>/dev/null
   exit "${1:-0}"
 }
 
@@ -214,6 +217,29 @@ if [ "$mode" = algos ]; then
   bench algos_b1_nchw 40 --compare-algos --batch 1 --layout nchw
   bench algos_sweep_b1_nchw 30 --compare-algos --sweep --batch 1 --layout nchw
   bench algos_unusual_b8 30 --compare-algos --unusual --batch 8 --layout both --no-dense
+fi
+if [ "$mode" = variants ]; then
+  # tune NAME ARGS...: the tuner on clgconv-bench's layers, its log in NAME.log (a fresh tuning
+  # cache per run, so that every layer is measured)
+  tune() {
+    local name=$1 t; shift
+    t=$(budget 150)
+    if [ "$t" -lt 30 ]; then say "$name: skipped (${t} s left)"; return; fi
+    local t0=$(date +%s)
+    CLGCONV_TUNE=1 CLGCONV_VERBOSE=1 CLGCONV_CACHE_DIR=$work/cache_$name timeout -k 5 "$t" \
+      "$bin/clgconv-bench" --device "$device" --iters 3 --min-time 0 --no-verify "$@" \
+      --csv "$work/$name.csv" >/dev/null 2>"$work/$name.log"
+    say "$name: rc=$?, $(grep -c '^clgconv: tuned' "$work/$name.log") candidates, $(( $(date +%s) - t0 )) s"
+  }
+  tune variants_sweep_b1_nchw --sweep --batch 1 --layout nchw
+  tune variants_sweep_b8_nhwc --sweep --batch 8 --layout nhwc
+  tune variants_sweep_b1_nhwc --sweep --batch 1 --layout nhwc
+  tune variants_sweep_b8_nchw --sweep --batch 8 --layout nchw
+  tune variants_suite_b1 --batch 1 --layout both --no-dense
+  tune variants_suite_b8 --batch 8 --layout both --no-dense
+  python3 "$root/tools/tuning_table.py" "$work"/variants_*.log >"$work/variants.md" 2>>"$summary"
+  cp "$work/variants.md" "$out/variants.md"
+  say "-- variants: $out/variants.md ($(grep -c '^## ' "$work/variants.md") layers)"
 fi
 if [ "$mode" = all ] || [ "$mode" = bench ]; then
   bench suite_b1_nchw 30 --batch 1 --layout nchw
