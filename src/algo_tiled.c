@@ -685,6 +685,19 @@ static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tile
     return true;
 }
 
+/* GPUs: whether the pre-pass pays, from the variants an H200 measured (NVIDIA OpenCL, the
+   tuner's times of every variant, 256 channels 28x28 3x3; docs/gpu.md). NCHW border blocks build
+   their vectors lane by lane, a divergent path that cost 1.5-7x an interior block there, more
+   the longer the reduction: the padded copy ran batch 1 g=1..32 (reductions 2304..72) 4.0, 3.7,
+   2.8, 1.9, 1.6 and 1.2x faster, g=64 (36) the same, g=128 (18) 0.84x. NHWC border tiles only
+   clamp and select their loads, which cost little there, while pad_input copies a padded row
+   (W*C floats) per work-item, a few hundred work-items at batch 8: the padded copy ran batch 8
+   g=1..16 0.85, 1.02, 0.72, 0.51 and 0.33x as fast, g=32..256 0.13-0.26x. */
+static bool gpu_padding_pays(const clg_shape *s)
+{
+    return s->d.layout == CLGCONV_LAYOUT_NCHW && s->reduction >= 64;
+}
+
 /* Whether to run the pre-pass. Border blocks (NCHW: a block whose loads leave the row, e.g.
    every block of a 7x7 or 14x14 image with padding) build their vectors lane by lane, border
    tiles (NHWC) clamp and select every load; on the zero-padded copy every block / tile is
@@ -726,7 +739,9 @@ static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled
     padded_image(s, p);
     if (padded_fits(ctx, s, p, after)) {
         bool pays = g_padding_mode == 1;
-        if (g_padding_mode < 0 || g_padding_mode == 2)
+        if ((g_padding_mode < 0 || g_padding_mode == 2) && !ctx->info.is_cpu)
+            pays = gpu_padding_pays(s);
+        else if (g_padding_mode < 0 || g_padding_mode == 2)
             pays = conv_seconds(ctx, s, p, border) - conv_seconds(ctx, s, p, 0.0) >
                    pad_seconds(ctx, s, p);
         p->padded = pays != flip;

@@ -282,6 +282,47 @@ static void ring_rule(cl_context c, cl_device_id dev)
            big.n, (unsigned long long)cache);
 }
 
+/* The GPU padding rule (gpu_padding_pays in src/algo_tiled.c), by plan creation alone: tiled
+   plans made for a GPU copy an NCHW input zero-padded into their workspace first when the
+   reduction is 64 or longer (256 channels 28x28 3x3, g=32: 72) and not when it is shorter
+   (g=128: 18), and never copy an NHWC input (g=16 at batch 8: the workspace holds only the
+   transposed weights, less than the input). */
+static void gpu_padding_rule(cl_context c, cl_device_id dev)
+{
+    static const struct {
+        int n, groups;
+        clgconv_layout layout;
+        bool padded;
+    } rules[] = {{1, 32, CLGCONV_LAYOUT_NCHW, true},
+                 {1, 128, CLGCONV_LAYOUT_NCHW, false},
+                 {8, 16, CLGCONV_LAYOUT_NHWC, false}};
+    clgconv_testing_plan_as_gpu(8);
+    clgconv_context *ctx = NULL;
+    clgconv_status st = clgconv_context_create(c, dev, &ctx);
+    clgconv_testing_plan_as_gpu(0);
+    CHECK_OK(st);
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; ++i) {
+        const test_case layer = {"gpu_padding_rule", rules[i].n, 256, 28, 28, 256, rules[i].groups,
+                                 3, 3, 1, 1, 1, 1, 1, 1};
+        clgconv_conv2d_desc d;
+        test_case_desc(&layer, &d);
+        d.layout = rules[i].layout;
+        clgconv_plan *plan = NULL;
+        CHECK_OK(clgconv_conv2d_plan_create(ctx, &d, CLGCONV_ALGO_TILED, &plan));
+        const size_t ws = clgconv_plan_workspace_size(plan);
+        const size_t input = (size_t)layer.n * 256 * 28 * 28 * sizeof(float);
+        const bool padded = d.layout == CLGCONV_LAYOUT_NCHW ? ws > 0 : ws > input;
+        EXPECT(padded == rules[i].padded,
+               "GPU padding rule: N%d C256 28x28 g=%d %s planned for a GPU has a %zu-byte "
+               "workspace (%s the padded copy)", layer.n, rules[i].groups,
+               d.layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW", ws,
+               rules[i].padded ? "expected" : "not expected");
+        clgconv_plan_release(plan);
+    }
+    clgconv_context_release(ctx);
+    printf("GPU padding rule: 256 channels 28x28 3x3, g=32 and g=128 NCHW, g=16 NHWC checked\n");
+}
+
 /* The named NCHW depthwise_ cases again on depthwise with a ring of staged rows forced
    (clgconv_testing_depthwise_ring), which plans otherwise take only for layers larger than half
    the device's cache, and register tiles sized for 32 registers on CPUs (16-lane rows and
@@ -307,7 +348,7 @@ static int ring_plans(test_rng *r)
     /* guards the pass: at least a tenth of this shard's shapes reach the ring */
     EXPECT(rings * 10 >= shapes / g_shards, "only %ld of %d ring-pass shapes staged a ring",
            rings, shapes);
-    if (g_shard == 0) ring_rule(c, dev);
+    if (g_shard == 0) ring_rule(c, dev), gpu_padding_rule(c, dev);
     return shapes;
 }
 
