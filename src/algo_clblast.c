@@ -1,4 +1,4 @@
-/* algo_clblast.c: CLGCONV_ALGO_CLBLAST, grouped im2col (cl/im2col.cl) + CLBlast's strided-batched SGEMM over groups + a bias/clamp epilogue (cl/gemm.cl); built only with CLGCONV_HAVE_CLBLAST. */
+/* algo_clblast.c: CLGCONV_ALGO_CLBLAST, grouped im2col (cl/im2col.cl) + CLBlast's SGEMMs over groups + a bias/clamp epilogue (cl/gemm.cl); built only with CLGCONV_HAVE_CLBLAST. */
 #ifdef CLGCONV_HAVE_CLBLAST
 
 #include "algo_gemm.h"
@@ -79,22 +79,26 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
    32-group batch of small GEMMs (shared notes): never a CPU choice unless measured (tuning).
    On GPUs its parameter database is tuned: the fastest path for dense and few-group layers at
    batch 1 on an H200, weaker for the small per-group matrices of grouped convolutions. Plus
-   the im2col traffic and one call per image when G > 1. */
+   the im2col traffic and the calls. */
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
     clg_gemm_layout_init(ctx, s, s->output_elems, 0, &l);
     double cu = (double)clg_compute_units(ctx);
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
+    /* CLBlast calls per forward (sgemm_batched): NCHW plans make one per GEMM (N x G), except
+       1x1 layers without groups (one over the batch); NHWC plans one per image, or one over
+       the batch without groups. */
+    const bool per_gemm = s->d.layout != CLGCONV_LAYOUT_NHWC && !(l.direct && s->G == 1);
+    const double calls = per_gemm ? (double)(s->N * s->G) : s->G == 1 ? 1.0 : (double)s->N;
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md; CLBlast 1.5.3, its NVIDIA parameters): 12 TFLOP/s
            for large matrices (CLG_GPU_FIT_UNITS; scaled with them), less for narrow ones; 20
            us per plan and 5 per batched call; im2col matrices written and read at 1 TB/s. */
-        if (s->G == 1) n *= (double)s->N; /* one call over the batch */
+        if (s->G == 1 && !per_gemm) n *= (double)s->N; /* one call over the batch */
         const double eff = (m / (m + 16.0)) * (n / (n + 256.0)) * (k / (k + 32.0));
         double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
         if (!l.direct) bytes += 8.0 * (double)l.slot_elems * (double)l.pairs;
-        const double calls = s->G == 1 ? 1.0 : (double)s->N;
         const double scale = clg_gpu_scale(ctx);
         return 20e-6 + 5e-6 * calls + 2.0 * s->macs / (12000e9 * scale * eff) +
                bytes / (1000e9 * scale);
@@ -104,7 +108,6 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
     double bw = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
     bytes += 8.0 * (double)l.slot_elems * (double)l.pairs + 8.0 * (double)s->output_elems;
-    double calls = s->G == 1 ? 1.0 : (double)s->N;
     return 2.0 * s->macs / rate + bytes / (0.7 * bw) + calls * 50e-6 + 40e-6;
 }
 
@@ -140,23 +143,43 @@ static clgconv_status clblast_create(clgconv_plan *plan)
     return CLGCONV_SUCCESS;
 }
 
-/* One CLBlastSgemmStridedBatched call, under the global CLBlast lock. */
+/* One batch of SGEMMs at strided offsets (entry i: A at a_off + i * a_stride, B and C alike),
+   under the global CLBlast lock: one CLBlastSgemmStridedBatched call, or one CLBlastSgemm per
+   entry when B is not transposed and starts at a nonzero offset. CLBlast 1.5.3's strided-batched
+   SGEMM returned wrong products for such a B, at some sizes, with the parameters it picks for
+   an Intel Xeon under PoCL 3.1: every element of m 128, n 1600, k 1152 and of m 96, n 3136, k
+   864 wrong, at any B offset (1, 8, 16, 204800) and batch count; m 128, n 784, k 1152, m 256,
+   n 784, k 2304 and m 64, n 3136, k 576 right, as were nonzero A or C offsets and a transposed
+   B. CLBlastSgemm returned the right products for each of those calls. (CLBlastSgemmBatched
+   did too, but it writes its offset lists to the device with a blocking call, which deadlocks
+   a forward whose wait list holds an event that completes later.) NCHW plans pass such a B:
+   the im2col matrices sit after the workspace's staging area, and 1x1 layers read the input
+   at each image's offset. */
 static clgconv_status sgemm_batched(cl_command_queue queue, CLBlastTranspose b_trans, size_t m,
                                     size_t n, size_t k, cl_mem A, size_t a_off, size_t lda,
                                     size_t a_stride, cl_mem B, size_t b_off, size_t ldb,
                                     size_t b_stride, cl_mem C, size_t c_off, size_t ldc,
                                     size_t c_stride, size_t batch)
 {
+    const bool one_by_one = b_trans == CLBlastTransposeNo && b_off != 0;
+    CLBlastStatusCode code = CLBlastSuccess;
     clblast_lock();
-    CLBlastStatusCode code = CLBlastSgemmStridedBatched(
-        CLBlastLayoutRowMajor, CLBlastTransposeNo, b_trans, m, n, k, 1.0f, A, a_off, lda,
-        a_stride, B, b_off, ldb, b_stride, 0.0f, C, c_off, ldc, c_stride, batch, &queue, NULL);
+    if (one_by_one) {
+        for (size_t i = 0; i < batch && code == CLBlastSuccess; ++i)
+            code = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, b_trans, m, n, k, 1.0f,
+                                A, a_off + i * a_stride, lda, B, b_off + i * b_stride, ldb, 0.0f,
+                                C, c_off + i * c_stride, ldc, &queue, NULL);
+    } else {
+        code = CLBlastSgemmStridedBatched(CLBlastLayoutRowMajor, CLBlastTransposeNo, b_trans, m, n,
+                                          k, 1.0f, A, a_off, lda, a_stride, B, b_off, ldb, b_stride,
+                                          0.0f, C, c_off, ldc, c_stride, batch, &queue, NULL);
+    }
     clblast_unlock();
     if (code != CLBlastSuccess)
         return clg_fail(CLGCONV_ERROR_OPENCL,
-                        "CLBlastSgemmStridedBatched (m %zu, n %zu, k %zu, batch %zu) failed with "
-                        "CLBlast status %d",
-                        m, n, k, batch, (int)code);
+                        "%s (m %zu, n %zu, k %zu, batch %zu) failed with CLBlast status %d",
+                        one_by_one ? "CLBlastSgemm" : "CLBlastSgemmStridedBatched", m, n, k, batch,
+                        (int)code);
     return CLGCONV_SUCCESS;
 }
 

@@ -440,6 +440,10 @@ const test_case test_named_cases[] = {
        the channels), with stride 2 and asymmetric padding. */
     {"tiled_nchw_image_beyond_cache", 1, 2, 520, 520, 136, 1, 3, 3, 2, 2, 1, 0, 0, 1,
      .cpu_paths = 1},
+    /* GEMM-sized dense layer: CLBlast 1.5.3's strided-batched SGEMM returned wrong products
+       for it (m 128, n 1600, k 1152 with the im2col matrix at a nonzero workspace offset) with
+       the parameters it picks for an Intel Xeon under PoCL; src/algo_clblast.c, sgemm_batched. */
+    {"gemm_sized_dense_128ch_40x40", 1, 128, 40, 40, 128, 1, 3, 3, 1, 1, 1, 1, 1, 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */
