@@ -25,7 +25,8 @@
  * - No warm-up at plan creation: CLBlast compiles its GEMM kernels at its first call for a
  *   device (7-19 s on PoCL with a cold cache, 50-200 ms warm), which a warm-up would only move
  *   into plan creation, and which needs real buffers of the plan's size to select the same
- *   kernels. The first forward of a process pays it once.
+ *   kernels. The first forward of a process pays it once per CLBlast routine (NCHW 1x1 plans
+   with groups call both routines sgemm_batched uses).
  * - CLBlast's status codes are reported as CLGCONV_ERROR_OPENCL with the code in the message.
  * - CLBlast writes its products into the workspace (after the im2col area's head: the workspace
  *   starts with an output-sized staging area), and the bias_clamp kernel then writes the output.
@@ -86,15 +87,21 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
     clg_gemm_layout_init(ctx, s, s->output_elems, 0, &l);
     double cu = (double)clg_compute_units(ctx);
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
-    /* CLBlast calls per forward (sgemm_batched): NCHW plans make one per GEMM (N x G), except
-       1x1 layers without groups (one over the batch); NHWC plans one per image, or one over
-       the batch without groups. */
-    const bool per_gemm = s->d.layout != CLGCONV_LAYOUT_NHWC && !(l.direct && s->G == 1);
-    const double calls = per_gemm ? (double)(s->N * s->G) : s->G == 1 ? 1.0 : (double)s->N;
+    /* CLBlast calls per forward (clblast_gemms, sgemm_batched): NHWC one per image, or one over
+       the batch without groups; NCHW one per GEMM (N x G), except 1x1 layers, whose first
+       image's batch starts at offset 0 of the input: one call over the batch without groups,
+       else one for image 0's groups and one per GEMM of the other images. */
+    double calls = s->G == 1 ? 1.0 : (double)s->N;
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW)
+        calls = !l.direct ? (double)(s->N * s->G)
+                : s->G == 1 ? 1.0
+                            : 1.0 + (double)((s->N - 1) * s->G);
+    const bool per_gemm = s->d.layout == CLGCONV_LAYOUT_NCHW && !(l.direct && s->G == 1);
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md; CLBlast 1.5.3, its NVIDIA parameters): 12 TFLOP/s
            for large matrices (CLG_GPU_FIT_UNITS; scaled with them), less for narrow ones; 20
-           us per plan and 5 per batched call; im2col matrices written and read at 1 TB/s. */
+           us per plan and 5 per call; im2col matrices written and read at 1 TB/s. (NCHW
+           plans made one strided-batched call per image then; one call per GEMM since.) */
         if (s->G == 1 && !per_gemm) n *= (double)s->N; /* one call over the batch */
         const double eff = (m / (m + 16.0)) * (n / (n + 256.0)) * (k / (k + 32.0));
         double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
@@ -148,9 +155,10 @@ static clgconv_status clblast_create(clgconv_plan *plan)
    entry when B is not transposed and starts at a nonzero offset. CLBlast 1.5.3's strided-batched
    SGEMM returned wrong products for such a B, at some sizes, with the parameters it picks for
    an Intel Xeon under PoCL 3.1: every element of m 128, n 1600, k 1152 and of m 96, n 3136, k
-   864 wrong, at any B offset (1, 8, 16, 204800) and batch count; m 128, n 784, k 1152, m 256,
-   n 784, k 2304 and m 64, n 3136, k 576 right, as were nonzero A or C offsets and a transposed
-   B. CLBlastSgemm returned the right products for each of those calls. (CLBlastSgemmBatched
+   864 wrong, at any B offset tried (1, 8, 16, 204800; batch 1 and 2); m 128, n 784, k 1152, m
+   256, n 784, k 2304 and m 64, n 3136, k 576 right, as were nonzero A or C offsets, a
+   transposed B, and a batch of 2 whose B starts at offset 0 (the second at the stride).
+   CLBlastSgemm returned the right products for each of those calls. (CLBlastSgemmBatched
    did too, but it writes its offset lists to the device with a blocking call, which deadlocks
    a forward whose wait list holds an event that completes later.) NCHW plans pass such a B:
    the im2col matrices sit after the workspace's staging area, and 1x1 layers read the input
@@ -164,8 +172,9 @@ static clgconv_status sgemm_batched(cl_command_queue queue, CLBlastTranspose b_t
     const bool one_by_one = b_trans == CLBlastTransposeNo && b_off != 0;
     CLBlastStatusCode code = CLBlastSuccess;
     clblast_lock();
+    size_t i = 0;
     if (one_by_one) {
-        for (size_t i = 0; i < batch && code == CLBlastSuccess; ++i)
+        for (; i < batch && code == CLBlastSuccess; ++i)
             code = CLBlastSgemm(CLBlastLayoutRowMajor, CLBlastTransposeNo, b_trans, m, n, k, 1.0f,
                                 A, a_off + i * a_stride, lda, B, b_off + i * b_stride, ldb, 0.0f,
                                 C, c_off + i * c_stride, ldc, &queue, NULL);
@@ -175,16 +184,22 @@ static clgconv_status sgemm_batched(cl_command_queue queue, CLBlastTranspose b_t
                                           0.0f, C, c_off, ldc, c_stride, batch, &queue, NULL);
     }
     clblast_unlock();
+    if (code != CLBlastSuccess && one_by_one)
+        return clg_fail(CLGCONV_ERROR_OPENCL,
+                        "CLBlastSgemm (m %zu, n %zu, k %zu; GEMM %zu of %zu) failed with CLBlast "
+                        "status %d",
+                        m, n, k, i, batch, (int)code);
     if (code != CLBlastSuccess)
         return clg_fail(CLGCONV_ERROR_OPENCL,
-                        "%s (m %zu, n %zu, k %zu, batch %zu) failed with CLBlast status %d",
-                        one_by_one ? "CLBlastSgemm" : "CLBlastSgemmStridedBatched", m, n, k, batch,
-                        (int)code);
+                        "CLBlastSgemmStridedBatched (m %zu, n %zu, k %zu, batch %zu) failed with "
+                        "CLBlast status %d",
+                        m, n, k, batch, (int)code);
     return CLGCONV_SUCCESS;
 }
 
-/* The GEMMs of pairs [b0, b0 + count): per image, one strided batch over its groups in the
-   chunk (over all images at once when G = 1, with a zero weight stride). The products go to the
+/* The GEMMs of pairs [b0, b0 + count): per image, one batch over its groups in the chunk (over
+   all images at once when G = 1, with a zero weight stride), made by sgemm_batched as one
+   strided-batched call or one call per GEMM. The products go to the
    workspace's staging area, laid out like the output. */
 static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue queue,
                                     const clg_forward_args *a, int64_t b0, int64_t count)

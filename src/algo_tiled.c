@@ -692,7 +692,7 @@ static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tile
    2.8, 1.9, 1.6 and 1.2x faster, g=64 (36) the same, g=128 (18) 0.84x. NHWC border tiles only
    clamp and select their loads, which cost little there, while pad_input copies a padded row
    (W*C floats) per work-item, a few hundred work-items at batch 8: the padded copy ran batch 8
-   g=1..16 0.85, 1.02, 0.72, 0.51 and 0.33x as fast, g=32..256 0.13-0.26x. */
+   g=1..16 0.85, 1.02, 0.72, 0.52 and 0.33x as fast, g=32..256 0.13-0.26x. */
 static bool gpu_padding_pays(const clg_shape *s)
 {
     return s->d.layout == CLGCONV_LAYOUT_NCHW && s->reduction >= 64;

@@ -23,7 +23,8 @@ CLGCONV_API const char *clgconv_testing_injected_call(void);
 CLGCONV_API long clgconv_testing_live_objects(void);
 
 /* Tiled plans created on this thread from now on: -1 (default) lets the cost model decide
-   whether to zero-pad the input into the workspace first, 0 never does (border blocks and tiles
+   (on GPUs, the measured rule gpu_padding_pays in algo_tiled.c) whether to zero-pad the input
+   into the workspace first, 0 never does (border blocks and tiles
    take the checked border path), 1 does for every shape with border blocks (so tests cover
    both paths); 2 runs on the unpadded input with -DCLG_EDGES wherever the geometry allows
    (NCHW narrow rows with shifted edge loads, whatever the reduction and batch; CPU NHWC row

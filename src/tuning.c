@@ -168,13 +168,20 @@ clgconv_status clg_tune(clgconv_context *ctx, const clg_shape *s, clgconv_algo *
         for (int vi = 0; vi < count; ++vi) {
             clgconv_plan *plan = NULL;
             /* A candidate that cannot be built or run here is skipped, not fatal. */
-            if (clg_plan_create_exact(ctx, s, (clgconv_algo)ai, vi, &plan) != CLGCONV_SUCCESS)
+            if (clg_plan_create_exact(ctx, s, (clgconv_algo)ai, vi, &plan) != CLGCONV_SUCCESS) {
+                if (report)
+                    fprintf(stderr, "clgconv: tuned %s variant %d: failed (plan creation)\n",
+                            clgconv_algo_name((clgconv_algo)ai), vi);
                 continue;
+            }
             double t = measure(ctx, plan, &b);
             clgconv_plan_release(plan);
-            if (report)
+            if (report && t >= 0)
                 fprintf(stderr, "clgconv: tuned %s variant %d: %.4f ms\n",
                         clgconv_algo_name((clgconv_algo)ai), vi, t * 1e3);
+            else if (report)
+                fprintf(stderr, "clgconv: tuned %s variant %d: failed (run)\n",
+                        clgconv_algo_name((clgconv_algo)ai), vi);
             if (t >= 0 && (best < 0 || t < best)) best = t, *algo = (clgconv_algo)ai, *variant = vi;
         }
     }

@@ -444,6 +444,9 @@ const test_case test_named_cases[] = {
        for it (m 128, n 1600, k 1152 with the im2col matrix at a nonzero workspace offset) with
        the parameters it picks for an Intel Xeon under PoCL; src/algo_clblast.c, sgemm_batched. */
     {"gemm_sized_dense_128ch_40x40", 1, 128, 40, 40, 128, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+    /* the same GEMM size read straight from the input (1x1): one strided batch over both
+       images, the first starting at offset 0, which that bug did not reach */
+    {"gemm_sized_1x1_batch2_1152ch", 2, 1152, 40, 40, 128, 1, 1, 1},
     /* Input coordinates near or past 2^31 (found by fuzz_plan: the tiled kernel's lane
        coordinates wrapped and read out of bounds). Every algorithm must run these exactly or
        refuse them as UNSUPPORTED; direct switches to 64-bit coordinates. */

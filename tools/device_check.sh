@@ -21,7 +21,7 @@
 # The ICD: /etc/OpenCL/vendors; for NVIDIA, when no ICD file names it, the first
 # libnvidia-opencl.so* found under the driver folders (through an OCL_ICD_VENDORS folder).
 set -u
-[ $# -ge 2 ] || { sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$(cd "$1" && pwd) || exit 2
 out=$2
@@ -229,7 +229,9 @@ if [ "$mode" = variants ]; then
     CLGCONV_TUNE=1 CLGCONV_VERBOSE=1 CLGCONV_CACHE_DIR=$work/cache_$name timeout -k 5 "$t" \
       "$bin/clgconv-bench" --device "$device" --iters 3 --min-time 0 --no-verify "$@" \
       --csv "$work/$name.csv" >/dev/null 2>"$work/$name.log"
-    say "$name: rc=$?, $(grep -c '^clgconv: tuned' "$work/$name.log") candidates, $(( $(date +%s) - t0 )) s"
+    local rc=$?
+    [ $rc = 0 ] || status=1
+    say "$name: rc=$rc, $(grep -c '^clgconv: tuned' "$work/$name.log") candidates, $(( $(date +%s) - t0 )) s"
   }
   tune variants_sweep_b1_nchw --sweep --batch 1 --layout nchw
   tune variants_sweep_b8_nhwc --sweep --batch 8 --layout nhwc
@@ -237,7 +239,7 @@ if [ "$mode" = variants ]; then
   tune variants_sweep_b8_nchw --sweep --batch 8 --layout nchw
   tune variants_suite_b1 --batch 1 --layout both --no-dense
   tune variants_suite_b8 --batch 8 --layout both --no-dense
-  python3 "$root/tools/tuning_table.py" "$work"/variants_*.log >"$work/variants.md" 2>>"$summary"
+  "${PYTHON:-python3}" "$root/tools/tuning_table.py" "$work"/variants_*.log >"$work/variants.md" 2>>"$summary"
   cp "$work/variants.md" "$out/variants.md"
   say "-- variants: $out/variants.md ($(grep -c '^## ' "$work/variants.md") layers)"
 fi

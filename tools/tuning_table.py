@@ -13,7 +13,7 @@ import sys
 
 SHAPE = re.compile(r"^clgconv: tuning (N\d+ .*)$")
 KERNEL = re.compile(r"^clgconv: kernel (\S+) \((\S+)\.cl, (.*)\)$")
-TUNED = re.compile(r"^clgconv: tuned (\S+) variant (\d+): (-?[\d.]+) ms$")
+TUNED = re.compile(r"^clgconv: tuned (\S+) variant (\d+): (?:([\d.]+) ms|failed.*)$")
 # kernels that only move data around the convolution (named, not detailed)
 HELPERS = ("pad_input", "transpose_weights", "weights_kkc_transposed", "bias_clamp",
            "depthwise_pack_weights")
@@ -39,7 +39,8 @@ def parse(paths):
                 if m and layers:
                     main = [f"{k} {o}".strip() for k, o in kernels if not k.startswith(HELPERS)]
                     helpers = sorted({k for k, _ in kernels if k.startswith(HELPERS)})
-                    layers[-1][1].append((m.group(1), int(m.group(2)), float(m.group(3)),
+                    ms = float(m.group(3)) if m.group(3) else -1.0  # -1: failed
+                    layers[-1][1].append((m.group(1), int(m.group(2)), ms,
                                           "; ".join(main), ", ".join(helpers)))
                     kernels = []
     return [l for l in layers if l[1]]
