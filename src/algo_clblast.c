@@ -26,7 +26,7 @@
  *   device (7-19 s on PoCL with a cold cache, 50-200 ms warm), which a warm-up would only move
  *   into plan creation, and which needs real buffers of the plan's size to select the same
  *   kernels. The first forward of a process pays it once per CLBlast routine (NCHW 1x1 plans
-   with groups call both routines sgemm_batched uses).
+ *   with groups call both routines sgemm_batched uses).
  * - CLBlast's status codes are reported as CLGCONV_ERROR_OPENCL with the code in the message.
  * - CLBlast writes its products into the workspace (after the im2col area's head: the workspace
  *   starts with an output-sized staging area), and the bias_clamp kernel then writes the output.
@@ -96,13 +96,12 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
         calls = !l.direct ? (double)(s->N * s->G)
                 : s->G == 1 ? 1.0
                             : 1.0 + (double)((s->N - 1) * s->G);
-    const bool per_gemm = s->d.layout == CLGCONV_LAYOUT_NCHW && !(l.direct && s->G == 1);
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md; CLBlast 1.5.3, its NVIDIA parameters): 12 TFLOP/s
            for large matrices (CLG_GPU_FIT_UNITS; scaled with them), less for narrow ones; 20
            us per plan and 5 per call; im2col matrices written and read at 1 TB/s. (NCHW
            plans made one strided-batched call per image then; one call per GEMM since.) */
-        if (s->G == 1 && !per_gemm) n *= (double)s->N; /* one call over the batch */
+        if (s->G == 1 && calls == 1.0) n *= (double)s->N; /* one call over the batch */
         const double eff = (m / (m + 16.0)) * (n / (n + 256.0)) * (k / (k + 32.0));
         double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
         if (!l.direct) bytes += 8.0 * (double)l.slot_elems * (double)l.pairs;

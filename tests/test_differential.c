@@ -310,7 +310,8 @@ static void gpu_padding_rule(cl_context c, cl_device_id dev)
         clgconv_plan *plan = NULL;
         CHECK_OK(clgconv_conv2d_plan_create(ctx, &d, CLGCONV_ALGO_TILED, &plan));
         const size_t ws = clgconv_plan_workspace_size(plan);
-        const size_t input = (size_t)layer.n * 256 * 28 * 28 * sizeof(float);
+        size_t input, weights, bias, output;
+        CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &input, &weights, &bias, &output));
         const bool padded = d.layout == CLGCONV_LAYOUT_NCHW ? ws > 0 : ws > input;
         EXPECT(padded == rules[i].padded,
                "GPU padding rule: N%d C256 28x28 g=%d %s planned for a GPU has a %zu-byte "
