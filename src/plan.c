@@ -1,5 +1,6 @@
 /* plan.c: plan creation (algorithm choice), plan queries and release, and clgconv_conv2d_forward's argument checks. */
 #include "internal.h"
+#include "testing.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,36 +64,65 @@ int clg_shape_text(const clg_shape *s, char *buf, size_t size)
                     d->layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
 }
 
+/* Every algorithm's estimated seconds for s on ctx (a negative value where it is unsupported);
+   returns the index of the smallest, or -1 when none supports s. */
+static int estimate_algos(const clgconv_context *ctx, const clg_shape *s,
+                          double seconds[CLGCONV_ALGO_COUNT_])
+{
+    int pick = -1;
+    seconds[CLGCONV_ALGO_AUTO] = -1.0;
+    for (int a = 1; a < CLGCONV_ALGO_COUNT_; ++a) {
+        const clg_algo_impl *impl = clg_algo_get((clgconv_algo)a);
+        seconds[a] = -1.0;
+        if (!impl || impl->supports(ctx, s) != CLGCONV_SUCCESS) continue;
+        seconds[a] = impl->estimate(ctx, s);
+        if (pick < 0 || seconds[a] < seconds[pick]) pick = a;
+    }
+    return pick;
+}
+
 /* AUTO: the supported algorithm with the smallest estimated time. */
 static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s,
                                   clgconv_algo *out)
 {
-    double best = 0;
-    int pick = -1;
+    double seconds[CLGCONV_ALGO_COUNT_];
+    const int pick = estimate_algos(ctx, s, seconds);
     /* CLGCONV_VERBOSE=1: print every estimate to stderr (for calibrating the cost models). */
-    const bool report = clg_verbose();
-    char line[512];
-    int len = 0;
-    if (report) {
-        len = snprintf(line, sizeof line, "clgconv: AUTO ");
+    if (clg_verbose() && pick >= 0) {
+        char line[512];
+        int len = snprintf(line, sizeof line, "clgconv: AUTO ");
         len += clg_shape_text(s, line + len, sizeof line - (size_t)len);
         len += snprintf(line + len, sizeof line - (size_t)len, ":");
-    }
-    for (int a = 1; a < CLGCONV_ALGO_COUNT_; ++a) {
-        const clg_algo_impl *impl = clg_algo_get((clgconv_algo)a);
-        if (!impl || impl->supports(ctx, s) != CLGCONV_SUCCESS) continue;
-        double t = impl->estimate(ctx, s);
-        if (report && len > 0 && (size_t)len < sizeof line)
-            len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f ms",
-                            clgconv_algo_name((clgconv_algo)a), t * 1e3);
-        if (pick < 0 || t < best) best = t, pick = a;
-    }
-    if (report && pick >= 0)
+        for (int a = 1; a < CLGCONV_ALGO_COUNT_ && len > 0 && (size_t)len < sizeof line; ++a)
+            if (seconds[a] >= 0)
+                len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f ms",
+                                clgconv_algo_name((clgconv_algo)a), seconds[a] * 1e3);
         fprintf(stderr, "%s -> %s\n", line, clgconv_algo_name((clgconv_algo)pick));
+    }
     if (pick < 0)
         return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "no algorithm can run this convolution on %s",
                         ctx->info.description);
     *out = (clgconv_algo)pick;
+    return CLGCONV_SUCCESS;
+}
+
+clgconv_status clgconv_testing_auto_estimates(const clgconv_context *ctx,
+                                              const clgconv_conv2d_desc *desc,
+                                              double seconds[CLGCONV_ALGO_COUNT_],
+                                              clgconv_algo *pick)
+{
+    if (!ctx || !desc || !seconds || !pick)
+        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "a NULL argument");
+    clg_shape shape;
+    clgconv_status st = clg_shape_from_desc(desc, &shape);
+    if (st != CLGCONV_SUCCESS) return st;
+    st = check_device_limits(ctx, &shape);
+    if (st != CLGCONV_SUCCESS) return st;
+    const int a = estimate_algos(ctx, &shape, seconds);
+    if (a < 0)
+        return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "no algorithm can run this convolution on %s",
+                        ctx->info.description);
+    *pick = (clgconv_algo)a;
     return CLGCONV_SUCCESS;
 }
 

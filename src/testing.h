@@ -95,6 +95,15 @@ CLGCONV_API void clgconv_testing_workspace_cap(size_t bytes);
    are measured (0, default). */
 CLGCONV_API void clgconv_testing_slow_binaries(int slow);
 
+/* AUTO's view of desc on ctx, building nothing: each algorithm's estimated seconds in
+   seconds[algo] (negative where the algorithm cannot run desc; seconds[CLGCONV_ALGO_AUTO]
+   negative) and the algorithm AUTO would take in *pick (without tuning). For replaying the
+   cost models against measured times (tests/auto_replay.c). */
+CLGCONV_API clgconv_status clgconv_testing_auto_estimates(const clgconv_context *ctx,
+                                                          const clgconv_conv2d_desc *desc,
+                                                          double seconds[CLGCONV_ALGO_COUNT_],
+                                                          clgconv_algo *pick);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,8 @@
 #   SHARDS         test_differential processes (default: CPUs / 2, at most 8)
 #   TESTS_LIMIT    seconds the test programs may take (default 200)
 #   BENCH_ITERS    timed runs per layer (default 10; more until 50 ms of runs)
+#   ALGOS_ONLY     algos mode: only these tables (names as algos_b8_nhwc algos_sweep_b8_nhwc ...,
+#                  space-separated; default every one)
 #   WIDE_SEED      seed of the last step, a wider test_differential sweep run in the time left
 #                  (default 20261126)
 # OUT_DIR gets summary.txt (also printed), report.md (the benchmark tables, as
@@ -21,7 +23,7 @@
 # The ICD: /etc/OpenCL/vendors; for NVIDIA, when no ICD file names it, the first
 # libnvidia-opencl.so* found under the driver folders (through an OCL_ICD_VENDORS folder).
 set -u
-[ $# -ge 2 ] || { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 bundle=$(cd "$1" && pwd) || exit 2
 out=$2
@@ -183,6 +185,9 @@ if [ "$mode" = all ] || [ "$mode" = bench ] || [ "$mode" = algos ]; then
   bench() {
     local name=$1 need=$2; shift 2
     local t
+    if [ -n "${ALGOS_ONLY:-}" ] && [ "$mode" = algos ] && [[ " $ALGOS_ONLY " != *" $name "* ]]; then
+      return
+    fi
     t=$(budget 150)
     if [ "$t" -lt "$need" ]; then say "$name: skipped (${t} s left)"; return; fi
     local t0=$(date +%s)
