@@ -937,9 +937,15 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
     choose_other_layout(ctx, s, 0, &p);
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md), pre-passes included: large tiles run at up to 17
-           TFLOP/s when the NDRange fills the device (batch 8), small ones far less. */
+           TFLOP/s when the NDRange fills the device (batch 8), small ones far less. NHWC plans
+           fill it from 256 work-items per compute unit since they stopped padding on GPUs
+           (8ce8705): with 1024, dense and wide-group layers were estimated 2-5x slower than
+           measured, and at batch 8 AUTO sent the groups sweep's g = 2-8 to CLBlast at 1.5-3.6x
+           tiled's time. Replayed over the 2026-11-27 late run's 137 layers (tests/auto_replay):
+           AUTO's pick / fastest 1.116 -> 1.046; batch 1 NHWC 1.081 -> 1.026, batch 8 NHWC
+           1.240 -> 1.024. */
         static const clg_gpu_fit nchw = {12e-6, 16000e9, 256, 16, 64},
-                                 nhwc = {14e-6, 16000e9, 1024, 32, 0};
+                                 nhwc = {14e-6, 16000e9, 256, 32, 0};
         const clg_shape *cs = s;
         clg_shape twin;
         if (p.via_nchw) nchw_twin(s, &twin), cs = &twin;
