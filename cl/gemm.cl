@@ -171,23 +171,24 @@ __kernel void gemm_batched(__global const float *restrict A, __global const floa
  * bias_clamp
  *
  * Copies a finished result to the output with bias and clamp:
- *   out[i] = clamp(src[i] + bias[k], out_min, out_max),  k = (i / chan_div) % K
+ *   out[i] = clamp(src[src_off + i] + bias[k], out_min, out_max),  k = (i / chan_div) % K
  * (NCHW: chan_div = OH*OW; NHWC: chan_div = 1); no bias when has_bias is 0. Used after CLBlast,
  * whose GEMM has no epilogue and writes into the workspace, so that this launch is the only
  * command that writes the output.
  *
  * Compile-time options: -DCLG_IDX=type (element-index type, default long).
  * NDRange (1-D, rounded up, extra items return): dim 0 = element i (total).
- * Arguments: out, src, bias (float buffers), total, chan_div, K, has_bias, out_min, out_max.
+ * Arguments: out, src, bias (float buffers), total, chan_div, K, has_bias, out_min, out_max,
+ * src_off (elements).
  */
 __kernel void bias_clamp(__global float *restrict out, __global const float *restrict src,
                          __global const float *restrict bias, const CLG_IDX total,
                          const CLG_IDX chan_div, const int K, const int has_bias,
-                         const float out_min, const float out_max)
+                         const float out_min, const float out_max, const CLG_IDX src_off)
 {
     const CLG_IDX i = (CLG_IDX)get_global_id(0);
     if (i >= total) return;
-    float v = src[i];
+    float v = src[src_off + i];
     if (has_bias) v += bias[(int)((i / chan_div) % K)];
     if (v < out_min) v = out_min;
     if (v > out_max) v = out_max;

@@ -28,8 +28,9 @@
  *   kernels. The first forward of a process pays it once per CLBlast routine (NCHW 1x1 plans
  *   with groups call both routines sgemm_batched uses).
  * - CLBlast's status codes are reported as CLGCONV_ERROR_OPENCL with the code in the message.
- * - CLBlast writes its products into the workspace (after the im2col area's head: the workspace
- *   starts with an output-sized staging area), and the bias_clamp kernel then writes the output.
+ * - CLBlast writes its products into an output-sized staging area of the workspace (at its
+ *   start, or after the im2col area for NCHW im2col plans: clblast_layout), and the bias_clamp
+ *   kernel then writes the output.
  *   That last launch is the only command writing the output, so when any earlier call fails
  *   (an im2col launch, a barrier, a CLBlast call) the output is untouched, as the API promises.
  * - CLBlast's default kernels use work-groups of up to 16 x 16 items; devices allowing fewer
@@ -57,6 +58,7 @@ static void clblast_unlock(void) { clg_mutex_unlock(&g_clblast_lock); }
 typedef struct clblast_state {
     clg_gemm_layout layout;
     int nhwc;
+    int64_t staging_offset; /* element offset of the staged products in the workspace */
     cl_kernel im2col, bias_clamp;
     size_t im2col_wg, bias_clamp_wg;
 } clblast_state;
@@ -81,32 +83,69 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
    On GPUs its parameter database is tuned: the fastest path for dense and few-group layers at
    batch 1 on an H200, weaker for the small per-group matrices of grouped convolutions. Plus
    the im2col traffic and the calls. */
+/* The GEMM layout of a CLBlast plan and where its staged products sit (*staging_offset, in
+   elements). NHWC plans and 1x1 NCHW plans stage at the workspace start (NHWC im2col matrices
+   after it); NCHW im2col plans put the im2col area first and stage after it, so that with
+   chunk_pairs every CLBlast call's B (a chunk's im2col matrices, not transposed) starts at
+   offset 0 (see sgemm_batched). */
+static void clblast_layout(const clgconv_context *ctx, const clg_shape *s, clg_gemm_layout *l,
+                           int64_t *staging_offset)
+{
+    clg_gemm_layout_init(ctx, s, s->output_elems, 0, l);
+    *staging_offset = 0;
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW && !l->direct) {
+        l->col_offset = 0;
+        *staging_offset = l->slot_elems * l->pairs_per_chunk;
+    }
+}
+
+/* Pairs in the chunk that starts at pair b0: at most pairs_per_chunk, and for NCHW im2col plans
+   with groups no further than the end of b0's image, so that each chunk's GEMMs are one
+   strided batch whose B starts at offset 0. */
+static int64_t chunk_pairs(const clg_gemm_layout *l, const clg_shape *s, int64_t b0)
+{
+    int64_t count = l->pairs - b0 < l->pairs_per_chunk ? l->pairs - b0 : l->pairs_per_chunk;
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW && !l->direct && s->G > 1 && count > s->G - b0 % s->G)
+        count = s->G - b0 % s->G;
+    return count;
+}
+
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
-    clg_gemm_layout_init(ctx, s, s->output_elems, 0, &l);
+    int64_t staging_offset;
+    clblast_layout(ctx, s, &l, &staging_offset);
     double cu = (double)clg_compute_units(ctx);
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     /* CLBlast calls per forward (clblast_gemms, sgemm_batched): NHWC one per image, or one over
-       the batch without groups; NCHW one per GEMM (N x G), except 1x1 layers, whose first
-       image's batch starts at offset 0 of the input: one call over the batch without groups,
-       else one for image 0's groups and one per GEMM of the other images. */
-    double calls = s->G == 1 ? 1.0 : (double)s->N;
-    if (s->d.layout == CLGCONV_LAYOUT_NCHW)
-        calls = !l.direct ? (double)(s->N * s->G)
-                : s->G == 1 ? 1.0
-                            : 1.0 + (double)((s->N - 1) * s->G);
+       the batch without groups; NCHW im2col plans one per chunk (chunk_pairs: the batch
+       without groups, else an image, in parts when its groups' matrices outgrow the
+       workspace cap); 1x1 NCHW layers, whose first image's batch starts at offset 0 of the
+       input, one call over the batch without groups, else one for image 0's groups and one
+       per GEMM of the other images. */
+    double calls = s->G == 1 ? 1.0 : (double)s->N, single_calls = 0;
+    if (s->d.layout == CLGCONV_LAYOUT_NCHW && !l.direct) {
+        const int64_t per = l.pairs_per_chunk < s->G ? l.pairs_per_chunk : s->G;
+        calls = s->G == 1 ? (double)((s->N + l.pairs_per_chunk - 1) / l.pairs_per_chunk)
+                          : (double)s->N * (double)((s->G + per - 1) / per);
+    } else if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
+        calls = 1.0;
+        if (s->G > 1) single_calls = (double)((s->N - 1) * s->G);
+    }
     if (!ctx->info.is_cpu) {
         /* Fitted on an H200 (docs/gpu.md; CLBlast 1.5.3, its NVIDIA parameters): 12 TFLOP/s
            for large matrices (CLG_GPU_FIT_UNITS; scaled with them), less for narrow ones; 20
-           us per plan and 5 per call; im2col matrices written and read at 1 TB/s. (NCHW
-           plans made one strided-batched call per image then; one call per GEMM since.) */
+           us per plan and 5 per strided-batched call; im2col matrices written and read at 1
+           TB/s. A GEMM called on its own (1x1 NCHW layers with groups, images past the first)
+           measured about 10 us more per call: ShuffleNet's 1x1 g = 3 layers at batch 8, 21
+           such calls, 0.33 ms against 0.12 as strided batches. */
         if (s->G == 1 && calls == 1.0) n *= (double)s->N; /* one call over the batch */
         const double eff = (m / (m + 16.0)) * (n / (n + 256.0)) * (k / (k + 32.0));
         double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
         if (!l.direct) bytes += 8.0 * (double)l.slot_elems * (double)l.pairs;
         const double scale = clg_gpu_scale(ctx);
-        return 20e-6 + 5e-6 * calls + 2.0 * s->macs / (12000e9 * scale * eff) +
+        return 20e-6 + 5e-6 * calls + 10e-6 * single_calls +
+               2.0 * s->macs / (12000e9 * scale * eff) +
                bytes / (1000e9 * scale);
     }
     double size_eff = (m / (m + 64.0)) * (n / (n + 64.0)) * (k / (k + 32.0));
@@ -114,7 +153,7 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
     double bw = 13.5e9 * cu < 60e9 ? 13.5e9 * cu : 60e9;
     double bytes = 4.0 * (double)(s->input_elems + s->output_elems + s->weight_elems);
     bytes += 8.0 * (double)l.slot_elems * (double)l.pairs + 8.0 * (double)s->output_elems;
-    return 2.0 * s->macs / rate + bytes / (0.7 * bw) + calls * 50e-6 + 40e-6;
+    return 2.0 * s->macs / rate + bytes / (0.7 * bw) + (calls + single_calls) * 50e-6 + 40e-6;
 }
 
 static void clblast_destroy(clgconv_plan *plan)
@@ -133,7 +172,7 @@ static clgconv_status clblast_create(clgconv_plan *plan)
     clblast_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the clblast plan");
     plan->state = st;
-    clg_gemm_layout_init(plan->ctx, s, s->output_elems, 0, &st->layout);
+    clblast_layout(plan->ctx, s, &st->layout, &st->staging_offset);
     st->nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
     clgconv_status r = CLGCONV_SUCCESS;
     if (!st->layout.direct) r = clg_im2col_create(plan->ctx, s, &st->layout, &st->im2col, &st->im2col_wg);
@@ -159,9 +198,10 @@ static clgconv_status clblast_create(clgconv_plan *plan)
    transposed B, and a batch of 2 whose B starts at offset 0 (the second at the stride).
    CLBlastSgemm returned the right products for each of those calls. (CLBlastSgemmBatched
    did too, but it writes its offset lists to the device with a blocking call, which deadlocks
-   a forward whose wait list holds an event that completes later.) NCHW plans pass such a B:
-   the im2col matrices sit after the workspace's staging area, and 1x1 layers read the input
-   at each image's offset. */
+   a forward whose wait list holds an event that completes later.) So NCHW im2col plans keep
+   their B at offset 0: the im2col area comes first in the workspace and each chunk's matrices
+   (chunk_pairs) start there. Only 1x1 NCHW layers with groups still pass such a B, reading the
+   input at each image past the first: those images' GEMMs are called one by one. */
 static clgconv_status sgemm_batched(cl_command_queue queue, CLBlastTranspose b_trans, size_t m,
                                     size_t n, size_t k, cl_mem A, size_t a_off, size_t lda,
                                     size_t a_stride, cl_mem B, size_t b_off, size_t ldb,
@@ -233,8 +273,8 @@ static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue q
             r = sgemm_batched(queue, CLBlastTransposeNo, (size_t)KPG, (size_t)P, (size_t)RED,
                               a->weights, (size_t)(g_lo * KPG * RED), (size_t)RED, a_stride, Bm,
                               b_off, ldb, b_stride, a->workspace,
-                              (size_t)(n * s->K * P + g_lo * KPG * P), (size_t)P, c_stride,
-                              (size_t)batch);
+                              (size_t)(st->staging_offset + n * s->K * P + g_lo * KPG * P),
+                              (size_t)P, c_stride, (size_t)batch);
         } else {
             /* C[P][KPG] (row stride K) = X_g[P][RED] * W_g^T, W_g stored [KPG][RED] */
             size_t a_off, lda, a_stride;
@@ -251,8 +291,8 @@ static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue q
             r = sgemm_batched(queue, CLBlastTransposeYes, (size_t)P, (size_t)KPG, (size_t)RED, Am,
                               a_off, lda, a_stride, a->weights, (size_t)(g_lo * KPG * RED),
                               (size_t)RED, b_stride, a->workspace,
-                              (size_t)(n * P * s->K + g_lo * KPG), (size_t)s->K, c_stride,
-                              (size_t)batch);
+                              (size_t)(st->staging_offset + n * P * s->K + g_lo * KPG),
+                              (size_t)s->K, c_stride, (size_t)batch);
         }
         if (r != CLGCONV_SUCCESS) return r;
         b += batch;
@@ -276,7 +316,8 @@ static clgconv_status epilogue_launch(const clgconv_plan *plan, cl_command_queue
     cl_kernel k = st->bias_clamp;
     const char *name = "bias_clamp";
     cl_mem bias = a->bias ? a->bias : a->weights;
-    cl_long total = s->output_elems, chan_div = st->nhwc ? 1 : s->OH * s->OW;
+    cl_long total = s->output_elems, chan_div = st->nhwc ? 1 : s->OH * s->OW,
+            src_off = st->staging_offset;
     int K = (int)s->K, has_bias = a->bias != NULL;
     float lo = s->d.output_min, hi = s->d.output_max;
     clgconv_status r;
@@ -288,7 +329,8 @@ static clgconv_status epilogue_launch(const clgconv_plan *plan, cl_command_queue
         (r = clg_set_arg(k, 5, sizeof(int), &K, name)) ||
         (r = clg_set_arg(k, 6, sizeof(int), &has_bias, name)) ||
         (r = clg_set_arg(k, 7, sizeof(float), &lo, name)) ||
-        (r = clg_set_arg(k, 8, sizeof(float), &hi, name)))
+        (r = clg_set_arg(k, 8, sizeof(float), &hi, name)) ||
+        (r = clg_set_arg(k, 9, sizeof(cl_long), &src_off, name)))
         return r;
     size_t work[1] = {(size_t)total}, preferred[1] = {256}, global[1], local[1];
     clg_launch_geometry(plan->ctx, st->bias_clamp_wg, 1, work, preferred, global, local);
@@ -305,8 +347,9 @@ static clgconv_status clblast_enqueue(const clgconv_plan *plan, cl_command_queue
     const clg_gemm_layout *l = &st->layout;
     cl_event ev_done = NULL, ev_col = NULL;
     clgconv_status r = CLGCONV_SUCCESS;
-    for (int64_t b0 = 0; b0 < l->pairs; b0 += l->pairs_per_chunk) {
-        int64_t count = l->pairs - b0 < l->pairs_per_chunk ? l->pairs - b0 : l->pairs_per_chunk;
+    int64_t count;
+    for (int64_t b0 = 0; b0 < l->pairs; b0 += count) {
+        count = chunk_pairs(l, &plan->shape, b0);
         cl_uint nw = ev_done ? 1 : num_wait;
         const cl_event *w = ev_done ? &ev_done : wait;
         if (!l->direct) {

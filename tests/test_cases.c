@@ -442,8 +442,12 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     /* GEMM-sized dense layer: CLBlast 1.5.3's strided-batched SGEMM returned wrong products
        for it (m 128, n 1600, k 1152 with the im2col matrix at a nonzero workspace offset) with
-       the parameters it picks for an Intel Xeon under PoCL; src/algo_clblast.c, sgemm_batched. */
+       the parameters it picks for an Intel Xeon under PoCL; src/algo_clblast.c, sgemm_batched
+       (the im2col matrices now start at offset 0). */
     {"gemm_sized_dense_128ch_40x40", 1, 128, 40, 40, 128, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+    /* The same GEMM size per group, two images: each image's group batch is its own chunk
+       whose im2col matrices start at offset 0 (chunk_pairs), the second image's included. */
+    {"gemm_sized_grouped_batch2_40x40", 2, 256, 40, 40, 256, 2, 3, 3, 1, 1, 1, 1, 1, 1},
     /* the same GEMM size read straight from the input (1x1): one strided batch over both
        images, the first starting at offset 0, which that bug did not reach */
     {"gemm_sized_1x1_batch2_1152ch", 2, 1152, 40, 40, 128, 1, 1, 1},
