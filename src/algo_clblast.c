@@ -78,22 +78,23 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
     return clg_gemm_check(ctx, s, s->output_elems, "clblast");
 }
 
-/* CLBlast 1.5.3 with its default parameters on PoCL: 15-18 GFLOP/s for large SGEMMs, 3.5 for a
-   32-group batch of small GEMMs (shared notes): never a CPU choice unless measured (tuning).
-   On GPUs its parameter database is tuned: the fastest path for dense and few-group layers at
-   batch 1 on an H200, weaker for the small per-group matrices of grouped convolutions. Plus
-   the im2col traffic and the calls. */
 /* The GEMM layout of a CLBlast plan and where its staged products sit (*staging_offset, in
    elements). NHWC plans and 1x1 NCHW plans stage at the workspace start (NHWC im2col matrices
    after it); NCHW im2col plans put the im2col area first and stage after it, so that with
    chunk_pairs every CLBlast call's B (a chunk's im2col matrices, not transposed) starts at
-   offset 0 (see sgemm_batched). */
+   offset 0 (see sgemm_batched). Their chunks never span images when there are groups, so the
+   im2col area holds at most one image's G matrices. */
 static void clblast_layout(const clgconv_context *ctx, const clg_shape *s, clg_gemm_layout *l,
                            int64_t *staging_offset)
 {
     clg_gemm_layout_init(ctx, s, s->output_elems, 0, l);
     *staging_offset = 0;
     if (s->d.layout == CLGCONV_LAYOUT_NCHW && !l->direct) {
+        if (s->G > 1 && l->pairs_per_chunk > s->G) {
+            l->pairs_per_chunk = s->G;
+            l->workspace_bytes =
+                (uint64_t)(l->head_elems + l->slot_elems * l->pairs_per_chunk) * sizeof(float);
+        }
         l->col_offset = 0;
         *staging_offset = l->slot_elems * l->pairs_per_chunk;
     }
@@ -110,6 +111,11 @@ static int64_t chunk_pairs(const clg_gemm_layout *l, const clg_shape *s, int64_t
     return count;
 }
 
+/* CLBlast 1.5.3 with its default parameters on PoCL: 15-18 GFLOP/s for large SGEMMs, 3.5 for a
+   32-group batch of small GEMMs (shared notes): never a CPU choice unless measured (tuning).
+   On GPUs its parameter database is tuned: the fastest path for dense and few-group layers at
+   batch 1 on an H200, weaker for the small per-group matrices of grouped convolutions. Plus
+   the im2col traffic and the calls. */
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
@@ -118,15 +124,15 @@ static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
     double cu = (double)clg_compute_units(ctx);
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     /* CLBlast calls per forward (clblast_gemms, sgemm_batched): NHWC one per image, or one over
-       the batch without groups; NCHW im2col plans one per chunk (chunk_pairs: the batch
-       without groups, else an image, in parts when its groups' matrices outgrow the
-       workspace cap); 1x1 NCHW layers, whose first image's batch starts at offset 0 of the
+       the batch without groups; NCHW im2col plans one per chunk (chunk_pairs: as many images
+       as the workspace cap allows without groups, else an image, in parts when its groups'
+       matrices outgrow the cap), each after its own im2col launch and barrier; 1x1 NCHW layers, whose first image's batch starts at offset 0 of the
        input, one call over the batch without groups, else one for image 0's groups and one
        per GEMM of the other images. */
     double calls = s->G == 1 ? 1.0 : (double)s->N, single_calls = 0;
     if (s->d.layout == CLGCONV_LAYOUT_NCHW && !l.direct) {
-        const int64_t per = l.pairs_per_chunk < s->G ? l.pairs_per_chunk : s->G;
-        calls = s->G == 1 ? (double)((s->N + l.pairs_per_chunk - 1) / l.pairs_per_chunk)
+        const int64_t per = l.pairs_per_chunk; /* at most G with groups (clblast_layout) */
+        calls = s->G == 1 ? (double)((s->N + per - 1) / per)
                           : (double)s->N * (double)((s->G + per - 1) / per);
     } else if (s->d.layout == CLGCONV_LAYOUT_NCHW) {
         calls = 1.0;

@@ -19,8 +19,10 @@ typedef struct clg_gemm_layout {
     int64_t pairs;           /* N*G */
     int64_t slot_elems;      /* floats of one pair's im2col matrix (RED*P), 0 when direct */
     int64_t pairs_per_chunk; /* pairs unfolded per im2col launch (all when direct) */
-    int64_t head_elems;      /* floats reserved at the workspace start (gemm NHWC: transposed
-                                weights; clblast: the staged output), 0 if none */
+    int64_t head_elems;      /* floats reserved besides the im2col area (gemm NHWC: transposed
+                                weights; clblast: the staged output), 0 if none: at the
+                                workspace start, unless the algorithm moves the im2col area
+                                there (clblast's NCHW im2col plans) */
     int64_t col_offset;      /* element offset of the im2col area in the workspace */
     uint64_t workspace_bytes;
 } clg_gemm_layout;
@@ -32,7 +34,7 @@ clgconv_status clg_gemm_check(const clgconv_context *ctx, const clg_shape *s, in
                               const char *algo_name);
 
 /* Fills the layout; head_elems floats are reserved at the workspace start, before the im2col
-   area. */
+   area (col_offset = head_elems; an algorithm may swap the two, keeping workspace_bytes). */
 void clg_gemm_layout_init(const clgconv_context *ctx, const clg_shape *s, int64_t head_elems,
                           int kkc_order, clg_gemm_layout *layout);
 

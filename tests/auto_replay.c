@@ -1,5 +1,6 @@
 /* auto_replay.c: replays AUTO's cost models against measured per-algorithm times (clgconv-bench --compare-algos CSVs, e.g. from a GPU run) and reports what each pick costs against the fastest algorithm. */
 #include "clgconv.h"
+#include "test_util.h"
 #include "testing.h"
 
 #include <math.h>
@@ -18,7 +19,8 @@ static void usage(void)
             "            default device's own class\n"
             "  --dump    also print one line per (layer, algorithm): estimate and measured time\n"
             "Estimates come from the default clgconv device (CLGCONV_DEVICE) planning as told; no\n"
-            "kernel is built. Prints, per layer, AUTO's pick, its measured time and the fastest\n"
+            "kernel is built. Each file's layers are replayed on their own (two runs of a layer\n"
+            "count twice). Prints, per layer, AUTO's pick, its measured time and the fastest\n"
             "algorithm's, then the geometric mean of pick / fastest per batch size and layout.\n");
 }
 
@@ -31,6 +33,7 @@ typedef struct row {
     int device_pick; /* on AUTO's row, the algorithm AUTO took on the measured device */
     double ms;
     unsigned cu; /* compute units to plan as; 0: the device's own class */
+    int file;    /* which CSV: runs in different files are never merged */
 } row;
 
 static row g_rows[MAX_ROWS];
@@ -60,7 +63,7 @@ static int column(char *header[FIELDS], int n, const char *name)
     return -1;
 }
 
-static int read_csv(const char *path, long as_gpu)
+static int read_csv(const char *path, int file, long as_gpu)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -132,6 +135,7 @@ static int read_csv(const char *path, long as_gpu)
         r->device_pick = (int)took;
         r->ms = atof(fld[col[MS]]);
         r->cu = cu;
+        r->file = file;
     }
     fclose(f);
     return 0;
@@ -139,8 +143,8 @@ static int read_csv(const char *path, long as_gpu)
 
 static int same_layer(const row *a, const row *b)
 {
-    return !strcmp(a->layer, b->layer) && !memcmp(&a->desc, &b->desc, sizeof a->desc) &&
-           a->cu == b->cu;
+    return a->file == b->file && !strcmp(a->layer, b->layer) &&
+           !memcmp(&a->desc, &b->desc, sizeof a->desc) && a->cu == b->cu;
 }
 
 int main(int argc, char **argv)
@@ -149,9 +153,15 @@ int main(int argc, char **argv)
     long as_gpu = -1;
     for (; first < argc && argv[first][0] == '-'; ++first) {
         if (!strcmp(argv[first], "--dump")) dump = 1;
-        else if (!strcmp(argv[first], "--as-gpu") && first + 1 < argc)
-            as_gpu = strtol(argv[++first], NULL, 10);
-        else {
+        else if (!strcmp(argv[first], "--as-gpu") && first + 1 < argc) {
+            char *end;
+            as_gpu = strtol(argv[++first], &end, 10);
+            if (*end || end == argv[first] || as_gpu < 0 || as_gpu > 65536) {
+                fprintf(stderr, "auto_replay: --as-gpu (%s) is not a compute unit count\n",
+                        argv[first]);
+                return 2;
+            }
+        } else {
             usage();
             return 2;
         }
@@ -161,7 +171,7 @@ int main(int argc, char **argv)
         return 2;
     }
     for (int i = first; i < argc; ++i)
-        if (read_csv(argv[i], as_gpu)) return 1;
+        if (read_csv(argv[i], i, as_gpu)) return 1;
 
     /* Per (batch, layout): sum of log(pick / fastest), layers, layers over 1.15x. */
     enum { CONFIGS = 16 };
@@ -190,10 +200,7 @@ int main(int argc, char **argv)
         if (ctx_cu != r->cu) {
             clgconv_context_release(ctx);
             clgconv_testing_plan_as_gpu(r->cu);
-            if (clgconv_context_create_default(&ctx) != CLGCONV_SUCCESS) {
-                fprintf(stderr, "auto_replay: no context: %s\n", clgconv_last_error());
-                return 1;
-            }
+            ctx = test_open_context(NULL); /* exits 77 without a device (see test_util.h) */
             ctx_cu = r->cu;
         }
         double est[CLGCONV_ALGO_COUNT_];

@@ -446,16 +446,19 @@ static void host_path(test_rng *r)
     }
 }
 
-/* The GEMM paths with a workspace cap of two (image, group) slots (clgconv_testing_workspace_cap),
-   so that they run in several chunks, each waiting for the previous one: both layouts, each plan
-   also packed (test_run_plan), checked against the reference. */
+/* The GEMM paths with a workspace cap of one or two (image, group) slots
+   (clgconv_testing_workspace_cap), so that they run in several chunks, each waiting for the
+   previous one; with 3 groups, two-slot chunks also start and end inside an image (CLBlast's
+   NCHW chunks stop at an image's end): both layouts, each plan also packed (test_run_plan),
+   checked against the reference. */
 static void chunked_workspaces(test_rng *r)
 {
-    for (int layout = 0; layout < 2; ++layout) {
+    for (int run = 0; run < 4; ++run) {
+        const int layout = run % 2, slots = 1 + run / 2;
         clgconv_conv2d_desc d;
         clgconv_conv2d_desc_init(&d);
-        d.batch = 3, d.in_channels = 8, d.in_height = 9, d.in_width = 7, d.out_channels = 6;
-        d.groups = 2, d.kernel_h = d.kernel_w = 3;
+        d.batch = 3, d.in_channels = 12, d.in_height = 9, d.in_width = 7, d.out_channels = 6;
+        d.groups = 3, d.kernel_h = d.kernel_w = 3;
         d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
         d.layout = layout ? CLGCONV_LAYOUT_NHWC : CLGCONV_LAYOUT_NCHW;
         const size_t slot = (size_t)(4 * 9) * (9 * 7) * sizeof(float); /* RED x P floats */
@@ -467,15 +470,15 @@ static void chunked_workspaces(test_rng *r)
         const clgconv_algo algos[] = {CLGCONV_ALGO_GEMM, CLGCONV_ALGO_CLBLAST};
         for (size_t a = 0; a < sizeof algos / sizeof algos[0]; ++a) {
             char label[160];
-            snprintf(label, sizeof label, "chunked workspace, %s %s",
+            snprintf(label, sizeof label, "chunked workspace (%d slots), %s %s", slots,
                      clgconv_algo_name(algos[a]), layout ? "NHWC" : "NCHW");
-            clgconv_testing_workspace_cap(2 * slot);
+            clgconv_testing_workspace_cap((size_t)slots * slot);
             clgconv_plan *plan = NULL;
             clgconv_status st = clgconv_conv2d_plan_create(g_ctx, &d, algos[a], &plan);
             size_t ws = st == CLGCONV_SUCCESS ? clgconv_plan_workspace_size(plan) : 0;
             clgconv_plan_release(plan);
-            if (st == CLGCONV_SUCCESS) /* unchunked, the 6 pairs' slots would all be there */
-                EXPECT(ws < 6 * slot, "%s: workspace %zu, not chunked (slot %zu)", label, ws,
+            if (st == CLGCONV_SUCCESS) /* unchunked, the 9 pairs' slots would all be there */
+                EXPECT(ws < 9 * slot, "%s: workspace %zu, not chunked (slot %zu)", label, ws,
                        slot);
             st = test_run_plan(g_ctx, g_queue, &d, algos[a], x, w, b, y);
             clgconv_testing_workspace_cap(0);
