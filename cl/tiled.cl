@@ -32,6 +32,9 @@
  *                of one group per vector: every tile takes the interior loops; column j of a
  *                tile's span (p*SW + kx*DW) can be outside the image only where j < l or j >=
  *                r (the host's bounds), and there reads the zeros after the weights
+ *   -DCLG_KV=v   (NHWC row tiles, one group per vector; default 1) v channel vectors per
+ *                work-item: each broadcast input value feeds v FMAs, one per weight vector
+ *                (not with CLG_PITCHED, CLG_ROW_SHARE or CLG_NCHW_IO)
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -82,7 +85,8 @@
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
  *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace;
  *   with CLG_WT_BLOCKED [g][KPG/CLG_VW][c][ky][kx][CLG_VW]).
- *   dim 0: block of CLG_VW output channels within the group (the host picks CLG_VW | KPG);
+ *   dim 0: block of CLG_KV*CLG_VW output channels within the group (the host picks
+ *          CLG_KV*CLG_VW | KPG);
  *          with CLG_GPV > 1 a block of 8 output channels over all K (dim 2 then n*OH + oy)
  *   dim 1: block of CLG_TB output pixels along x: ox0 = id * CLG_TB
  *   dim 2: (n*OH + oy)*G + g
@@ -95,8 +99,8 @@
  *   (CPG-1)*H*W + 1 of them; a whole tile (8-lane multiples) is transposed in registers in
  *   blocks of 8 pixels x 8 channels and each channel's pixels stored together, the image's last
  *   tile lane by lane.
- *   Each work-item holds CLG_TB vectors of CLG_VW channels: one weight vector load feeds CLG_TB
- *   FMAs with broadcast input values.
+ *   Each work-item holds CLG_TB x CLG_KV vectors of CLG_VW channels: one weight vector load
+ *   feeds CLG_TB FMAs with broadcast input values, one broadcast CLG_KV FMAs.
  *   With CLG_GROUP_BLOCKED the input is [N][G][H][W][CPG] (each group's image contiguous, a
  *   pixel's CPG channels CPG floats apart from the next pixel's).
  *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, wt_offset,
@@ -505,6 +509,34 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #define INPUT_BORDER(ptr, c) ((floatV)((ptr)[c]))
 #endif
 
+/* CLG_KV channel vectors per work-item (NHWC row tiles): vector v's weights are KV_STRIDE
+   floats after vector 0's, and NHWC_FMAS(wc, X) loads the CLG_KV weight vectors at wc (one
+   channel's, one tap's) and adds X(p) times each to pixel p's accumulators acc[p*CLG_KV + v]
+   (X(p): pixel p's broadcast input value, a macro of p). */
+#ifndef CLG_KV
+#define CLG_KV 1
+#endif
+#if CLG_KV > 1 && (CLG_PITCHED || defined(CLG_ROW_SHARE) || CLG_NCHW_IO || CLG_GPV > 1)
+#error CLG_KV needs row tiles of one group per vector, without row sharing
+#endif
+#ifdef CLG_WT_BLOCKED
+#define KV_STRIDE (RED_ * CLG_VW)
+#else
+#define KV_STRIDE CLG_VW
+#endif
+#define NHWC_FMAS(wc, X)                                                                       \
+    do {                                                                                       \
+        floatV w_[CLG_KV];                                                                     \
+        _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_) w_[v_] =                         \
+            LOADV((wc) + v_ * KV_STRIDE);                                                      \
+        _Pragma("unroll") for (int p_ = 0; p_ < CLG_TB; ++p_)                                  \
+        {                                                                                      \
+            const floatV x_ = X(p_);                                                           \
+            _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_) acc[p_ * CLG_KV + v_] =      \
+                MULADD(x_, w_[v_], acc[p_ * CLG_KV + v_]);                                     \
+        }                                                                                      \
+    } while (0)
+
 #if CLG_NCHW_IO && CLG_VW % 8 == 0
 /* EIGHT_LANES(v, h): lanes h*8 .. h*8+7 of v (h a constant after unrolling). */
 #if CLG_VW == 8
@@ -538,7 +570,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                                 const int SH, const int SW, const int DH, const int DW,
                                 const int CPG, const int KPG)
 {
-    const int k0 = (int)get_global_id(0) * CLG_VW;
+    const int k0 = (int)get_global_id(0) * (CLG_VW * CLG_KV);
 #if CLG_PITCHED
     /* Tiles of the image's output pixels in order (taps outside the image read zeros). */
 #if CLG_GPV > 1
@@ -564,9 +596,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #endif /* CLG_PITCHED */
     const int C = G * CPG_, K = G * KPG_;
 
-    floatV acc[CLG_TB];
+    floatV acc[CLG_TB * CLG_KV];
 #pragma unroll
-    for (int p = 0; p < CLG_TB; ++p) acc[p] = (floatV)(0.0f);
+    for (int p = 0; p < CLG_TB * CLG_KV; ++p) acc[p] = (floatV)(0.0f);
 
 #if CLG_EDGES && (!defined(CLG_KH) || !defined(CLG_EDGE_LEFT) || !defined(CLG_EDGE_RIGHT) || \
                   CLG_PITCHED || CLG_GROUP_BLOCKED || CLG_GPV > 1)
@@ -709,10 +741,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                 for (int p = 0; p < CLG_TB; ++p) src[p] = EDGE_PIXEL(row, p * SW_ + kx * DW_);
                 INNER_UNROLL
                 for (int c = 0; c < CPG_; ++c) {
-                    const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
-#pragma unroll
-                    for (int p = 0; p < CLG_TB; ++p)
-                        acc[p] = MULADD((floatV)(src[p][c]), w, acc[p]);
+#define EDGE_INPUT(p) ((floatV)(src[p][c]))
+                    NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), EDGE_INPUT);
+#undef EDGE_INPUT
                 }
 #else
                 const __global float *px = row + (CLG_IDX)(ix0 + kx * DW_) * PX;
@@ -723,11 +754,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #endif
                 INNER_UNROLL
                 for (int c = 0; c < CPG_; ++c) {
-                    const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
-#pragma unroll
-                    for (int p = 0; p < CLG_TB; ++p)
-                        acc[p] = MULADD(INPUT_INTERIOR(px + (CLG_IDX)p * SW_ * PX, v[p], c), w,
-                                        acc[p]);
+#define PLAIN_INPUT(p) INPUT_INTERIOR(px + (CLG_IDX)(p) * SW_ * PX, v[p], c)
+                    NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), PLAIN_INPUT);
+#undef PLAIN_INPUT
                 }
 #endif /* CLG_EDGES */
             }
@@ -753,11 +782,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                     off[p] = clamp(ix, 0, W - 1) * PX;
                 }
                 for (int c = 0; c < CPG_; ++c) {
-                    const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
-#pragma unroll
-                    for (int p = 0; p < CLG_TB; ++p)
-                        acc[p] = MULADD(ok[p] ? INPUT_BORDER(row + off[p], c) : (floatV)(0.0f), w,
-                                        acc[p]);
+#define BORDER_INPUT(p) (ok[p] ? INPUT_BORDER(row + off[p], c) : (floatV)(0.0f))
+                    NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), BORDER_INPUT);
+#undef BORDER_INPUT
                 }
             }
         }
@@ -816,11 +843,27 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)p * K);
 #else
     __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + kv + k0;
+#if CLG_KV > 1
+    floatV bv[CLG_KV];
+    bv[0] = b;
+#pragma unroll
+    for (int v = 1; v < CLG_KV; ++v)
+        bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
+#pragma unroll
+    for (int p = 0; p < CLG_TB; ++p) {
+        if (ox0 + p >= OW) break;
+#pragma unroll
+        for (int v = 0; v < CLG_KV; ++v)
+            STOREV(clamp_output(acc[p * CLG_KV + v] + bv[v], output_min, output_max),
+                   out + (CLG_IDX)(ox0 + p) * K + v * CLG_VW);
+    }
+#else
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
         if (ox0 + p >= OW) break;
         STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)(ox0 + p) * K);
     }
+#endif
 #endif
 }
 #endif /* CLG_NCHW_IO */

@@ -14,6 +14,7 @@ typedef struct tiled_params {
     int specialised; /* kernel geometry built in as constants */
     int channels;    /* channels per group built in as constants */
     int vw; /* vector width along the contiguous dimension */
+    int kv; /* NHWC: channel vectors per work-item (-DCLG_KV), else 1 */
     int tb; /* tile depth: output channels (NCHW) or output pixels (NHWC) per work-item */
     int tx; /* NCHW: vectors along the pixel run per work-item */
     int flat; /* NCHW 1x1 stride-1 unpadded: pixels as one flat run */
@@ -209,7 +210,7 @@ static void tiled_work(const clg_shape *s, const tiled_params *p, size_t work[3]
 {
     if (s->d.layout == CLGCONV_LAYOUT_NHWC) {
         const bool shared = p->gpv > 1;
-        work[0] = (size_t)((shared ? s->K : s->KPG) / p->vw);
+        work[0] = (size_t)((shared ? s->K : s->KPG) / (p->vw * p->kv));
         if (p->pitched) { /* tiles of the image's pixels, then images x groups */
             work[1] = (size_t)((s->OH * s->OW + p->tb - 1) / p->tb);
             work[2] = (size_t)(s->N * s->G);
@@ -272,7 +273,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
                                  bool allow_pitched, int64_t gpu_items)
 {
     const bool cpu = cpu_regs > 0;
-    tiled_params p = {0, 0, 8, 8, 1, 0, 1, 0, 0, 0};
+    tiled_params p = {.vw = 8, .kv = 1, .tb = 8, .tx = 1, .gpv = 1};
     p.specialised = specialised_geometry(s);
     /* Constant channel counts (a build per channel pair: the reduction loops unroll and the
        CPU register tiles below open up): groups of 8 or more input and output channels, and
@@ -425,6 +426,19 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
                0.90x on a 14x14 g=32 layer. */
             p.tb = even_tile(s->OW, 16);
         }
+        /* 32 registers, 16-lane row tiles, groups of a multiple of 32 output channels: two
+           channel vectors per work-item over up to 7 pixels (14 accumulators), each broadcast
+           input value feeding an FMA per vector (a step's 2 weight loads and 7 broadcasts feed
+           14 FMAs, where 1 and 6 fed 6). Plans alternating call by call (Intel Xeon VM with
+           AVX-512, PoCL 3.1, medians of 15-21, kernel time): dense 3x3 28x28x256 0.66x (batch
+           8 0.68x), 56x56x128 0.65x, 28x28x192 0.64x, 112x112x32 0.70x, 112x112x96 stride 2
+           0.65x; AlexNet's 5x5 27x27 layer 0.61x, with g=2 0.67x; 256 channels 28x28 g=4 0.81x,
+           g=8 0.76x (batch 8 0.69x). Tiles of 6 pixels 0.68-0.83x, 4 pixels x 2 vectors 0.82x,
+           3 x 4 vectors 0.89x. Outputs bit-identical (each output's sum in the same order). */
+        if (wide_regs && !p.pitched && p.vw == 16 && s->KPG % 32 == 0) {
+            p.kv = 2;
+            p.tb = even_tile(s->OW, 7);
+        }
     }
     if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
     return p;
@@ -484,18 +498,18 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
     }
     int64_t depth = nchw ? s->KPG : p->pitched ? s->OH * s->OW : s->OW;
     double tiles = (double)depth / (double)(((depth + p->tb - 1) / p->tb) * p->tb);
-    /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb + 1), counted in 8-lane registers
-       (a 16-lane vector is two). A load weighs 1.25 FMAs: fitted to the 12-accumulator tiles
-       (12 FMAs, 8 loads), measured 1.25-1.6x faster than the 8 x 1 tiles (8 FMAs, 9 loads) on
-       PoCL. Vectors narrower than 8 lanes use part of the FMA width on CPUs. The rest is
-       measured efficiency (address arithmetic, loop overhead, stores). NCHW, fitted on PoCL
-       with 8 x 1 tiles to interior blocks (zero-padded input): about 0.67 of the FMA peak for
-       long reductions, less for short ones, as if each work-item spent 48 reduction steps on
-       its set-up and stores (ResNeXt's g=32 layers, reductions 72-288: 46-49 % of the peak;
-       dense 3x3 layers of 256 channels, 2304: 54 %; with 6 x 2 tiles, 85 %). NHWC: 0.40. */
+    /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb*kv FMAs, tb + kv loads), counted in 8-lane
+       registers (a 16-lane vector is two). A load weighs 1.25 FMAs: fitted to the 12-accumulator
+       tiles (12 FMAs, 8 loads), measured 1.25-1.6x faster than the 8 x 1 tiles (8 FMAs, 9 loads) on
+       PoCL. Vectors narrower than 8 lanes use part of the FMA width on CPUs. The rest is measured
+       efficiency (address arithmetic, loop overhead, stores). NCHW, fitted on PoCL with 8 x 1 tiles
+       to interior blocks (zero-padded input): about 0.67 of the FMA peak for long reductions, less
+       for short ones, as if each work-item spent 48 reduction steps on its set-up and stores
+       (ResNeXt's g=32 layers, reductions 72-288: 46-49 % of the peak; dense 3x3 layers of 256
+       channels, 2304: 54 %; with 6 x 2 tiles, 85 %). NHWC: 0.40. */
     const double regs = p->vw > 8 ? (double)p->vw / 8.0 : 1.0;
-    const double fmas = (double)p->tb * (nchw ? p->tx : 1) * regs;
-    const double loads = 1.25 * ((double)p->tb + (nchw ? (double)p->tx : regs));
+    const double fmas = (double)p->tb * (nchw ? p->tx : p->kv) * regs;
+    const double loads = 1.25 * ((double)p->tb + (nchw ? (double)p->tx : regs * p->kv));
     double base = (nchw ? 0.9375 * (double)s->reduction / ((double)s->reduction + 48.0) : 0.5625);
     /* NHWC on CPUs with constant channel counts, 8- or 16-lane vectors and several per group:
        weights in blocks of the vector (a work-item's weights consecutive, CLG_WT_BLOCKED) ran
@@ -503,6 +517,9 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
        with rows of KPG), so 0.8. */
     if (!nchw && ctx->info.is_cpu && p->channels && p->gpv == 1 && p->vw >= 8 && s->KPG > p->vw)
         base = 0.8;
+    /* Two channel vectors per work-item (-DCLG_KV=2): measured 0.61-0.83x the time of one
+       (see tiled_choose), so 1.1 */
+    if (p->kv > 1) base = 1.1;
     double eff = base * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p->vw < 8) eff *= (double)p->vw / 8.0;
     /* Groups per vector: CPG - 1 of every CPG steps also rotate each input vector. */
@@ -1023,6 +1040,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
                         (int)s->CPG, (int)s->KPG);
     len += snprintf(options + len, sizeof options - (size_t)len, "-DCLG_VW=%d -DCLG_TB=%d", p.vw,
                     p.tb);
+    if (p.kv > 1)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_KV=%d", p.kv);
     if (p.tx > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_TX=%d", p.tx);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
