@@ -32,9 +32,9 @@
  *                of one group per vector: every tile takes the interior loops; column j of a
  *                tile's span (p*SW + kx*DW) can be outside the image only where j < l or j >=
  *                r (the host's bounds), and there reads the zeros after the weights
- *   -DCLG_KV=v   (NHWC row tiles, one group per vector; default 1) v channel vectors per
+ *   -DCLG_KV=v   (NHWC tiles, one group per vector; default 1) v channel vectors per
  *                work-item: each broadcast input value feeds v FMAs, one per weight vector
- *                (not with CLG_PITCHED, CLG_ROW_SHARE or CLG_NCHW_IO)
+ *                (not with CLG_ROW_SHARE or CLG_NCHW_IO)
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -516,8 +516,8 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #ifndef CLG_KV
 #define CLG_KV 1
 #endif
-#if CLG_KV > 1 && (CLG_PITCHED || defined(CLG_ROW_SHARE) || CLG_NCHW_IO || CLG_GPV > 1)
-#error CLG_KV needs row tiles of one group per vector, without row sharing
+#if CLG_KV > 1 && (defined(CLG_ROW_SHARE) || CLG_NCHW_IO || CLG_GPV > 1)
+#error CLG_KV needs tiles of one group per vector, without row sharing or NCHW input
 #endif
 #ifdef CLG_WT_BLOCKED
 #define KV_STRIDE (RED_ * CLG_VW)
@@ -662,10 +662,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             }
             INNER_UNROLL
             for (int c = 0; c < CPG_; ++c) {
-                const floatV w = LOADV(wk + c * (KH_ * KW_ * WT_LANES));
-#pragma unroll
-                for (int p = 0; p < CLG_TB; ++p)
-                    acc[p] = MULADD((floatV)(px[p][(CLG_IDX)c * CHANNEL_STEP]), w, acc[p]);
+#define PITCHED_INPUT(p) ((floatV)(px[p][(CLG_IDX)c * CHANNEL_STEP]))
+                NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), PITCHED_INPUT);
+#undef PITCHED_INPUT
             }
         }
     }
@@ -837,10 +836,19 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #if CLG_PITCHED
     __global float *out = output + ((CLG_IDX)n * OHW + q0) * K + kv + k0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
+    floatV bv[CLG_KV];
+    bv[0] = b;
+#pragma unroll
+    for (int v = 1; v < CLG_KV; ++v)
+        bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) /* (no break, see above) */
-        if (p < tile_pixels)
-            STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)p * K);
+        if (p < tile_pixels) {
+#pragma unroll
+            for (int v = 0; v < CLG_KV; ++v)
+                STOREV(clamp_output(acc[p * CLG_KV + v] + bv[v], output_min, output_max),
+                       out + (CLG_IDX)p * K + v * CLG_VW);
+        }
 #else
     __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + kv + k0;
 #if CLG_KV > 1

@@ -419,6 +419,10 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
             (run_tb > p.tb || (double)run_slots < 0.9 * (double)row_slots)) {
             p.pitched = 1;
             p.tb = run_tb;
+            /* two channel vectors as in row tiles below: ResNeXt's g=32 7x7 layer (32 per
+               group) 0.75x the kernel time (batch 8 0.72x), 14x14 g=16 0.72x, dense 7x13 with
+               64 channels 0.76x; not with NCHW addressing (choose_via_nhwc) */
+            if (wide_regs && p.vw == 16 && s->KPG % 32 == 0) p.kv = 2;
         } else if (wide_regs && p.vw == 8) {
             /* 32 registers, one 8-lane vector per group: row tiles of up to 16 pixels (decided
                after the pitched choice, which stays that of 8-pixel tiles): ResNeXt's g=32
@@ -879,7 +883,7 @@ static void choose_via_nhwc(const clgconv_context *ctx, const clg_shape *s, int 
     layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
     tiled_params q = tiled_choose(&twin, 0, ctx->info.cpu_registers, true, 0);
     if (!q.pitched || q.vw < 8) return;
-    q.nchw_io = 1;
+    q.nchw_io = 1, q.kv = 1;
     /* the zeros (a group's channel stride) and the weights within the workspace cap */
     const uint64_t elems = (uint64_t)s->weight_elems + (uint64_t)outside_zeros(s, &q);
     if (elems > INT32_MAX || elems > clg_workspace_cap(ctx) / sizeof(float)) return;

@@ -366,7 +366,7 @@ const test_case test_named_cases[] = {
        of 32 output channels on CPUs with 32 vector registers): a 19-wide row (tiles of 5, the
        last of 4) with two channel blocks; 2 groups of 32 at stride 2 with asymmetric pads,
        batch 2, a clamp; a dilated 5x5 window padded by 4, no bias; a 1x1 window with three
-       blocks of 32 channels. */
+       blocks of 32 channels; pitched tiles (a 7x9 image, tiles over its pixels in order). */
     {"tiled_nhwc_kv2_dense_19_wide", 1, 40, 7, 19, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .cpu_paths = 1},
     {"tiled_nhwc_kv2_grouped_stride2", 2, 64, 11, 35, 64, 2, 3, 3, 2, 2, 1, 0, 1, 2, .nhwc = 1,
@@ -374,6 +374,8 @@ const test_case test_named_cases[] = {
     {"tiled_nhwc_kv2_dilated_5x5", 1, 32, 12, 21, 32, 1, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, .nhwc = 1,
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nhwc_kv2_1x1_three_blocks", 1, 48, 6, 30, 96, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_kv2_pitched_7x9_batch2", 2, 64, 7, 9, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nhwc_edges_28_wide", 1, 32, 9, 28, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nhwc_edges_left_pad2_batch2", 2, 16, 8, 23, 16, 2, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1,
