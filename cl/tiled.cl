@@ -833,46 +833,33 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     }
 }
 #else
+    floatV bv[CLG_KV]; /* the bias of vector v of the work-item's channels */
+    bv[0] = b;
+#pragma unroll
+    for (int v = 1; v < CLG_KV; ++v)
+        bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
+/* pixel p's CLG_KV output vectors at dst, dst + CLG_VW, ... */
+#define STORE_PIXEL(p, dst)                                                                    \
+    do {                                                                                       \
+        _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_)                                  \
+            STOREV(clamp_output(acc[(p) * CLG_KV + v_] + bv[v_], output_min, output_max),      \
+                   (dst) + v_ * CLG_VW);                                                       \
+    } while (0)
 #if CLG_PITCHED
     __global float *out = output + ((CLG_IDX)n * OHW + q0) * K + kv + k0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
-    floatV bv[CLG_KV];
-    bv[0] = b;
-#pragma unroll
-    for (int v = 1; v < CLG_KV; ++v)
-        bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) /* (no break, see above) */
-        if (p < tile_pixels) {
-#pragma unroll
-            for (int v = 0; v < CLG_KV; ++v)
-                STOREV(clamp_output(acc[p * CLG_KV + v] + bv[v], output_min, output_max),
-                       out + (CLG_IDX)p * K + v * CLG_VW);
-        }
+        if (p < tile_pixels) STORE_PIXEL(p, out + (CLG_IDX)p * K);
 #else
     __global float *out = output + (((CLG_IDX)n * OH + oy) * OW) * K + kv + k0;
-#if CLG_KV > 1
-    floatV bv[CLG_KV];
-    bv[0] = b;
-#pragma unroll
-    for (int v = 1; v < CLG_KV; ++v)
-        bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
         if (ox0 + p >= OW) break;
-#pragma unroll
-        for (int v = 0; v < CLG_KV; ++v)
-            STOREV(clamp_output(acc[p * CLG_KV + v] + bv[v], output_min, output_max),
-                   out + (CLG_IDX)(ox0 + p) * K + v * CLG_VW);
-    }
-#else
-#pragma unroll
-    for (int p = 0; p < CLG_TB; ++p) {
-        if (ox0 + p >= OW) break;
-        STOREV(clamp_output(acc[p] + b, output_min, output_max), out + (CLG_IDX)(ox0 + p) * K);
+        STORE_PIXEL(p, out + (CLG_IDX)(ox0 + p) * K);
     }
 #endif
-#endif
+#undef STORE_PIXEL
 }
 #endif /* CLG_NCHW_IO */
 
