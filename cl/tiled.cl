@@ -509,15 +509,18 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #define INPUT_BORDER(ptr, c) ((floatV)((ptr)[c]))
 #endif
 
-/* CLG_KV channel vectors per work-item (NHWC row tiles): vector v's weights are KV_STRIDE
-   floats after vector 0's, and NHWC_FMAS(wc, X) loads the CLG_KV weight vectors at wc (one
-   channel's, one tap's) and adds X(p) times each to pixel p's accumulators acc[p*CLG_KV + v]
-   (X(p): pixel p's broadcast input value, a macro of p). */
+/* CLG_KV channel vectors per work-item (NHWC row and pitched tiles): vector v's weights are
+   KV_STRIDE floats after vector 0's, and NHWC_FMAS(wc, X) loads the CLG_KV weight vectors at wc
+   (one channel's, one tap's) and adds X(p) times each to pixel p's accumulators
+   acc[p*CLG_KV + v] (X(p): pixel p's broadcast input value, a macro of p). */
 #ifndef CLG_KV
 #define CLG_KV 1
 #endif
 #if CLG_KV > 1 && (defined(CLG_ROW_SHARE) || CLG_NCHW_IO || CLG_GPV > 1)
 #error CLG_KV needs tiles of one group per vector, without row sharing or NCHW input
+#endif
+#if CLG_KV > 1 && (!defined(CLG_KPG) || CLG_KPG % (CLG_VW * CLG_KV) != 0)
+#error CLG_KV needs constant channel counts, CLG_KPG a multiple of CLG_VW * CLG_KV
 #endif
 #ifdef CLG_WT_BLOCKED
 #define KV_STRIDE (RED_ * CLG_VW)

@@ -67,6 +67,12 @@ static CLG_THREAD_LOCAL long g_edge_plans = 0;
 
 long clgconv_testing_tiled_edge_plans(void) { return g_edge_plans; }
 
+/* clgconv_testing_tiled_kv_plans: tiled plans created on this thread with two channel vectors
+   per NHWC work-item (-DCLG_KV=2). */
+static CLG_THREAD_LOCAL long g_kv_plans = 0;
+
+long clgconv_testing_tiled_kv_plans(void) { return g_kv_plans; }
+
 /* clgconv_testing_tiled_via_nchw: -1 lets the cost model choose, 0 never runs an NHWC layer
    through the NCHW kernel, 1 does whenever the layer fits (per thread, read at plan creation). */
 static CLG_THREAD_LOCAL int g_via_mode = -1;
@@ -408,9 +414,9 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
         /* 32 registers (AVX-512 PoCL; plans alternating call by call, medians), constant
            channel counts: 16-lane vectors take runs of up to 7 pixels (14 accumulators), e.g.
            7x7 images in 7 tiles instead of 9 of 6: ResNeXt's g=32 7x7 layer 1.06-1.07x faster
-           (batch 8 also), dense 14x14x512 1.06x, g=32 14x14 the same. Their row tiles keep 6
-           (7 ran 0.96x to 1.07x on 27x27 and 28x28 layers; 10 or 13 pixels no faster or
-           slower). */
+           (batch 8 also), dense 14x14x512 1.06x, g=32 14x14 the same. Their one-vector row
+           tiles keep 6 (7 ran 0.96x to 1.07x on 27x27 and 28x28 layers on the AMD VM, 0.86-0.92x
+           on the Intel one for g=16; 10 or 13 pixels no faster or slower). */
         const bool wide_regs = cpu_regs >= 32 && variant == 0 && p.channels && p.gpv == 1;
         const int run_tb = even_tile(pixels, wide_regs && p.vw == 16 ? 7 : max_tb);
         const int64_t row_slots = s->OH * ((s->OW + p.tb - 1) / p.tb * p.tb);
@@ -522,7 +528,9 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
     if (!nchw && ctx->info.is_cpu && p->channels && p->gpv == 1 && p->vw >= 8 && s->KPG > p->vw)
         base = 0.8;
     /* Two channel vectors per work-item (-DCLG_KV=2): measured 0.61-0.83x the time of one
-       (see tiled_choose), so 1.1 */
+       (see tiled_choose), so 1.1 (above 1: a relative rating against clg_device_roofline's
+       guessed peak, which these tiles exceed; the NCHW route that small_long_rule forces for
+       dense 7x7 / 14x14 layers was measured against one-vector tiles) */
     if (p->kv > 1) base = 1.1;
     double eff = base * lanes * tiles * fmas / (fmas > loads ? fmas : loads);
     if (ctx->info.is_cpu && p->vw < 8) eff *= (double)p->vw / 8.0;
@@ -1086,6 +1094,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     if (p.edges) ++g_edge_plans;
+    if (p.kv > 1) ++g_kv_plans;
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
     const char *pad_name = st->pad_name = p.via_nchw        ? "pad_input_from_nhwc"
                                           : p.group_blocked ? "pad_input_group_blocked"
@@ -1129,7 +1138,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
            plan: dense 3x3 7x7x1024 (590 KB of weights per block of 16 channels) 46 -> 17 ms,
            7x7x960 46 -> 20 ms, 14x14x512 (295 KB) 14.2 -> 12.1 ms; at 220 KB and less no
            gain (14x14x384 1.05-1.09x, ResNeXt's g=32 layers 0.92-1.15x). */
-        if (p.pitched && (double)s->reduction * (double)p.vw * sizeof(float) > 256.0 * 1024)
+        if (p.pitched &&
+            (double)s->reduction * (double)(p.vw * p.kv) * sizeof(float) > 256.0 * 1024)
             local_size[1] = (size_t)even_tile((int64_t)work[1], 16), local_size[2] = 1;
         clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
         st->t_groups = gpv > 1 ? (int)(s->K / p.vw) : (int)s->G;

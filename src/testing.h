@@ -36,6 +36,10 @@ CLGCONV_API void clgconv_testing_tiled_padding(int mode);
    tell that the edge-row cases reached them. */
 CLGCONV_API long clgconv_testing_tiled_edge_plans(void);
 
+/* Tiled plans created on this thread whose NHWC work-items take two channel vectors
+   (-DCLG_KV=2: CPUs with 32 vector registers, groups of a multiple of 32 output channels). */
+CLGCONV_API long clgconv_testing_tiled_kv_plans(void);
+
 /* How many depthwise plans this thread has created whose NHWC kernel walks unrolled rows
    (-DCLG_ROW_OW), so that tests can tell that the row cases reached them. */
 CLGCONV_API long clgconv_testing_depthwise_row_plans(void);

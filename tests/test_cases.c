@@ -352,6 +352,22 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nchw_edges_kpg12_17_wide", 1, 16, 7, 17, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    /* NHWC tiles of two 16-lane channel vectors (tiled, -DCLG_KV=2: groups of a multiple of
+       32 output channels on CPUs with 32 vector registers): a 19-wide row (tiles of 7, 7 and
+       5) with two channel blocks; 2 groups of 32 at stride 2 with asymmetric pads, batch 2, a
+       clamp; a dilated 5x5 window padded by 4, no bias; a 1x1 window with three blocks of 32
+       channels; pitched tiles (a 5x13 image, 65 pixels in tiles of 7, the last of 2). Each
+       runs padded, unpadded (the border path) and via NCHW; tiled_nhwc_edges_kv2 (below)
+       takes edge rows. */
+    {"tiled_nhwc_kv2_dense_19_wide", 1, 40, 7, 19, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nhwc_kv2_grouped_stride2", 2, 64, 11, 35, 64, 2, 3, 3, 2, 2, 1, 0, 1, 2, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nhwc_kv2_dilated_5x5", 1, 32, 12, 21, 32, 1, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, .nhwc = 1,
+     .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nhwc_kv2_1x1_three_blocks", 1, 48, 6, 30, 96, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_kv2_pitched_5x13_batch2", 2, 64, 5, 13, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     /* NHWC row tiles on the unpadded input, span columns outside the image reading zeros
        (tiled, -DCLG_EDGES, CPU plans). Row-share tiles on 32 registers (8 output channels per
        group): two 14-pixel tiles per row with a clamp; a left pad of 2 on 23-wide rows (tiles
@@ -362,20 +378,6 @@ const test_case test_named_cases[] = {
        window on 14-pixel tiles; dilation 2 along x with asymmetric padding; padding of 9 on
        an 8-wide image (both bounds clamped to the span: every column checked; the second
        tile starts left of the image). */
-    /* NHWC row tiles of two 16-lane channel vectors (tiled, -DCLG_KV=2: groups of a multiple
-       of 32 output channels on CPUs with 32 vector registers): a 19-wide row (tiles of 5, the
-       last of 4) with two channel blocks; 2 groups of 32 at stride 2 with asymmetric pads,
-       batch 2, a clamp; a dilated 5x5 window padded by 4, no bias; a 1x1 window with three
-       blocks of 32 channels; pitched tiles (a 7x9 image, tiles over its pixels in order). */
-    {"tiled_nhwc_kv2_dense_19_wide", 1, 40, 7, 19, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
-     .cpu_paths = 1},
-    {"tiled_nhwc_kv2_grouped_stride2", 2, 64, 11, 35, 64, 2, 3, 3, 2, 2, 1, 0, 1, 2, .nhwc = 1,
-     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
-    {"tiled_nhwc_kv2_dilated_5x5", 1, 32, 12, 21, 32, 1, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, .nhwc = 1,
-     .no_bias = 1, .cpu_paths = 1},
-    {"tiled_nhwc_kv2_1x1_three_blocks", 1, 48, 6, 30, 96, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
-    {"tiled_nhwc_kv2_pitched_7x9_batch2", 2, 64, 7, 9, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
-     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nhwc_edges_28_wide", 1, 32, 9, 28, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nhwc_edges_left_pad2_batch2", 2, 16, 8, 23, 16, 2, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1,
@@ -398,6 +400,10 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nhwc_edges_pad9_narrow_image", 1, 32, 5, 8, 32, 2, 3, 3, 1, 1, 1, 9, 1, 9,
      .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    /* edge rows of two channel vectors (-DCLG_KV=2): 2 groups of 32, 28-wide rows in tiles of
+       7, a 5x3 window */
+    {"tiled_nhwc_edges_kv2_28_wide", 1, 64, 6, 28, 64, 2, 5, 3, 1, 1, 2, 1, 2, 1, .nhwc = 1,
+     .cpu_paths = 1},
     /* Small groups with constant channel counts (CPU builds for 2+ input and 3+ output
        channels per group): 4 x 4 per group on 28-wide rows (16-lane two-vector tiles, edge
        rows, batch 2); 2 -> 3 NHWC with a clamp; 3 -> 5 with a 5x5 window, stride 2 and

@@ -78,6 +78,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            choices cannot drop one unnoticed. */
         const bool wide_cpu = plan_registers >= 32;
         const bool want_edges = tiled && named_edges && wide_cpu;
+        /* a case named for NHWC tiles of two channel vectors takes them in every run but the
+           one through the NCHW kernel */
+        const bool want_kv = tiled && wide_cpu && strstr(name, "_kv2") != NULL;
         const bool want_rows = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
                                strncmp(name, "depthwise_nhwc_rows", 19) == 0;
         const bool want_flat = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
@@ -98,6 +101,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             clgconv_testing_tiled_via_nchw(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             clgconv_testing_tiled_via_nhwc(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             const long edges0 = clgconv_testing_tiled_edge_plans();
+            const long kv0 = clgconv_testing_tiled_kv_plans();
             const long rows0 = clgconv_testing_depthwise_row_plans();
             const long flat0 = clgconv_testing_depthwise_flat_plans();
             double t0 = test_now_seconds();
@@ -107,6 +111,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             if (want_edges && mode == 3)
                 EXPECT(clgconv_testing_tiled_edge_plans() > edges0,
                        "%s: the plan did not take edge rows", label);
+            if (want_kv && mode != 2)
+                EXPECT(clgconv_testing_tiled_kv_plans() > kv0,
+                       "%s: the plan did not take two channel vectors", label);
             if (want_rows)
                 EXPECT(clgconv_testing_depthwise_row_plans() > rows0,
                        "%s: the plan did not unroll its rows", label);
