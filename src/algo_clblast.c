@@ -58,7 +58,6 @@ static void clblast_unlock(void) { clg_mutex_unlock(&g_clblast_lock); }
 typedef struct clblast_state {
     clg_gemm_layout layout;
     int nhwc;
-    int64_t staging_offset; /* element offset of the staged products in the workspace */
     cl_kernel im2col, bias_clamp;
     size_t im2col_wg, bias_clamp_wg;
 } clblast_state;
@@ -78,17 +77,15 @@ static clgconv_status clblast_supports(const clgconv_context *ctx, const clg_sha
     return clg_gemm_check(ctx, s, s->output_elems, "clblast");
 }
 
-/* The GEMM layout of a CLBlast plan and where its staged products sit (*staging_offset, in
-   elements). NHWC plans and 1x1 NCHW plans stage at the workspace start (NHWC im2col matrices
-   after it); NCHW im2col plans put the im2col area first and stage after it, so that with
-   chunk_pairs every CLBlast call's B (a chunk's im2col matrices, not transposed) starts at
-   offset 0 (see sgemm_batched). Their chunks never span images when there are groups, so the
-   im2col area holds at most one image's G matrices. */
-static void clblast_layout(const clgconv_context *ctx, const clg_shape *s, clg_gemm_layout *l,
-                           int64_t *staging_offset)
+/* The GEMM layout of a CLBlast plan. NHWC plans and 1x1 NCHW plans stage their products at the
+   workspace start (NHWC im2col matrices after them); NCHW im2col plans put the im2col area
+   first and stage after it (staging_offset), so that with chunk_pairs every CLBlast call's B
+   (a chunk's im2col matrices, not transposed) starts at offset 0 (see sgemm_batched). Their
+   chunks never span images when there are groups, so the im2col area holds at most one
+   image's G matrices. */
+static void clblast_layout(const clgconv_context *ctx, const clg_shape *s, clg_gemm_layout *l)
 {
     clg_gemm_layout_init(ctx, s, s->output_elems, 0, l);
-    *staging_offset = 0;
     if (s->d.layout == CLGCONV_LAYOUT_NCHW && !l->direct) {
         if (s->G > 1 && l->pairs_per_chunk > s->G) {
             l->pairs_per_chunk = s->G;
@@ -96,8 +93,14 @@ static void clblast_layout(const clgconv_context *ctx, const clg_shape *s, clg_g
                 (uint64_t)(l->head_elems + l->slot_elems * l->pairs_per_chunk) * sizeof(float);
         }
         l->col_offset = 0;
-        *staging_offset = l->slot_elems * l->pairs_per_chunk;
     }
+}
+
+/* Element offset of the staged products in the workspace: after the im2col area where
+   clblast_layout put that first, else 0. */
+static int64_t staging_offset(const clg_gemm_layout *l)
+{
+    return l->col_offset == 0 && l->slot_elems > 0 ? l->slot_elems * l->pairs_per_chunk : 0;
 }
 
 /* Pairs in the chunk that starts at pair b0: at most pairs_per_chunk, and for NCHW im2col plans
@@ -119,16 +122,16 @@ static int64_t chunk_pairs(const clg_gemm_layout *l, const clg_shape *s, int64_t
 static double clblast_estimate(const clgconv_context *ctx, const clg_shape *s)
 {
     clg_gemm_layout l;
-    int64_t staging_offset;
-    clblast_layout(ctx, s, &l, &staging_offset);
+    clblast_layout(ctx, s, &l);
     double cu = (double)clg_compute_units(ctx);
     double m = (double)s->KPG, n = (double)l.P, k = (double)l.RED;
     /* CLBlast calls per forward (clblast_gemms, sgemm_batched): NHWC one per image, or one over
        the batch without groups; NCHW im2col plans one per chunk (chunk_pairs: as many images
        as the workspace cap allows without groups, else an image, in parts when its groups'
-       matrices outgrow the cap), each after its own im2col launch and barrier; 1x1 NCHW layers, whose first image's batch starts at offset 0 of the
-       input, one call over the batch without groups, else one for image 0's groups and one
-       per GEMM of the other images. */
+       matrices outgrow the cap), each after its own im2col launch and barrier; 1x1 NCHW
+       layers, whose first image's batch starts at offset 0 of the input, one call over the
+       batch without groups, else one for image 0's groups and one per GEMM of the other
+       images. */
     double calls = s->G == 1 ? 1.0 : (double)s->N, single_calls = 0;
     if (s->d.layout == CLGCONV_LAYOUT_NCHW && !l.direct) {
         const int64_t per = l.pairs_per_chunk; /* at most G with groups (clblast_layout) */
@@ -178,7 +181,7 @@ static clgconv_status clblast_create(clgconv_plan *plan)
     clblast_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the clblast plan");
     plan->state = st;
-    clblast_layout(plan->ctx, s, &st->layout, &st->staging_offset);
+    clblast_layout(plan->ctx, s, &st->layout);
     st->nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
     clgconv_status r = CLGCONV_SUCCESS;
     if (!st->layout.direct) r = clg_im2col_create(plan->ctx, s, &st->layout, &st->im2col, &st->im2col_wg);
@@ -279,7 +282,7 @@ static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue q
             r = sgemm_batched(queue, CLBlastTransposeNo, (size_t)KPG, (size_t)P, (size_t)RED,
                               a->weights, (size_t)(g_lo * KPG * RED), (size_t)RED, a_stride, Bm,
                               b_off, ldb, b_stride, a->workspace,
-                              (size_t)(st->staging_offset + n * s->K * P + g_lo * KPG * P),
+                              (size_t)(staging_offset(l) + n * s->K * P + g_lo * KPG * P),
                               (size_t)P, c_stride, (size_t)batch);
         } else {
             /* C[P][KPG] (row stride K) = X_g[P][RED] * W_g^T, W_g stored [KPG][RED] */
@@ -297,7 +300,7 @@ static clgconv_status clblast_gemms(const clgconv_plan *plan, cl_command_queue q
             r = sgemm_batched(queue, CLBlastTransposeYes, (size_t)P, (size_t)KPG, (size_t)RED, Am,
                               a_off, lda, a_stride, a->weights, (size_t)(g_lo * KPG * RED),
                               (size_t)RED, b_stride, a->workspace,
-                              (size_t)(st->staging_offset + n * P * s->K + g_lo * KPG),
+                              (size_t)(staging_offset(l) + n * P * s->K + g_lo * KPG),
                               (size_t)s->K, c_stride, (size_t)batch);
         }
         if (r != CLGCONV_SUCCESS) return r;
@@ -323,7 +326,7 @@ static clgconv_status epilogue_launch(const clgconv_plan *plan, cl_command_queue
     const char *name = "bias_clamp";
     cl_mem bias = a->bias ? a->bias : a->weights;
     cl_long total = s->output_elems, chan_div = st->nhwc ? 1 : s->OH * s->OW,
-            src_off = st->staging_offset;
+            src_off = staging_offset(&st->layout);
     int K = (int)s->K, has_bias = a->bias != NULL;
     float lo = s->d.output_min, hi = s->d.output_max;
     clgconv_status r;

@@ -64,10 +64,10 @@ int clg_shape_text(const clg_shape *s, char *buf, size_t size)
                     d->layout == CLGCONV_LAYOUT_NHWC ? "NHWC" : "NCHW");
 }
 
-/* Every algorithm's estimated seconds for s on ctx (a negative value where it is unsupported);
-   returns the index of the smallest, or -1 when none supports s. */
-static int estimate_algos(const clgconv_context *ctx, const clg_shape *s,
-                          double seconds[CLGCONV_ALGO_COUNT_])
+/* AUTO: the supported algorithm with the smallest estimated time. seconds[a] gets algorithm
+   a's estimate (negative where a cannot run s; seconds[CLGCONV_ALGO_AUTO] negative). */
+static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s,
+                                  clgconv_algo *out, double seconds[CLGCONV_ALGO_COUNT_])
 {
     int pick = -1;
     seconds[CLGCONV_ALGO_AUTO] = -1.0;
@@ -78,15 +78,6 @@ static int estimate_algos(const clgconv_context *ctx, const clg_shape *s,
         seconds[a] = impl->estimate(ctx, s);
         if (pick < 0 || seconds[a] < seconds[pick]) pick = a;
     }
-    return pick;
-}
-
-/* AUTO: the supported algorithm with the smallest estimated time. */
-static clgconv_status choose_algo(const clgconv_context *ctx, const clg_shape *s,
-                                  clgconv_algo *out)
-{
-    double seconds[CLGCONV_ALGO_COUNT_];
-    const int pick = estimate_algos(ctx, s, seconds);
     /* CLGCONV_VERBOSE=1: print every estimate to stderr (for calibrating the cost models). */
     if (clg_verbose() && pick >= 0) {
         char line[512];
@@ -111,19 +102,16 @@ clgconv_status clgconv_testing_auto_estimates(const clgconv_context *ctx,
                                               double seconds[CLGCONV_ALGO_COUNT_],
                                               clgconv_algo *pick)
 {
-    if (!ctx || !desc || !seconds || !pick)
-        return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "a NULL argument");
+    if (!ctx) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "ctx is NULL");
+    if (!desc) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "desc is NULL");
+    if (!seconds) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "seconds is NULL");
+    if (!pick) return clg_fail(CLGCONV_ERROR_INVALID_ARGUMENT, "pick is NULL");
     clg_shape shape;
     clgconv_status st = clg_shape_from_desc(desc, &shape);
     if (st != CLGCONV_SUCCESS) return st;
     st = check_device_limits(ctx, &shape);
     if (st != CLGCONV_SUCCESS) return st;
-    const int a = estimate_algos(ctx, &shape, seconds);
-    if (a < 0)
-        return clg_fail(CLGCONV_ERROR_UNSUPPORTED, "no algorithm can run this convolution on %s",
-                        ctx->info.description);
-    *pick = (clgconv_algo)a;
-    return CLGCONV_SUCCESS;
+    return choose_algo(ctx, &shape, pick, seconds);
 }
 
 clgconv_status clg_plan_create_exact(clgconv_context *ctx, const clg_shape *shape,
@@ -191,7 +179,9 @@ clgconv_status clgconv_conv2d_plan_create(clgconv_context *ctx, const clgconv_co
         clg_mutex_lock(&ctx->lock);
         int tuning = ctx->tuning;
         clg_mutex_unlock(&ctx->lock);
-        st = tuning ? clg_tune(ctx, &shape, &algo, &variant) : choose_algo(ctx, &shape, &algo);
+        double seconds[CLGCONV_ALGO_COUNT_];
+        st = tuning ? clg_tune(ctx, &shape, &algo, &variant)
+                    : choose_algo(ctx, &shape, &algo, seconds);
         if (st != CLGCONV_SUCCESS) return st;
     }
     return clg_plan_create_exact(ctx, &shape, algo, variant, out);
