@@ -394,6 +394,51 @@ static void null_arguments(void)
     clgconv_context_release(NULL);
 }
 
+/* clgconv_testing_auto_estimates (tests/auto_replay's hook): NULL arguments named, a bad
+   descriptor refused with its own message, nothing written to seconds or pick. */
+static void auto_estimates_bad_input(void)
+{
+    clgconv_conv2d_desc d = valid_desc(), bad = valid_desc();
+    bad.in_channels = 30, bad.groups = 4;
+    double seconds[CLGCONV_ALGO_COUNT_];
+    clgconv_algo pick = CLGCONV_ALGO_TILED;
+    char why[200];
+    struct {
+        const char *name;
+        const clgconv_context *ctx;
+        const clgconv_conv2d_desc *desc;
+        double *seconds;
+        clgconv_algo *pick;
+        clgconv_status want;
+    } cases[] = {{"ctx", NULL, &d, seconds, &pick, CLGCONV_ERROR_INVALID_ARGUMENT},
+                 {"desc", g_ctx, NULL, seconds, &pick, CLGCONV_ERROR_INVALID_ARGUMENT},
+                 {"seconds", g_ctx, &d, NULL, &pick, CLGCONV_ERROR_INVALID_ARGUMENT},
+                 {"pick", g_ctx, &d, seconds, NULL, CLGCONV_ERROR_INVALID_ARGUMENT},
+                 {"in_channels", g_ctx, &bad, seconds, &pick, CLGCONV_ERROR_INVALID_ARGUMENT}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        for (int a = 0; a < CLGCONV_ALGO_COUNT_; ++a) seconds[a] = 12345.0;
+        set_marker();
+        clgconv_status st = clgconv_testing_auto_estimates(cases[i].ctx, cases[i].desc,
+                                                           cases[i].seconds, cases[i].pick);
+        int written = 0;
+        for (int a = 0; a < CLGCONV_ALGO_COUNT_; ++a) written += seconds[a] != 12345.0;
+        EXPECT(st == cases[i].want && message_names(WORDS(cases[i].name), why, sizeof why) &&
+                   written == 0 && pick == CLGCONV_ALGO_TILED,
+               "auto_estimates(bad %s) gave %s (%s), %d estimates written", cases[i].name,
+               clgconv_status_string(st), why, written);
+    }
+    /* and a valid descriptor: a pick, the picked algorithm's estimate the smallest */
+    CHECK_OK(clgconv_testing_auto_estimates(g_ctx, &d, seconds, &pick));
+    for (int a = 1; a < CLGCONV_ALGO_COUNT_; ++a)
+        EXPECT(seconds[a] < 0 || seconds[a] >= seconds[pick],
+               "auto_estimates: %s estimated %.3g s, below the pick %s (%.3g s)",
+               clgconv_algo_name((clgconv_algo)a), seconds[a], clgconv_algo_name(pick),
+               seconds[pick]);
+    EXPECT(seconds[CLGCONV_ALGO_AUTO] < 0 && seconds[pick] >= 0,
+           "auto_estimates: AUTO's entry %.3g, the pick's %.3g", seconds[CLGCONV_ALGO_AUTO],
+           seconds[pick]);
+}
+
 /* Status strings and algorithm names. */
 static void names(void)
 {
@@ -1034,6 +1079,7 @@ int main(void)
     good_descriptors();
     depthwise_domain();
     null_arguments();
+    auto_estimates_bad_input();
     cpu_registers_override();
     const clgconv_conv2d_desc nchw = valid_desc();
     clgconv_conv2d_desc nhwc = valid_desc();
