@@ -20,7 +20,9 @@ static void usage(void)
             "           via_nhwc=-1|0|1, registers=16|32 (clgconv_testing_cpu_registers),\n"
             "           ring=-1|0|1 (clgconv_testing_depthwise_ring), or\n"
             "           NAME=VALUE put in the environment (for a temporary getenv in the host\n"
-            "           code while measuring a change)\n"
+            "           code while measuring a change); prefixed A: (A:via_nhwc=0), a setting\n"
+            "           applies to plan A alone (the hooks are reset and such names unset\n"
+            "           after plan A is made)\n"
             "Calls A and B in turn ROUNDS times (after 3 untimed pairs) with packed weights on one\n"
             "profiling queue; prints the medians and minima of each plan's last kernel (its\n"
             "event) and of the wall time of each call (enqueue to clFinish), B/A, and whether\n"
@@ -96,14 +98,18 @@ static void release_side(side *s)
     free(s->wall_ms);
 }
 
-/* Whether setting has the form NAME=VALUE with a name that fits. */
+/* Whether a setting is plan A's alone (prefixed A:). */
+static int for_a(const char *setting) { return strncmp(setting, "A:", 2) == 0; }
+
+/* Whether setting has the form [A:]NAME=VALUE with a name that fits. */
 static int setting_ok(const char *setting)
 {
+    if (for_a(setting)) setting += 2;
     const char *eq = strchr(setting, '=');
     return eq && eq != setting && (size_t)(eq - setting) < 128;
 }
 
-/* Applies one SETTING (checked by setting_ok); 0 on success. */
+/* Applies one SETTING (checked by setting_ok, without its A: prefix); 0 on success. */
 static int apply_setting(const char *setting)
 {
     const char *eq = strchr(setting, '=');
@@ -178,9 +184,26 @@ int main(int argc, char **argv)
     if (!in || !w) return fail("buffers");
 
     side a = {0}, b = {0};
-    int status = make_side(&a, c, dev, q, &d, algo_a, w, out_b, rounds);
+    int status = 0;
     for (int i = 5; status == 0 && i < argc; ++i)
-        if (apply_setting(argv[i])) status = fail(argv[i]);
+        if (for_a(argv[i]) && apply_setting(argv[i] + 2)) status = fail(argv[i]);
+    if (status == 0) status = make_side(&a, c, dev, q, &d, algo_a, w, out_b, rounds);
+    /* plan A's own settings undone: the hooks at their defaults, its names unset */
+    clgconv_testing_tiled_padding(-1);
+    clgconv_testing_tiled_via_nchw(-1);
+    clgconv_testing_tiled_via_nhwc(-1);
+    clgconv_testing_cpu_registers(0);
+    clgconv_testing_depthwise_ring(-1);
+    for (int i = 5; i < argc; ++i)
+        if (for_a(argv[i])) {
+            char name[128];
+            const size_t n = (size_t)(strchr(argv[i], '=') - argv[i] - 2);
+            memcpy(name, argv[i] + 2, n);
+            name[n] = '\0';
+            unsetenv(name);
+        }
+    for (int i = 5; status == 0 && i < argc; ++i)
+        if (!for_a(argv[i]) && apply_setting(argv[i])) status = fail(argv[i]);
     if (status == 0) status = make_side(&b, c, dev, q, &d, algo_b, w, out_b, rounds);
     for (int r = -3; status == 0 && r < rounds; ++r) {
         double ka, wa, kb, wb;
