@@ -47,6 +47,9 @@
  *                conv2d_tiled_nhwc reads, the weights in blocks of CLG_VW channels
  *   -DCLG_NCHW_IO=1 (NHWC build with CLG_PITCHED) conv2d_tiled_nhwc reads NCHW input and
  *                writes NCHW output (an NCHW layer run by the NHWC kernel's tiles)
+ *   -DCLG_OUT_NCHW=1 (NHWC build) conv2d_tiled_nhwc writes NCHW output (an NCHW layer run by
+ *                the NHWC kernel on pad_input_from_nchw's copy), and the build has
+ *                pad_input_from_nchw
  *   -DCLG_ROW_SHARE=1 (NHWC build, specialised geometry with SW 1 and DW 1, row tiles, one
  *                group per vector) conv2d_tiled_nhwc's interior tiles broadcast each input value
  *                of a row once for all KW taps (TB + KW - 1 values held in registers)
@@ -96,9 +99,11 @@
  *   pixel and stores only its own), dim 2: n*G + g. Taps outside the image read zeros at
  *   wt[wt_offset + G*KPG*RED] (transpose_weights writes them), so no padded copy is needed.
  *   With CLG_NCHW_IO as well: input [N][C][H][W] and output [N][K][OH][OW], the zeros
- *   (CPG-1)*H*W + 1 of them; a whole tile (8-lane multiples) is transposed in registers in
- *   blocks of 8 pixels x 8 channels and each channel's pixels stored together, the image's last
- *   tile lane by lane.
+ *   (CPG-1)*H*W + 1 of them.
+ *   With CLG_NCHW_IO or CLG_OUT_NCHW the output is [N][K][OH][OW]: a whole tile (8-lane
+ *   multiples) is transposed in registers in blocks of 8 pixels x 8 channels and each
+ *   channel's pixels stored together; a partial tile (the image's last pitched tile, a row's
+ *   last row tile) and narrower vectors go lane by lane.
  *   Each work-item holds CLG_TB x CLG_KV vectors of CLG_VW channels: one weight vector load
  *   feeds CLG_TB FMAs with broadcast input values, one broadcast CLG_KV FMAs.
  *   With CLG_GROUP_BLOCKED the input is [N][G][H][W][CPG] (each group's image contiguous, a
@@ -138,6 +143,13 @@
  *   padded[(n*C + c)*HP + r][q] = input[n][r - PT][q - PL][c] (0 outside the image).
  *   dim 0: block of 8 channels c, dim 1: n*HP + r (each work-item walks its row in blocks of
  *   8 columns). Arguments: input, padded, N, C, H, W, HP, WP, PT, PL.
+ *
+ * NCHW layers that the NHWC row tiles run faster (strided, wide images) take the mirror path:
+ * pad_input_from_nchw (NHWC builds with CLG_OUT_NCHW): the pre-pass reading an NCHW input,
+ *   writing the padded NHWC image: padded[(n*HP + r)*WP + q][c] = input[n][c][r - PT][q - PL]
+ *   (0 outside the image). dim 0: block of 8 channels c, dim 1: n*HP + r (each work-item walks
+ *   its row in blocks of 8 columns, 8 x 8 blocks transposed in registers). Arguments: input,
+ *   padded, N, C, H, W, HP, WP, PT, PL.
  */
 
 #ifndef CLG_IDX
@@ -174,6 +186,14 @@
 #if CLG_NCHW_IO && !(CLG_NHWC && CLG_PITCHED)
 #error CLG_NCHW_IO needs the NHWC build's pitched tiles
 #endif
+#ifndef CLG_OUT_NCHW
+#define CLG_OUT_NCHW 0
+#endif
+#if CLG_OUT_NCHW && !CLG_NHWC
+#error CLG_OUT_NCHW is for the NHWC build
+#endif
+/* conv2d_tiled_nhwc stores NCHW output (an NCHW layer run by the NHWC kernel) */
+#define NCHW_OUT_ (CLG_NCHW_IO || CLG_OUT_NCHW)
 
 /* Geometry: build-time constants in a specialised build, else the runtime arguments. */
 #ifdef CLG_KH
@@ -231,11 +251,11 @@
         }                                                                                      \
     } while (0)
 
-/* Transposing copies (pad_input_from_nhwc, transpose_weights) move 8 x 8 blocks: eight 8-float
-   loads along one layout, eight 8-float stores along the other (the transposition in
-   registers, transpose8x8 from vector_common.cl); blocks cut by an edge go element by
-   element. STORE_COLUMNS stores column j of b[0..7] at dst + j*stride (b is transposed in
-   place). */
+/* Transposing copies (pad_input_from_nhwc and _from_nchw, transpose_weights) move 8 x 8
+   blocks: eight 8-float loads along one layout, eight 8-float stores along the other (the
+   transposition in registers, transpose8x8 from vector_common.cl); blocks cut by an edge go
+   element by element. STORE_COLUMNS stores column j of b[0..7] at dst + j*stride (b is
+   transposed in place). */
 #define STORE_COLUMNS(b, dst, stride)                                                          \
     do {                                                                                       \
         transpose8x8(b);                                                                       \
@@ -540,7 +560,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
         }                                                                                      \
     } while (0)
 
-#if CLG_NCHW_IO && CLG_VW % 8 == 0
+#if NCHW_OUT_ && CLG_VW % 8 == 0
 /* EIGHT_LANES(v, h): lanes h*8 .. h*8+7 of v (h a constant after unrolling). */
 #if CLG_VW == 8
 #define EIGHT_LANES(v, h) (v)
@@ -794,31 +814,47 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 
 #endif /* CLG_PITCHED */
 
-    floatV b = (floatV)(0.0f);
-    if (has_bias) b = LOADV(bias + kv + k0);
-#if CLG_NCHW_IO
-    /* NCHW output: lane j of pixel p is channel kv + k0 + j at position q0 + p of its plane */
+    floatV bv[CLG_KV]; /* the bias of vector v of the work-item's channels */
+#pragma unroll
+    for (int v = 0; v < CLG_KV; ++v)
+        bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
+#if NCHW_OUT_
+    /* NCHW output: lane j of vector v of pixel p is channel kv + k0 + v*CLG_VW + j at the
+       tile's position p of its plane (pitched: position q0 + p of the image; row tiles: ox0 +
+       p of row oy) */
+#if CLG_PITCHED
     __global float *out = output + ((CLG_IDX)n * K + kv + k0) * OHW + q0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
+#else
+    const int OHW = OH * OW;
+    __global float *out = output + ((CLG_IDX)n * K + kv + k0) * OHW + (CLG_IDX)oy * OW + ox0;
+    const int tile_pixels = min(CLG_TB, OW - ox0);
+#endif
+#pragma unroll
+    for (int p = 0; p < CLG_TB * CLG_KV; ++p)
+        acc[p] = clamp_output(acc[p] + bv[p % CLG_KV], output_min, output_max);
 #if CLG_VW % 8 == 0
     if (tile_pixels == CLG_TB) {
         /* A whole tile: blocks of 8 pixels x 8 channels transposed in registers, then each
            channel's pixels (consecutive in its plane) stored together. */
 #pragma unroll
-        for (int p = 0; p < CLG_TB; ++p) acc[p] = clamp_output(acc[p] + b, output_min, output_max);
+        for (int v = 0; v < CLG_KV; ++v) {
 #pragma unroll
-        for (int p0 = 0; p0 < CLG_TB; p0 += 8) {
+            for (int p0 = 0; p0 < CLG_TB; p0 += 8) {
 #pragma unroll
-            for (int h = 0; h < CLG_VW / 8; ++h) {
-                float8 blk[8]; /* blk[p] lanes: channels h*8 .. h*8+7 of pixel p0 + p */
+                for (int h = 0; h < CLG_VW / 8; ++h) {
+                    float8 blk[8]; /* blk[p] lanes: channels h*8 .. h*8+7 of pixel p0 + p */
 #pragma unroll
-                for (int p = 0; p < 8; ++p)
-                    blk[p] = p0 + p < CLG_TB ? EIGHT_LANES(acc[p0 + p], h) : (float8)(0.0f);
-                transpose8x8(blk);
+                    for (int p = 0; p < 8; ++p)
+                        blk[p] = p0 + p < CLG_TB ? EIGHT_LANES(acc[(p0 + p) * CLG_KV + v], h)
+                                                 : (float8)(0.0f);
+                    transpose8x8(blk);
 #pragma unroll
-                for (int j = 0; j < 8; ++j)
-                    store_first_lanes(blk[j], out + (CLG_IDX)(h * 8 + j) * OHW + p0,
-                                      min(8, CLG_TB - p0));
+                    for (int j = 0; j < 8; ++j)
+                        store_first_lanes(blk[j],
+                                          out + (CLG_IDX)(v * CLG_VW + h * 8 + j) * OHW + p0,
+                                          min(8, CLG_TB - p0));
+                }
             }
         }
         return;
@@ -828,19 +864,18 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
         if (p < tile_pixels) {
-            float lanes[CLG_VW];
-            TO_ARRAY(clamp_output(acc[p] + b, output_min, output_max), lanes);
 #pragma unroll
-            for (int j = 0; j < CLG_VW; ++j) out[(CLG_IDX)j * OHW + p] = lanes[j];
+            for (int v = 0; v < CLG_KV; ++v) {
+                float lanes[CLG_VW];
+                TO_ARRAY(acc[p * CLG_KV + v], lanes);
+#pragma unroll
+                for (int j = 0; j < CLG_VW; ++j)
+                    out[(CLG_IDX)(v * CLG_VW + j) * OHW + p] = lanes[j];
+            }
         }
     }
 }
 #else
-    floatV bv[CLG_KV]; /* the bias of vector v of the work-item's channels */
-    bv[0] = b;
-#pragma unroll
-    for (int v = 1; v < CLG_KV; ++v)
-        bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
 /* pixel p's CLG_KV output vectors at dst, dst + CLG_VW, ... */
 #define STORE_PIXEL(p, dst)                                                                    \
     do {                                                                                       \
@@ -864,7 +899,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #endif
 #undef STORE_PIXEL
 }
-#endif /* CLG_NCHW_IO */
+#endif /* NCHW_OUT_ */
 
 __kernel void transpose_weights(__global const float *restrict w, __global float *restrict wt,
                                 const int wt_offset, const int G, const int KH, const int KW,
@@ -977,6 +1012,43 @@ __kernel void pad_input_group_blocked(__global const float *restrict input,
 }
 
 #endif /* CLG_NHWC && CLG_GROUP_BLOCKED */
+
+#if CLG_NHWC && CLG_OUT_NCHW
+
+__kernel void pad_input_from_nchw(__global const float *restrict input,
+                                  __global float *restrict padded, const int N, const int C,
+                                  const int H, const int W, const int HP, const int WP,
+                                  const int PT, const int PL)
+{
+    const int c0 = (int)get_global_id(0) * 8, row = (int)get_global_id(1);
+    if (c0 >= C || row >= N * HP) return;
+    const int n = row / HP, r = row - n * HP, iy = r - PT;
+    const CLG_IDX plane = (CLG_IDX)H * W; /* input elements per channel */
+    __global float *dst = padded + (CLG_IDX)row * WP * C + c0;
+    const bool in_rows = iy >= 0 && iy < H;
+    const int nc = min(8, C - c0);
+    /* Channel c0's input row, shifted so that src[c * plane + q] is padded column q's value of
+       channel c0 + c. */
+    const __global float *src = input + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)iy * W - PL;
+    for (int q0 = 0; q0 < WP; q0 += 8) {
+        const int ix0 = q0 - PL;
+        if (in_rows && nc == 8 && q0 + 8 <= WP && ix0 >= 0 && ix0 + 8 <= W) {
+            float8 px[8]; /* px[c]: columns q0 .. q0+7 of channel c0 + c */
+#pragma unroll
+            for (int c = 0; c < 8; ++c) px[c] = vload8(0, src + c * plane + q0);
+            STORE_COLUMNS(px, dst + (CLG_IDX)q0 * C, C);
+        } else {
+            for (int q = q0; q < min(q0 + 8, WP); ++q) {
+                const int ix = q - PL;
+                const bool inside = in_rows && ix >= 0 && ix < W;
+                for (int c = 0; c < nc; ++c)
+                    dst[(CLG_IDX)q * C + c] = inside ? src[c * plane + q] : 0.0f;
+            }
+        }
+    }
+}
+
+#endif /* CLG_NHWC && CLG_OUT_NCHW */
 
 #if !CLG_NHWC
 

@@ -29,6 +29,9 @@ typedef struct tiled_params {
                        (always padded, by pad_input_from_nhwc); it writes NHWC output */
     int nchw_io;    /* NCHW layer run by the NHWC kernel's pitched tiles, reading and writing
                        NCHW (-DCLG_NCHW_IO): the other fields are the NHWC twin's */
+    int via_nhwc;   /* NCHW layer run by the NHWC kernel's row tiles on a padded NHWC copy
+                       (pad_input_from_nchw), storing NCHW (-DCLG_OUT_NCHW): the other fields
+                       are the NHWC twin's (always padded) */
     int group_blocked; /* NHWC with padded: the padded copy is group-blocked, [N][G][HP][WP][CPG]
                           (pad_input_group_blocked, -DCLG_GROUP_BLOCKED) */
     int edges; /* on the unpadded input (-DCLG_EDGES, see edge_rows), no pre-pass: NCHW
@@ -73,6 +76,12 @@ static CLG_THREAD_LOCAL long g_kv_plans = 0;
 
 long clgconv_testing_tiled_kv_plans(void) { return g_kv_plans; }
 
+/* clgconv_testing_tiled_copy_plans: tiled NCHW plans created on this thread that run the NHWC
+   kernel on a transposed copy of the input (via_nhwc). */
+static CLG_THREAD_LOCAL long g_copy_plans = 0;
+
+long clgconv_testing_tiled_copy_plans(void) { return g_copy_plans; }
+
 /* clgconv_testing_tiled_via_nchw: -1 lets the cost model choose, 0 never runs an NHWC layer
    through the NCHW kernel, 1 does whenever the layer fits (per thread, read at plan creation). */
 static CLG_THREAD_LOCAL int g_via_mode = -1;
@@ -80,11 +89,15 @@ static CLG_THREAD_LOCAL int g_via_mode = -1;
 void clgconv_testing_tiled_via_nchw(int mode) { g_via_mode = mode < 0 ? -1 : mode > 0; }
 
 /* clgconv_testing_tiled_via_nhwc: -1 lets the plan choose, 0 never runs an NCHW layer through
-   the NHWC kernel's pitched tiles, 1 does whenever the layer suits them (per thread, read at
-   plan creation). */
+   the NHWC kernel, 1 always does: with NCHW addressing where the layer suits its pitched tiles
+   (nchw_io), else on a transposed copy of the input (via_nhwc); 2 always on the copy (per
+   thread, read at plan creation). */
 static CLG_THREAD_LOCAL int g_via_nhwc_mode = -1;
 
-void clgconv_testing_tiled_via_nhwc(int mode) { g_via_nhwc_mode = mode < 0 ? -1 : mode > 0; }
+void clgconv_testing_tiled_via_nhwc(int mode)
+{
+    g_via_nhwc_mode = mode < 0 ? -1 : mode > 2 ? 2 : mode;
+}
 
 /* The twin of a layer in the other layout: the same convolution with that layout's strides. */
 static void layout_twin(const clg_shape *s, clgconv_layout layout, clg_shape *twin)
@@ -795,6 +808,16 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
         q.nchw_io = 0;
         return plan_seconds(ctx, &twin, &q) + 8.0 * (double)s->output_elems / bw;
     }
+    if (p->via_nhwc) {
+        /* The NHWC twin's padded plan (its copy counted as a plain one), the copy's
+           transposition and the NCHW stores (as for nchw_io) */
+        clg_shape twin;
+        layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
+        tiled_params q = *p;
+        q.via_nhwc = 0;
+        return plan_seconds(ctx, &twin, &q) + 4.0 * (double)s->input_elems / bw +
+               8.0 * (double)s->output_elems / bw;
+    }
     if (p->via_nchw) {
         /* The transposing pre-pass and the NCHW convolution, whose lane-by-lane NHWC stores
            cost about as much as a copy of the output. The pre-pass ran at about half the copy
@@ -882,20 +905,72 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
    0.91-0.94x, g=64 0.85x; 7x7 0.97-0.98x). Dense 7x7 and 14x14 layers (reductions of
    thousands) keep the NCHW kernel, which runs them near the peak. The test hook forces it for
    every NCHW layer that suits the tiles. */
-static void choose_via_nhwc(const clgconv_context *ctx, const clg_shape *s, int variant,
-                            tiled_params *p)
+static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int variant,
+                           tiled_params *p)
 {
-    if (g_via_nhwc_mode == 0 || !ctx->info.is_cpu || variant != 0 || p->flat) return;
-    if (g_via_nhwc_mode < 0 && (s->OW >= 16 || s->reduction > 576)) return;
+    if (!ctx->info.is_cpu || variant != 0 || p->flat) return false;
+    if (g_via_nhwc_mode < 0 && (s->OW >= 16 || s->reduction > 576)) return false;
     clg_shape twin;
     layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
     tiled_params q = tiled_choose(&twin, 0, ctx->info.cpu_registers, true, 0);
-    if (!q.pitched || q.vw < 8) return;
+    if (!q.pitched || q.vw < 8) return false;
     q.nchw_io = 1, q.kv = 1;
     /* the zeros (a group's channel stride) and the weights within the workspace cap */
     const uint64_t elems = (uint64_t)s->weight_elems + (uint64_t)outside_zeros(s, &q);
-    if (elems > INT32_MAX || elems > clg_workspace_cap(ctx) / sizeof(float)) return;
+    if (elems > INT32_MAX || elems > clg_workspace_cap(ctx) / sizeof(float)) return false;
     *p = q;
+    return true;
+}
+
+/* NCHW layers that the NHWC kernel's row tiles run faster than the NCHW kernel, even after a
+   transposing copy: pad_input_from_nchw copies the input into a padded NHWC image in the
+   workspace (the mirror of pad_input_from_nhwc), the NHWC twin's row tiles run on it, built
+   with -DCLG_OUT_NCHW to store each channel's pixels together (8 x 8 blocks transposed in
+   registers). Taken on CPUs, 3x3-like windows (not 1x1), rows not pitched:
+   - stride 2 or more along x, 16-lane NHWC tiles (16 or more output channels per group) of a
+     dense layer or of 32 or more per group: the NCHW kernel's vectors run along the pixels,
+     and with a stride each load gathers every other float (LOAD_STRIDED), where the NHWC
+     tiles broadcast one value. Plans alternating call by call (AVX-512 VM, whole call,
+     medians of 15): 3x3 stride 2 dense 112x112x96 0.32x (batch 8 0.33x), 56x56x192 0.57x,
+     28x28x256 0.43x, 28x28x128 0.53x, 28x28x512 0.50x; ResNet's 7x7 stem (3 -> 64 channels,
+     224x224) 0.63x. Not taken: 16 per group (56x56x256 g=16: kernel 0.95x, but the copy of a
+     short reduction's input made the call 1.15x).
+   - stride 1, rows of 56 or more pixels and two channel vectors (-DCLG_KV=2, see
+     tiled_choose): dense 3x3 56x56x128 0.73-0.79x (batch 8 0.73x), 56x56x64 0.90x,
+     112x112x64 0.54x, 112x112x32 0.72-0.74x. Not taken: 28x28 (dense 256 channels 0.92-1.07x,
+     batch 8 0.84x; 192 0.91-0.94x; g=2 0.99-1.00x, g=4 0.92-1.12x), AlexNet's 27x27 5x5
+     (dense 1.17x, g=2 1.03-1.04x), 14x14x512 1.33x, 7x7x1024 2.0x, 1x1 layers (56x56x64
+     1.74x: the NCHW kernel runs them as one flat run).
+   The test hook forces it on any device and layer. */
+static bool nhwc_copy_pays(const clgconv_context *ctx, const clg_shape *s,
+                           const tiled_params *own, const tiled_params *q)
+{
+    if (!ctx->info.is_cpu || s->KH * s->KW == 1 || own->pitched) return false;
+    if (s->SW > 1) return q->vw == 16 && (s->G == 1 || s->KPG % 32 == 0);
+    return s->OW >= 56 && q->kv > 1;
+}
+
+static void choose_nhwc_copy(const clgconv_context *ctx, const clg_shape *s, int variant,
+                             tiled_params *p)
+{
+    clg_shape twin;
+    layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
+    tiled_params q = tiled_choose(&twin, variant % 4, ctx->info.cpu_registers, false,
+                                  clg_gpu_target_items(ctx));
+    if (g_via_nhwc_mode < 0 && !nhwc_copy_pays(ctx, s, p, &q)) return;
+    padded_image(&twin, &q);
+    if (!padded_fits(ctx, &twin, &q, twin.weight_elems)) return;
+    q.padded = 1;
+    q.via_nhwc = 1;
+    *p = q;
+}
+
+static void choose_via_nhwc(const clgconv_context *ctx, const clg_shape *s, int variant,
+                            tiled_params *p)
+{
+    if (g_via_nhwc_mode == 0) return;
+    if (g_via_nhwc_mode != 2 && choose_nchw_io(ctx, s, variant, p)) return;
+    choose_nhwc_copy(ctx, s, variant, p);
 }
 
 /* NHWC grouped layers on CPUs whose plan pads the input (row tiles, one group per vector,
@@ -978,6 +1053,7 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
         const clg_shape *cs = s;
         clg_shape twin;
         if (p.via_nchw) nchw_twin(s, &twin), cs = &twin;
+        if (p.via_nhwc) layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin), cs = &twin;
         const double tile = (double)p.vw * (double)p.tb * (double)p.tx;
         return clg_gpu_seconds(ctx, cs->d.layout == CLGCONV_LAYOUT_NHWC ? &nhwc : &nchw,
                                2.0 * s->macs, (double)tiled_items(cs, &p), tile,
@@ -1025,10 +1101,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     const clg_shape *s = &plan->shape;
     tiled_params p = tiled_params_for(plan->ctx, s, plan->variant);
     /* cs: the shape the convolution kernel runs (the NCHW twin when via_nchw, the NHWC twin
-       when nchw_io). */
+       when nchw_io or via_nhwc). */
     clg_shape twin;
     const clg_shape *cs = s;
-    if (p.via_nchw || p.nchw_io) {
+    if (p.via_nchw || p.nchw_io || p.via_nhwc) {
         layout_twin(s, p.via_nchw ? CLGCONV_LAYOUT_NCHW : CLGCONV_LAYOUT_NHWC, &twin);
         cs = &twin;
     }
@@ -1079,6 +1155,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_GROUP_BLOCKED=1");
     if (p.via_nchw)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_OUT_NHWC=1");
+    if (p.via_nhwc)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_OUT_NCHW=1");
     if (p.gpv > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_GPV=%d", p.gpv);
     else if (nhwc && plan->ctx->info.is_cpu && s->KPG > p.vw)
@@ -1095,8 +1173,10 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     if (p.edges) ++g_edge_plans;
     if (p.kv > 1) ++g_kv_plans;
+    if (p.via_nhwc) ++g_copy_plans;
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
     const char *pad_name = st->pad_name = p.via_nchw        ? "pad_input_from_nhwc"
+                                          : p.via_nhwc      ? "pad_input_from_nchw"
                                           : p.group_blocked ? "pad_input_group_blocked"
                                                             : "pad_input";
     clgconv_status r =
@@ -1167,15 +1247,16 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         clg_device_geometry(plan->ctx, wg, work, local_size, st->global, st->local);
     }
     /* Workspace: the padded input (if any), then (NHWC) the transposed weights. */
-    if (p.via_nchw) {
+    if (p.via_nchw || p.via_nhwc) {
         st->hp = (int)p.hp, st->wp = (int)p.wp;
         const int pad_ints[8] = {(int)s->N, (int)s->C,  (int)s->H,  (int)s->W,
                                  st->hp,    st->wp,     p.flat ? 0 : (int)s->PT,
                                  p.flat ? 0 : (int)s->PL};
         memcpy(st->pad_ints, pad_ints, sizeof pad_ints);
         st->pad_nints = 8;
-        /* One row of 8-channel blocks per work-item (PoCL pays about a microsecond per
-           work-group: with one 8 x 8 block per work-item the copy ran 3x slower). */
+        /* Both transposing copies (pad_input_from_nhwc and _from_nchw): one row of 8-channel
+           blocks per work-item (PoCL pays about a microsecond per work-group: with one 8 x 8
+           block per work-item the copy ran 3x slower). */
         size_t pwork[3] = {(size_t)((s->C + 7) / 8), (size_t)(s->N * p.hp), 1};
         const size_t copy_local_size[3] = {8, 1, 1};
         clg_device_geometry(plan->ctx, pwg, pwork, copy_local_size, st->p_global, st->p_local);

@@ -337,6 +337,22 @@ const test_case test_named_cases[] = {
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_wide_input", 1, 64, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
+    /* NCHW layers run by the NHWC kernel's row tiles on a transposed, padded copy of the
+       input (pad_input_from_nchw, -DCLG_OUT_NCHW; CPU plans take it for strided and wide
+       layers, the differential suite forces it on these cases and on a share of the random
+       sweep's NCHW layers): stride 2 with asymmetric padding in 16-lane tiles, rows of 57 in
+       two channel vectors (the last tile partial), 2 channels per group (groups per vector),
+       3 input and 5 output channels per group (narrow vectors) dilated with a stride over the
+       kernel, a 5x5 at batch 3 without a bias, a 1x1 layer with more input than output
+       channels. */
+    {"tiled_nchw_copy_s2_asymmetric", 1, 32, 29, 31, 32, 1, 3, 3, 2, 2, 0, 1, 1, 0,
+     .clamp = TEST_CLAMP_RELU6},
+    {"tiled_nchw_copy_two_vectors_57_wide", 1, 64, 6, 57, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"tiled_nchw_copy_groups_per_vector", 2, 16, 9, 11, 16, 8, 3, 3, 1, 1, 1, 1, 1, 1},
+    {"tiled_nchw_copy_narrow_dilated", 2, 9, 11, 13, 15, 3, 3, 3, 3, 3, 2, 1, 0, 2, 2, 2},
+    {"tiled_nchw_copy_5x5_batch3", 3, 24, 10, 17, 48, 2, 5, 5, 1, 1, 2, 2, 2, 2, .no_bias = 1},
+    {"tiled_nchw_copy_1x1", 1, 48, 7, 9, 16, 1, 1, 1, 1, 1, 0, 0, 0, 0,
+     .clamp = TEST_CLAMP_NARROW},
     /* NCHW rows of one 2-vector block on the unpadded input, loads leaving a row shifted
        (tiled, -DCLG_EDGES, on 32-register CPUs): shifts of 1 each side, of 2 (dilation, and
        asymmetric padding on either side), a stride along y only, 16 channels per group at

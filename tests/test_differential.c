@@ -50,9 +50,12 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            shifted edge loads, the named tiled_nhwc_edges cases and the random and medium
            sweeps' NHWC layers with row tiles on the unpadded input (both -DCLG_EDGES; for
            NHWC the CPU plans' usual choice; the cost model's own run is not made for tiled
-           here; about 40 more runs per shard and no measurable time, cold).
-           Modes: 3 edge rows, 1 padded, 0 unpadded, 2 via the other layout's kernel, -1 the
-           only run of other algorithms. */
+           here; about 40 more runs per shard and no measurable time, cold); the named
+           tiled_nchw_copy cases and every third NCHW layer of the random sweep a fifth time
+           through the NHWC kernel's row tiles on a transposed copy of the input (a program
+           build each, hence not every layer).
+           Modes: 4 via the NHWC copy, 3 edge rows, 1 padded, 0 unpadded, 2 via the other
+           layout's kernel, -1 the only run of other algorithms. */
         const bool tiled = a == CLGCONV_ALGO_TILED;
         const int cpg = d->in_channels / d->groups, kpg = d->out_channels / d->groups;
         const bool via =
@@ -66,6 +69,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         const char *edges_prefix =
             d->layout == CLGCONV_LAYOUT_NCHW ? "tiled_nchw_edges" : "tiled_nhwc_edges";
         const bool named_edges = strncmp(name, edges_prefix, 16) == 0;
+        const bool copy = d->layout == CLGCONV_LAYOUT_NCHW &&
+                          (strncmp(name, "tiled_nchw_copy", 15) == 0 ||
+                           (strncmp(name, "random", 6) == 0 && g_shape_index % 3 == 0));
         const bool edges =
             named_edges || (d->layout == CLGCONV_LAYOUT_NHWC &&
                             plan_registers > 0 &&
@@ -85,23 +91,25 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                                strncmp(name, "depthwise_nhwc_rows", 19) == 0;
         const bool want_flat = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
                                g_compute_units <= 16 && strncmp(name, "depthwise_flat", 14) == 0;
-        for (int mode = tiled ? (edges ? 3 : via ? 2 : 1) : -1; mode >= (tiled ? 0 : -1);
-             --mode) {
-            if (mode == 2 && !via) continue;
+        for (int mode = tiled ? (copy ? 4 : edges ? 3 : via ? 2 : 1) : -1;
+             mode >= (tiled ? 0 : -1); --mode) {
+            if ((mode == 3 && !edges) || (mode == 2 && !via)) continue;
             const char *algo = clgconv_algo_name((clgconv_algo)a);
             snprintf(label, sizeof label, "%s [%s%s] %s%s%s", name, desc_text,
                      with_bias ? "" : " no bias", algo,
-                     mode == 3   ? " edge rows"
+                     mode == 4   ? " via NHWC copy"
+                     : mode == 3 ? " edge rows"
                      : mode == 2 ? (d->layout == CLGCONV_LAYOUT_NHWC ? " via NCHW" : " via NHWC")
                      : mode == 1 ? " padded"
                      : mode == 0 ? " unpadded"
                                  : "",
                      g_plan_label);
-            clgconv_testing_tiled_padding(mode == 3 ? 2 : mode == 2 ? -1 : mode);
+            clgconv_testing_tiled_padding(mode == 3 ? 2 : mode == 2 || mode == 4 ? -1 : mode);
             clgconv_testing_tiled_via_nchw(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
-            clgconv_testing_tiled_via_nhwc(mode == 2 ? 1 : mode >= 0 ? 0 : -1);
+            clgconv_testing_tiled_via_nhwc(mode == 4 ? 2 : mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             const long edges0 = clgconv_testing_tiled_edge_plans();
             const long kv0 = clgconv_testing_tiled_kv_plans();
+            const long copy0 = clgconv_testing_tiled_copy_plans();
             const long rows0 = clgconv_testing_depthwise_row_plans();
             const long flat0 = clgconv_testing_depthwise_flat_plans();
             double t0 = test_now_seconds();
@@ -111,7 +119,10 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             if (want_edges && mode == 3)
                 EXPECT(clgconv_testing_tiled_edge_plans() > edges0,
                        "%s: the plan did not take edge rows", label);
-            if (want_kv && mode != 2)
+            if (mode == 4)
+                EXPECT(clgconv_testing_tiled_copy_plans() > copy0,
+                       "%s: the plan did not run the NHWC kernel on a copy", label);
+            if (want_kv && mode != 2 && mode != 4)
                 EXPECT(clgconv_testing_tiled_kv_plans() > kv0,
                        "%s: the plan did not take two channel vectors", label);
             if (want_rows)
