@@ -932,12 +932,13 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
      and with a stride each load gathers every other float (LOAD_STRIDED), where the NHWC
      tiles broadcast one value. Plans alternating call by call (AVX-512 VM, whole call,
      medians of 15): 3x3 stride 2 dense 112x112x96 0.32x (batch 8 0.33x), 56x56x192 0.57x,
-     28x28x256 0.43x, 28x28x128 0.53x, 28x28x512 0.50x; ResNet's 7x7 stem (3 -> 64 channels,
-     224x224) 0.63x. Not taken: 16 per group (56x56x256 g=16: kernel 0.95x, but the copy of a
+     28x28x256 0.43x, 28x28x128 0.53x, 28x28x512 0.50x, 56x56x256 0.42x; ResNet's 7x7 stem
+     (3 -> 64 channels, 224x224) 0.63x; ConvNeXt's 2x2 stride-2 patch layer (96 -> 192
+     channels, 56x56) 0.72x. Not taken: 16 per group (56x56x256 g=16: kernel 0.95x, but the copy of a
      short reduction's input made the call 1.15x).
    - stride 1, rows of 56 or more pixels and two channel vectors (-DCLG_KV=2, see
-     tiled_choose): dense 3x3 56x56x128 0.73-0.79x (batch 8 0.73x), 56x56x64 0.90x,
-     112x112x64 0.54x, 112x112x32 0.72-0.74x. Not taken: 28x28 (dense 256 channels 0.92-1.07x,
+     tiled_choose): dense 3x3 56x56x128 0.73-0.79x (batch 8 0.73x), 56x56x64 0.78-0.90x,
+     112x112x64 0.54x, 112x112x32 0.72-0.74x (batch 8 0.73x), 56x56 32 -> 64 channels 1.01x. Not taken: 28x28 (dense 256 channels 0.92-1.07x,
      batch 8 0.84x; 192 0.91-0.94x; g=2 0.99-1.00x, g=4 0.92-1.12x), AlexNet's 27x27 5x5
      (dense 1.17x, g=2 1.03-1.04x), 14x14x512 1.33x, 7x7x1024 2.0x, 1x1 layers (56x56x64
      1.74x: the NCHW kernel runs them as one flat run).
