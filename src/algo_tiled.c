@@ -427,9 +427,8 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
         /* 32 registers (AVX-512 PoCL; plans alternating call by call, medians), constant
            channel counts: 16-lane vectors take runs of up to 7 pixels (14 accumulators), e.g.
            7x7 images in 7 tiles instead of 9 of 6: ResNeXt's g=32 7x7 layer 1.06-1.07x faster
-           (batch 8 also), dense 14x14x512 1.06x, g=32 14x14 the same. Their one-vector row
-           tiles keep 6 (7 ran 0.96x to 1.07x on 27x27 and 28x28 layers on the AMD VM, 0.86-0.92x
-           on the Intel one for g=16; 10 or 13 pixels no faster or slower). */
+           (batch 8 also), dense 14x14x512 1.06x, g=32 14x14 the same. Row tiles take up to 7
+           as well, below (decided after this choice, which compares tiles of 6). */
         const bool wide_regs = cpu_regs >= 32 && variant == 0 && p.channels && p.gpv == 1;
         const int run_tb = even_tile(pixels, wide_regs && p.vw == 16 ? 7 : max_tb);
         const int64_t row_slots = s->OH * ((s->OW + p.tb - 1) / p.tb * p.tb);
@@ -462,6 +461,16 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
             p.kv = 2;
             p.tb = even_tile(s->OW, 7);
         }
+        /* One 16-lane vector (16 output channels per group, or 48, 80, ...): rows of up to 7
+           pixels as well. With 6 accumulators the FMAs' latency (4 cycles, 2 FMA units: 8 in
+           flight) was not covered. Intel Xeon VM (AVX-512, PoCL 3.1), plans alternating call
+           by call, medians of 21, whole call: 256 channels 28x28 g=16 0.88-0.90x (batch 8
+           0.88x), 128 channels 56x56 g=8 0.86x; 14x14 g=32 (pitched tiles of 7 already) 0.97x.
+           The AMD VM of sessions 11-21 (Zen 4, whose 512-bit FMAs issue as two halves) had
+           measured 0.96-1.07x on 27x27 and 28x28 layers; the CI class (Zen 5) has full-width
+           512-bit FMA units. 10 or 13-14 pixels measured no faster. */
+        else if (wide_regs && !p.pitched && p.vw == 16)
+            p.tb = even_tile(s->OW, 7);
     }
     if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
     return p;
