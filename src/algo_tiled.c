@@ -284,13 +284,19 @@ static void fill_gpu(const clg_shape *s, tiled_params *p, int64_t gpu_items)
     }
 }
 
+/* tiled_choose's pitched tiles: never; where they suit the layer better than row tiles; or,
+   for NHWC twins run with NCHW addressing (nchw_io, which only pitched tiles have), where they
+   suit it better than row tiles of 6 or 8 pixels (the comparison that path was measured on). */
+typedef enum { PITCHED_NEVER, PITCHED_IF_BETTER, PITCHED_FOR_NCHW_IO } pitched_choice;
+
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. cpu_regs:
    the CPU's vector registers in 8-float units (clg_device_info.cpu_registers: 16 on AVX2, 32 on
    AVX-512), which bound the register tile, or 0 on other devices; gpu_items:
    clg_gpu_target_items (0 on CPUs), which variant 0's tiles shrink to reach (fill_gpu). */
 static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
-                                 bool allow_pitched, int64_t gpu_items)
+                                 pitched_choice pitched, int64_t gpu_items)
 {
+    const bool allow_pitched = pitched != PITCHED_NEVER;
     const bool cpu = cpu_regs > 0;
     tiled_params p = {.vw = 8, .kv = 1, .tb = 8, .tx = 1, .gpv = 1};
     p.specialised = specialised_geometry(s);
@@ -427,14 +433,26 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
         /* 32 registers (AVX-512 PoCL; plans alternating call by call, medians), constant
            channel counts: 16-lane vectors take runs of up to 7 pixels (14 accumulators), e.g.
            7x7 images in 7 tiles instead of 9 of 6: ResNeXt's g=32 7x7 layer 1.06-1.07x faster
-           (batch 8 also), dense 14x14x512 1.06x, g=32 14x14 the same. Row tiles take up to 7
-           as well, below (decided after this choice, which compares tiles of 6). */
+           (batch 8 also), dense 14x14x512 1.06x, g=32 14x14 the same. */
         const bool wide_regs = cpu_regs >= 32 && variant == 0 && p.channels && p.gpv == 1;
         const int run_tb = even_tile(pixels, wide_regs && p.vw == 16 ? 7 : max_tb);
-        const int64_t row_slots = s->OH * ((s->OW + p.tb - 1) / p.tb * p.tb);
+        /* The row tiles the pitched ones compete with: on 32-register CPUs those of the rules
+           below, up to 7 pixels of 16 lanes or 16 of 8 lanes (their edge tiles need no copy).
+           Compared with tiles of 6 or 8 (as before they were), 14x14 and 7x7 layers took
+           pitched tiles, and row tiles of 7 or 14 pixels ran them faster: Intel Xeon VM,
+           plans alternating call by call, medians of 31, whole call, 14x14 g=32 (16 per
+           group) 0.75-0.81x (batch 8 0.75-0.78x), g=16 (32 per group, two vectors) 0.90x,
+           g=64 (8 per group) 0.53x (batch 8 0.53x), 256 channels g=32 0.62x, 256 channels g=16
+           0.86x, 13x13 g=6 0.83x; 7x7 g=32 0.98x (batch 8 0.90x), 7x7 g=128 1.06x, 7x7 with 8
+           per group 0.68x. NCHW layers run with NCHW addressing keep the old comparison
+           (choose_nchw_io, measured on it). */
+        int row_tb = p.tb;
+        if (wide_regs && pitched != PITCHED_FOR_NCHW_IO)
+            row_tb = p.vw == 16 ? even_tile(s->OW, 7) : p.vw == 8 ? even_tile(s->OW, 16) : p.tb;
+        const int64_t row_slots = s->OH * ((s->OW + row_tb - 1) / row_tb * row_tb);
         const int64_t run_slots = (pixels + run_tb - 1) / run_tb * run_tb;
         if (allow_pitched && cpu && p.channels && p.gpv == 1 && variant == 0 && s->OW < 16 &&
-            (run_tb > p.tb || (double)run_slots < 0.9 * (double)row_slots)) {
+            (run_tb > row_tb || (double)run_slots < 0.9 * (double)row_slots)) {
             p.pitched = 1;
             p.tb = run_tb;
             /* two channel vectors as in row tiles below: ResNeXt's g=32 7x7 layer (32 per
@@ -889,7 +907,8 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
     clg_shape twin;
     nchw_twin(s, &twin);
     tiled_params q =
-        tiled_choose(&twin, variant % 4, ctx->info.cpu_registers, true, clg_gpu_target_items(ctx));
+        tiled_choose(&twin, variant % 4, ctx->info.cpu_registers, PITCHED_IF_BETTER,
+                     clg_gpu_target_items(ctx));
     if (q.flat) /* 1x1, stride 1, no padding: the kernel reads the plane as one run */
         q.hp = twin.H, q.wp = twin.W;
     else
@@ -921,7 +940,7 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
     if (g_via_nhwc_mode < 0 && (s->OW >= 16 || s->reduction > 576)) return false;
     clg_shape twin;
     layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
-    tiled_params q = tiled_choose(&twin, 0, ctx->info.cpu_registers, true, 0);
+    tiled_params q = tiled_choose(&twin, 0, ctx->info.cpu_registers, PITCHED_FOR_NCHW_IO, 0);
     if (!q.pitched || q.vw < 8) return false;
     q.nchw_io = 1, q.kv = 1;
     /* the zeros (a group's channel stride) and the weights within the workspace cap */
@@ -965,7 +984,7 @@ static void choose_nhwc_copy(const clgconv_context *ctx, const clg_shape *s, int
 {
     clg_shape twin;
     layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
-    tiled_params q = tiled_choose(&twin, variant % 4, ctx->info.cpu_registers, false,
+    tiled_params q = tiled_choose(&twin, variant % 4, ctx->info.cpu_registers, PITCHED_NEVER,
                                   clg_gpu_target_items(ctx));
     if (g_via_nhwc_mode < 0 && !nhwc_copy_pays(ctx, s, p, &q)) return;
     padded_image(&twin, &q);
@@ -1009,11 +1028,12 @@ static tiled_params tiled_params_own_layout(const clgconv_context *ctx, const cl
                                             int variant)
 {
     const int64_t gpu_items = clg_gpu_target_items(ctx);
-    tiled_params p = tiled_choose(s, variant % 4, ctx->info.cpu_registers, true, gpu_items);
+    tiled_params p =
+        tiled_choose(s, variant % 4, ctx->info.cpu_registers, PITCHED_IF_BETTER, gpu_items);
     choose_padding(ctx, s, &p, variant >= 4);
     if (p.pitched && !p.padded && s->d.layout == CLGCONV_LAYOUT_NCHW) {
         /* the padded copy did not fit, or a test forbids it */
-        p = tiled_choose(s, variant % 4, ctx->info.cpu_registers, false, gpu_items);
+        p = tiled_choose(s, variant % 4, ctx->info.cpu_registers, PITCHED_NEVER, gpu_items);
         choose_padding(ctx, s, &p, variant >= 4);
     }
     choose_group_blocked(ctx, s, &p);

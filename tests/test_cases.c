@@ -311,7 +311,9 @@ const test_case test_named_cases[] = {
        a block of zeros) where rows force smaller pixel tiles: 16 or more channels per group
        (16-lane vectors, tiles of up to 6 pixels) on 7x7 and 9x9 outputs - padding, stride 2,
        asymmetric padding, 5x5 with a clamp, the image's last tile partial - and layers
-       without padding (3x3 valid, 1x1). */
+       without padding (3x3 valid, 1x1). Plans for 16 registers take them on each (the
+       differential suite's other-register-file pass); for 32 registers on the 9x9 output
+       (rows of 7 take row tiles of 7 there). */
     {"tiled_nhwc_pixel_run_7x7_grouped", 1, 32, 7, 7, 32, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .cpu_paths = 1},
     {"tiled_nhwc_pixel_run_s2_batch2", 2, 32, 13, 13, 32, 2, 3, 3, 2, 2, 1, 1, 1, 1, .nhwc = 1,
@@ -372,7 +374,8 @@ const test_case test_named_cases[] = {
        32 output channels on CPUs with 32 vector registers): a 19-wide row (tiles of 7, 7 and
        5) with two channel blocks; 2 groups of 32 at stride 2 with asymmetric pads, batch 2, a
        clamp; a dilated 5x5 window padded by 4, no bias; a 1x1 window with three blocks of 32
-       channels; pitched tiles (a 5x13 image, 65 pixels in tiles of 7, the last of 2). Each
+       channels; pitched tiles (a 5x9 image, whose rows would take tiles of 5: 45 pixels in
+       tiles of 7, the last of 3). Each
        runs padded, unpadded (the border path) and via NCHW; tiled_nhwc_edges_kv2 (below)
        takes edge rows. */
     {"tiled_nhwc_kv2_dense_19_wide", 1, 40, 7, 19, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
@@ -382,7 +385,7 @@ const test_case test_named_cases[] = {
     {"tiled_nhwc_kv2_dilated_5x5", 1, 32, 12, 21, 32, 1, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, .nhwc = 1,
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nhwc_kv2_1x1_three_blocks", 1, 48, 6, 30, 96, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
-    {"tiled_nhwc_kv2_pitched_5x13_batch2", 2, 64, 5, 13, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+    {"tiled_nhwc_kv2_pitched_5x9_batch2", 2, 64, 5, 9, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     /* NHWC row tiles on the unpadded input, span columns outside the image reading zeros
        (tiled, -DCLG_EDGES, CPU plans). Row-share tiles on 32 registers (8 output channels per
