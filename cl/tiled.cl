@@ -1027,22 +1027,23 @@ __kernel void pad_input_from_nchw(__global const float *restrict input,
     __global float *dst = padded + (CLG_IDX)row * WP * C + c0;
     const bool in_rows = iy >= 0 && iy < H;
     const int nc = min(8, C - c0);
-    /* Channel c0's input row, shifted so that src[c * plane + q] is padded column q's value of
-       channel c0 + c. */
-    const __global float *src = input + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)iy * W - PL;
+    /* Channel c0's input row (row 0 for rows outside the image, which read nothing):
+       src[c * plane + ix] is column ix of channel c0 + c. */
+    const __global float *src =
+        input + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)(in_rows ? iy : 0) * W;
     for (int q0 = 0; q0 < WP; q0 += 8) {
         const int ix0 = q0 - PL;
         if (in_rows && nc == 8 && q0 + 8 <= WP && ix0 >= 0 && ix0 + 8 <= W) {
             float8 px[8]; /* px[c]: columns q0 .. q0+7 of channel c0 + c */
 #pragma unroll
-            for (int c = 0; c < 8; ++c) px[c] = vload8(0, src + c * plane + q0);
+            for (int c = 0; c < 8; ++c) px[c] = vload8(0, src + c * plane + ix0);
             STORE_COLUMNS(px, dst + (CLG_IDX)q0 * C, C);
         } else {
             for (int q = q0; q < min(q0 + 8, WP); ++q) {
                 const int ix = q - PL;
                 const bool inside = in_rows && ix >= 0 && ix < W;
                 for (int c = 0; c < nc; ++c)
-                    dst[(CLG_IDX)q * C + c] = inside ? src[c * plane + q] : 0.0f;
+                    dst[(CLG_IDX)q * C + c] = inside ? src[c * plane + ix] : 0.0f;
             }
         }
     }

@@ -45,11 +45,12 @@ typedef struct tiled_state {
     const char *conv_name, *pad_name;
     size_t global[3], local[3];
     size_t t_global[3], t_local[3]; /* transpose_weights */
-    size_t p_global[3], p_local[3]; /* the pre-pass (pad_input, _from_nhwc or _group_blocked) */
+    size_t p_global[3], p_local[3]; /* the pre-pass (pad_input, _from_nhwc, _from_nchw or
+                                       _group_blocked) */
     int xb; /* NCHW: pixel blocks per output row */
     int hp, wp; /* with the pre-pass: the padded image */
     int pad_ints[9]; /* the pre-pass's int arguments */
-    int pad_nints;   /* how many: pad_input 8, pad_input_from_nhwc 8, pad_input_group_blocked 9 */
+    int pad_nints;   /* how many: pad_input, _from_nhwc and _from_nchw 8, _group_blocked 9 */
     int wt_offset;   /* NHWC: where the transposed weights start in the workspace */
     int t_groups;    /* NHWC: transpose_weights' G argument (weight vectors' groups) */
     int zeros;       /* NHWC: zeros transpose_weights writes after the weights (outside_zeros) */
@@ -457,13 +458,13 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
             p.tb = run_tb;
             /* two channel vectors as in row tiles below: ResNeXt's g=32 7x7 layer (32 per
                group) 0.75x the kernel time (batch 8 0.72x), 14x14 g=16 0.72x, dense 7x13 with
-               64 channels 0.76x; not with NCHW addressing (choose_via_nhwc) */
+               64 channels 0.76x; not with NCHW addressing (choose_nchw_io) */
             if (wide_regs && p.vw == 16 && s->KPG % 32 == 0) p.kv = 2;
         } else if (wide_regs && p.vw == 8) {
-            /* 32 registers, one 8-lane vector per group: row tiles of up to 16 pixels (decided
-               after the pitched choice, which stays that of 8-pixel tiles): ResNeXt's g=32
-               28x28 layer (14 pixels instead of 7) 1.09x faster. Pitched runs keep 8: 16 ran
-               0.90x on a 14x14 g=32 layer. */
+            /* 32 registers, one 8-lane vector per group: row tiles of up to 16 pixels (the
+               pitched choice above compares with them, bar PITCHED_FOR_NCHW_IO's): ResNeXt's
+               g=32 28x28 layer (14 pixels instead of 7) 1.09x faster. Pitched runs keep 8: 16
+               ran 0.90x on a 14x14 g=32 layer. */
             p.tb = even_tile(s->OW, 16);
         }
         /* 32 registers, 16-lane row tiles, groups of a multiple of 32 output channels: two
@@ -884,7 +885,7 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
    (7x7, 14x14), with a window larger than 1x1, stride 1 and no dilation (what was measured),
    take this path on CPUs whatever the model says: the NCHW kernel's pitched
    blocks run them near the peak, where the NHWC tiles stream large weight blocks - the mirror
-   of choose_via_nhwc's rule. Interleaved A/B on PoCL, whole plan, dense 3x3: 7x7x1024 0.56x the
+   of choose_nchw_io's rule. Interleaved A/B on PoCL, whole plan, dense 3x3: 7x7x1024 0.56x the
    time (batch 8 0.77x), 7x7x960 0.55-0.59x, 14x14x512 0.73-0.79x (batch 8 0.84-0.87x),
    14x14x384 0.84x. Not taken: 28x28 and wider (256 channels 1.05-1.18x, 56x56x128 1.22x),
    ResNeXt's g=32 7x7/14x14 layers (reductions 288 and 144: 1.14-1.73x slower), 1x1 layers
@@ -931,8 +932,9 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
    each output lane was stored on its own (perf, 14x14 batch 8: 19 % of the kernel's samples
    on those stores); the transposed stores since: kernel time 0.91-0.99x (batch 8 14x14
    0.91-0.94x, g=64 0.85x; 7x7 0.97-0.98x). Dense 7x7 and 14x14 layers (reductions of
-   thousands) keep the NCHW kernel, which runs them near the peak. The test hook forces it for
-   every NCHW layer that suits the tiles. */
+   thousands) keep the NCHW kernel, which runs them near the peak. The test hook (1) forces it
+   for every NCHW layer that suits the tiles (variant 0, not a flat 1x1 run). Returns whether
+   p took it. */
 static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int variant,
                            tiled_params *p)
 {
@@ -954,7 +956,8 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
    transposing copy: pad_input_from_nchw copies the input into a padded NHWC image in the
    workspace (the mirror of pad_input_from_nhwc), the NHWC twin's row tiles run on it, built
    with -DCLG_OUT_NCHW to store each channel's pixels together (8 x 8 blocks transposed in
-   registers). Taken on CPUs, 3x3-like windows (not 1x1), rows not pitched:
+   registers). Taken on CPUs with 32 vector registers (AVX-512; 16-register CPUs were not
+   measured), windows larger than 1x1, rows not pitched:
    - stride 2 or more along x, 16-lane NHWC tiles (16 or more output channels per group) of a
      dense layer or of 32 or more per group: the NCHW kernel's vectors run along the pixels,
      and with a stride each load gathers every other float (LOAD_STRIDED), where the NHWC
@@ -974,7 +977,9 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
 static bool nhwc_copy_pays(const clgconv_context *ctx, const clg_shape *s,
                            const tiled_params *own, const tiled_params *q)
 {
-    if (!ctx->info.is_cpu || s->KH * s->KW == 1 || own->pitched) return false;
+    /* measured on 32-register CPUs only */
+    if (!ctx->info.is_cpu || ctx->info.cpu_registers < 32 || s->KH * s->KW == 1 || own->pitched)
+        return false;
     if (s->SW > 1) return q->vw == 16 && (s->G == 1 || s->KPG % 32 == 0);
     return s->OW >= 56 && q->kv > 1;
 }
@@ -994,6 +999,8 @@ static void choose_nhwc_copy(const clgconv_context *ctx, const clg_shape *s, int
     *p = q;
 }
 
+/* NCHW layers through the NHWC kernel: with NCHW addressing (choose_nchw_io) or on a
+   transposed copy (choose_nhwc_copy). */
 static void choose_via_nhwc(const clgconv_context *ctx, const clg_shape *s, int variant,
                             tiled_params *p)
 {

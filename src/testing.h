@@ -65,8 +65,9 @@ CLGCONV_API void clgconv_testing_tiled_via_nchw(int mode);
 /* Tiled NCHW plans created on this thread from now on: -1 (default) lets the plan decide
    whether to run the layer through the NHWC kernel, 0 never does, 1 always does where the
    copies fit the workspace limits: with NCHW addressing in the pitched tiles for the layers
-   that suit them (CPU devices, constant channel counts in 8-lane vectors), else on a
-   transposed, padded copy of the input with NCHW stores; 2 always on the copy. */
+   that suit them (CPU devices, constant channel counts in 8-lane vectors, the default tile
+   variant, not 1x1 flat runs), else on a transposed, padded copy of the input with NCHW
+   stores; 2 always on the copy. */
 CLGCONV_API void clgconv_testing_tiled_via_nhwc(int mode);
 
 /* How many tiled NCHW plans this thread has created that run the NHWC kernel on a transposed

@@ -17,12 +17,12 @@ static void usage(void)
             "           unless /ALGO_B is given)\n"
             "  SETTING  applied after plan A is made, before plan B's context and plan:\n"
             "           padding=-1|0|1|2 (clgconv_testing_tiled_padding), via_nchw=-1|0|1,\n"
-            "           via_nhwc=-1|0|1, registers=16|32 (clgconv_testing_cpu_registers),\n"
+            "           via_nhwc=-1|0|1|2, registers=16|32 (clgconv_testing_cpu_registers),\n"
             "           ring=-1|0|1 (clgconv_testing_depthwise_ring), or\n"
             "           NAME=VALUE put in the environment (for a temporary getenv in the host\n"
             "           code while measuring a change); prefixed A: (A:via_nhwc=0), a setting\n"
-            "           applies to plan A alone (the hooks are reset and such names unset\n"
-            "           after plan A is made)\n"
+            "           applies to plan A alone (the hooks are reset and such names given\n"
+            "           back their earlier value, or unset, after plan A is made)\n"
             "Calls A and B in turn ROUNDS times (after 3 untimed pairs) with packed weights on one\n"
             "profiling queue; prints the medians and minima of each plan's last kernel (its\n"
             "event) and of the wall time of each call (enqueue to clFinish), B/A, and whether\n"
@@ -185,6 +185,21 @@ int main(int argc, char **argv)
 
     side a = {0}, b = {0};
     int status = 0;
+    /* the environment's values of plan A's names before it sets them (NULL: unset) */
+    char *before[64] = {0};
+    if (argc - 5 > 64) {
+        fprintf(stderr, "ab_plans: more than 64 settings\n");
+        return 2;
+    }
+    for (int i = 5; i < argc; ++i)
+        if (for_a(argv[i])) {
+            char name[128];
+            const size_t n = (size_t)(strchr(argv[i], '=') - argv[i] - 2);
+            memcpy(name, argv[i] + 2, n);
+            name[n] = '\0';
+            const char *old = getenv(name);
+            before[i - 5] = old ? strdup(old) : NULL;
+        }
     for (int i = 5; status == 0 && i < argc; ++i)
         if (for_a(argv[i]) && apply_setting(argv[i] + 2)) status = fail(argv[i]);
     if (status == 0) status = make_side(&a, c, dev, q, &d, algo_a, w, out_b, rounds);
@@ -200,7 +215,12 @@ int main(int argc, char **argv)
             const size_t n = (size_t)(strchr(argv[i], '=') - argv[i] - 2);
             memcpy(name, argv[i] + 2, n);
             name[n] = '\0';
-            unsetenv(name);
+            if (before[i - 5]) {
+                setenv(name, before[i - 5], 1);
+                free(before[i - 5]);
+            } else {
+                unsetenv(name);
+            }
         }
     for (int i = 5; status == 0 && i < argc; ++i)
         if (!for_a(argv[i]) && apply_setting(argv[i])) status = fail(argv[i]);

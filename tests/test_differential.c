@@ -43,8 +43,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            NCHW kernel's other tiles that way, bar the tiled_nhwc_pixel_run cases, whose
            point is the NHWC kernel); NCHW layers of the medium sweep and the named
            tiled_nchw_via_nhwc cases with at least 8 input and a multiple of 8 output channels
-           per group a third time through the NHWC kernel's pitched tiles with NCHW addressing
-           (which CPU plans pick for small images; each new combination of channel counts and
+           per group a third time through the NHWC kernel: its pitched tiles with NCHW
+           addressing where they suit the layer (which CPU plans pick for small images), else
+           its row tiles on a transposed copy (each new combination of channel counts and
            geometry is a program build, hence not every tiled_ case); the named
            tiled_nchw_edges cases a fourth time with narrow rows on the unpadded input and
            shifted edge loads, the named tiled_nhwc_edges cases and the random and medium
@@ -87,6 +88,8 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         /* a case named for NHWC tiles of two channel vectors takes them in every run but the
            one through the NCHW kernel */
         const bool want_kv = tiled && wide_cpu && strstr(name, "_kv2") != NULL;
+        /* a copy case named for two channel vectors takes them in its run on the copy */
+        const bool want_copy_kv = tiled && wide_cpu && copy && strstr(name, "two_vectors");
         const bool want_rows = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
                                strncmp(name, "depthwise_nhwc_rows", 19) == 0;
         const bool want_flat = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
@@ -122,6 +125,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             if (mode == 4)
                 EXPECT(clgconv_testing_tiled_copy_plans() > copy0,
                        "%s: the plan did not run the NHWC kernel on a copy", label);
+            if (want_copy_kv && mode == 4)
+                EXPECT(clgconv_testing_tiled_kv_plans() > kv0,
+                       "%s: the plan on the copy did not take two channel vectors", label);
             if (want_kv && mode != 2 && mode != 4)
                 EXPECT(clgconv_testing_tiled_kv_plans() > kv0,
                        "%s: the plan did not take two channel vectors", label);
