@@ -702,13 +702,21 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
             st->rpw = nhwc_rows_per_item(plan->ctx, s, vw);
             const int64_t row_blocks = (s->OH + st->rpw - 1) / st->rpw;
             size_t work[3] = {(size_t)(s->K / vw), (size_t)row_blocks, (size_t)s->N};
-            /* 8 row blocks of one channel block per work-group (the next work-groups take the
-               next channel blocks of the same rows, which are then in cache), or 8 channel
-               blocks of one row block when there are fewer than 8 row blocks. */
+            /* CPUs: 8 channel blocks of one row block per work-group, so that a work-group
+               reads and writes each pixel's channels as one run (8 x 16 lanes: 512 bytes).
+               They had taken 8 row blocks of one channel block (64 bytes of each pixel, C
+               floats apart) wherever there were 8 row blocks or more; AVX-512 VM, plans
+               alternating call by call, medians of 31, whole call: 28x28x256 0.66x (kernel
+               0.49x: the layer the groups sweep's g = 256 runs, 1.3-1.5x the per-channel time
+               of 192 or 320 channels, whose row blocks had come to 14 and 7), 28x28x192 0.87x,
+               112x112x32 0.94x (batch 8 0.79x), 112x112x96 stride 2 0.95x; batch 8 28x28x256
+               and x192 0.97-0.99x, ResNeXt's 56x56 g = 32 (4 per group) 1.01x. GPUs keep the
+               row blocks (8 row blocks of one channel block, or 8 channel blocks of one row
+               block when there are fewer than 8 row blocks). */
             const size_t rows_local[3] = {1, 8, 1}, channels_local[3] = {8, 1, 1};
-            clg_device_geometry(plan->ctx, wg, work,
-                                row_blocks >= 8 ? rows_local : channels_local, st->global,
-                                st->local);
+            const bool by_rows = !plan->ctx->info.is_cpu && row_blocks >= 8;
+            clg_device_geometry(plan->ctx, wg, work, by_rows ? rows_local : channels_local,
+                                st->global, st->local);
         } else if (flat) {
             /* up to 32 planes per work-group, at least 8 work-groups per compute unit */
             const size_t items = (size_t)(s->N * s->K / s->CPG); /* planes or groups */
