@@ -109,6 +109,14 @@ static int setting_ok(const char *setting)
     return eq && eq != setting && (size_t)(eq - setting) < 128;
 }
 
+/* The NAME of an A:NAME=VALUE setting (checked by setting_ok: it fits). */
+static void a_setting_name(const char *arg, char name[128])
+{
+    const size_t n = (size_t)(strchr(arg, '=') - arg - 2);
+    memcpy(name, arg + 2, n);
+    name[n] = '\0';
+}
+
 /* Applies one SETTING (checked by setting_ok, without its A: prefix); 0 on success. */
 static int apply_setting(const char *setting)
 {
@@ -194,16 +202,14 @@ int main(int argc, char **argv)
     for (int i = 5; i < argc; ++i)
         if (for_a(argv[i])) {
             char name[128];
-            const size_t n = (size_t)(strchr(argv[i], '=') - argv[i] - 2);
-            memcpy(name, argv[i] + 2, n);
-            name[n] = '\0';
+            a_setting_name(argv[i], name);
             const char *old = getenv(name);
             before[i - 5] = old ? strdup(old) : NULL;
         }
     for (int i = 5; status == 0 && i < argc; ++i)
         if (for_a(argv[i]) && apply_setting(argv[i] + 2)) status = fail(argv[i]);
     if (status == 0) status = make_side(&a, c, dev, q, &d, algo_a, w, out_b, rounds);
-    /* plan A's own settings undone: the hooks at their defaults, its names unset */
+    /* plan A's own settings undone: the hooks at their defaults, its names as they were */
     clgconv_testing_tiled_padding(-1);
     clgconv_testing_tiled_via_nchw(-1);
     clgconv_testing_tiled_via_nhwc(-1);
@@ -212,9 +218,7 @@ int main(int argc, char **argv)
     for (int i = 5; i < argc; ++i)
         if (for_a(argv[i])) {
             char name[128];
-            const size_t n = (size_t)(strchr(argv[i], '=') - argv[i] - 2);
-            memcpy(name, argv[i] + 2, n);
-            name[n] = '\0';
+            a_setting_name(argv[i], name);
             if (before[i - 5]) {
                 setenv(name, before[i - 5], 1);
                 free(before[i - 5]);
