@@ -113,6 +113,15 @@ static void nchw_twin(const clg_shape *s, clg_shape *twin)
     layout_twin(s, CLGCONV_LAYOUT_NCHW, twin);
 }
 
+/* The shape p's convolution kernel runs: s, or its twin in the other layout (filled into
+   *twin) when p runs the other layout's kernel (via_nchw: NCHW; nchw_io, via_nhwc: NHWC). */
+static const clg_shape *kernel_shape(const clg_shape *s, const tiled_params *p, clg_shape *twin)
+{
+    if (!p->via_nchw && !p->nchw_io && !p->via_nhwc) return s;
+    layout_twin(s, p->via_nchw ? CLGCONV_LAYOUT_NCHW : CLGCONV_LAYOUT_NHWC, twin);
+    return twin;
+}
+
 /* Zeros after the transposed weights that the NHWC kernel's pitched and edge tiles read for
    taps outside the image, for layer s with parameters p: one per input channel of a group, or
    with NCHW input (nchw_io) enough for a group's channel stride H*W; none for other plans
@@ -447,9 +456,9 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            0.86x, 13x13 g=6 0.83x; 7x7 g=32 0.98x (batch 8 0.90x), 7x7 g=128 1.06x, 7x7 with 8
            per group 0.68x. NCHW layers run with NCHW addressing keep the old comparison
            (choose_nchw_io, measured on it). */
-        int row_tb = p.tb;
-        if (wide_regs && pitched != PITCHED_FOR_NCHW_IO)
-            row_tb = p.vw == 16 ? even_tile(s->OW, 7) : p.vw == 8 ? even_tile(s->OW, 16) : p.tb;
+        const int wide_tb =
+            p.vw == 16 ? even_tile(s->OW, 7) : p.vw == 8 ? even_tile(s->OW, 16) : p.tb;
+        const int row_tb = wide_regs && pitched != PITCHED_FOR_NCHW_IO ? wide_tb : p.tb;
         const int64_t row_slots = s->OH * ((s->OW + row_tb - 1) / row_tb * row_tb);
         const int64_t run_slots = (pixels + run_tb - 1) / run_tb * run_tb;
         if (allow_pitched && cpu && p.channels && p.gpv == 1 && variant == 0 && s->OW < 16 &&
@@ -465,7 +474,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
                pitched choice above compares with them, bar PITCHED_FOR_NCHW_IO's): ResNeXt's
                g=32 28x28 layer (14 pixels instead of 7) 1.09x faster. Pitched runs keep 8: 16
                ran 0.90x on a 14x14 g=32 layer. */
-            p.tb = even_tile(s->OW, 16);
+            p.tb = wide_tb;
         }
         /* 32 registers, 16-lane row tiles, groups of a multiple of 32 output channels: two
            channel vectors per work-item over up to 7 pixels (14 accumulators), each broadcast
@@ -478,7 +487,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            3 x 4 vectors 0.89x. Outputs bit-identical (each output's sum in the same order). */
         if (wide_regs && !p.pitched && p.vw == 16 && s->KPG % 32 == 0) {
             p.kv = 2;
-            p.tb = even_tile(s->OW, 7);
+            p.tb = wide_tb;
         }
         /* One 16-lane vector (16 output channels per group, or 48, 80, ...): rows of up to 7
            pixels as well. With 6 accumulators the FMAs' latency (4 cycles, 2 FMA units: 8 in
@@ -489,7 +498,7 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            measured 0.96-1.07x on 27x27 and 28x28 layers; the CI class (Zen 5) has full-width
            512-bit FMA units. 10 or 13-14 pixels measured no faster. */
         else if (wide_regs && !p.pitched && p.vw == 16)
-            p.tb = even_tile(s->OW, 7);
+            p.tb = wide_tb;
     }
     if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
     return p;
@@ -549,15 +558,16 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
     }
     int64_t depth = nchw ? s->KPG : p->pitched ? s->OH * s->OW : s->OW;
     double tiles = (double)depth / (double)(((depth + p->tb - 1) / p->tb) * p->tb);
-    /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb*kv FMAs, tb + kv loads), counted in 8-lane
-       registers (a 16-lane vector is two). A load weighs 1.25 FMAs: fitted to the 12-accumulator
-       tiles (12 FMAs, 8 loads), measured 1.25-1.6x faster than the 8 x 1 tiles (8 FMAs, 9 loads) on
-       PoCL. Vectors narrower than 8 lanes use part of the FMA width on CPUs. The rest is measured
-       efficiency (address arithmetic, loop overhead, stores). NCHW, fitted on PoCL with 8 x 1 tiles
-       to interior blocks (zero-padded input): about 0.67 of the FMA peak for long reductions, less
-       for short ones, as if each work-item spent 48 reduction steps on its set-up and stores
-       (ResNeXt's g=32 layers, reductions 72-288: 46-49 % of the peak; dense 3x3 layers of 256
-       channels, 2304: 54 %; with 6 x 2 tiles, 85 %). NHWC: 0.40. */
+    /* A step of tb*tx FMAs needs tb + tx loads (NHWC: tb*kv FMAs, tb + kv loads), counted in
+       8-lane registers (a 16-lane vector is two). A load weighs 1.25 FMAs: fitted to the
+       12-accumulator tiles (12 FMAs, 8 loads), measured 1.25-1.6x faster than the 8 x 1 tiles
+       (8 FMAs, 9 loads) on PoCL. Vectors narrower than 8 lanes use part of the FMA width on
+       CPUs. The rest is measured efficiency (address arithmetic, loop overhead, stores). NCHW,
+       fitted on PoCL with 8 x 1 tiles to interior blocks (zero-padded input): about 0.67 of the
+       FMA peak for long reductions, less for short ones, as if each work-item spent 48
+       reduction steps on its set-up and stores (ResNeXt's g=32 layers, reductions 72-288:
+       46-49 % of the peak; dense 3x3 layers of 256 channels, 2304: 54 %; with 6 x 2 tiles,
+       85 %). NHWC: 0.40. */
     const double regs = p->vw > 8 ? (double)p->vw / 8.0 : 1.0;
     const double fmas = (double)p->tb * (nchw ? p->tx : p->kv) * regs;
     const double loads = 1.25 * ((double)p->tb + (nchw ? (double)p->tx : regs * p->kv));
@@ -826,25 +836,17 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
 {
     double peak, bw, launch;
     clg_device_roofline(ctx, &peak, &bw, &launch);
-    if (p->nchw_io) {
+    if (p->nchw_io || p->via_nhwc) {
         /* The NHWC twin's plan; its NCHW stores (whole tiles transposed in registers, the
            image's last tile lane by lane) taken as about a copy of the output (fitted when
-           every lane was stored on its own). */
+           every lane was stored on its own); via_nhwc: the twin's padded plan counts its copy
+           as a plain one, and the transposition adds about a pass over the input. */
         clg_shape twin;
         layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
         tiled_params q = *p;
-        q.nchw_io = 0;
-        return plan_seconds(ctx, &twin, &q) + 8.0 * (double)s->output_elems / bw;
-    }
-    if (p->via_nhwc) {
-        /* The NHWC twin's padded plan (its copy counted as a plain one), the copy's
-           transposition and the NCHW stores (as for nchw_io) */
-        clg_shape twin;
-        layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
-        tiled_params q = *p;
-        q.via_nhwc = 0;
-        return plan_seconds(ctx, &twin, &q) + 4.0 * (double)s->input_elems / bw +
-               8.0 * (double)s->output_elems / bw;
+        q.nchw_io = q.via_nhwc = 0;
+        const double transposing = p->via_nhwc ? 4.0 * (double)s->input_elems / bw : 0.0;
+        return plan_seconds(ctx, &twin, &q) + transposing + 8.0 * (double)s->output_elems / bw;
     }
     if (p->via_nchw) {
         /* The transposing pre-pass and the NCHW convolution, whose lane-by-lane NHWC stores
@@ -965,12 +967,13 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
      medians of 15): 3x3 stride 2 dense 112x112x96 0.32x (batch 8 0.33x), 56x56x192 0.57x,
      28x28x256 0.43x, 28x28x128 0.53x, 28x28x512 0.50x, 56x56x256 0.42x; ResNet's 7x7 stem
      (3 -> 64 channels, 224x224) 0.63x; ConvNeXt's 2x2 stride-2 patch layer (96 -> 192
-     channels, 56x56) 0.72x. Not taken: 16 per group (56x56x256 g=16: kernel 0.95x, but the copy of a
-     short reduction's input made the call 1.15x).
+     channels, 56x56) 0.72x. Not taken: 16 per group (56x56x256 g=16: kernel 0.95x, but the
+     copy of a short reduction's input made the call 1.15x).
    - stride 1, rows of 56 or more pixels and two channel vectors (-DCLG_KV=2, see
      tiled_choose): dense 3x3 56x56x128 0.73-0.79x (batch 8 0.73x), 56x56x64 0.78-0.90x,
-     112x112x64 0.54x, 112x112x32 0.72-0.74x (batch 8 0.73x), 56x56 32 -> 64 channels 1.01x. Not taken: 28x28 (dense 256 channels 0.92-1.07x,
-     batch 8 0.84x; 192 0.91-0.94x; g=2 0.99-1.00x, g=4 0.92-1.12x), AlexNet's 27x27 5x5
+     112x112x64 0.54x, 112x112x32 0.72-0.74x (batch 8 0.73x), 56x56 32 -> 64 channels 1.01x.
+     Not taken: 28x28 (dense 256 channels 0.92-1.07x, batch 8 0.84x; 192 0.91-0.94x; g=2
+     0.99-1.00x, g=4 0.92-1.12x), AlexNet's 27x27 5x5
      (dense 1.17x, g=2 1.03-1.04x), 14x14x512 1.33x, 7x7x1024 2.0x, 1x1 layers (56x56x64
      1.74x: the NCHW kernel runs them as one flat run).
    The test hook forces it on any device and layer. */
@@ -1087,10 +1090,8 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
            1.240 -> 1.024. */
         static const clg_gpu_fit nchw = {12e-6, 16000e9, 256, 16, 64},
                                  nhwc = {14e-6, 16000e9, 256, 32, 0};
-        const clg_shape *cs = s;
         clg_shape twin;
-        if (p.via_nchw) nchw_twin(s, &twin), cs = &twin;
-        if (p.via_nhwc) layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin), cs = &twin;
+        const clg_shape *cs = kernel_shape(s, &p, &twin);
         const double tile = (double)p.vw * (double)p.tb * (double)p.tx;
         return clg_gpu_seconds(ctx, cs->d.layout == CLGCONV_LAYOUT_NHWC ? &nhwc : &nchw,
                                2.0 * s->macs, (double)tiled_items(cs, &p), tile,
@@ -1137,14 +1138,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
 {
     const clg_shape *s = &plan->shape;
     tiled_params p = tiled_params_for(plan->ctx, s, plan->variant);
-    /* cs: the shape the convolution kernel runs (the NCHW twin when via_nchw, the NHWC twin
-       when nchw_io or via_nhwc). */
     clg_shape twin;
-    const clg_shape *cs = s;
-    if (p.via_nchw || p.nchw_io || p.via_nhwc) {
-        layout_twin(s, p.via_nchw ? CLGCONV_LAYOUT_NCHW : CLGCONV_LAYOUT_NHWC, &twin);
-        cs = &twin;
-    }
+    const clg_shape *cs = kernel_shape(s, &p, &twin);
     const bool nhwc = cs->d.layout == CLGCONV_LAYOUT_NHWC;
     tiled_state *st = calloc(1, sizeof *st);
     if (!st) return clg_fail(CLGCONV_ERROR_OUT_OF_MEMORY, "allocating the tiled plan");
