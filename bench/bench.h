@@ -145,7 +145,9 @@ double bench_now_ms(void);
 
 /* What the device reaches, measured in the benchmark's run (--roofline). */
 typedef struct bench_roofline {
-    double peak_gflops; /* float FMA peak: 8 independent chains of float8 FMAs per work-item */
+    double peak_gflops; /* float FMA peak: 8 independent chains of FMAs per work-item on vectors
+                           of peak_width floats, the faster of 8 and 16 */
+    int peak_width;
     double copy_gbs;    /* copy bandwidth: bytes read + bytes written per second, / 1e9 */
     size_t copy_bytes;  /* size of each of the copy's two buffers: 4x the cache, at least 64
                            MiB, at most one allocation and a quarter of the device memory */

@@ -386,8 +386,8 @@ int main(int argc, char **argv)
             return EXIT_FAILED;
         }
         if (!o.quiet)
-            fprintf(stderr, "peak %.1f GFLOP/s, copy %.1f GB/s, call floor %.3f ms\n",
-                    roof.peak_gflops, roof.copy_gbs, roof.call_floor_ms);
+            fprintf(stderr, "peak %.1f GFLOP/s (float%d), copy %.1f GB/s, call floor %.3f ms\n",
+                    roof.peak_gflops, roof.peak_width, roof.copy_gbs, roof.call_floor_ms);
     }
 
     bench_layer_list layers = {0};

@@ -116,11 +116,12 @@ static double result_gbs(const bench_result *r)
 static void print_roofline_summary(FILE *out, const char *bullet, const bench_roofline *roof,
                                    const bench_result *results, int count)
 {
-    fprintf(out, "%sroofline, measured in this run: float FMA peak %.1f GFLOP/s (8 chains of float8 "
-                 "FMAs per work-item), copy bandwidth %.1f GB/s (bytes read + written, two %.0f "
+    fprintf(out, "%sroofline, measured in this run: float FMA peak %.1f GFLOP/s (8 chains of float%d "
+                 "FMAs per work-item, the faster of float8 and float16), copy bandwidth %.1f GB/s (bytes read + written, two %.0f "
                  "MiB buffers, net of the launches); %% peak = GFLOP/s / peak; GB/s = (input + "
                  "weights + bias + output bytes) / time\n",
-            bullet, roof->peak_gflops, roof->copy_gbs, (double)roof->copy_bytes / 1048576.0);
+            bullet, roof->peak_gflops, roof->peak_width, roof->copy_gbs,
+            (double)roof->copy_bytes / 1048576.0);
     fprintf(out, "%scall floor, measured in this run: %.3f ms (median of one empty kernel's "
                  "enqueue + clFinish, about the least a layer call costs through this driver)",
             bullet, roof->call_floor_ms);
@@ -368,10 +369,10 @@ bool bench_write_csv(const char *path, const bench_machine *m, const bench_runne
     fprintf(f, "# iters: %d\n# min_time_ms: %g\n# warmup: %d\n", runner->iters,
             runner->min_time_ms, runner->warmup);
     if (roof) {
-        fprintf(f, "# peak_gflops: %.3f\n# copy_gbs: %.3f\n# copy_bytes: %zu\n# cache_bytes: %.0f\n"
-                   "# call_floor_ms: %.6f\n# copy_gbs_by_bytes:",
-                roof->peak_gflops, roof->copy_gbs, roof->copy_bytes, roof->cache_bytes,
-                roof->call_floor_ms);
+        fprintf(f, "# peak_gflops: %.3f\n# peak_width: %d\n# copy_gbs: %.3f\n# copy_bytes: %zu\n"
+                   "# cache_bytes: %.0f\n# call_floor_ms: %.6f\n# copy_gbs_by_bytes:",
+                roof->peak_gflops, roof->peak_width, roof->copy_gbs, roof->copy_bytes,
+                roof->cache_bytes, roof->call_floor_ms);
         for (int i = 0; i < roof->copy_small_count; ++i)
             fprintf(f, " %zu=%.3f", roof->copy_small_bytes[i], roof->copy_small_gbs[i]);
         fprintf(f, " %zu=%.3f\n", roof->copy_bytes, roof->copy_gbs);
