@@ -639,7 +639,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
        before, ran 3x slower). */
     const bool whole_lines =
         vw == 16 && !cv_block && !flat && (nhwc ? s->K % 16 == 0 : s->OW % 16 == 0);
-    if (clg_stream_stores(plan->ctx, s->input_elems, s->output_elems, s->macs, whole_lines))
+    if (clg_stream_stores(plan->ctx, s->input_elems, s->output_elems, s->macs, whole_lines,
+                          nhwc))
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_STREAM_STORES=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");

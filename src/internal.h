@@ -277,10 +277,10 @@ bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide);
    in cl/vector_common.cl): on CPU devices, for kernels whose streamed stores each write whole
    64-byte lines (whole_lines, the caller's to judge), memory-bound layers (2 x macs FLOPs per
    byte of input and output under clg_device_roofline's balance) whose input and output
-   (elements) together outgrow half the device's global memory cache; or as
-   clgconv_testing_stream_stores says. */
+   (elements) together outgrow half the device's global memory cache (NHWC kernels, nhwc: or
+   4 MiB per compute unit, if less); or as clgconv_testing_stream_stores says. */
 bool clg_stream_stores(const clgconv_context *ctx, int64_t input_elems, int64_t output_elems,
-                       double macs, bool whole_lines);
+                       double macs, bool whole_lines, bool nhwc);
 
 /* The device's compute units, at least 1 (a driver may report 0). */
 int64_t clg_compute_units(const clgconv_context *ctx);
