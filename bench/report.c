@@ -116,9 +116,10 @@ static double result_gbs(const bench_result *r)
 static void print_roofline_summary(FILE *out, const char *bullet, const bench_roofline *roof,
                                    const bench_result *results, int count)
 {
-    fprintf(out, "%sroofline, measured in this run: float FMA peak %.1f GFLOP/s (8 chains of float%d "
-                 "FMAs per work-item, the faster of float8 and float16), copy bandwidth %.1f GB/s (bytes read + written, two %.0f "
-                 "MiB buffers, net of the launches); %% peak = GFLOP/s / peak; GB/s = (input + "
+    fprintf(out, "%sroofline, measured in this run: float FMA peak %.1f GFLOP/s (8 chains of "
+                 "float%d FMAs per work-item, the faster of float8 and float16), copy bandwidth "
+                 "%.1f GB/s (bytes read + written, two %.0f MiB buffers, net of the launches); "
+                 "%% peak = GFLOP/s / peak; GB/s = (input + "
                  "weights + bias + output bytes) / time\n",
             bullet, roof->peak_gflops, roof->peak_width, roof->copy_gbs,
             (double)roof->copy_bytes / 1048576.0);

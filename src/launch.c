@@ -88,13 +88,13 @@ bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide)
 /* Streaming stores skip the read of each output line that a plain store makes first
    (write-allocate). They pay only when the lines would leave the cache anyway (kept in cache,
    one call's output is rewritten by the next without memory traffic) and when memory is what
-   bounds the layer. Kernel time on PoCL (AMD EPYC AVX-512 VM, 32 MiB cache, medians of 31 alternating
-   calls), batch 8 depthwise: 3x3 112x112x32 NHWC 0.70-0.77x, NCHW 0.87-0.90x; 56x56x144 NHWC
-   0.79-0.80x; 112x112x64 NCHW 0.86x, dilation 2 0.81x; stride 2 112x112x96 1.00x; but 5x5
-   (dilation 1 or 2) 1.06-1.14x and 7x7 1.17-1.19x slower: those do 6-12 FLOPs per byte,
-   above this device's balance in clg_device_roofline (5.2). On CPUs with more cores the
-   roofline's balance grows (its bandwidth is capped) and such windows count as memory-bound
-   too: an extrapolation, not measured.
+   bounds the layer. Kernel time on PoCL (AMD EPYC AVX-512 VM, 32 MiB cache, medians of 31
+   alternating calls), batch 8 depthwise: 3x3 112x112x32 NHWC 0.70-0.77x, NCHW 0.87-0.90x;
+   56x56x144 NHWC 0.79-0.80x; 112x112x64 NCHW 0.86x, dilation 2 0.81x; stride 2 112x112x96
+   1.00x; but 5x5 (dilation 1 or 2) 1.06-1.14x and 7x7 1.17-1.19x slower: those do 6-12
+   FLOPs per byte, above this device's balance in clg_device_roofline (5.2). On CPUs with more
+   cores the roofline's balance grows (its bandwidth is capped) and such windows count as
+   memory-bound too: an extrapolation, not measured.
    The cache a call can count on: a VM's share of a server's last-level cache is far below the
    size the device reports (the 2-vCPU Intel Xeon VM of sessions 22-25 reports 260 MiB; its
    copy runs at 47-52 GB/s with 4-16 MiB buffers and 23 GB/s with 1 GiB ones). NHWC depthwise
@@ -103,8 +103,9 @@ bool clg_covers_as_well(int64_t run, int64_t narrow, int64_t wide)
    MB) 0.85-0.90x, 112x112x32 (25.7 MB) 0.87-0.97x, 112x112x96 stride 2 (48 MB) 0.82-0.85x;
    14x14x384 and x512 (4.8, 6.4 MB) and batch-1 112x112x64 (6.4 MB) 0.94-1.03x (no gain). So
    NHWC kernels stream from 4 MiB per compute unit on (8.4 MB here), or half the reported cache
-   if less (desktops, with a few MiB of cache per core: unchanged; the AMD VM above: 8.4 MB
-   instead of 16.8, not measured there in between). NCHW kernels
+   if less (PoCL's compute units are logical CPUs; desktops, with a few MiB of last-level cache
+   per core: unchanged; the AMD VM above: 8.4 MB instead of 16.8, not measured there in
+   between). NCHW kernels
    keep half the reported cache: on the Intel VM streaming made 112x112x32 at batch 8 (25.7 MB,
    whole 16-lane rows) 1.39-1.51x slower, where the AMD VM measured 0.87-0.90x. */
 static CLG_THREAD_LOCAL int g_stream_mode = -1; /* clgconv_testing_stream_stores */

@@ -254,11 +254,11 @@ static int other_register_plans(test_rng *r)
 
 /* The named depthwise_ cases again on depthwise with streaming output stores forced
    (clgconv_testing_stream_stores), which plans otherwise take only for layers larger than half
-   the device's cache, and register tiles sized for 32 registers on CPUs (so that the 16-lane
-   kernels that stream on AVX-512 CPUs are built on any CPU): the streamed stores, their
-   alignment test and their plain fallback are checked on every depthwise kernel variant the
-   list reaches, in a context of its own whose programs carry the option. Returns the number of
-   shapes it listed. */
+   the device's cache (NHWC: or 4 MiB per compute unit), and register tiles sized for 32
+   registers on CPUs (so that the 16-lane kernels that stream on AVX-512 CPUs are built on any
+   CPU): the streamed stores, their alignment test and their plain fallback are checked on
+   every depthwise kernel variant the list reaches, in a context of its own whose programs
+   carry the option. Returns the number of shapes it listed. */
 static int streamed_plans(test_rng *r)
 {
     cl_context c;

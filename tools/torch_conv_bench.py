@@ -234,6 +234,12 @@ def best_machine_meta(metas):
                 return
         meta[key] = f"{best(values):.6f}"
     pick("peak_gflops", max)
+    try:  # the width of the vectors that reached that peak, from the same repeat
+        best_peak = max(metas, key=lambda m: float(m["peak_gflops"]))
+        if "peak_width" in best_peak:
+            meta["peak_width"] = best_peak["peak_width"]
+    except (KeyError, ValueError):
+        pass
     pick("copy_gbs", max)
     pick("call_floor_ms", min)
     best = {}  # per buffer size, the best bandwidth any repeat measured at that size
