@@ -158,12 +158,13 @@ static bool nhwc_row_unrolled(const clgconv_context *ctx, const clg_shape *s)
            (ctx->info.cpu_registers >= 32 || s->OW <= 8 || s->KH * s->KW > 9);
 }
 
-/* clgconv_testing_depthwise_row_plans / _flat_plans: depthwise plans created on this thread
-   with unrolled NHWC rows / with conv2d_depthwise_nchw_flat. */
-static CLG_THREAD_LOCAL long g_row_plans = 0, g_flat_plans = 0;
+/* clgconv_testing_depthwise_row_plans / _flat_plans / _streamed_plans: depthwise plans created
+   on this thread with unrolled NHWC rows / with conv2d_depthwise_nchw_flat / streamed stores. */
+static CLG_THREAD_LOCAL long g_row_plans = 0, g_flat_plans = 0, g_streamed_plans = 0;
 
 long clgconv_testing_depthwise_row_plans(void) { return g_row_plans; }
 long clgconv_testing_depthwise_flat_plans(void) { return g_flat_plans; }
+long clgconv_testing_depthwise_streamed_plans(void) { return g_streamed_plans; }
 
 /* Outputs per chunk of an unrolled row (CLG_ROW_CB): the row in equal chunks of at most 10
    outputs with 32 vector registers, 4 with 16. Kernel time, AVX-512, chunks of at most 14 ->
@@ -639,8 +640,9 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
        before, ran 3x slower). */
     const bool whole_lines =
         vw == 16 && !cv_block && !flat && (nhwc ? s->K % 16 == 0 : s->OW % 16 == 0);
-    if (clg_stream_stores(plan->ctx, s->input_elems, s->output_elems, s->macs, whole_lines,
-                          nhwc))
+    const bool streamed =
+        clg_stream_stores(plan->ctx, s->input_elems, s->output_elems, s->macs, whole_lines, nhwc);
+    if (streamed)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_STREAM_STORES=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
@@ -739,6 +741,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     }
     if (rows) ++g_row_plans;
     if (flat) ++g_flat_plans;
+    if (streamed) ++g_streamed_plans;
     if (st->tile && ring) ++g_ring_plans;
     plan->state = st;
     plan->workspace_bytes = 0;

@@ -57,6 +57,11 @@ CLGCONV_API void clgconv_testing_depthwise_ring(int mode);
 /* How many depthwise plans this thread has created whose staged-plane kernel stages a ring. */
 CLGCONV_API long clgconv_testing_depthwise_ring_plans(void);
 
+/* How many depthwise plans this thread has created whose kernel streams its output stores
+   (-DCLG_STREAM_STORES=1, by the rule in clg_stream_stores or as clgconv_testing_stream_stores
+   forces it). */
+CLGCONV_API long clgconv_testing_depthwise_streamed_plans(void);
+
 /* Tiled NHWC plans created on this thread from now on: -1 (default) lets the cost model decide
    whether to run the layer through the NCHW kernel between two layout copies, 0 never does, 1
    does for every NHWC layer whose copies fit the workspace limits. */

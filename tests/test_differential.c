@@ -252,6 +252,52 @@ static int other_register_plans(test_rng *r)
                           NULL, " (other register file)", r);
 }
 
+/* The default streaming rule for NHWC depthwise (clg_stream_stores), by plan creation alone, on
+   CPU devices that report a cache: a 3x3 layer of 256 channels 28x28 at batch 8 (12.8 MB of
+   input and output, memory-bound) streams exactly when it outgrows the lesser of half the
+   reported cache and 4 MiB per compute unit (so on 1-3 compute units whatever the cache: the
+   Intel Xeon VM reports 260 MiB), in 16-lane plans (32 registers: whole 64-byte lines); 384
+   channels 14x14 at batch 1 (0.6 MB) streams on no device that reports 2 MB of cache. */
+static void stream_rule(cl_context c, cl_device_id dev)
+{
+    cl_ulong cache = 0;
+    cl_uint units = 0;
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, sizeof cache, &cache, NULL) ==
+          CL_SUCCESS);
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL) ==
+          CL_SUCCESS);
+    if (cache < (2u << 20) || units == 0) return; /* the rule needs the cache size */
+    const double limit = fmin(0.5 * (double)cache, 4.0 * 1048576.0 * units);
+    const struct {
+        test_case layer;
+        double bytes;
+    } layers[] = {{{"stream_rule", 8, 256, 28, 28, 256, 256, 3, 3, 1, 1, 1, 1, 1, 1},
+                   4.0 * 2 * 8 * 28 * 28 * 256},
+                  {{"stream_rule", 1, 384, 14, 14, 384, 384, 3, 3, 1, 1, 1, 1, 1, 1},
+                   4.0 * 2 * 14 * 14 * 384}};
+    clgconv_context *ctx = context_with_registers(c, dev, 32);
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i) {
+        const test_case *l = &layers[i].layer;
+        clgconv_conv2d_desc d;
+        test_case_desc(l, &d);
+        d.layout = CLGCONV_LAYOUT_NHWC;
+        const long streamed0 = clgconv_testing_depthwise_streamed_plans();
+        clgconv_plan *plan = NULL;
+        CHECK_OK(clgconv_conv2d_plan_create(ctx, &d, CLGCONV_ALGO_DEPTHWISE, &plan));
+        const bool streamed = clgconv_testing_depthwise_streamed_plans() > streamed0;
+        const bool expected = layers[i].bytes > limit;
+        EXPECT(streamed == expected,
+               "stream rule: N%d C%d %dx%d NHWC depthwise (%.1f MB; %llu-byte cache, %u compute "
+               "units: streams above %.1f MB) %s", l->n, l->c, l->h, l->w, layers[i].bytes / 1e6,
+               (unsigned long long)cache, units, limit / 1e6,
+               streamed ? "streamed its stores" : "did not stream its stores");
+        clgconv_plan_release(plan);
+    }
+    clgconv_context_release(ctx);
+    printf("stream rule: NHWC depthwise of 12.8 and 0.6 MB checked (streams above %.1f MB)\n",
+           limit / 1e6);
+}
+
 /* The named depthwise_ cases again on depthwise with streaming output stores forced
    (clgconv_testing_stream_stores), which plans otherwise take only for layers larger than half
    the device's cache (NHWC: or 4 MiB per compute unit), and register tiles sized for 32
@@ -269,6 +315,7 @@ static int streamed_plans(test_rng *r)
     const int shapes = named_cases_in(streamed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise",
                                       " (streamed stores)", r);
     clgconv_testing_stream_stores(-1);
+    if (g_shard == 0 && (type & CL_DEVICE_TYPE_CPU)) stream_rule(c, dev);
     return shapes;
 }
 
