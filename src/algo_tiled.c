@@ -77,6 +77,12 @@ static CLG_THREAD_LOCAL long g_kv_plans = 0;
 
 long clgconv_testing_tiled_kv_plans(void) { return g_kv_plans; }
 
+/* clgconv_testing_tiled_pitched_plans: tiled plans created on this thread whose NCHW kernel
+   runs pitched blocks over the padded image (-DCLG_PITCHED without -DCLG_NHWC). */
+static CLG_THREAD_LOCAL long g_pitched_plans = 0;
+
+long clgconv_testing_tiled_pitched_plans(void) { return g_pitched_plans; }
+
 /* clgconv_testing_tiled_copy_plans: tiled NCHW plans created on this thread that run the NHWC
    kernel on a transposed copy of the input (via_nhwc). */
 static CLG_THREAD_LOCAL long g_copy_plans = 0;
@@ -392,13 +398,31 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            ms; ResNeXt's g=32 conv5 (7x7) 0.39 -> 0.32 ms, conv4 (14x14) 0.38 -> 0.36 ms
            (batch 8: 4.4 -> 3.8 ms). The run must fill one block. */
         const int64_t pitch = s->OW + (s->KW - 1) * s->DW;
-        if (allow_pitched && cpu && p.channels && variant == 0 && vectors < 2 && s->SH == 1 &&
-            s->SW == 1 && !p.flat && (s->OH - 1) * pitch + s->OW >= 16) {
+        const int64_t pitched_run = (s->OH - 1) * pitch + s->OW;
+        const int pitched_vw = cpu_regs >= 32 && pitched_run >= 32 ? 16 : 8;
+        /* Rows of two vectors or more whose blocks leave lanes idle (17 of 32 lanes on 17x17,
+           35 of 48 on 35x35): pitched blocks as well, on 32 registers, when they compute at
+           most 0.9x the positions of the row blocks and the reduction (288 or more terms)
+           amortises a block's set-up. Plans alternating call by call (AVX-512 VM, medians of
+           15, whole call): dense 3x3 17x17x128 0.69-0.72x, 20x20x160 0.60-0.72x, 35x35x96
+           0.65-0.68x (batch 8 0.68x), 40x40x64 0.71x; Inception's 7x1 17x17x128 0.67-0.84x
+           (batch 8 0.61x), 5x5 35x35 48 -> 64 0.48x; 35x35x256 g=8 0.65x, 17x17x128 g=4
+           0.88x (batch 8 0.86x), 17x17x256 g=8 0.92x. Short reductions lost to the row
+           blocks on the unpadded input: 17x17x256 g=16 (144 terms) 1.51x, g=32 (72) 1.77x,
+           20x20x64 g=4 (144) 1.55x, 35x35x256 g=32 (72) 1.12x. Not taken: 28x28 (0.96x the
+           positions; dense 256 channels 0.94x), 27x27 5x5 (1.0x), 56x56 (0.91x; its dense
+           layers run faster still through the NHWC copy, nhwc_copy_pays). */
+        const bool idle_lanes =
+            cpu_regs >= 32 && vectors >= 2 && s->reduction >= 288 &&
+            (double)clg_round_up((size_t)pitched_run, (size_t)(2 * pitched_vw)) <=
+                0.9 * (double)s->OH * (double)clg_round_up((size_t)s->OW, (size_t)(p.vw * p.tx));
+        if (allow_pitched && cpu && p.channels && variant == 0 && (vectors < 2 || idle_lanes) &&
+            s->SH == 1 && s->SW == 1 && !p.flat && pitched_run >= 16) {
             p.pitched = 1;
             /* 16 lanes with 32 registers where the run fills a 32-pixel block (the pitched
                run's last block moves back, so no coverage rule; alternating plans, dense 3x3
                14x14x512 0.78x, 14x14x384 0.83x, 7x7x1024 0.84x, 7x7x960 0.81x) */
-            p.vw = cpu_regs >= 32 && (s->OH - 1) * pitch + s->OW >= 32 ? 16 : 8;
+            p.vw = pitched_vw;
             p.tb = two_vector_channel_tile(s->KPG, cpu_regs);
             p.tx = 2;
         }
@@ -1205,6 +1229,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     if (p.edges) ++g_edge_plans;
     if (p.kv > 1) ++g_kv_plans;
+    if (p.pitched && !nhwc) ++g_pitched_plans;
     if (p.via_nhwc) ++g_copy_plans;
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
     const char *pad_name = st->pad_name = p.via_nchw        ? "pad_input_from_nhwc"

@@ -40,6 +40,10 @@ CLGCONV_API long clgconv_testing_tiled_edge_plans(void);
    (-DCLG_KV=2: CPUs with 32 vector registers, groups of a multiple of 32 output channels). */
 CLGCONV_API long clgconv_testing_tiled_kv_plans(void);
 
+/* Tiled plans created on this thread whose NCHW kernel runs pitched blocks over the padded
+   image's flat positions (-DCLG_PITCHED without -DCLG_NHWC). */
+CLGCONV_API long clgconv_testing_tiled_pitched_plans(void);
+
 /* How many depthwise plans this thread has created whose NHWC kernel walks unrolled rows
    (-DCLG_ROW_OW), so that tests can tell that the row cases reached them. */
 CLGCONV_API long clgconv_testing_depthwise_row_plans(void);

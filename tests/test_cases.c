@@ -370,6 +370,19 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nchw_edges_kpg12_17_wide", 1, 16, 7, 17, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    /* NCHW rows of two vectors or more whose row blocks leave a third or more of their lanes
+       idle, run as pitched blocks over the padded image (tiled, 32-register CPUs, reductions
+       of 288 terms or more): 17 wide 3x3, Inception's 7x1 unpadded at batch 2 with more
+       channels than a tile, 35 wide dilated with asymmetric pads and 2 groups (8-lane rows,
+       16-lane pitched blocks), 5x5 with more output than input channels. */
+    {"tiled_nchw_pitched_rows_17_wide", 1, 32, 17, 17, 32, 1, 3, 3, 1, 1, 1, 1, 1, 1,
+     .cpu_paths = 1},
+    {"tiled_nchw_pitched_rows_7x1_batch2", 2, 48, 13, 19, 24, 1, 7, 1, 1, 1, 0, 0, 0, 0,
+     .clamp = TEST_CLAMP_RELU, .cpu_paths = 1},
+    {"tiled_nchw_pitched_rows_dilated_g2", 1, 64, 12, 35, 64, 2, 3, 3, 1, 1, 2, 1, 0, 3, 2, 2,
+     .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nchw_pitched_rows_5x5_kpg40", 1, 24, 20, 21, 40, 1, 5, 5, 1, 1, 2, 2, 2, 2,
+     .cpu_paths = 1},
     /* NHWC tiles of two 16-lane channel vectors (tiled, -DCLG_KV=2: groups of a multiple of
        32 output channels on CPUs with 32 vector registers): a 19-wide row (tiles of 7, 7 and
        5) with two channel blocks; 2 groups of 32 at stride 2 with asymmetric pads, batch 2, a

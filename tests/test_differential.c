@@ -90,6 +90,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         const bool want_kv = tiled && wide_cpu && strstr(name, "_kv2") != NULL;
         /* a copy case named for two channel vectors takes them in its run on the copy */
         const bool want_copy_kv = tiled && wide_cpu && copy && strstr(name, "two_vectors");
+        /* a case named for pitched rows takes them in its padded run */
+        const bool want_pitched =
+            tiled && wide_cpu && strncmp(name, "tiled_nchw_pitched_rows", 23) == 0;
         const bool want_rows = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
                                strncmp(name, "depthwise_nhwc_rows", 19) == 0;
         const bool want_flat = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
@@ -113,6 +116,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             const long edges0 = clgconv_testing_tiled_edge_plans();
             const long kv0 = clgconv_testing_tiled_kv_plans();
             const long copy0 = clgconv_testing_tiled_copy_plans();
+            const long pitched0 = clgconv_testing_tiled_pitched_plans();
             const long rows0 = clgconv_testing_depthwise_row_plans();
             const long flat0 = clgconv_testing_depthwise_flat_plans();
             double t0 = test_now_seconds();
@@ -122,6 +126,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             if (want_edges && mode == 3)
                 EXPECT(clgconv_testing_tiled_edge_plans() > edges0,
                        "%s: the plan did not take edge rows", label);
+            if (want_pitched && mode == 1)
+                EXPECT(clgconv_testing_tiled_pitched_plans() > pitched0,
+                       "%s: the plan did not take pitched blocks", label);
             if (mode == 4)
                 EXPECT(clgconv_testing_tiled_copy_plans() > copy0,
                        "%s: the plan did not run the NHWC kernel on a copy", label);
