@@ -34,7 +34,7 @@
  *                r (the host's bounds), and there reads the zeros after the weights
  *   -DCLG_KV=v   (NHWC tiles, one group per vector; default 1) v channel vectors per
  *                work-item: each broadcast input value feeds v FMAs, one per weight vector
- *                (not with CLG_ROW_SHARE or CLG_NCHW_IO)
+ *                (not with CLG_ROW_SHARE)
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -536,8 +536,8 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #ifndef CLG_KV
 #define CLG_KV 1
 #endif
-#if CLG_KV > 1 && (defined(CLG_ROW_SHARE) || CLG_NCHW_IO || CLG_GPV > 1)
-#error CLG_KV needs tiles of one group per vector, without row sharing or NCHW input
+#if CLG_KV > 1 && (defined(CLG_ROW_SHARE) || CLG_GPV > 1)
+#error CLG_KV needs tiles of one group per vector, without row sharing
 #endif
 #if CLG_KV > 1 && (!defined(CLG_KPG) || CLG_KPG % (CLG_VW * CLG_KV) != 0)
 #error CLG_KV needs constant channel counts, CLG_KPG a multiple of CLG_VW * CLG_KV
