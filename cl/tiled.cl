@@ -1025,27 +1025,34 @@ __kernel void pad_input_from_nchw(__global const float *restrict input,
     const int n = row / HP, r = row - n * HP, iy = r - PT;
     const CLG_IDX plane = (CLG_IDX)H * W; /* input elements per channel */
     __global float *dst = padded + (CLG_IDX)row * WP * C + c0;
-    const bool in_rows = iy >= 0 && iy < H;
     const int nc = min(8, C - c0);
-    /* Channel c0's input row (row 0 for rows outside the image, which read nothing):
-       src[c * plane + ix] is column ix of channel c0 + c. */
-    const __global float *src =
-        input + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)(in_rows ? iy : 0) * W;
-    for (int q0 = 0; q0 < WP; q0 += 8) {
-        const int ix0 = q0 - PL;
-        if (in_rows && nc == 8 && q0 + 8 <= WP && ix0 >= 0 && ix0 + 8 <= W) {
-            float8 px[8]; /* px[c]: columns q0 .. q0+7 of channel c0 + c */
+    /* Padded columns [lo, hi) hold input columns [lo - PL, hi - PL) of an image row (the padded
+       row may end before the input row does); the rest, and rows outside the image, are 0. */
+    const bool in_rows = iy >= 0 && iy < H;
+    const int lo = in_rows ? min(PL, WP) : WP, hi = in_rows ? min(PL + W, WP) : WP;
+    for (int q = 0; q < lo; ++q)
+        for (int c = 0; c < nc; ++c) dst[(CLG_IDX)q * C + c] = 0.0f;
+    for (int q = hi; q < WP; ++q)
+        for (int c = 0; c < nc; ++c) dst[(CLG_IDX)q * C + c] = 0.0f;
+    if (hi <= lo) return;
+    /* Channel c0's input row from column lo - PL: src[c * plane + x] is padded column lo + x
+       of channel c0 + c. */
+    const __global float *src = input + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)iy * W + lo - PL;
+    __global float *d = dst + (CLG_IDX)lo * C;
+    const int span = hi - lo;
+    if (nc == 8 && span >= 8) {
+        /* blocks of 8 columns along the input row, the last moved back to end at hi (it
+           rewrites some of its neighbour's columns with the same values) */
+        for (int x0 = 0; x0 < span; x0 += 8) {
+            const int x = min(x0, span - 8);
+            float8 px[8]; /* px[c]: columns x .. x+7 of channel c0 + c */
 #pragma unroll
-            for (int c = 0; c < 8; ++c) px[c] = vload8(0, src + c * plane + ix0);
-            STORE_COLUMNS(px, dst + (CLG_IDX)q0 * C, C);
-        } else {
-            for (int q = q0; q < min(q0 + 8, WP); ++q) {
-                const int ix = q - PL;
-                const bool inside = in_rows && ix >= 0 && ix < W;
-                for (int c = 0; c < nc; ++c)
-                    dst[(CLG_IDX)q * C + c] = inside ? src[c * plane + ix] : 0.0f;
-            }
+            for (int c = 0; c < 8; ++c) px[c] = vload8(0, src + c * plane + x);
+            STORE_COLUMNS(px, d + (CLG_IDX)x * C, C);
         }
+    } else {
+        for (int x = 0; x < span; ++x)
+            for (int c = 0; c < nc; ++c) d[(CLG_IDX)x * C + c] = src[c * plane + x];
     }
 }
 
@@ -1063,25 +1070,33 @@ __kernel void pad_input_from_nhwc(__global const float *restrict input,
     const int n = row / HP, r = row - n * HP, iy = r - PT;
     const CLG_IDX plane = (CLG_IDX)HP * WP; /* padded elements per channel */
     __global float *dst = padded + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)r * WP;
-    const bool in_rows = iy >= 0 && iy < H;
     const int nc = min(8, C - c0);
-    /* The image row, shifted so that src[q * C] is padded column q's pixel. */
-    const __global float *src = input + ((CLG_IDX)n * H + iy) * W * C + c0 - (CLG_IDX)PL * C;
-    for (int q0 = 0; q0 < WP; q0 += 8) {
-        const int ix0 = q0 - PL;
-        if (in_rows && nc == 8 && q0 + 8 <= WP && ix0 >= 0 && ix0 + 8 <= W) {
-            float8 px[8]; /* px[x]: channels c0 .. c0+7 of column q0 + x */
+    /* Padded columns [lo, hi) hold input columns [lo - PL, hi - PL) of an image row (the padded
+       row may end before the input row does); the rest, and rows outside the image, are 0. */
+    const bool in_rows = iy >= 0 && iy < H;
+    const int lo = in_rows ? min(PL, WP) : WP, hi = in_rows ? min(PL + W, WP) : WP;
+    for (int c = 0; c < nc; ++c) {
+        for (int q = 0; q < lo; ++q) dst[c * plane + q] = 0.0f;
+        for (int q = hi; q < WP; ++q) dst[c * plane + q] = 0.0f;
+    }
+    if (hi <= lo) return;
+    /* The image row from column lo - PL: src[x * C] is padded column lo + x's pixel. */
+    const __global float *src = input + (((CLG_IDX)n * H + iy) * W + (lo - PL)) * C + c0;
+    __global float *d = dst + lo;
+    const int span = hi - lo;
+    if (nc == 8 && span >= 8) {
+        /* blocks of 8 columns along the input row, the last moved back to end at hi (it
+           rewrites some of its neighbour's columns with the same values) */
+        for (int x0 = 0; x0 < span; x0 += 8) {
+            const int x = min(x0, span - 8);
+            float8 px[8]; /* px[i]: channels c0 .. c0+7 of column x + i */
 #pragma unroll
-            for (int x = 0; x < 8; ++x) px[x] = vload8(0, src + (CLG_IDX)(q0 + x) * C);
-            STORE_COLUMNS(px, dst + q0, plane);
-        } else {
-            for (int c = 0; c < nc; ++c)
-                for (int q = q0; q < min(q0 + 8, WP); ++q) {
-                    const int ix = q - PL;
-                    dst[c * plane + q] =
-                        in_rows && ix >= 0 && ix < W ? src[(CLG_IDX)q * C + c] : 0.0f;
-                }
+            for (int i = 0; i < 8; ++i) px[i] = vload8(0, src + (CLG_IDX)(x + i) * C);
+            STORE_COLUMNS(px, d + x, plane);
         }
+    } else {
+        for (int c = 0; c < nc; ++c)
+            for (int x = 0; x < span; ++x) d[c * plane + x] = src[(CLG_IDX)x * C + c];
     }
 }
 
