@@ -45,8 +45,8 @@
  *                pixel tiles run over the image's output pixels in order (see below)
  *   -DCLG_WT_BLOCKED=1 (NHWC, one group per vector) transpose_weights writes, and
  *                conv2d_tiled_nhwc reads, the weights in blocks of CLG_VW channels
- *   -DCLG_NCHW_IO=1 (NHWC build with CLG_PITCHED) conv2d_tiled_nhwc reads NCHW input and
- *                writes NCHW output (an NCHW layer run by the NHWC kernel's tiles)
+ *   -DCLG_NCHW_IO=1 (NHWC build with CLG_PITCHED or CLG_EDGES) conv2d_tiled_nhwc reads NCHW
+ *                input and writes NCHW output (an NCHW layer run by the NHWC kernel's tiles)
  *   -DCLG_OUT_NCHW=1 (NHWC build) conv2d_tiled_nhwc writes NCHW output (an NCHW layer run by
  *                the NHWC kernel on pad_input_from_nchw's copy), and the build has
  *                pad_input_from_nchw
@@ -98,8 +98,8 @@
  *   window at its own offset; the image's last tile computes its surplus pixels from the last
  *   pixel and stores only its own), dim 2: n*G + g. Taps outside the image read zeros at
  *   wt[wt_offset + G*KPG*RED] (transpose_weights writes them), so no padded copy is needed.
- *   With CLG_NCHW_IO as well: input [N][C][H][W] and output [N][K][OH][OW], the zeros
- *   (CPG-1)*H*W + 1 of them.
+ *   With CLG_NCHW_IO as well (pitched or edge row tiles): input [N][C][H][W] and output
+ *   [N][K][OH][OW], the zeros (CPG-1)*H*W + 1 of them.
  *   With CLG_NCHW_IO or CLG_OUT_NCHW the output is [N][K][OH][OW]: a whole tile (8-lane
  *   multiples) is transposed in registers in blocks of 8 pixels x 8 channels and each
  *   channel's pixels stored together; a partial tile (the image's last pitched tile, a row's
@@ -183,8 +183,8 @@
 #ifndef CLG_NCHW_IO
 #define CLG_NCHW_IO 0
 #endif
-#if CLG_NCHW_IO && !(CLG_NHWC && CLG_PITCHED)
-#error CLG_NCHW_IO needs the NHWC build's pitched tiles
+#if CLG_NCHW_IO && !(CLG_NHWC && (CLG_PITCHED || CLG_EDGES))
+#error CLG_NCHW_IO needs the NHWC build's pitched or edge tiles
 #endif
 #ifndef CLG_OUT_NCHW
 #define CLG_OUT_NCHW 0
@@ -637,11 +637,14 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #else
     const __global float *image = input + (CLG_IDX)n * H * W * C + g * CPG_;
 #endif
-    /* floats from one input pixel to the next along a row (and the row pitch's unit) */
-#if CLG_GROUP_BLOCKED
-    const int PX = CPG_;
+    /* floats from one input pixel to the next along a row (and the row pitch's unit), and
+       from one input channel to the next */
+#if CLG_NCHW_IO
+    const int PX = 1, CX = H * W;
+#elif CLG_GROUP_BLOCKED
+    const int PX = CPG_, CX = 1;
 #else
-    const int PX = C;
+    const int PX = C, CX = 1;
 #endif
 #if CLG_GPV > 1
     const __global float *wg = wt + wt_offset + (CLG_IDX)(k0 / CLG_VW) * RED_ * CLG_VW;
@@ -656,13 +659,6 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
        outside the image read zeros that transpose_weights writes after the transposed
        weights (CPG of them; with CLG_NCHW_IO (CPG-1)*H*W + 1, a channel being H*W apart), so
        the reduction loop has no border path. */
-#if CLG_NCHW_IO
-#define PIXEL_STEP 1
-#define CHANNEL_STEP (H * W)
-#else
-#define PIXEL_STEP C
-#define CHANNEL_STEP 1
-#endif
     int iy0[CLG_TB], ix0[CLG_TB];
 #pragma unroll
     for (int p = 0; p < CLG_TB; ++p) {
@@ -680,12 +676,12 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             for (int p = 0; p < CLG_TB; ++p) {
                 const int iy = iy0[p] + ky * DH_, ix = ix0[p] + kx * DW_;
                 px[p] = iy >= 0 && iy < H && ix >= 0 && ix < W
-                            ? image + ((CLG_IDX)iy * W + ix) * PIXEL_STEP
+                            ? image + ((CLG_IDX)iy * W + ix) * PX
                             : zeros;
             }
             INNER_UNROLL
             for (int c = 0; c < CPG_; ++c) {
-#define PITCHED_INPUT(p) ((floatV)(px[p][(CLG_IDX)c * CHANNEL_STEP]))
+#define PITCHED_INPUT(p) ((floatV)(px[p][(CLG_IDX)c * CX]))
                 NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), PITCHED_INPUT);
 #undef PITCHED_INPUT
             }
@@ -736,7 +732,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #pragma unroll
                 for (int j = 0; j < CLG_TB + KW_ - 1; ++j)
 #if CLG_EDGES
-                    x[j] = (floatV)(src[j][c]);
+                    x[j] = (floatV)(src[j][(CLG_IDX)c * CX]);
 #else
                     x[j] = (floatV)(row[(CLG_IDX)j * PX + c]);
 #endif
@@ -763,7 +759,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                 for (int p = 0; p < CLG_TB; ++p) src[p] = EDGE_PIXEL(row, p * SW_ + kx * DW_);
                 INNER_UNROLL
                 for (int c = 0; c < CPG_; ++c) {
-#define EDGE_INPUT(p) ((floatV)(src[p][c]))
+#define EDGE_INPUT(p) ((floatV)(src[p][(CLG_IDX)c * CX]))
                     NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), EDGE_INPUT);
 #undef EDGE_INPUT
                 }

@@ -134,9 +134,9 @@ static const clg_shape *kernel_shape(const clg_shape *s, const tiled_params *p, 
    (NCHW pitched blocks, via_nchw's among them, read the padded copy). */
 static int64_t outside_zeros(const clg_shape *s, const tiled_params *p)
 {
+    if (p->nchw_io) return (s->CPG - 1) * s->H * s->W + 1; /* pitched or edge tiles */
     if (p->edges && s->d.layout == CLGCONV_LAYOUT_NHWC) return s->CPG;
     if (!p->pitched || p->via_nchw) return 0;
-    if (p->nchw_io) return (s->CPG - 1) * s->H * s->W + 1;
     return s->d.layout == CLGCONV_LAYOUT_NHWC ? s->CPG : 0;
 }
 
@@ -951,9 +951,9 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
 /* NCHW grouped layers with short reductions (at most 576 terms) whose rows are shorter than two
    vectors (7x7 and 14x14 images: the NCHW kernel runs pitched blocks over the padded image, 49
    of 64 lanes useful on 7x7, and short reductions do not amortise its tiles' set-up) with
-   constant channel counts of 8-lane vectors: on CPUs, the NHWC kernel's pitched tiles with
-   NCHW addressing (channel vectors over output channels, transposed in registers to store
-   each channel's pixels together). Interleaved A/B on PoCL, whole plan, ResNeXt's g=32 layers:
+   constant channel counts of 8-lane vectors: on CPUs, the NHWC kernel's pitched tiles (or, on
+   32 registers, its edge row tiles) with NCHW addressing (channel vectors over output
+   channels, transposed in registers to store each channel's pixels together). Interleaved A/B on PoCL, whole plan, ResNeXt's g=32 layers:
    14x14 1.20-1.29x faster (batch 8 1.14-1.26x), 7x7 0.91-0.98x (batch 8 1.06-1.11x), when
    each output lane was stored on its own (perf, 14x14 batch 8: 19 % of the kernel's samples
    on those stores); the transposed stores since: kernel time 0.91-0.99x (batch 8 14x14
@@ -969,7 +969,22 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
     clg_shape twin;
     layout_twin(s, CLGCONV_LAYOUT_NHWC, &twin);
     tiled_params q = tiled_choose(&twin, 0, ctx->info.cpu_registers, PITCHED_FOR_NCHW_IO, 0);
-    if (!q.pitched || q.vw < 8) return false;
+    /* 32 registers: the twin's row tiles on the unpadded input (-DCLG_EDGES, taps outside the
+       image reading zeros), as the NHWC layer itself runs, where they hold 8-lane vectors
+       (sharing each input value between a row's taps, row_share) or a row takes two tiles or
+       more. Plans alternating call by call (AVX-512 VM, medians of 21, whole call, against
+       pitched tiles): 14x14x512 g=32 0.85-0.90x (batch 8 0.82-0.89x), g=16 0.98x (batch 8
+       0.87x), g=64 0.65x (batch 8 0.53x); 12x12x256 g=16 0.90x (batch 8 0.86x); 13x13x384
+       g=24 0.99x (batch 8 0.88x); 10x10 and 9x9 x256 g=32 0.78x and 0.53x; 7x7x1024 g=128,
+       which pitched tiles did not take (the NCHW kernel's pitched blocks), 0.49x (batch 8
+       0.45x). A 7-wide row in one 16-lane tile keeps pitched tiles: 7x7x1024 g=32 1.08-1.15x
+       (batch 8 0.95x), g=64 1.03x (batch 8 0.90x), 7x7x512 g=16 1.01x. */
+    if (ctx->info.cpu_registers >= 32) {
+        tiled_params r = tiled_choose(&twin, 0, ctx->info.cpu_registers, PITCHED_NEVER, 0);
+        if (r.specialised && r.gpv == 1 && (r.vw == 8 || (r.vw == 16 && twin.OW > r.tb)))
+            q = r, q.edges = 1;
+    }
+    if ((!q.pitched && !q.edges) || q.vw < 8) return false;
     /* q keeps the twin's two channel vectors (groups of a multiple of 32 output channels on
        32-register CPUs): each input value, a load from its own channel plane, then feeds two
        FMAs. Plans alternating call by call (AVX-512 VM, medians of 21, whole call, outputs

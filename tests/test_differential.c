@@ -85,6 +85,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            choices cannot drop one unnoticed. */
         const bool wide_cpu = plan_registers >= 32;
         const bool want_edges = tiled && named_edges && wide_cpu;
+        /* an NCHW case named for the NHWC kernel's edge rows takes them in its run through it */
+        const bool want_io_rows =
+            tiled && wide_cpu && strncmp(name, "tiled_nchw_via_nhwc_rows", 24) == 0;
         /* a case named for tiles of two channel vectors takes them: NHWC in every run but the
            one through the NCHW kernel, NCHW in its run through the NHWC kernel (nchw_io) */
         const bool want_kv = tiled && wide_cpu && strstr(name, "_kv2") != NULL;
@@ -127,6 +130,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             if (want_edges && mode == 3)
                 EXPECT(clgconv_testing_tiled_edge_plans() > edges0,
                        "%s: the plan did not take edge rows", label);
+            if (want_io_rows && mode == 2)
+                EXPECT(clgconv_testing_tiled_edge_plans() > edges0,
+                       "%s: the plan through the NHWC kernel did not take edge rows", label);
             if (want_pitched && mode == 1)
                 EXPECT(clgconv_testing_tiled_pitched_plans() > pitched0,
                        "%s: the plan did not take pitched blocks", label);
