@@ -693,8 +693,8 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     /* Every tile takes the interior loops on the unpadded input. Column j of a tile's span
        (input column ix0 + j, j = p * SW + kx * DW, a constant once the loops are unrolled) can
        be outside the image only for j < CLG_EDGE_LEFT or j >= CLG_EDGE_RIGHT; those columns
-       point at the zeros after the weights (CPG of them) where they are outside, so the
-       channel loop has no selects. */
+       point at the zeros after the weights (CPG of them; (CPG-1)*H*W + 1 with CLG_NCHW_IO)
+       where they are outside, so the channel loop has no selects. */
     const bool interior = true;
     const __global float *zeros = wt + wt_offset + (CLG_IDX)G * KPG_ * RED_;
 #define EDGE_PIXEL(line, j)                                                                  \

@@ -21,14 +21,15 @@ typedef struct tiled_params {
     int gpv;  /* NHWC: groups per vector (> 1 for few channels per group), else 1 */
     int padded;     /* pad_input copies the input zero-padded into the workspace first */
     int64_t hp, wp; /* its padded image (rows, columns) */
-    int pitched;    /* -DCLG_PITCHED. NCHW stride 1, rows under two vectors: blocks over the
-                       padded image's flat positions (always padded). NHWC: pixel tiles over
+    int pitched;    /* -DCLG_PITCHED. NCHW stride 1, rows under two vectors or rows whose
+                       blocks leave lanes idle: blocks over the padded image's flat positions
+                       (always padded). NHWC: pixel tiles over
                        the image's output pixels in order, each pixel's window at its own
                        offset (never padded: taps outside the image read zeros) */
     int via_nchw;   /* NHWC layer run by the NCHW kernel: the other fields are the NCHW twin's
                        (always padded, by pad_input_from_nhwc); it writes NHWC output */
-    int nchw_io;    /* NCHW layer run by the NHWC kernel's pitched tiles, reading and writing
-                       NCHW (-DCLG_NCHW_IO): the other fields are the NHWC twin's */
+    int nchw_io;    /* NCHW layer run by the NHWC kernel's pitched or edge row tiles, reading
+                       and writing NCHW (-DCLG_NCHW_IO): the other fields are the NHWC twin's */
     int via_nhwc;   /* NCHW layer run by the NHWC kernel's row tiles on a padded NHWC copy
                        (pad_input_from_nchw), storing NCHW (-DCLG_OUT_NCHW): the other fields
                        are the NHWC twin's (always padded) */
@@ -96,9 +97,9 @@ static CLG_THREAD_LOCAL int g_via_mode = -1;
 void clgconv_testing_tiled_via_nchw(int mode) { g_via_mode = mode < 0 ? -1 : mode > 0; }
 
 /* clgconv_testing_tiled_via_nhwc: -1 lets the plan choose, 0 never runs an NCHW layer through
-   the NHWC kernel, 1 always does: with NCHW addressing where the layer suits its pitched tiles
-   (nchw_io), else on a transposed copy of the input (via_nhwc); 2 always on the copy (per
-   thread, read at plan creation). */
+   the NHWC kernel, 1 always does: with NCHW addressing where the layer suits its pitched or
+   edge row tiles (nchw_io), else on a transposed copy of the input (via_nhwc); 2 always on the
+   copy (per thread, read at plan creation). */
 static CLG_THREAD_LOCAL int g_via_nhwc_mode = -1;
 
 void clgconv_testing_tiled_via_nhwc(int mode)
@@ -301,8 +302,9 @@ static void fill_gpu(const clg_shape *s, tiled_params *p, int64_t gpu_items)
 }
 
 /* tiled_choose's pitched tiles: never; where they suit the layer better than row tiles; or,
-   for NHWC twins run with NCHW addressing (nchw_io, which only pitched tiles have), where they
-   suit it better than row tiles of 6 or 8 pixels (the comparison that path was measured on). */
+   for NHWC twins run with NCHW addressing (nchw_io, whose pitched tiles compete with edge row
+   tiles only on 32 registers), where they suit it better than row tiles of 6 or 8 pixels (the
+   comparison that path was measured on). */
 typedef enum { PITCHED_NEVER, PITCHED_IF_BETTER, PITCHED_FOR_NCHW_IO } pitched_choice;
 
 /* The default tile choice (variant 0) and the alternatives the tuner may measure. cpu_regs:
@@ -410,10 +412,11 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            0.88x (batch 8 0.86x), 17x17x256 g=8 0.92x. Short reductions lost to the row
            blocks on the unpadded input: 17x17x256 g=16 (144 terms) 1.51x, g=32 (72) 1.77x,
            20x20x64 g=4 (144) 1.55x, 35x35x256 g=32 (72) 1.12x. Not taken: 28x28 (0.96x the
-           positions; dense 256 channels 0.94x), 27x27 5x5 (1.0x), 56x56 (0.91x; its dense
-           layers run faster still through the NHWC copy, nhwc_copy_pays). */
+           positions; dense 256 channels 0.94x), 27x27 5x5 (1.0x); rows of 56 or more (not
+           measured past 40; 56x56 dense layers run faster through the NHWC copy, which
+           nhwc_copy_pays does not offer pitched plans). */
         const bool idle_lanes =
-            cpu_regs >= 32 && vectors >= 2 && s->reduction >= 288 &&
+            cpu_regs >= 32 && vectors >= 2 && s->OW < 56 && s->reduction >= 288 &&
             (double)clg_round_up((size_t)pitched_run, (size_t)(2 * pitched_vw)) <=
                 0.9 * (double)s->OH * (double)clg_round_up((size_t)s->OW, (size_t)(p.vw * p.tx));
         if (allow_pitched && cpu && p.channels && variant == 0 && (vectors < 2 || idle_lanes) &&
@@ -953,14 +956,14 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
    of 64 lanes useful on 7x7, and short reductions do not amortise its tiles' set-up) with
    constant channel counts of 8-lane vectors: on CPUs, the NHWC kernel's pitched tiles (or, on
    32 registers, its edge row tiles) with NCHW addressing (channel vectors over output
-   channels, transposed in registers to store each channel's pixels together). Interleaved A/B on PoCL, whole plan, ResNeXt's g=32 layers:
-   14x14 1.20-1.29x faster (batch 8 1.14-1.26x), 7x7 0.91-0.98x (batch 8 1.06-1.11x), when
-   each output lane was stored on its own (perf, 14x14 batch 8: 19 % of the kernel's samples
-   on those stores); the transposed stores since: kernel time 0.91-0.99x (batch 8 14x14
-   0.91-0.94x, g=64 0.85x; 7x7 0.97-0.98x). Dense 7x7 and 14x14 layers (reductions of
-   thousands) keep the NCHW kernel, which runs them near the peak. The test hook (1) forces it
-   for every NCHW layer that suits the tiles (variant 0, not a flat 1x1 run). Returns whether
-   p took it. */
+   channels, transposed in registers to store each channel's pixels together). Interleaved
+   A/B on PoCL, whole plan, pitched tiles, ResNeXt's g=32 layers: 14x14 1.20-1.29x faster
+   (batch 8 1.14-1.26x), 7x7 0.91-0.98x (batch 8 1.06-1.11x), when each output lane was
+   stored on its own (perf, 14x14 batch 8: 19 % of the kernel's samples on those stores); the
+   transposed stores since: kernel time 0.91-0.99x (batch 8 14x14 0.91-0.94x, g=64 0.85x; 7x7
+   0.97-0.98x). Dense 7x7 and 14x14 layers (reductions of thousands) keep the NCHW kernel,
+   which runs them near the peak. The test hook (1) forces it for every NCHW layer that suits
+   the tiles (variant 0, not a flat 1x1 run). Returns whether p took it. */
 static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int variant,
                            tiled_params *p)
 {
@@ -981,7 +984,8 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
        (batch 8 0.95x), g=64 1.03x (batch 8 0.90x), 7x7x512 g=16 1.01x. */
     if (ctx->info.cpu_registers >= 32) {
         tiled_params r = tiled_choose(&twin, 0, ctx->info.cpu_registers, PITCHED_NEVER, 0);
-        if (r.specialised && r.gpv == 1 && (r.vw == 8 || (r.vw == 16 && twin.OW > r.tb)))
+        if (r.specialised && r.channels && r.gpv == 1 &&
+            (r.vw == 8 || (r.vw == 16 && twin.OW > r.tb)))
             q = r, q.edges = 1;
     }
     if ((!q.pitched && !q.edges) || q.vw < 8) return false;

@@ -333,8 +333,10 @@ const test_case test_named_cases[] = {
        of 32 output channels at batch 2; 64 with asymmetric padding, two blocks of them; on
        32-register CPUs each asserts that its run through the NHWC kernel takes them), edge
        row tiles on 32 registers (8 per group in 8-lane tiles sharing a row's values; stride
-       2 with asymmetric padding, 16 per group, two tiles a row; each asserts edge rows in
-       that run), more input than output channels per group. */
+       2 with asymmetric padding, 16 per group, three tiles a row; each asserts edge rows in
+       that run; the kpg64 case takes them too, with two vectors), pitched tiles of two
+       vectors over two channel blocks (7x7, a row in one tile), more input than output
+       channels per group. */
     {"tiled_nchw_via_nhwc_14x14_g4", 2, 64, 14, 14, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_s2_asymmetric", 1, 32, 13, 14, 32, 2, 3, 3, 2, 2, 0, 0, 1, 1,
@@ -345,6 +347,8 @@ const test_case test_named_cases[] = {
      .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_kv2_kpg64_asymmetric", 1, 64, 13, 11, 64, 1, 3, 3, 1, 1, 0, 1, 2, 1,
      .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    {"tiled_nchw_via_nhwc_kv2_pitched_7x7_kpg64", 1, 64, 7, 7, 64, 1, 3, 3, 1, 1, 1, 1, 1, 1,
+     .no_bias = 1, .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_rows_10x10_cpg8", 1, 64, 10, 10, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_rows_s2_13x15", 2, 32, 25, 29, 32, 2, 3, 3, 2, 2, 1, 0, 1, 2,

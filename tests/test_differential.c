@@ -43,8 +43,8 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
            NCHW kernel's other tiles that way, bar the tiled_nhwc_pixel_run cases, whose
            point is the NHWC kernel); NCHW layers of the medium sweep and the named
            tiled_nchw_via_nhwc cases with at least 8 input and a multiple of 8 output channels
-           per group a third time through the NHWC kernel: its pitched tiles with NCHW
-           addressing where they suit the layer (which CPU plans pick for small images), else
+           per group a third time through the NHWC kernel: its pitched or edge row tiles with
+           NCHW addressing where they suit the layer (which CPU plans pick for small images), else
            its row tiles on a transposed copy (each new combination of channel counts and
            geometry is a program build, hence not every tiled_ case); the named
            tiled_nchw_edges cases a fourth time with narrow rows on the unpadded input and
