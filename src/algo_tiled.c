@@ -1020,10 +1020,13 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
    - stride 1, rows of 56 or more pixels and two channel vectors (-DCLG_KV=2, see
      tiled_choose): dense 3x3 56x56x128 0.73-0.79x (batch 8 0.73x), 56x56x64 0.78-0.90x,
      112x112x64 0.54x, 112x112x32 0.72-0.74x (batch 8 0.73x), 56x56 32 -> 64 channels 1.01x.
-     Not taken: 28x28 (dense 256 channels 0.92-1.07x, batch 8 0.84x; 192 0.91-0.94x; g=2
-     0.99-1.00x, g=4 0.92-1.12x), AlexNet's 27x27 5x5
-     (dense 1.17x, g=2 1.03-1.04x), 14x14x512 1.33x, 7x7x1024 2.0x, 1x1 layers (56x56x64
-     1.74x: the NCHW kernel runs them as one flat run).
+   - stride 1, rows of 28 to 55 at batch 2 or more, windows up to 3x3, groups of 128 output
+     channels or more (two vectors): since the copy walks the input row (session 26), 3x3
+     28x28x256 dense batch 2 0.83x, 4 0.82x, 8 0.81x; 28x28x192 batch 4 0.77x; g=2 batch 2
+     0.93x, 4 0.85x. Not taken: batch 1 (dense 256 channels 1.08x, once 0.92-1.07x; 192 0.93x,
+     g=2 0.89x), g=4 (64 per group, batch 8 1.00x), AlexNet's 27x27 5x5 (g=2 1.22x, batch 4
+     1.05x; dense 1.17x), 14x14x512 1.33x, 7x7x1024 2.0x, 1x1 layers (56x56x64 1.74x: the
+     NCHW kernel runs them as one flat run).
    The test hook forces it on any device and layer. */
 static bool nhwc_copy_pays(const clgconv_context *ctx, const clg_shape *s,
                            const tiled_params *own, const tiled_params *q)
@@ -1032,7 +1035,9 @@ static bool nhwc_copy_pays(const clgconv_context *ctx, const clg_shape *s,
     if (!ctx->info.is_cpu || ctx->info.cpu_registers < 32 || s->KH * s->KW == 1 || own->pitched)
         return false;
     if (s->SW > 1) return q->vw == 16 && (s->G == 1 || s->KPG % 32 == 0);
-    return s->OW >= 56 && q->kv > 1;
+    if (q->kv < 2) return false;
+    return s->OW >= 56 ||
+           (s->OW >= 28 && s->N >= 2 && s->KH * s->KW <= 9 && s->KPG >= 128);
 }
 
 static void choose_nhwc_copy(const clgconv_context *ctx, const clg_shape *s, int variant,
