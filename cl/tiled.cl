@@ -1033,7 +1033,8 @@ __kernel void pad_input_from_nchw(__global const float *restrict input,
     if (hi <= lo) return;
     /* Channel c0's input row from column lo - PL: src[c * plane + x] is padded column lo + x
        of channel c0 + c. */
-    const __global float *src = input + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)iy * W + lo - PL;
+    const __global float *src =
+        input + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)iy * W + (lo - PL);
     __global float *d = dst + (CLG_IDX)lo * C;
     const int span = hi - lo;
     if (nc == 8 && span >= 8) {

@@ -311,6 +311,31 @@ static void stream_rule(cl_context c, cl_device_id dev)
            limit / 1e6);
 }
 
+/* The rule that sends NCHW layers through the NHWC tiles on a transposed copy (nhwc_copy_pays
+   in algo_tiled.c), by plan creation on CPU devices planned for 32 registers: 3x3 28x28 with
+   128 output channels per group takes the copy at batch 2, not at batch 1. */
+static void copy_rule(cl_context c, cl_device_id dev)
+{
+    static const test_case layers[] = {
+        {"copy_rule", 2, 128, 28, 28, 128, 1, 3, 3, 1, 1, 1, 1, 1, 1},
+        {"copy_rule", 1, 128, 28, 28, 128, 1, 3, 3, 1, 1, 1, 1, 1, 1}};
+    clgconv_context *ctx = context_with_registers(c, dev, 32);
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i) {
+        const test_case *l = &layers[i];
+        clgconv_conv2d_desc d;
+        test_case_desc(l, &d);
+        const long copies0 = clgconv_testing_tiled_copy_plans();
+        clgconv_plan *plan = NULL;
+        CHECK_OK(clgconv_conv2d_plan_create(ctx, &d, CLGCONV_ALGO_TILED, &plan));
+        const bool copied = clgconv_testing_tiled_copy_plans() > copies0;
+        EXPECT(copied == (l->n >= 2), "copy rule: N%d C%d %dx%d NCHW 3x3 %s", l->n, l->c, l->h,
+               l->w, copied ? "ran on the NHWC copy" : "did not run on the NHWC copy");
+        clgconv_plan_release(plan);
+    }
+    clgconv_context_release(ctx);
+    printf("copy rule: 28x28 NCHW at batch 2 and 1 checked\n");
+}
+
 /* The named depthwise_ cases again on depthwise with streaming output stores forced
    (clgconv_testing_stream_stores), which plans otherwise take only for layers larger than half
    the device's cache (NHWC: or 4 MiB per compute unit), and register tiles sized for 32
@@ -328,7 +353,7 @@ static int streamed_plans(test_rng *r)
     const int shapes = named_cases_in(streamed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise",
                                       " (streamed stores)", r);
     clgconv_testing_stream_stores(-1);
-    if (g_shard == 0 && (type & CL_DEVICE_TYPE_CPU)) stream_rule(c, dev);
+    if (g_shard == 0 && (type & CL_DEVICE_TYPE_CPU)) stream_rule(c, dev), copy_rule(c, dev);
     return shapes;
 }
 
