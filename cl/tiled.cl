@@ -263,6 +263,20 @@
             vstore8((b)[j_], 0, (dst) + j_ * (stride));                                        \
     } while (0)
 
+#if !CLG_NHWC || CLG_OUT_NCHW
+/* The transposing copies' (pad_input_from_nhwc, _from_nchw) padded row r of an image (input
+   row iy = r - PT): padded columns [*lo, *hi) hold input columns [*lo - PL, *hi - PL) (the
+   padded row may end before the input row does); the rest are 0, and all of a row outside the
+   image (*lo = *hi = WP). */
+static void padded_span(const int iy, const int H, const int W, const int PL, const int WP,
+                        int *lo, int *hi)
+{
+    const bool in_rows = iy >= 0 && iy < H;
+    *lo = in_rows ? min(PL, WP) : WP;
+    *hi = in_rows ? min(PL + W, WP) : WP;
+}
+#endif
+
 #if !CLG_NHWC
 
 #if CLG_NARROW && (CLG_FLAT || CLG_PITCHED)
@@ -1022,10 +1036,8 @@ __kernel void pad_input_from_nchw(__global const float *restrict input,
     const CLG_IDX plane = (CLG_IDX)H * W; /* input elements per channel */
     __global float *dst = padded + (CLG_IDX)row * WP * C + c0;
     const int nc = min(8, C - c0);
-    /* Padded columns [lo, hi) hold input columns [lo - PL, hi - PL) of an image row (the padded
-       row may end before the input row does); the rest, and rows outside the image, are 0. */
-    const bool in_rows = iy >= 0 && iy < H;
-    const int lo = in_rows ? min(PL, WP) : WP, hi = in_rows ? min(PL + W, WP) : WP;
+    int lo, hi; /* the padded columns that hold the input row's (padded_span) */
+    padded_span(iy, H, W, PL, WP, &lo, &hi);
     for (int q = 0; q < lo; ++q)
         for (int c = 0; c < nc; ++c) dst[(CLG_IDX)q * C + c] = 0.0f;
     for (int q = hi; q < WP; ++q)
@@ -1068,10 +1080,8 @@ __kernel void pad_input_from_nhwc(__global const float *restrict input,
     const CLG_IDX plane = (CLG_IDX)HP * WP; /* padded elements per channel */
     __global float *dst = padded + ((CLG_IDX)n * C + c0) * plane + (CLG_IDX)r * WP;
     const int nc = min(8, C - c0);
-    /* Padded columns [lo, hi) hold input columns [lo - PL, hi - PL) of an image row (the padded
-       row may end before the input row does); the rest, and rows outside the image, are 0. */
-    const bool in_rows = iy >= 0 && iy < H;
-    const int lo = in_rows ? min(PL, WP) : WP, hi = in_rows ? min(PL + W, WP) : WP;
+    int lo, hi; /* the padded columns that hold the input row's (padded_span) */
+    padded_span(iy, H, W, PL, WP, &lo, &hi);
     for (int c = 0; c < nc; ++c) {
         for (int q = 0; q < lo; ++q) dst[c * plane + q] = 0.0f;
         for (int q = hi; q < WP; ++q) dst[c * plane + q] = 0.0f;

@@ -266,6 +266,19 @@ static int other_register_plans(test_rng *r)
                           NULL, " (other register file)", r);
 }
 
+/* Whether a plan of d on algo, created in ctx (and released), moves the per-thread plan counter
+   count: the plan took the path count counts. */
+static bool plan_counted(clgconv_context *ctx, const clgconv_conv2d_desc *d, clgconv_algo algo,
+                         long (*count)(void))
+{
+    const long before = count();
+    clgconv_plan *plan = NULL;
+    CHECK_OK(clgconv_conv2d_plan_create(ctx, d, algo, &plan));
+    const bool counted = count() > before;
+    clgconv_plan_release(plan);
+    return counted;
+}
+
 /* The default streaming rule for NHWC depthwise (clg_stream_stores), by plan creation alone, on
    CPU devices that report a cache: a 3x3 layer of 256 channels 28x28 at batch 8 (12.8 MB of
    input and output, memory-bound) streams exactly when it outgrows the lesser of half the
@@ -294,17 +307,14 @@ static void stream_rule(cl_context c, cl_device_id dev)
         size_t input, weights, bias, output;
         CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &input, &weights, &bias, &output));
         const double bytes = (double)input + (double)output; /* what the rule weighs */
-        const long streamed0 = clgconv_testing_depthwise_streamed_plans();
-        clgconv_plan *plan = NULL;
-        CHECK_OK(clgconv_conv2d_plan_create(ctx, &d, CLGCONV_ALGO_DEPTHWISE, &plan));
-        const bool streamed = clgconv_testing_depthwise_streamed_plans() > streamed0;
+        const bool streamed = plan_counted(ctx, &d, CLGCONV_ALGO_DEPTHWISE,
+                                           clgconv_testing_depthwise_streamed_plans);
         const bool expected = bytes > limit;
         EXPECT(streamed == expected,
                "stream rule: N%d C%d %dx%d NHWC depthwise (%.1f MB; %llu-byte cache, %u compute "
                "units: streams above %.1f MB) %s", l->n, l->c, l->h, l->w, bytes / 1e6,
                (unsigned long long)cache, units, limit / 1e6,
                streamed ? "streamed its stores" : "did not stream its stores");
-        clgconv_plan_release(plan);
     }
     clgconv_context_release(ctx);
     printf("stream rule: NHWC depthwise of 12.8 and 0.6 MB checked (streams above %.1f MB)\n",
@@ -324,13 +334,10 @@ static void copy_rule(cl_context c, cl_device_id dev)
         const test_case *l = &layers[i];
         clgconv_conv2d_desc d;
         test_case_desc(l, &d);
-        const long copies0 = clgconv_testing_tiled_copy_plans();
-        clgconv_plan *plan = NULL;
-        CHECK_OK(clgconv_conv2d_plan_create(ctx, &d, CLGCONV_ALGO_TILED, &plan));
-        const bool copied = clgconv_testing_tiled_copy_plans() > copies0;
+        const bool copied =
+            plan_counted(ctx, &d, CLGCONV_ALGO_TILED, clgconv_testing_tiled_copy_plans);
         EXPECT(copied == (l->n >= 2), "copy rule: N%d C%d %dx%d NCHW 3x3 %s", l->n, l->c, l->h,
                l->w, copied ? "ran on the NHWC copy" : "did not run on the NHWC copy");
-        clgconv_plan_release(plan);
     }
     clgconv_context_release(ctx);
     printf("copy rule: 28x28 NCHW at batch 2 and 1 checked\n");
