@@ -35,6 +35,12 @@
  *   -DCLG_KV=v   (NHWC tiles, one group per vector; default 1) v channel vectors per
  *                work-item: each broadcast input value feeds v FMAs, one per weight vector
  *                (not with CLG_ROW_SHARE)
+ *   -DCLG_RPV=2  (NHWC tiles of one 8-lane group vector, CLG_CPG even, NHWC input
+ *                addressing; default 1) reduction pairs: 16-lane accumulators, lane 2j + i
+ *                summing output channel j's terms of the even (i = 0) or odd (i = 1) input
+ *                channels, a pixel's two adjacent input channels broadcast as one 64-bit
+ *                value; the halves are added before the bias (not with CLG_KV, CLG_ROW_SHARE,
+ *                CLG_WT_BLOCKED or CLG_NCHW_IO)
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -113,8 +119,10 @@
  *
  * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
  *   r < RED = CPG*KH*KW (with CLG_WT_BLOCKED: wt[wt_offset + g*RED*KPG + ((kk/CLG_VW)*RED +
- *   r)*CLG_VW + kk%CLG_VW]); then `zeros` zeros after them (the pitched and edge tiles' taps
- *   outside the image read them; 0 for other plans).
+ *   r)*CLG_VW + kk%CLG_VW]; with CLG_RPV=2, r = c*KH*KW + tap: wt[wt_offset + g*RED*KPG +
+ *   ((c/2)*KH*KW + tap)*2*KPG + 2*kk + c%2], pair rows of 2*KPG lanes); then `zeros` zeros
+ *   after them (the pitched and edge tiles' taps outside the image read them; 0 for other
+ *   plans).
  *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
  *   work-item walks the whole reduction (one element per work-item made it a work-group per
  *   64 weights, and PoCL pays about a microsecond per work-group), 8 x 8 blocks transposed in
@@ -506,6 +514,9 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #ifndef CLG_GPV
 #define CLG_GPV 1
 #endif
+#ifndef CLG_RPV
+#define CLG_RPV 1
+#endif
 #if CLG_GPV > 1
 /* Several groups per vector (CLG_GPV = CLG_VW / KPG, needs CPG == KPG as constants): lane j is
    output channel k0 + j; the pixel's CLG_VW channels starting at the vector's first group are
@@ -533,14 +544,22 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #define WT_LANES CLG_VW
 #define WT_INDEX(r, kk) ((CLG_IDX)((kk) / CLG_VW * RED_ + (r)) * CLG_VW + (kk) % CLG_VW)
 #define WT_ROWS_OF_8 (CLG_VW >= 8)
+#elif CLG_RPV == 2
+/* Reduction pairs (see CLG_RPV below): row r = c*KH*KW + tap of channel kk goes to the pair
+   row (c/2)*KH*KW + tap, lane 2*kk + c%2, a pair row holding 2*KPG lanes. */
+#define WT_LANES KPG_
+#define WT_INDEX(r, kk)                                                                        \
+    (((CLG_IDX)((r) / (KH_ * KW_) / 2 * (KH_ * KW_) + (r) % (KH_ * KW_))) * (2 * KPG_) +        \
+     2 * (kk) + (r) / (KH_ * KW_) % 2)
+#define WT_ROWS_OF_8 0
 #else
 #define WT_LANES KPG_
 #define WT_INDEX(r, kk) ((CLG_IDX)(r) * KPG_ + (kk))
 #define WT_ROWS_OF_8 1
 #endif
 #define INNER_UNROLL
-#define INPUT_INTERIOR(ptr, v, c) ((floatV)((ptr)[c]))
-#define INPUT_BORDER(ptr, c) ((floatV)((ptr)[c]))
+#define INPUT_INTERIOR(ptr, v, c) BROADCAST((ptr) + (c))
+#define INPUT_BORDER(ptr, c) BROADCAST((ptr) + (c))
 #endif
 
 /* CLG_KV channel vectors per work-item (NHWC row and pitched tiles): vector v's weights are
@@ -561,14 +580,48 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #else
 #define KV_STRIDE CLG_VW
 #endif
+
+/* -DCLG_RPV=2 (reduction pairs per vector; NHWC tiles of one 8-lane group vector, CLG_CPG
+   even): the accumulators are 16 lanes, lane 2*j + i summing output channel k0 + j's terms of
+   the even (i = 0) or odd (i = 1) input channels, so each FMA fills the 16 lanes of a
+   full-width unit where an 8-lane vector filled half. A step takes input channels c and c + 1
+   of a pixel (adjacent in NHWC) as one 64-bit value broadcast to the 8 pairs, and a 16-lane
+   weight vector (transpose_weights' pair rows); the two halves of each output are added
+   before the bias. accV: the accumulators' type, LOADW: a weight vector's load, BROADCAST(p):
+   the input value(s) at p as an accumulator vector, FOLD(a): a's output channels. */
+#if CLG_RPV == 2
+#if CLG_VW != 8 || CLG_GPV > 1 || CLG_KV > 1 || defined(CLG_ROW_SHARE) ||                      \
+    defined(CLG_WT_BLOCKED) || CLG_NCHW_IO || !defined(CLG_CPG) || CLG_CPG % 2 != 0
+#error CLG_RPV=2 needs 8-lane vectors of one group, CLG_CPG even and NHWC input addressing
+#endif
+#define accV float16
+#define LOADW(p) vload16(0, p)
+static float16 pair_broadcast(const __global float *p)
+{
+    const float2 x = vload2(0, p);
+    return (float16)(x, x, x, x, x, x, x, x);
+}
+#define BROADCAST(p) pair_broadcast(p)
+#define FOLD(a) ((a).even + (a).odd)
+#elif CLG_RPV == 1
+#define accV floatV
+#define LOADW(p) LOADV(p)
+#define BROADCAST(p) ((floatV)(*(p)))
+#define FOLD(a) (a)
+#else
+#error CLG_RPV must be 1 or 2
+#endif
+/* floats from one tap's weight rows to the next */
+#define WT_TAP (CLG_RPV * WT_LANES)
+
 #define NHWC_FMAS(wc, X)                                                                       \
     do {                                                                                       \
-        floatV w_[CLG_KV];                                                                     \
+        accV w_[CLG_KV];                                                                       \
         _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_) w_[v_] =                         \
-            LOADV((wc) + v_ * KV_STRIDE);                                                      \
+            LOADW((wc) + v_ * KV_STRIDE);                                                      \
         _Pragma("unroll") for (int p_ = 0; p_ < CLG_TB; ++p_)                                  \
         {                                                                                      \
-            const floatV x_ = X(p_);                                                           \
+            const accV x_ = X(p_);                                                             \
             _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_) acc[p_ * CLG_KV + v_] =      \
                 MULADD(x_, w_[v_], acc[p_ * CLG_KV + v_]);                                     \
         }                                                                                      \
@@ -633,9 +686,9 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #endif /* CLG_PITCHED */
     const int C = G * CPG_, K = G * KPG_;
 
-    floatV acc[CLG_TB * CLG_KV];
+    accV acc[CLG_TB * CLG_KV];
 #pragma unroll
-    for (int p = 0; p < CLG_TB * CLG_KV; ++p) acc[p] = (floatV)(0.0f);
+    for (int p = 0; p < CLG_TB * CLG_KV; ++p) acc[p] = (accV)(0.0f);
 
 #if CLG_EDGES && (!defined(CLG_KH) || !defined(CLG_EDGE_LEFT) || !defined(CLG_EDGE_RIGHT) || \
                   CLG_PITCHED || CLG_GROUP_BLOCKED || CLG_GPV > 1)
@@ -665,7 +718,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #elif defined(CLG_WT_BLOCKED)
     const __global float *wg = wt + wt_offset + ((CLG_IDX)g * KPG_ + k0) * RED_;
 #else
-    const __global float *wg = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + k0;
+    const __global float *wg = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + CLG_RPV * k0;
 #endif
 #if CLG_PITCHED
     /* Pixel p of the tile: its window's first input row and column (a tile may span rows;
@@ -684,7 +737,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     for (int ky = 0; ky < KH_; ++ky) {
         UNROLL_GEOMETRY
         for (int kx = 0; kx < KW_; ++kx) {
-            const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
+            const __global float *wk = wg + (ky * KW_ + kx) * WT_TAP;
             const __global float *px[CLG_TB];
 #pragma unroll
             for (int p = 0; p < CLG_TB; ++p) {
@@ -694,8 +747,8 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                             : zeros;
             }
             INNER_UNROLL
-            for (int c = 0; c < CPG_; ++c) {
-#define PITCHED_INPUT(p) ((floatV)(px[p][(CLG_IDX)c * CX]))
+            for (int c = 0; c < CPG_; c += CLG_RPV) {
+#define PITCHED_INPUT(p) BROADCAST(px[p] + (CLG_IDX)c * CX)
                 NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), PITCHED_INPUT);
 #undef PITCHED_INPUT
             }
@@ -766,14 +819,14 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             const __global float *row = image + (CLG_IDX)iy * W * PX;
             UNROLL_GEOMETRY
             for (int kx = 0; kx < KW_; ++kx) {
-                const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
+                const __global float *wk = wg + (ky * KW_ + kx) * WT_TAP;
 #if CLG_EDGES
                 const __global float *src[CLG_TB];
 #pragma unroll
                 for (int p = 0; p < CLG_TB; ++p) src[p] = EDGE_PIXEL(row, p * SW_ + kx * DW_);
                 INNER_UNROLL
-                for (int c = 0; c < CPG_; ++c) {
-#define EDGE_INPUT(p) ((floatV)(src[p][(CLG_IDX)c * CX]))
+                for (int c = 0; c < CPG_; c += CLG_RPV) {
+#define EDGE_INPUT(p) BROADCAST(src[p] + (CLG_IDX)c * CX)
                     NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), EDGE_INPUT);
 #undef EDGE_INPUT
                 }
@@ -785,7 +838,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                 for (int p = 0; p < CLG_TB; ++p) v[p] = LOADV(px + (CLG_IDX)p * SW_ * PX);
 #endif
                 INNER_UNROLL
-                for (int c = 0; c < CPG_; ++c) {
+                for (int c = 0; c < CPG_; c += CLG_RPV) {
 #define PLAIN_INPUT(p) INPUT_INTERIOR(px + (CLG_IDX)(p) * SW_ * PX, v[p], c)
                     NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), PLAIN_INPUT);
 #undef PLAIN_INPUT
@@ -804,7 +857,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
             const __global float *row = image + (CLG_IDX)iy * W * PX;
             KEEP_ROLLED
             for (int kx = 0; kx < KW_; ++kx) {
-                const __global float *wk = wg + (ky * KW_ + kx) * WT_LANES;
+                const __global float *wk = wg + (ky * KW_ + kx) * WT_TAP;
                 int off[CLG_TB];
                 bool ok[CLG_TB];
 #pragma unroll
@@ -813,8 +866,8 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                     ok[p] = ix >= 0 && ix < W;
                     off[p] = clamp(ix, 0, W - 1) * PX;
                 }
-                for (int c = 0; c < CPG_; ++c) {
-#define BORDER_INPUT(p) (ok[p] ? INPUT_BORDER(row + off[p], c) : (floatV)(0.0f))
+                for (int c = 0; c < CPG_; c += CLG_RPV) {
+#define BORDER_INPUT(p) (ok[p] ? INPUT_BORDER(row + off[p], c) : (accV)(0.0f))
                     NHWC_FMAS(wk + c * (KH_ * KW_ * WT_LANES), BORDER_INPUT);
 #undef BORDER_INPUT
                 }
@@ -824,6 +877,14 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 
 #endif /* CLG_PITCHED */
 
+#if CLG_RPV > 1
+    floatV sums[CLG_TB * CLG_KV]; /* each output's two halves added */
+#pragma unroll
+    for (int p = 0; p < CLG_TB * CLG_KV; ++p) sums[p] = FOLD(acc[p]);
+#define OUT_ACC sums
+#else
+#define OUT_ACC acc
+#endif
     floatV bv[CLG_KV]; /* the bias of vector v of the work-item's channels */
 #pragma unroll
     for (int v = 0; v < CLG_KV; ++v)
@@ -842,7 +903,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #endif
 #pragma unroll
     for (int p = 0; p < CLG_TB * CLG_KV; ++p)
-        acc[p] = clamp_output(acc[p] + bv[p % CLG_KV], output_min, output_max);
+        OUT_ACC[p] = clamp_output(OUT_ACC[p] + bv[p % CLG_KV], output_min, output_max);
 #if CLG_VW % 8 == 0
     if (tile_pixels == CLG_TB) {
         /* A whole tile: blocks of 8 pixels x 8 channels transposed in registers, then each
@@ -856,7 +917,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                     float8 blk[8]; /* blk[p] lanes: channels h*8 .. h*8+7 of pixel p0 + p */
 #pragma unroll
                     for (int p = 0; p < 8; ++p)
-                        blk[p] = p0 + p < CLG_TB ? EIGHT_LANES(acc[(p0 + p) * CLG_KV + v], h)
+                        blk[p] = p0 + p < CLG_TB ? EIGHT_LANES(OUT_ACC[(p0 + p) * CLG_KV + v], h)
                                                  : (float8)(0.0f);
                     transpose8x8(blk);
 #pragma unroll
@@ -877,7 +938,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #pragma unroll
             for (int v = 0; v < CLG_KV; ++v) {
                 float lanes[CLG_VW];
-                TO_ARRAY(acc[p * CLG_KV + v], lanes);
+                TO_ARRAY(OUT_ACC[p * CLG_KV + v], lanes);
 #pragma unroll
                 for (int j = 0; j < CLG_VW; ++j)
                     out[(CLG_IDX)(v * CLG_VW + j) * OHW + p] = lanes[j];
@@ -890,7 +951,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #define STORE_PIXEL(p, dst)                                                                    \
     do {                                                                                       \
         _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_)                                  \
-            STOREV(clamp_output(acc[(p) * CLG_KV + v_] + bv[v_], output_min, output_max),      \
+            STOREV(clamp_output(OUT_ACC[(p) * CLG_KV + v_] + bv[v_], output_min, output_max),      \
                    (dst) + v_ * CLG_VW);                                                       \
     } while (0)
 #if CLG_PITCHED
@@ -910,6 +971,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #undef STORE_PIXEL
 }
 #endif /* NCHW_OUT_ */
+#undef OUT_ACC
 
 __kernel void transpose_weights(__global const float *restrict w, __global float *restrict wt,
                                 const int wt_offset, const int G, const int KH, const int KW,

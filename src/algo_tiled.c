@@ -35,6 +35,8 @@ typedef struct tiled_params {
                        are the NHWC twin's (always padded) */
     int group_blocked; /* NHWC with padded: the padded copy is group-blocked, [N][G][HP][WP][CPG]
                           (pad_input_group_blocked, -DCLG_GROUP_BLOCKED) */
+    int pairs; /* NHWC 8-lane tiles of one group: 16-lane accumulators over input channel
+                  pairs (-DCLG_RPV=2, see tiled_choose) */
     int edges; /* on the unpadded input (-DCLG_EDGES, see edge_rows), no pre-pass: NCHW
                   narrow rows, their edge loads shifted; NHWC row tiles, their taps outside
                   the image reading zeros after the weights */
@@ -77,6 +79,12 @@ long clgconv_testing_tiled_edge_plans(void) { return g_edge_plans; }
 static CLG_THREAD_LOCAL long g_kv_plans = 0;
 
 long clgconv_testing_tiled_kv_plans(void) { return g_kv_plans; }
+
+/* clgconv_testing_tiled_pair_plans: tiled plans created on this thread whose NHWC tiles sum
+   input channel pairs in 16-lane accumulators (-DCLG_RPV=2). */
+static CLG_THREAD_LOCAL long g_pair_plans = 0;
+
+long clgconv_testing_tiled_pair_plans(void) { return g_pair_plans; }
 
 /* clgconv_testing_tiled_pitched_plans: tiled plans created on this thread whose NCHW kernel
    runs pitched blocks over the padded image (-DCLG_PITCHED without -DCLG_NHWC). */
@@ -526,6 +534,19 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            512-bit FMA units. 10 or 13-14 pixels measured no faster. */
         else if (wide_regs && !p.pitched && p.vw == 16)
             p.tb = wide_tb;
+        /* 32 registers, 8 output channels and an even number of input channels per group:
+           16-lane accumulators over input channel pairs (-DCLG_RPV=2), lane 2j + i summing
+           channel j's terms of the even or odd input channels, so that each FMA fills the
+           full-width unit an 8-lane vector half filled; a step broadcasts a pixel's two
+           adjacent input channels as one 64-bit value. Against the 8-lane tiles (row_share's
+           at stride 1), Intel Xeon VM (AVX-512, PoCL 3.1), plans alternating call by call,
+           medians of 21, whole call: 256 channels 28x28 g=32 0.83-0.92x (batch 8
+           0.82-0.96x), stride 2 0.78x, 56x56 stride 2 0.78x; 128 channels 56x56 g=16 batch 8
+           0.82x; 7x7x1024 g=128 batch 8 0.79x; 14x14x512 g=64 0.90-1.03x (batch 8 0.92x);
+           64 channels 28x28 g=8 5x5 0.76x, dilation 2 0.66x; small layers (4 or 12 input
+           channels per group, 0.03-0.04 ms kernels) 0.86-1.00x. */
+        if (wide_regs && p.vw == 8 && s->KPG == 8 && s->CPG % 2 == 0)
+            p.pairs = 1;
     }
     if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
     return p;
@@ -595,7 +616,8 @@ static double conv_seconds(const clgconv_context *ctx, const clg_shape *s, const
        reduction steps on its set-up and stores (ResNeXt's g=32 layers, reductions 72-288:
        46-49 % of the peak; dense 3x3 layers of 256 channels, 2304: 54 %; with 6 x 2 tiles,
        85 %). NHWC: 0.40. */
-    const double regs = p->vw > 8 ? (double)p->vw / 8.0 : 1.0;
+    const int width = p->pairs ? 2 * p->vw : p->vw; /* an accumulator's lanes */
+    const double regs = width > 8 ? (double)width / 8.0 : 1.0;
     const double fmas = (double)p->tb * (nchw ? p->tx : p->kv) * regs;
     const double loads = 1.25 * ((double)p->tb + (nchw ? (double)p->tx : regs * p->kv));
     double base = (nchw ? 0.9375 * (double)s->reduction / ((double)s->reduction + 48.0) : 0.5625);
@@ -995,6 +1017,7 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
        bit-identical to one vector): ResNeXt's g=32 7x7 layer 0.85-0.87x (batch 8 0.75-0.79x),
        7x7x1024 g=16 0.87x (batch 8), 14x14x512 g=16 0.77x (batch 8 0.80x), g=8 0.67-0.77x. */
     q.nchw_io = 1;
+    q.pairs = 0; /* input channels a plane apart */
     /* the zeros (a group's channel stride) and the weights within the workspace cap */
     const uint64_t elems = (uint64_t)s->weight_elems + (uint64_t)outside_zeros(s, &q);
     if (elems > INT32_MAX || elems > clg_workspace_cap(ctx) / sizeof(float)) return false;
@@ -1170,12 +1193,15 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
    256 channels 28x28 3x3 g=32 (8 per group, tiles of 14 pixels) 0.85x, batch 8 0.88x; in
    16-lane tiles (6 pixels: 16 or more per group, dense) it measured 0.98-1.02x and is not taken
    (holding the values first mattered: broadcasting each value into the KW taps' accumulators
-   in turn chained their FMAs, 1.05-1.09x slower with 6 accumulators). */
+   in turn chained their FMAs, 1.05-1.09x slower with 6 accumulators). Groups of 8 output
+   channels with an even number of input channels take input channel pairs instead (faster,
+   see tiled_choose), so row-share tiles keep odd input channel counts and groups of 24, 40,
+   ... output channels. */
 static bool row_share(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
 {
     return s->d.layout == CLGCONV_LAYOUT_NHWC && ctx->info.is_cpu &&
            ctx->info.cpu_registers >= 32 && p->specialised && !p->pitched && p->gpv == 1 &&
-           p->vw == 8 && s->SW == 1 && s->DW == 1 && 2 * p->tb + s->KW <= 32;
+           p->vw == 8 && !p->pairs && s->SW == 1 && s->DW == 1 && 2 * p->tb + s->KW <= 32;
 }
 
 static void tiled_release(tiled_state *st)
@@ -1215,6 +1241,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
                     p.tb);
     if (p.kv > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_KV=%d", p.kv);
+    if (p.pairs) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_RPV=2");
     if (p.tx > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_TX=%d", p.tx);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
@@ -1258,6 +1285,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     if (p.edges) ++g_edge_plans;
     if (p.kv > 1) ++g_kv_plans;
+    if (p.pairs) ++g_pair_plans;
     if (p.pitched && !nhwc) ++g_pitched_plans;
     if (p.via_nhwc) ++g_copy_plans;
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";

@@ -40,6 +40,11 @@ CLGCONV_API long clgconv_testing_tiled_edge_plans(void);
    (-DCLG_KV=2: CPUs with 32 vector registers, groups of a multiple of 32 output channels). */
 CLGCONV_API long clgconv_testing_tiled_kv_plans(void);
 
+/* Tiled plans created on this thread whose NHWC tiles sum input channel pairs in 16-lane
+   accumulators (-DCLG_RPV=2: CPUs with 32 vector registers, 8 output channels and an even
+   number of input channels per group). */
+CLGCONV_API long clgconv_testing_tiled_pair_plans(void);
+
 /* Tiled plans created on this thread whose NCHW kernel runs pitched blocks over the padded
    image's flat positions (-DCLG_PITCHED without -DCLG_NHWC). */
 CLGCONV_API long clgconv_testing_tiled_pitched_plans(void);

@@ -416,19 +416,39 @@ const test_case test_named_cases[] = {
     {"tiled_nhwc_kv2_1x1_three_blocks", 1, 48, 6, 30, 96, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
     {"tiled_nhwc_kv2_pitched_5x9_batch2", 2, 64, 5, 9, 64, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    /* NHWC tiles summing input channel pairs in 16-lane accumulators (tiled, -DCLG_RPV=2: 8
+       output channels and an even number of input channels per group, CPUs with 32 vector
+       registers): 4 groups on 19-wide rows with a clamp; 2 input channels per group at
+       stride 2 with asymmetric pads, batch 2, no bias; 12 per group (more input than output
+       channels) in a dilated 5x5 window padded by 4; pitched tiles on a 6x7 image, batch 2;
+       a 1x1 window, 6 per group. Each runs with edge rows, padded, unpadded (the border path)
+       and via NCHW; tiled_nchw_copy_pairs runs them on the NHWC copy of an NCHW layer. */
+    {"tiled_nhwc_pairs_19_wide_g4", 1, 32, 9, 19, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nhwc_pairs_cpg2_stride2", 2, 8, 11, 29, 32, 4, 3, 3, 2, 2, 1, 0, 1, 2, .nhwc = 1,
+     .no_bias = 1, .cpu_paths = 1},
+    {"tiled_nhwc_pairs_cpg12_dilated_5x5", 1, 36, 12, 23, 24, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2,
+     .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_pairs_pitched_6x7", 2, 64, 6, 7, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
+    {"tiled_nhwc_pairs_1x1_cpg6", 1, 24, 5, 33, 32, 4, 1, 1, .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nchw_copy_pairs_g4", 2, 32, 10, 30, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1,
+     .clamp = TEST_CLAMP_RELU, .cpu_paths = 1},
     /* NHWC row tiles on the unpadded input, span columns outside the image reading zeros
-       (tiled, -DCLG_EDGES, CPU plans). Row-share tiles on 32 registers (8 output channels per
-       group): two 14-pixel tiles per row with a clamp; a left pad of 2 on 23-wide rows (tiles
-       of 12 and 11), batch 2; a right pad of 3 on 40-wide rows (three tiles, the middle one
-       interior), no bias; a stride and dilation along y; a 5x3 window with 4 input channels
-       per group; a 1x1 window with padding. The per-tap loop (every case on 16 registers):
+       (tiled, -DCLG_EDGES, CPU plans). On 32 registers (8 output channels per group),
+       row-share tiles where the groups' input channels are odd, input channel pairs where
+       they are even: two 14-pixel tiles per row with a clamp (9 input channels per group); a
+       left pad of 2 on 23-wide rows (tiles of 12 and 11; 7 per group), batch 2; a right pad
+       of 3 on 40-wide rows (three tiles, the middle one interior), no bias; a stride and
+       dilation along y; a 5x3 window with 4 input channels per group; a 1x1 window with
+       padding. The per-tap loop (every case on 16 registers):
        16 channels per group in 16-lane tiles of 5 pixels, batch 4; stride 2 along x; a 5x5
        window on 14-pixel tiles; dilation 2 along x with asymmetric padding; padding of 9 on
        an 8-wide image (both bounds clamped to the span: every column checked; the second
        tile starts left of the image). */
-    {"tiled_nhwc_edges_28_wide", 1, 32, 9, 28, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+    {"tiled_nhwc_edges_28_wide", 1, 36, 9, 28, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
-    {"tiled_nhwc_edges_left_pad2_batch2", 2, 16, 8, 23, 16, 2, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1,
+    {"tiled_nhwc_edges_left_pad2_batch2", 2, 14, 8, 23, 16, 2, 3, 3, 1, 1, 0, 2, 1, 0, .nhwc = 1,
      .cpu_paths = 1},
     {"tiled_nhwc_edges_right_pad3_three_tiles", 1, 16, 6, 38, 16, 2, 3, 3, 1, 1, 1, 1, 1, 3,
      .nhwc = 1, .no_bias = 1, .cpu_paths = 1},

@@ -94,6 +94,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         const bool nhwc_case = d->layout == CLGCONV_LAYOUT_NHWC;
         /* a copy case named for two channel vectors takes them in its run on the copy */
         const bool want_copy_kv = tiled && wide_cpu && copy && strstr(name, "two_vectors");
+        /* a case named for input channel pairs takes them: NHWC in every run but the one
+           through the NCHW kernel, NCHW in its run on the NHWC copy */
+        const bool want_pairs = tiled && wide_cpu && strstr(name, "_pairs") != NULL;
         /* a case named for pitched rows takes them in its padded run */
         const bool want_pitched =
             tiled && wide_cpu && strncmp(name, "tiled_nchw_pitched_rows", 23) == 0;
@@ -119,6 +122,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             clgconv_testing_tiled_via_nhwc(mode == 4 ? 2 : mode == 2 ? 1 : mode >= 0 ? 0 : -1);
             const long edges0 = clgconv_testing_tiled_edge_plans();
             const long kv0 = clgconv_testing_tiled_kv_plans();
+            const long pairs0 = clgconv_testing_tiled_pair_plans();
             const long copy0 = clgconv_testing_tiled_copy_plans();
             const long pitched0 = clgconv_testing_tiled_pitched_plans();
             const long rows0 = clgconv_testing_depthwise_row_plans();
@@ -145,6 +149,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             if (want_kv && (nhwc_case ? mode != 2 && mode != 4 : mode == 2))
                 EXPECT(clgconv_testing_tiled_kv_plans() > kv0,
                        "%s: the plan did not take two channel vectors", label);
+            if (want_pairs && (nhwc_case ? mode != 2 : mode == 4))
+                EXPECT(clgconv_testing_tiled_pair_plans() > pairs0,
+                       "%s: the plan did not take input channel pairs", label);
             if (want_rows)
                 EXPECT(clgconv_testing_depthwise_row_plans() > rows0,
                        "%s: the plan did not unroll its rows", label);
