@@ -93,7 +93,8 @@
  *
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
  *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace;
- *   with CLG_WT_BLOCKED [g][KPG/CLG_VW][c][ky][kx][CLG_VW]).
+ *   with CLG_WT_BLOCKED [g][KPG/CLG_VW][c][ky][kx][CLG_VW]; with CLG_RPV=2
+ *   [g][c/2][ky][kx][KPG][2], the last index c%2).
  *   dim 0: block of CLG_KV*CLG_VW output channels within the group (the host picks
  *          CLG_KV*CLG_VW | KPG);
  *          with CLG_GPV > 1 a block of 8 output channels over all K (dim 2 then n*OH + oy)
@@ -110,8 +111,9 @@
  *   multiples) is transposed in registers in blocks of 8 pixels x 8 channels and each
  *   channel's pixels stored together; a partial tile (the image's last pitched tile, a row's
  *   last row tile) and narrower vectors go lane by lane.
- *   Each work-item holds CLG_TB x CLG_KV vectors of CLG_VW channels: one weight vector load
- *   feeds CLG_TB FMAs with broadcast input values, one broadcast CLG_KV FMAs.
+ *   Each work-item holds CLG_TB x CLG_KV vectors of CLG_VW channels (with CLG_RPV=2 of
+ *   2*CLG_VW lanes, two per channel, folded before the stores): one weight vector load feeds
+ *   CLG_TB FMAs with broadcast input values, one broadcast CLG_KV FMAs.
  *   With CLG_GROUP_BLOCKED the input is [N][G][H][W][CPG] (each group's image contiguous, a
  *   pixel's CPG channels CPG floats apart from the next pixel's).
  *   Arguments: input, wt, bias, output, N, G, H, W, OH, OW, PT, PL, has_bias, wt_offset,
@@ -126,7 +128,8 @@
  *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
  *   work-item walks the whole reduction (one element per work-item made it a work-group per
  *   64 weights, and PoCL pays about a microsecond per work-group), 8 x 8 blocks transposed in
- *   registers. Arguments: w, wt, wt_offset, G, KH, KW, CPG, KPG, zeros.
+ *   registers (with CLG_RPV=2 element by element). Arguments: w, wt, wt_offset, G, KH, KW, CPG,
+ *   KPG, zeros.
  *
  * pad_input (both builds): the optional pre-pass of either layout (the host picks it when
  *   border blocks or tiles would cost more than a copy): writes the input zero-padded into the
@@ -549,7 +552,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
    row (c/2)*KH*KW + tap, lane 2*kk + c%2, a pair row holding 2*KPG lanes. */
 #define WT_LANES KPG_
 #define WT_INDEX(r, kk)                                                                        \
-    (((CLG_IDX)((r) / (KH_ * KW_) / 2 * (KH_ * KW_) + (r) % (KH_ * KW_))) * (2 * KPG_) +        \
+    (((CLG_IDX)((r) / (KH_ * KW_) / 2 * (KH_ * KW_) + (r) % (KH_ * KW_))) * (2 * KPG_) +      \
      2 * (kk) + (r) / (KH_ * KW_) % 2)
 #define WT_ROWS_OF_8 0
 #else
@@ -564,8 +567,9 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 
 /* CLG_KV channel vectors per work-item (NHWC row and pitched tiles): vector v's weights are
    KV_STRIDE floats after vector 0's, and NHWC_FMAS(wc, X) loads the CLG_KV weight vectors at wc
-   (one channel's, one tap's) and adds X(p) times each to pixel p's accumulators
-   acc[p*CLG_KV + v] (X(p): pixel p's broadcast input value, a macro of p). */
+   (one channel's, one tap's; with CLG_RPV=2 a channel pair's) and adds X(p) times each to
+   pixel p's accumulators acc[p*CLG_KV + v] (X(p): pixel p's broadcast input value, or value
+   pair, a macro of p). */
 #ifndef CLG_KV
 #define CLG_KV 1
 #endif
@@ -592,7 +596,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #if CLG_RPV == 2
 #if CLG_VW != 8 || CLG_GPV > 1 || CLG_KV > 1 || defined(CLG_ROW_SHARE) ||                      \
     defined(CLG_WT_BLOCKED) || CLG_NCHW_IO || !defined(CLG_CPG) || CLG_CPG % 2 != 0
-#error CLG_RPV=2 needs 8-lane vectors of one group, CLG_CPG even and NHWC input addressing
+#error CLG_RPV=2: one 8-lane group vector, CLG_CPG even, NHWC input; no KV, ROW_SHARE, WT_BLOCKED
 #endif
 #define accV float16
 #define LOADW(p) vload16(0, p)
@@ -951,7 +955,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #define STORE_PIXEL(p, dst)                                                                    \
     do {                                                                                       \
         _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_)                                  \
-            STOREV(clamp_output(OUT_ACC[(p) * CLG_KV + v_] + bv[v_], output_min, output_max),      \
+            STOREV(clamp_output(OUT_ACC[(p) * CLG_KV + v_] + bv[v_], output_min, output_max),  \
                    (dst) + v_ * CLG_VW);                                                       \
     } while (0)
 #if CLG_PITCHED

@@ -786,7 +786,7 @@ static bool edge_rows(const clgconv_context *ctx, const clg_shape *s, const tile
        tile can have outside the image (edge_bounds) pointing at zeros after the weights where
        it is outside (-DCLG_EDGES), so no pre-pass and no border path (one launch fewer).
        Plans alternating call by call, AVX-512 PoCL, medians of 21-41, whole call edges /
-       padded (kernel): 256 channels 28x28 3x3 g=32 (row-share tiles) 0.81-0.87x (0.95-0.98x)
+       padded (kernel): 256 channels 28x28 3x3 g=32 (then row-share tiles) 0.81-0.87x (0.95-0.98x)
        at batch 1 and 8; against the previous choice (padded copy, group-blocked for 16 or
        more channels per group, or the border path): g=16 0.88x, batch 8 0.93x (kernel 1.09x:
        the blocked copy's locality lost, the copy saved); g=8 0.91x; dense 0.96x; dilation 2

@@ -420,19 +420,24 @@ const test_case test_named_cases[] = {
        output channels and an even number of input channels per group, CPUs with 32 vector
        registers): 4 groups on 19-wide rows with a clamp; 2 input channels per group at
        stride 2 with asymmetric pads, batch 2, no bias; 12 per group (more input than output
-       channels) in a dilated 5x5 window padded by 4; pitched tiles on a 6x7 image, batch 2;
-       a 1x1 window, 6 per group. Each runs with edge rows, padded, unpadded (the border path)
-       and via NCHW; tiled_nchw_copy_pairs runs them on the NHWC copy of an NCHW layer. */
+       channels) in a dilated 5x5 window padded by 4; pitched tiles on a 9x7 image (63
+       pixels in tiles of 8, where rows would take tiles of 7), batch 2; a 1x1 window, 6 per
+       group; 16 per group, whose padded run reads the group-blocked copy. Each runs with
+       edge rows, padded, unpadded (the border path) and via NCHW; tiled_nchw_copy_pairs runs
+       them on the NHWC copy of an NCHW layer (29 wide: tiles of 15 and 14, the second stored
+       lane by lane). */
     {"tiled_nhwc_pairs_19_wide_g4", 1, 32, 9, 19, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nhwc_pairs_cpg2_stride2", 2, 8, 11, 29, 32, 4, 3, 3, 2, 2, 1, 0, 1, 2, .nhwc = 1,
      .no_bias = 1, .cpu_paths = 1},
     {"tiled_nhwc_pairs_cpg12_dilated_5x5", 1, 36, 12, 23, 24, 3, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2,
      .nhwc = 1, .cpu_paths = 1},
-    {"tiled_nhwc_pairs_pitched_6x7", 2, 64, 6, 7, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+    {"tiled_nhwc_pairs_pitched_9x7", 2, 64, 9, 7, 64, 8, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .clamp = TEST_CLAMP_NARROW, .cpu_paths = 1},
     {"tiled_nhwc_pairs_1x1_cpg6", 1, 24, 5, 33, 32, 4, 1, 1, .nhwc = 1, .cpu_paths = 1},
-    {"tiled_nchw_copy_pairs_g4", 2, 32, 10, 30, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1,
+    {"tiled_nhwc_pairs_cpg16_blocked", 1, 32, 9, 21, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nchw_copy_pairs_g4", 2, 32, 10, 29, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1,
      .clamp = TEST_CLAMP_RELU, .cpu_paths = 1},
     /* NHWC row tiles on the unpadded input, span columns outside the image reading zeros
        (tiled, -DCLG_EDGES, CPU plans). On 32 registers (8 output channels per group),
@@ -502,16 +507,18 @@ const test_case test_named_cases[] = {
     {"tiled_nhwc_8ch_rows_16_wide", 1, 8, 5, 16, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1,
      .cpu_paths = 1},
     /* NHWC 8-lane row tiles with stride 1 along x share each broadcast input between a row's
-       KW taps (CLG_ROW_SHARE; CPUs with 32 registers): 8 per group on 40-wide rows, 24 per
-       group (three channel vectors), a 2x4 window with vertical stride 2, dilation 3 and
-       asymmetric padding, and 5x5 on 20-wide rows (tiles of 10). */
-    {"tiled_nhwc_row_share_3x3_40_wide", 1, 24, 7, 40, 24, 3, 3, 3, 1, 1, 1, 1, 1, 1,
+       KW taps (CLG_ROW_SHARE; CPUs with 32 registers; groups of 8 output channels with odd
+       input channel counts, even ones taking input channel pairs): 9 input channels per
+       group on 40-wide rows, 24 output channels per group (three channel vectors), a 2x4
+       window with vertical stride 2, dilation 3 and asymmetric padding (9 per group), and 5x5
+       on 20-wide rows (tiles of 10; 7 per group). */
+    {"tiled_nhwc_row_share_3x3_40_wide", 1, 27, 7, 40, 24, 3, 3, 3, 1, 1, 1, 1, 1, 1,
      .nhwc = 1, .cpu_paths = 1},
     {"tiled_nhwc_row_share_24_per_group", 1, 48, 6, 33, 48, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .nhwc = 1, .cpu_paths = 1},
-    {"tiled_nhwc_row_share_2x4_dilated_rows", 2, 16, 12, 24, 16, 2, 2, 4, 2, 1, 1, 2, 0, 1, 3,
+    {"tiled_nhwc_row_share_2x4_dilated_rows", 2, 18, 12, 24, 16, 2, 2, 4, 2, 1, 1, 2, 0, 1, 3,
      1, .nhwc = 1, .cpu_paths = 1},
-    {"tiled_nhwc_row_share_5x5", 1, 16, 9, 20, 16, 2, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1,
+    {"tiled_nhwc_row_share_5x5", 1, 14, 9, 20, 16, 2, 5, 5, 1, 1, 2, 2, 2, 2, .nhwc = 1,
      .cpu_paths = 1, .clamp = TEST_CLAMP_RELU},
     {"tiled_nchw_8ch_two_vectors_20_wide", 1, 16, 6, 20, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .cpu_paths = 1},
