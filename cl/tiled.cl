@@ -274,8 +274,7 @@
             vstore8((b)[j_], 0, (dst) + j_ * (stride));                                        \
     } while (0)
 
-#if !CLG_NHWC || CLG_OUT_NCHW
-/* The transposing copies' (pad_input_from_nhwc, _from_nchw) padded row r of an image (input
+/* The pre-passes' (pad_input, pad_input_from_nhwc, _from_nchw) padded row r of an image (input
    row iy = r - PT): padded columns [*lo, *hi) hold input columns [*lo - PL, *hi - PL) (the
    padded row may end before the input row does); the rest are 0, and all of a row outside the
    image (*lo = *hi = WP). */
@@ -286,7 +285,6 @@ static void padded_span(const int iy, const int H, const int W, const int PL, co
     *lo = in_rows ? min(PL, WP) : WP;
     *hi = in_rows ? min(PL + W, WP) : WP;
 }
-#endif
 
 #if !CLG_NHWC
 
@@ -1031,19 +1029,16 @@ __kernel void pad_input(__global const float *restrict input,
                         const int RPI)
 {
     const int first = (int)get_global_id(0) * RPI;
-    /* Columns [lo, hi) of a padded row hold input columns [lo - PL, hi - PL). */
-    const int lo = min(PL, WP), hi = PL >= WP ? WP : PL + min(W, WP - PL);
     for (int row = first; row < min(rows, first + RPI); ++row) {
         const int p = row / HP, r = row - p * HP, iy = r - PT;
         __global float *dst = padded + (CLG_IDX)row * WP;
-        if (iy < 0 || iy >= H) {
-            for (int q = 0; q < WP; ++q) dst[q] = 0.0f;
-            continue;
-        }
-        const __global float *src = input + ((CLG_IDX)p * H + iy) * W;
+        int lo, hi; /* the padded columns that hold the input row's (padded_span) */
+        padded_span(iy, H, W, PL, WP, &lo, &hi);
         for (int q = 0; q < lo; ++q) dst[q] = 0.0f;
-        for (int q = lo; q < hi; ++q) dst[q] = src[q - PL];
         for (int q = hi; q < WP; ++q) dst[q] = 0.0f;
+        if (hi <= lo) continue; /* a row outside the image */
+        const __global float *src = input + ((CLG_IDX)p * H + iy) * W + (lo - PL);
+        for (int q = lo; q < hi; ++q) dst[q] = src[q - lo];
     }
 }
 
