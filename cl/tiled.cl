@@ -35,12 +35,18 @@
  *   -DCLG_KV=v   (NHWC tiles, one group per vector; default 1) v channel vectors per
  *                work-item: each broadcast input value feeds v FMAs, one per weight vector
  *                (not with CLG_ROW_SHARE)
- *   -DCLG_RPV=2  (NHWC tiles of one 8-lane group vector, CLG_CPG even, NHWC input
+ *   -DCLG_RPV=2  (NHWC tiles of 8-lane group vectors, CLG_CPG even, NHWC input
  *                addressing; default 1) reduction pairs: 16-lane accumulators, lane 2j + i
  *                summing output channel j's terms of the even (i = 0) or odd (i = 1) input
  *                channels, a pixel's two adjacent input channels broadcast as one 64-bit
- *                value; the halves are added before the bias (not with CLG_KV, CLG_ROW_SHARE,
- *                CLG_WT_BLOCKED or CLG_NCHW_IO)
+ *                value; the halves are added before the bias (not with CLG_KV, CLG_ROW_SHARE
+ *                or CLG_NCHW_IO)
+ *   -DCLG_KPGP=p (NHWC build with CLG_KPG not a multiple of 8, CLG_WT_BLOCKED, CLG_VW=8)
+ *                p = CLG_KPG rounded up to 8: each group's channels in whole 8-lane blocks,
+ *                transpose_weights writing zero weights for channels KPG .. p-1 (the
+ *                transposed weights are G*p*RED floats), the conv2d_tiled_nhwc work-items of
+ *                a group's last block reading the bias and storing only its first KPG % 8
+ *                channels
  *   -DCLG_GPV=n  (NHWC only, with CLG_VW=8 and CLG_CPG == CLG_KPG) n = 8/KPG groups per vector:
  *                a work-item's 8 lanes are 8 consecutive output channels of n groups
  *   -DCLG_NHWC=1 build the NHWC kernels (conv2d_tiled_nhwc, transpose_weights) instead of the
@@ -94,7 +100,7 @@
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
  *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace;
  *   with CLG_WT_BLOCKED [g][KPG/CLG_VW][c][ky][kx][CLG_VW]; with CLG_RPV=2
- *   [g][c/2][ky][kx][KPG][2], the last index c%2).
+ *   [g][c/2][ky][kx][KPG][2], the last index c%2, and with both [g][KPG/8][c/2][ky][kx][8][2]).
  *   dim 0: block of CLG_KV*CLG_VW output channels within the group (the host picks
  *          CLG_KV*CLG_VW | KPG);
  *          with CLG_GPV > 1 a block of 8 output channels over all K (dim 2 then n*OH + oy)
@@ -122,9 +128,10 @@
  * transpose_weights: wt[wt_offset + (g*RED + r)*KPG + kk] = w[(g*KPG + kk)*RED + r] for
  *   r < RED = CPG*KH*KW (with CLG_WT_BLOCKED: wt[wt_offset + g*RED*KPG + ((kk/CLG_VW)*RED +
  *   r)*CLG_VW + kk%CLG_VW]; with CLG_RPV=2, r = c*KH*KW + tap: wt[wt_offset + g*RED*KPG +
- *   ((c/2)*KH*KW + tap)*2*KPG + 2*kk + c%2], pair rows of 2*KPG lanes); then `zeros` zeros
- *   after them (the pitched and edge tiles' taps outside the image read them; 0 for other
- *   plans).
+ *   ((c/2)*KH*KW + tap)*2*KPG + 2*kk + c%2], pair rows of 2*KPG lanes; with both,
+ *   wt[wt_offset + g*RED*KPG + (kk/8)*RED*8 + ((c/2)*KH*KW + tap)*16 + 2*(kk%8) + c%2]); then
+ *   `zeros` zeros after them (the pitched and edge tiles' taps outside the image read them; 0
+ *   for other plans).
  *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
  *   work-item walks the whole reduction (one element per work-item made it a work-group per
  *   64 weights, and PoCL pays about a microsecond per work-group), 8 x 8 blocks transposed in
@@ -236,6 +243,18 @@
 #endif
 
 #define RED_ (CPG_ * KH_ * KW_) /* reduction length per output */
+
+/* NHWC: the output channels per group that the tiles cover (CLG_KPGP, see the option list),
+   KPG_ unless padded to whole 8-lane vectors */
+#ifdef CLG_KPGP
+#define KPGP_ CLG_KPGP
+#if !CLG_NHWC || !defined(CLG_KPG) || !defined(CLG_WT_BLOCKED) || CLG_VW != 8 ||            \
+    CLG_KPGP % 8 != 0 || CLG_KPGP < CLG_KPG || CLG_KPGP >= CLG_KPG + 8
+#error CLG_KPGP: NHWC, constant channel counts, blocked weights, 8-lane vectors, KPG rounded up
+#endif
+#else
+#define KPGP_ KPG_
+#endif
 
 /* Border blocks (a few per row) keep their window loops rolled: unrolled, with every lane's
    checked load, they multiplied the build time of a specialised program (9.5 s for a 3x3
@@ -541,7 +560,17 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
    with CLG_WT_BLOCKED blocks of CLG_VW channels, each its RED rows of CLG_VW lanes (so that
    a work-item's weight vectors are consecutive). WT_INDEX(r, kk): weight r of the group's
    channel kk from the group's start. */
-#ifdef CLG_WT_BLOCKED
+#if defined(CLG_WT_BLOCKED) && CLG_RPV == 2
+/* Blocked reduction pairs: block kk / 8 of the group's channels holds RED / 2 pair rows of 16
+   lanes, row r = c*KH*KW + tap of channel kk going to pair row (c/2)*KH*KW + tap, lane
+   2*(kk % 8) + c%2. */
+#define WT_LANES CLG_VW
+#define WT_INDEX(r, kk)                                                                        \
+    ((CLG_IDX)((kk) / 8) * RED_ * 8 +                                                          \
+     ((CLG_IDX)((r) / (KH_ * KW_) / 2 * (KH_ * KW_) + (r) % (KH_ * KW_))) * 16 +              \
+     2 * ((kk) % 8) + (r) / (KH_ * KW_) % 2)
+#define WT_ROWS_OF_8 0
+#elif defined(CLG_WT_BLOCKED)
 #define WT_LANES CLG_VW
 #define WT_INDEX(r, kk) ((CLG_IDX)((kk) / CLG_VW * RED_ + (r)) * CLG_VW + (kk) % CLG_VW)
 #define WT_ROWS_OF_8 (CLG_VW >= 8)
@@ -583,7 +612,7 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
 #define KV_STRIDE CLG_VW
 #endif
 
-/* -DCLG_RPV=2 (reduction pairs per vector; NHWC tiles of one 8-lane group vector, CLG_CPG
+/* -DCLG_RPV=2 (reduction pairs per vector; NHWC tiles of 8-lane group vectors, CLG_CPG
    even): the accumulators are 16 lanes, lane 2*j + i summing output channel k0 + j's terms of
    the even (i = 0) or odd (i = 1) input channels, so each FMA fills the 16 lanes of a
    full-width unit where an 8-lane vector filled half. A step takes input channels c and c + 1
@@ -592,9 +621,9 @@ __kernel void conv2d_tiled_nchw(__global const float *restrict input,
    before the bias. accV: the accumulators' type, LOADW: a weight vector's load, BROADCAST(p):
    the input value(s) at p as an accumulator vector, FOLD(a): a's output channels. */
 #if CLG_RPV == 2
-#if CLG_VW != 8 || CLG_GPV > 1 || CLG_KV > 1 || defined(CLG_ROW_SHARE) ||                      \
-    defined(CLG_WT_BLOCKED) || CLG_NCHW_IO || !defined(CLG_CPG) || CLG_CPG % 2 != 0
-#error CLG_RPV=2: one 8-lane group vector, CLG_CPG even, NHWC input; no KV, ROW_SHARE, WT_BLOCKED
+#if CLG_VW != 8 || CLG_GPV > 1 || CLG_KV > 1 || defined(CLG_ROW_SHARE) || CLG_NCHW_IO ||       \
+    !defined(CLG_CPG) || CLG_CPG % 2 != 0
+#error CLG_RPV=2: 8-lane group vectors, CLG_CPG even, NHWC input; no KV or ROW_SHARE
 #endif
 #define accV float16
 #define LOADW(p) vload16(0, p)
@@ -629,7 +658,7 @@ static float16 pair_broadcast(const __global float *p)
         }                                                                                      \
     } while (0)
 
-#if NCHW_OUT_ && CLG_VW % 8 == 0
+#if (NCHW_OUT_ || defined(CLG_KPGP)) && CLG_VW % 8 == 0
 /* EIGHT_LANES(v, h): lanes h*8 .. h*8+7 of v (h a constant after unrolling). */
 #if CLG_VW == 8
 #define EIGHT_LANES(v, h) (v)
@@ -648,6 +677,18 @@ static void store_first_lanes(float8 v, __global float *p, int n)
     if (n & 4) vstore4(v.lo, 0, p), o = 4;
     if (n & 2) vstore2(o ? v.s45 : v.s01, 0, p + o), o += 2;
     if (n & 1) p[o] = o == 6 ? v.s6 : o == 4 ? v.s4 : o == 2 ? v.s2 : v.s0;
+}
+#endif
+
+#ifdef CLG_KPGP
+/* p[0] .. p[n-1] in lanes 0 .. n-1 (n <= 8), zeros in the rest; nothing read past p[n-1]. */
+static float8 load_first_lanes(const __global float *p, int n)
+{
+    if (n >= 8) return vload8(0, p);
+    float l[8];
+#pragma unroll
+    for (int i = 0; i < 8; ++i) l[i] = i < n ? p[i] : 0.0f;
+    return vload8(0, l);
 }
 #endif
 
@@ -670,7 +711,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #endif
     const int q0 = (int)get_global_id(1) * CLG_TB, OHW = OH * OW;
     const int ng = (int)get_global_id(2);
-    if (k0 >= KPG_ || q0 >= OHW || ng >= N * G) return;
+    if (k0 >= KPGP_ || q0 >= OHW || ng >= N * G) return;
     const int n = ng / G, g = ng - n * G, kv = g * KPG_;
 #else
     const int ox0 = (int)get_global_id(1) * CLG_TB;
@@ -681,7 +722,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
     const int g = k0 / KPG_, kv = 0; /* k0 holds the whole offset of the vector's channels */
 #else
     const int nyg = (int)get_global_id(2);
-    if (k0 >= KPG_ || ox0 >= OW || nyg >= N * OH * G) return;
+    if (k0 >= KPGP_ || ox0 >= OW || nyg >= N * OH * G) return;
     const int ny = nyg / G, g = nyg - ny * G, kv = g * KPG_;
 #endif
     const int n = ny / OH, oy = ny - n * OH;
@@ -718,7 +759,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #if CLG_GPV > 1
     const __global float *wg = wt + wt_offset + (CLG_IDX)(k0 / CLG_VW) * RED_ * CLG_VW;
 #elif defined(CLG_WT_BLOCKED)
-    const __global float *wg = wt + wt_offset + ((CLG_IDX)g * KPG_ + k0) * RED_;
+    const __global float *wg = wt + wt_offset + ((CLG_IDX)g * KPGP_ + k0) * RED_;
 #else
     const __global float *wg = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_ + CLG_RPV * k0;
 #endif
@@ -734,7 +775,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
         const int q = min(q0 + p, OHW - 1), y = q / OW, x = q - y * OW;
         iy0[p] = y * SH_ - PT, ix0[p] = x * SW_ - PL;
     }
-    const __global float *zeros = wt + wt_offset + (CLG_IDX)G * KPG_ * RED_;
+    const __global float *zeros = wt + wt_offset + (CLG_IDX)G * KPGP_ * RED_;
     UNROLL_GEOMETRY
     for (int ky = 0; ky < KH_; ++ky) {
         UNROLL_GEOMETRY
@@ -765,7 +806,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
        point at the zeros after the weights (CPG of them; (CPG-1)*H*W + 1 with CLG_NCHW_IO)
        where they are outside, so the channel loop has no selects. */
     const bool interior = true;
-    const __global float *zeros = wt + wt_offset + (CLG_IDX)G * KPG_ * RED_;
+    const __global float *zeros = wt + wt_offset + (CLG_IDX)G * KPGP_ * RED_;
 #define EDGE_PIXEL(line, j)                                                                  \
     (((j) < CLG_EDGE_LEFT || (j) >= CLG_EDGE_RIGHT) && (ix0 + (j) < 0 || ix0 + (j) >= W)      \
          ? zeros                                                                               \
@@ -888,9 +929,18 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 #define OUT_ACC acc
 #endif
     floatV bv[CLG_KV]; /* the bias of vector v of the work-item's channels */
+#ifdef CLG_KPGP
+    /* Padded channel blocks (one 8-lane vector per work-item): the first `valid` lanes are
+       the group's channels; the others (zero weights) have no bias and are not stored. */
+    const int valid = KPG_ - k0;
+#define CHANNEL_STORED(j) ((j) < valid)
+    bv[0] = has_bias ? load_first_lanes(bias + kv + k0, valid) : (floatV)(0.0f);
+#else
+#define CHANNEL_STORED(j) 1
 #pragma unroll
     for (int v = 0; v < CLG_KV; ++v)
         bv[v] = has_bias ? LOADV(bias + kv + k0 + v * CLG_VW) : (floatV)(0.0f);
+#endif
 #if NCHW_OUT_
     /* NCHW output: lane j of vector v of pixel p is channel kv + k0 + v*CLG_VW + j at the
        tile's position p of its plane (pitched: position q0 + p of the image; row tiles: ox0 +
@@ -924,9 +974,10 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                     transpose8x8(blk);
 #pragma unroll
                     for (int j = 0; j < 8; ++j)
-                        store_first_lanes(blk[j],
-                                          out + (CLG_IDX)(v * CLG_VW + h * 8 + j) * OHW + p0,
-                                          min(8, CLG_TB - p0));
+                        if (CHANNEL_STORED(v * CLG_VW + h * 8 + j))
+                            store_first_lanes(
+                                blk[j], out + (CLG_IDX)(v * CLG_VW + h * 8 + j) * OHW + p0,
+                                min(8, CLG_TB - p0));
                 }
             }
         }
@@ -943,19 +994,26 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
                 TO_ARRAY(OUT_ACC[p * CLG_KV + v], lanes);
 #pragma unroll
                 for (int j = 0; j < CLG_VW; ++j)
-                    out[(CLG_IDX)(v * CLG_VW + j) * OHW + p] = lanes[j];
+                    if (CHANNEL_STORED(v * CLG_VW + j))
+                        out[(CLG_IDX)(v * CLG_VW + j) * OHW + p] = lanes[j];
             }
         }
     }
 }
 #else
-/* pixel p's CLG_KV output vectors at dst, dst + CLG_VW, ... */
+/* pixel p's CLG_KV output vectors at dst, dst + CLG_VW, ... (padded blocks: its valid lanes) */
+#ifdef CLG_KPGP
+#define STORE_PIXEL(p, dst)                                                                    \
+    store_first_lanes(clamp_output(OUT_ACC[p] + bv[0], output_min, output_max), dst,          \
+                      min(valid, 8))
+#else
 #define STORE_PIXEL(p, dst)                                                                    \
     do {                                                                                       \
         _Pragma("unroll") for (int v_ = 0; v_ < CLG_KV; ++v_)                                  \
             STOREV(clamp_output(OUT_ACC[(p) * CLG_KV + v_] + bv[v_], output_min, output_max),  \
                    (dst) + v_ * CLG_VW);                                                       \
     } while (0)
+#endif
 #if CLG_PITCHED
     __global float *out = output + ((CLG_IDX)n * OHW + q0) * K + kv + k0;
     const int tile_pixels = min(CLG_TB, OHW - q0);
@@ -974,6 +1032,7 @@ __kernel void conv2d_tiled_nhwc(__global const float *restrict input,
 }
 #endif /* NCHW_OUT_ */
 #undef OUT_ACC
+#undef CHANNEL_STORED
 
 __kernel void transpose_weights(__global const float *restrict w, __global float *restrict wt,
                                 const int wt_offset, const int G, const int KH, const int KW,
@@ -996,11 +1055,12 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
     const int kk0 = (int)get_global_id(0) * 8, g = (int)get_global_id(1);
     /* the zeros that conv2d_tiled_nhwc's pitched and edge tiles' taps outside the image read */
     if (kk0 == 0 && g == 0)
-        for (int i = 0; i < zeros; ++i) wt[wt_offset + (CLG_IDX)G * KPG_ * RED_ + i] = 0.0f;
+        for (int i = 0; i < zeros; ++i) wt[wt_offset + (CLG_IDX)G * KPGP_ * RED_ + i] = 0.0f;
     if (kk0 >= KPG_ || g >= G) return;
     const __global float *from = w + ((CLG_IDX)g * KPG_ + kk0) * RED_;
-    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPG_;
-    const int nk = min(8, KPG_ - kk0);
+    __global float *to = wt + wt_offset + (CLG_IDX)g * RED_ * KPGP_;
+    /* nk of the block's channels are the group's, the rest (CLG_KPGP) zero weights */
+    const int nk = min(8, KPG_ - kk0), lanes = min(8, KPGP_ - kk0);
     for (int r0 = 0; r0 < RED_; r0 += 8) {
         /* 8 x 8 blocks where the 8 channels are consecutive lanes of a weight row (blocked
            weights: vectors of 8 or 16 lanes, which a multiple of 8, kk0, does not straddle) */
@@ -1015,7 +1075,8 @@ __kernel void transpose_weights(__global const float *restrict w, __global float
             STORE_COLUMNS(rows, to + WT_INDEX(r0, kk0), WT_LANES);
         } else {
             for (int r = r0; r < min(r0 + 8, RED_); ++r)
-                for (int k = 0; k < nk; ++k) to[WT_INDEX(r, kk0 + k)] = from[k * RED_ + r];
+                for (int k = 0; k < lanes; ++k)
+                    to[WT_INDEX(r, kk0 + k)] = k < nk ? from[k * RED_ + r] : 0.0f;
         }
     }
 #endif

@@ -35,8 +35,10 @@ typedef struct tiled_params {
                        are the NHWC twin's (always padded) */
     int group_blocked; /* NHWC with padded: the padded copy is group-blocked, [N][G][HP][WP][CPG]
                           (pad_input_group_blocked, -DCLG_GROUP_BLOCKED) */
-    int pairs; /* NHWC 8-lane tiles of one group: 16-lane accumulators over input channel
-                  pairs (-DCLG_RPV=2, see tiled_choose) */
+    int pairs; /* NHWC 8-lane tiles of one group vector: 16-lane accumulators over input
+                  channel pairs (-DCLG_RPV=2, see tiled_choose) */
+    int pad_channels; /* NHWC, output channels per group not a multiple of 8: 8-lane blocks
+                         over them rounded up to 8 (-DCLG_KPGP, tile_channels) */
     int edges; /* on the unpadded input (-DCLG_EDGES, see edge_rows), no pre-pass: NCHW
                   narrow rows, their edge loads shifted; NHWC row tiles, their taps outside
                   the image reading zeros after the weights */
@@ -85,6 +87,12 @@ long clgconv_testing_tiled_kv_plans(void) { return g_kv_plans; }
 static CLG_THREAD_LOCAL long g_pair_plans = 0;
 
 long clgconv_testing_tiled_pair_plans(void) { return g_pair_plans; }
+
+/* clgconv_testing_tiled_channel_pad_plans: tiled plans created on this thread whose NHWC
+   kernel covers each group's output channels in 8-lane blocks rounded up (-DCLG_KPGP). */
+static CLG_THREAD_LOCAL long g_channel_pad_plans = 0;
+
+long clgconv_testing_tiled_channel_pad_plans(void) { return g_channel_pad_plans; }
 
 /* clgconv_testing_tiled_pitched_plans: tiled plans created on this thread whose NCHW kernel
    runs pitched blocks over the padded image (-DCLG_PITCHED without -DCLG_NHWC). */
@@ -135,6 +143,18 @@ static const clg_shape *kernel_shape(const clg_shape *s, const tiled_params *p, 
     if (!p->via_nchw && !p->nchw_io && !p->via_nhwc) return s;
     layout_twin(s, p->via_nchw ? CLGCONV_LAYOUT_NCHW : CLGCONV_LAYOUT_NHWC, twin);
     return twin;
+}
+
+/* NHWC: the output channels per group that p's tiles cover (KPG, or with pad_channels KPG
+   rounded up to 8), and the transposed weights' element count, G * that * the reduction. */
+static int64_t tile_channels(const clg_shape *s, const tiled_params *p)
+{
+    return p->pad_channels ? (s->KPG + 7) / 8 * 8 : s->KPG;
+}
+
+static int64_t transposed_elems(const clg_shape *s, const tiled_params *p)
+{
+    return p->pad_channels ? s->G * tile_channels(s, p) * s->reduction : s->weight_elems;
 }
 
 /* Zeros after the transposed weights that the NHWC kernel's pitched and edge tiles read for
@@ -254,7 +274,7 @@ static void tiled_work(const clg_shape *s, const tiled_params *p, size_t work[3]
 {
     if (s->d.layout == CLGCONV_LAYOUT_NHWC) {
         const bool shared = p->gpv > 1;
-        work[0] = (size_t)((shared ? s->K : s->KPG) / (p->vw * p->kv));
+        work[0] = (size_t)((shared ? s->K : tile_channels(s, p)) / (p->vw * p->kv));
         if (p->pitched) { /* tiles of the image's pixels, then images x groups */
             work[1] = (size_t)((s->OH * s->OW + p->tb - 1) / p->tb);
             work[2] = (size_t)(s->N * s->G);
@@ -451,6 +471,24 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            with 4-pixel tiles), so that stays on 4-lane vectors. */
         if (s->KPG <= 2 && s->CPG == s->KPG && s->K % 8 == 0)
             p.vw = 8, p.gpv = (int)(8 / s->KPG), p.channels = 1;
+        /* 32 registers, constant channel counts, 5 or more output channels per group but not
+           a multiple of 8 (ShuffleNet's 20 and 60): 8-lane blocks over the group's channels
+           rounded up to 8 (zero weights in the last block's spare lanes, which are neither
+           biased nor stored) instead of 4-lane vectors or narrower (a quarter of the FMA
+           width or less) or the NCHW kernel; with an even number of input channels, pairs
+           (below) then fill 16 lanes. Plans alternating call by call (Intel Xeon VM, AVX-512,
+           PoCL 3.1, medians of 21, whole call) against the plans before: ShuffleNet's 1x1 240
+           -> 60 dense 0.48x (batch 8 0.43x), g=3 0.70x (batch 8 0.44x), and against gemm,
+           which AUTO had taken there, 0.92x / 0.73x (batch 8 0.84x / 0.70x); 3x3 28x28: 96
+           channels g=8 (12 per group) 0.72x (batch 8 0.76x), 120 g=6 (20) 0.75x, 60 g=3 (20)
+           0.61x, 90 g=9 (10) 0.67x, 45 -> 60 g=3 (15 inputs: no pairs) 0.68x, 96 g=16 (6)
+           0.59x, 80 g=16 (5) 0.57x (batch 8 0.76x), 84 g=12 (7) 0.50x, 112 g=16 (7) 0.59x;
+           72 channels 56x56 g=2 (36) 0.72x; 240 channels 14x14 g=12 stride 2 0.45x. Not
+           taken: 3 per group (96 channels g=32: kernel 1.36x), 4 per group (1.4-1.8x the
+           depthwise kernel's time, which AUTO takes for 4 in and 4 out). */
+        if (cpu_regs >= 32 && p.channels && p.gpv == 1 && variant == 0 && s->KPG >= 5 &&
+            s->KPG % 8 != 0)
+            p.vw = 8, p.pad_channels = 1;
         int max_tb = variant == 1 ? 6 : variant == 2 ? 12 : variant == 3 ? 4 : 8;
         /* CPUs, 16 or a multiple of 16 channels per group: 16-lane vectors (two AVX2 registers)
            over 6 pixels, 12 accumulators, so that a step's 8 loads (2 weight halves, 6
@@ -544,8 +582,15 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            0.82-0.96x), stride 2 0.78x, 56x56 stride 2 0.78x; 128 channels 56x56 g=16 batch 8
            0.82x; 7x7x1024 g=128 batch 8 0.79x; 14x14x512 g=64 0.90-1.03x (batch 8 0.92x);
            64 channels 28x28 g=8 5x5 0.76x, dilation 2 0.66x; small layers (4 or 12 input
-           channels per group, 0.03-0.04 ms kernels) 0.86-1.00x. */
-        if (wide_regs && p.vw == 8 && s->KPG == 8 && s->CPG % 2 == 0)
+           channels per group, 0.03-0.04 ms kernels) 0.86-1.00x. Groups of 24, 40, ... output
+           channels (8-lane vectors, weights in blocks of 8 channels) take pairs too, each
+           block's pair rows together (CLG_WT_BLOCKED with CLG_RPV=2). Against their 8-lane
+           tiles, same VM and method: ShuffleNet's 1x1 480 -> 120 0.61-0.70x kernel time
+           (dense and g=3, batch 1 and 8), 112 -> 56 3x3 stride 2 0.68x; at stride 1 (row-share
+           tiles before) 96 -> 48 g=2 28x28 0.93x (batch 8 0.84x), 72 channels 56x56 g=3 0.93x
+           (batch 8 0.87x), 240 -> 120 g=3 0.95x, 80 channels 14x14 g=2 0.91x, 24 channels
+           56x56 0.67-0.92x; 240 -> 120 7x7 g=3 (pitched, 1.00x) within noise. */
+        if (wide_regs && p.vw == 8 && (s->KPG % 8 == 0 || p.pad_channels) && s->CPG % 2 == 0)
             p.pairs = 1;
     }
     if (gpu_items > 0 && variant == 0 && p.gpv == 1 && !p.pitched) fill_gpu(s, &p, gpu_items);
@@ -843,7 +888,7 @@ static void choose_padding(const clgconv_context *ctx, const clg_shape *s, tiled
     p->edges = 0;
     if (p->flat || g_padding_mode == 0) return;
     const bool nhwc = s->d.layout == CLGCONV_LAYOUT_NHWC;
-    const int64_t after = nhwc ? s->weight_elems : 0;
+    const int64_t after = nhwc ? transposed_elems(s, p) : 0;
     if (g_padding_mode != 1 && edge_rows(ctx, s, p, g_padding_mode == 2)) {
         /* the other choice (variants 4-7): the padded copy */
         if (!flip) {
@@ -920,7 +965,8 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
     else
         t += conv_seconds(ctx, s, p, border_fraction(s, p));
     /* NHWC: the weight transposition, a second launch. */
-    if (s->d.layout == CLGCONV_LAYOUT_NHWC) t += 8.0 * (double)s->weight_elems / bw + launch;
+    if (s->d.layout == CLGCONV_LAYOUT_NHWC)
+        t += 8.0 * (double)transposed_elems(s, p) / bw + launch;
     return t;
 }
 
@@ -954,7 +1000,8 @@ static void choose_via_nchw(const clgconv_context *ctx, const clg_shape *s, int 
     const bool small_long = small_long_rule(ctx, s);
     /* Measured and modelled on CPUs only: GPUs keep NHWC unless a test forces it. */
     if (g_via_mode == 0 ||
-        (g_via_mode < 0 && !small_long && (p->gpv > 1 || p->vw > 4 || !ctx->info.is_cpu)))
+        (g_via_mode < 0 && !small_long &&
+         (p->gpv > 1 || (p->vw > 4 && !p->pad_channels) || !ctx->info.is_cpu)))
         return;
     clg_shape twin;
     nchw_twin(s, &twin);
@@ -1010,7 +1057,9 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
             (r.vw == 8 || (r.vw == 16 && twin.OW > r.tb)))
             q = r, q.edges = 1;
     }
-    if ((!q.pitched && !q.edges) || q.vw < 8) return false;
+    /* (padded channel blocks were not measured on this route) */
+    if ((!q.pitched && !q.edges) || q.vw < 8 || (q.pad_channels && g_via_nhwc_mode < 0))
+        return false;
     /* q keeps the twin's two channel vectors (groups of a multiple of 32 output channels on
        32-register CPUs): each input value, a load from its own channel plane, then feeds two
        FMAs. Plans alternating call by call (AVX-512 VM, medians of 21, whole call, outputs
@@ -1019,7 +1068,7 @@ static bool choose_nchw_io(const clgconv_context *ctx, const clg_shape *s, int v
     q.nchw_io = 1;
     q.pairs = 0; /* input channels a plane apart */
     /* the zeros (a group's channel stride) and the weights within the workspace cap */
-    const uint64_t elems = (uint64_t)s->weight_elems + (uint64_t)outside_zeros(s, &q);
+    const uint64_t elems = (uint64_t)transposed_elems(&twin, &q) + (uint64_t)outside_zeros(s, &q);
     if (elems > INT32_MAX || elems > clg_workspace_cap(ctx) / sizeof(float)) return false;
     *p = q;
     return true;
@@ -1072,7 +1121,7 @@ static void choose_nhwc_copy(const clgconv_context *ctx, const clg_shape *s, int
                                   clg_gpu_target_items(ctx));
     if (g_via_nhwc_mode < 0 && !nhwc_copy_pays(ctx, s, p, &q)) return;
     padded_image(&twin, &q);
-    if (!padded_fits(ctx, &twin, &q, twin.weight_elems)) return;
+    if (!padded_fits(ctx, &twin, &q, transposed_elems(&twin, &q))) return;
     q.padded = 1;
     q.via_nhwc = 1;
     *p = q;
@@ -1194,9 +1243,8 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
    16-lane tiles (6 pixels: 16 or more per group, dense) it measured 0.98-1.02x and is not taken
    (holding the values first mattered: broadcasting each value into the KW taps' accumulators
    in turn chained their FMAs, 1.05-1.09x slower with 6 accumulators). Groups of 8 output
-   channels with an even number of input channels take input channel pairs instead (faster,
-   see tiled_choose), so row-share tiles keep odd input channel counts and groups of 24, 40,
-   ... output channels. */
+   channels (or 24, 40, ...) with an even number of input channels take input channel pairs
+   instead (faster, see tiled_choose), so row-share tiles keep odd input channel counts. */
 static bool row_share(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
 {
     return s->d.layout == CLGCONV_LAYOUT_NHWC && ctx->info.is_cpu &&
@@ -1227,7 +1275,8 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     if (padded_elems > biggest) biggest = padded_elems;
     /* NHWC pitched and edge tiles read zeros just past the weights (see CLG_PITCHED) */
     const int64_t zeros = outside_zeros(s, &p);
-    if (zeros > 0 && s->weight_elems + zeros > biggest) biggest = s->weight_elems + zeros;
+    const int64_t transposed = nhwc ? transposed_elems(cs, &p) : 0;
+    if (transposed + zeros > biggest) biggest = transposed + zeros;
     char options[320];
     int len = 0;
     if (p.specialised)
@@ -1242,6 +1291,9 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     if (p.kv > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_KV=%d", p.kv);
     if (p.pairs) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_RPV=2");
+    if (p.pad_channels)
+        len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_KPGP=%d",
+                        (int)tile_channels(cs, &p));
     if (p.tx > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_TX=%d", p.tx);
     if (p.flat) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_FLAT=1");
@@ -1271,21 +1323,23 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_OUT_NCHW=1");
     if (p.gpv > 1)
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_GPV=%d", p.gpv);
-    else if (nhwc && plan->ctx->info.is_cpu && s->KPG > p.vw)
+    else if (nhwc && plan->ctx->info.is_cpu && (s->KPG > p.vw || p.pad_channels))
         /* CPUs, groups of several channel vectors: the transposed weights in blocks of the
            vector, so that a work-item's weight vectors are consecutive instead of KPG floats
            apart (interleaved A/B on PoCL, whole plan, dense 3x3 NHWC: 7x7x1024 2.2x, 14x14x512
            1.75x, 28x28x256 1.14x faster; AlexNet's g=2 5x5 layer 1.09x). With one vector per
            group the layouts are the same, and the blocked build's kernel ran 10-25 % slower
            on the groups sweep's g=16 layer at batch 8 (same work-items and padding), so
-           those keep the plain build. GPUs keep rows of KPG, where neighbouring work-items'
-           weight loads are adjacent. */
+           those keep the plain build (bar padded channel blocks of 5-7 channels, whose
+           rounded-up block the kernel reads as blocked weights). GPUs keep rows of KPG, where
+           neighbouring work-items' weight loads are adjacent. */
         len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_WT_BLOCKED=1");
     if (biggest > INT32_MAX)
         snprintf(options + len, sizeof options - (size_t)len, " -DCLG_IDX=long");
     if (p.edges) ++g_edge_plans;
     if (p.kv > 1) ++g_kv_plans;
     if (p.pairs) ++g_pair_plans;
+    if (p.pad_channels) ++g_channel_pad_plans;
     if (p.pitched && !nhwc) ++g_pitched_plans;
     if (p.via_nhwc) ++g_copy_plans;
     st->conv_name = nhwc ? "conv2d_tiled_nhwc" : "conv2d_tiled_nchw";
@@ -1417,7 +1471,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     st->wt_offset = (int)padded_elems;
     /* NHWC kernel: the transposed weights, then with pitched or edge tiles their zeros */
     st->zeros = (int)zeros;
-    const int64_t wt_elems = nhwc ? s->weight_elems + zeros : 0;
+    const int64_t wt_elems = nhwc ? transposed_elems(cs, &p) + zeros : 0;
     plan->workspace_bytes = (size_t)(padded_elems + wt_elems) * sizeof(float);
     if (st->transpose) {
         /* Packed weights: what transpose_weights writes, at offset 0 of their own buffer. */

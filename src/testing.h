@@ -42,8 +42,13 @@ CLGCONV_API long clgconv_testing_tiled_kv_plans(void);
 
 /* Tiled plans created on this thread whose NHWC tiles sum input channel pairs in 16-lane
    accumulators (-DCLG_RPV=2: CPUs with 32 vector registers, 8 output channels and an even
-   number of input channels per group). */
+   number of input channels per group: 8, 24, 40, ..., or rounded up to those). */
 CLGCONV_API long clgconv_testing_tiled_pair_plans(void);
+
+/* Tiled plans created on this thread whose NHWC kernel covers each group's output channels
+   in 8-lane blocks rounded up past them (-DCLG_KPGP: CPUs with 32 vector registers, 5 or more
+   output channels per group, not a multiple of 8). */
+CLGCONV_API long clgconv_testing_tiled_channel_pad_plans(void);
 
 /* Tiled plans created on this thread whose NCHW kernel runs pitched blocks over the padded
    image's flat positions (-DCLG_PITCHED without -DCLG_NHWC). */

@@ -63,7 +63,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             d->layout == CLGCONV_LAYOUT_NHWC
                 ? kpg % 8 != 0 || (strncmp(name, "tiled_", 6) == 0 &&
                                    strncmp(name, "tiled_nhwc_pixel_run", 20) != 0)
-                : g_plan_ctx == g_ctx && cpg >= 8 && kpg % 8 == 0 &&
+                : g_plan_ctx == g_ctx && cpg >= 8 && (kpg % 8 == 0 || strstr(name, "_kpad")) &&
                       (strncmp(name, "tiled_nchw_via_nhwc", 19) == 0 ||
                        strncmp(name, "medium", 6) == 0);
         const int plan_registers = clgconv_testing_context_cpu_registers(g_plan_ctx); /* 0: GPU */
@@ -97,6 +97,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         /* a case named for input channel pairs takes them: NHWC in every run but the one
            through the NCHW kernel, NCHW in its run on the NHWC copy */
         const bool want_pairs = tiled && wide_cpu && strstr(name, "_pairs") != NULL;
+        /* a case named for padded channel blocks takes them: NHWC in every run but the one
+           through the NCHW kernel, NCHW in its runs through the NHWC kernel */
+        const bool want_kpad = tiled && wide_cpu && strstr(name, "_kpad") != NULL;
         /* a case named for pitched rows takes them in its padded run */
         const bool want_pitched =
             tiled && wide_cpu && strncmp(name, "tiled_nchw_pitched_rows", 23) == 0;
@@ -123,6 +126,7 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             const long edges0 = clgconv_testing_tiled_edge_plans();
             const long kv0 = clgconv_testing_tiled_kv_plans();
             const long pairs0 = clgconv_testing_tiled_pair_plans();
+            const long kpad0 = clgconv_testing_tiled_channel_pad_plans();
             const long copy0 = clgconv_testing_tiled_copy_plans();
             const long pitched0 = clgconv_testing_tiled_pitched_plans();
             const long rows0 = clgconv_testing_depthwise_row_plans();
@@ -152,6 +156,9 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             if (want_pairs && (nhwc_case ? mode != 2 : mode == 4))
                 EXPECT(clgconv_testing_tiled_pair_plans() > pairs0,
                        "%s: the plan did not take input channel pairs", label);
+            if (want_kpad && (nhwc_case ? mode != 2 : mode == 2 || mode == 4))
+                EXPECT(clgconv_testing_tiled_channel_pad_plans() > kpad0,
+                       "%s: the plan did not take padded channel blocks", label);
             if (want_rows)
                 EXPECT(clgconv_testing_depthwise_row_plans() > rows0,
                        "%s: the plan did not unroll its rows", label);
