@@ -76,7 +76,8 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
         const bool edges =
             named_edges || (d->layout == CLGCONV_LAYOUT_NHWC && plan_registers > 0 &&
                             (strncmp(name, "medium", 6) == 0 || strncmp(name, "random", 6) == 0 ||
-                             strncmp(name, "tiled_nhwc_pairs", 16) == 0));
+                             strncmp(name, "tiled_nhwc_pairs", 16) == 0 ||
+                             strncmp(name, "tiled_nhwc_kpad", 15) == 0));
         /* Planned for 32 registers on a CPU, each case named for a path must reach it: a
            tiled_nchw_edges or tiled_nhwc_edges case edge rows (in its edge-rows run), a
            depthwise_nhwc_rows case unrolled rows, a depthwise_flat case (1024 or more planes)
