@@ -100,9 +100,10 @@
  * conv2d_tiled_nhwc: input [N][H][W][C], output [N][OH][OW][K], weights pre-transposed by
  *   transpose_weights to wt[wt_offset + ...] as [g][c][ky][kx][KPG] (the plan's workspace;
  *   with CLG_WT_BLOCKED [g][KPG/CLG_VW][c][ky][kx][CLG_VW]; with CLG_RPV=2
- *   [g][c/2][ky][kx][KPG][2], the last index c%2, and with both [g][KPG/8][c/2][ky][kx][8][2]).
+ *   [g][c/2][ky][kx][KPG][2], the last index c%2, and with both [g][KPG/8][c/2][ky][kx][8][2];
+ *   with CLG_KPGP, KPGP in place of KPG, the channels past KPG zero weights).
  *   dim 0: block of CLG_KV*CLG_VW output channels within the group (the host picks
- *          CLG_KV*CLG_VW | KPG);
+ *          CLG_KV*CLG_VW | KPG, or with CLG_KPGP 8-lane blocks over KPGP);
  *          with CLG_GPV > 1 a block of 8 output channels over all K (dim 2 then n*OH + oy)
  *   dim 1: block of CLG_TB output pixels along x: ox0 = id * CLG_TB
  *   dim 2: (n*OH + oy)*G + g
@@ -110,7 +111,8 @@
  *   pixels q0 = id * CLG_TB of the image (p = oy*OW + ox; a tile may span rows, each pixel's
  *   window at its own offset; the image's last tile computes its surplus pixels from the last
  *   pixel and stores only its own), dim 2: n*G + g. Taps outside the image read zeros at
- *   wt[wt_offset + G*KPG*RED] (transpose_weights writes them), so no padded copy is needed.
+ *   wt[wt_offset + G*KPGP*RED] (transpose_weights writes them; KPGP = KPG unless CLG_KPGP),
+ *   so no padded copy is needed.
  *   With CLG_NCHW_IO as well (pitched or edge row tiles): input [N][C][H][W] and output
  *   [N][K][OH][OW], the zeros (CPG-1)*H*W + 1 of them.
  *   With CLG_NCHW_IO or CLG_OUT_NCHW the output is [N][K][OH][OW]: a whole tile (8-lane
@@ -129,8 +131,9 @@
  *   r < RED = CPG*KH*KW (with CLG_WT_BLOCKED: wt[wt_offset + g*RED*KPG + ((kk/CLG_VW)*RED +
  *   r)*CLG_VW + kk%CLG_VW]; with CLG_RPV=2, r = c*KH*KW + tap: wt[wt_offset + g*RED*KPG +
  *   ((c/2)*KH*KW + tap)*2*KPG + 2*kk + c%2], pair rows of 2*KPG lanes; with both,
- *   wt[wt_offset + g*RED*KPG + (kk/8)*RED*8 + ((c/2)*KH*KW + tap)*16 + 2*(kk%8) + c%2]); then
- *   `zeros` zeros after them (the pitched and edge tiles' taps outside the image read them; 0
+ *   wt[wt_offset + g*RED*KPG + (kk/8)*RED*8 + ((c/2)*KH*KW + tap)*16 + 2*(kk%8) + c%2]; with
+ *   CLG_KPGP, g*RED*KPGP for g*RED*KPG and zero weights for KPG <= kk < KPGP); then `zeros`
+ *   zeros after them (the pitched and edge tiles' taps outside the image read them; 0
  *   for other plans).
  *   dim 0: block of 8 output channels kk (with CLG_GPV: one lane kk), dim 1: g; each
  *   work-item walks the whole reduction (one element per work-item made it a work-group per
@@ -249,8 +252,9 @@
 #ifdef CLG_KPGP
 #define KPGP_ CLG_KPGP
 #if !CLG_NHWC || !defined(CLG_KPG) || !defined(CLG_WT_BLOCKED) || CLG_VW != 8 ||            \
-    CLG_KPGP % 8 != 0 || CLG_KPGP < CLG_KPG || CLG_KPGP >= CLG_KPG + 8
-#error CLG_KPGP: NHWC, constant channel counts, blocked weights, 8-lane vectors, KPG rounded up
+    CLG_GPV > 1 || CLG_KPG % 8 == 0 || CLG_KPGP % 8 != 0 || CLG_KPGP < CLG_KPG ||             \
+    CLG_KPGP >= CLG_KPG + 8
+#error CLG_KPGP: NHWC, constant counts, blocked weights, one group per 8 lanes, KPG rounded up
 #endif
 #else
 #define KPGP_ KPG_

@@ -572,8 +572,8 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
            512-bit FMA units. 10 or 13-14 pixels measured no faster. */
         else if (wide_regs && !p.pitched && p.vw == 16)
             p.tb = wide_tb;
-        /* 32 registers, 8 output channels and an even number of input channels per group:
-           16-lane accumulators over input channel pairs (-DCLG_RPV=2), lane 2j + i summing
+        /* 32 registers, 8-lane vectors of one group (8, 24, 40, ... output channels, or padded
+           blocks), an even number of input channels per group: 16-lane accumulators over input channel pairs (-DCLG_RPV=2), lane 2j + i summing
            channel j's terms of the even or odd input channels, so that each FMA fills the
            full-width unit an 8-lane vector half filled; a step broadcasts a pixel's two
            adjacent input channels as one 64-bit value. Against the 8-lane tiles (row_share's
@@ -977,7 +977,10 @@ static double plan_seconds(const clgconv_context *ctx, const clg_shape *s, const
    best of 60 runs), batch 1: ResNeXt's conv2 (128 channels 56x56, g=32) 1.06-1.23 -> 0.67-0.87
    ms; 256 channels 28x28 g=64 0.56-0.64 -> 0.43-0.46 ms; 96 channels 27x27 5x5 g=24 0.45 ->
    0.28 ms. At batch 8 the copy leaves the cache and runs 3x slower: g=64 then measured 4.9
-   through NHWC, 7.4 ms via NCHW. The cost model decides for narrow groups.
+   through NHWC, 7.4 ms via NCHW. The cost model decides for narrow groups, and for groups
+   that 32-register CPUs cover in padded 8-lane blocks (pad_channels, see tiled_choose: those
+   were measured faster than the plans before, the NCHW route among them, but the model still
+   compares the two).
    Long reductions (over 576 terms: dense-like layers) on images with rows under 16 pixels
    (7x7, 14x14), with a window larger than 1x1, stride 1 and no dilation (what was measured),
    take this path on CPUs whatever the model says: the NCHW kernel's pitched
@@ -1243,8 +1246,9 @@ static double tiled_estimate(const clgconv_context *ctx, const clg_shape *s)
    16-lane tiles (6 pixels: 16 or more per group, dense) it measured 0.98-1.02x and is not taken
    (holding the values first mattered: broadcasting each value into the KW taps' accumulators
    in turn chained their FMAs, 1.05-1.09x slower with 6 accumulators). Groups of 8 output
-   channels (or 24, 40, ...) with an even number of input channels take input channel pairs
-   instead (faster, see tiled_choose), so row-share tiles keep odd input channel counts. */
+   channels (or 24, 40, ..., or padded 8-lane blocks) with an even number of input channels
+   take input channel pairs instead (faster, see tiled_choose), so row-share tiles keep odd
+   input channel counts. */
 static bool row_share(const clgconv_context *ctx, const clg_shape *s, const tiled_params *p)
 {
     return s->d.layout == CLGCONV_LAYOUT_NHWC && ctx->info.is_cpu &&
@@ -1273,10 +1277,12 @@ static clgconv_status tiled_create(clgconv_plan *plan)
     const int64_t padded_elems = p.padded ? padded_rows(cs, &p) * padded_row_elems(cs, &p) : 0;
     int64_t biggest = s->input_elems > s->output_elems ? s->input_elems : s->output_elems;
     if (padded_elems > biggest) biggest = padded_elems;
-    /* NHWC pitched and edge tiles read zeros just past the weights (see CLG_PITCHED) */
+    /* NHWC: the transposed weights follow the padded copy in the workspace (their offsets
+       reach its size plus theirs), and pitched and edge tiles read zeros just past them (see
+       CLG_PITCHED) */
     const int64_t zeros = outside_zeros(s, &p);
-    const int64_t transposed = nhwc ? transposed_elems(cs, &p) : 0;
-    if (transposed + zeros > biggest) biggest = transposed + zeros;
+    const int64_t wt_end = nhwc ? padded_elems + transposed_elems(cs, &p) + zeros : 0;
+    if (wt_end > biggest) biggest = wt_end;
     char options[320];
     int len = 0;
     if (p.specialised)

@@ -460,10 +460,14 @@ const test_case test_named_cases[] = {
        1x1 with 20 per group (three blocks, the last with 4 of 8) from 16 input channels
        (pairs), a clamp; 12 per group from 9 (odd: no pairs; row-share tiles), batch 2; 6 per
        group at stride 2 with asymmetric pads, no bias; 60 dense (eight blocks) on a 9x7
-       image in pitched tiles; 13 per group (the last block 5 of 8) dilated 5x5. Each runs
-       with edge rows, padded, unpadded and via NCHW. NCHW: 20 per group on the NHWC copy
-       (transposed stores of a partial block, 29 wide), 12 per group on a 7x7 image through the
-       NHWC kernel with NCHW addressing, and both in their forced runs through it. */
+       image in pitched tiles; 13 per group (the last block 5 of 8) dilated 5x5; 20 per group
+       from 16 in 3x3 windows, whose padded run reads the group-blocked copy; 10 per group from
+       9 (last block 2 of 8) in pitched tiles without pairs, batch 2; 7 per group in a padded
+       1x1 window; 11 per group (3 of 8) at stride 2 along y. Each runs with edge rows, padded,
+       unpadded and via NCHW (the 1x1 unpadded and the pitched cases take the same plan in the
+       first three). NCHW: 20 per group on the NHWC copy (transposed stores of a partial block,
+       29 wide), 12 per group on a 7x7 image through the NHWC kernel with NCHW addressing, and
+       both in their forced runs through it. */
     {"tiled_nhwc_kpad20_1x1_g3", 1, 48, 7, 30, 60, 3, 1, 1, .nhwc = 1,
      .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     {"tiled_nhwc_kpad12_odd_cpg_batch2", 2, 27, 9, 19, 36, 3, 3, 3, 1, 1, 1, 1, 1, 1,
@@ -474,6 +478,14 @@ const test_case test_named_cases[] = {
      .clamp = TEST_CLAMP_RELU, .cpu_paths = 1},
     {"tiled_nhwc_kpad13_dilated_5x5", 1, 26, 12, 23, 26, 2, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2,
      .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_kpad20_cpg16_blocked", 1, 32, 9, 21, 40, 2, 3, 3, 1, 1, 1, 1, 1, 1,
+     .nhwc = 1, .cpu_paths = 1},
+    {"tiled_nhwc_kpad10_pitched_odd_cpg", 2, 27, 9, 7, 30, 3, 3, 3, 1, 1, 1, 1, 1, 1,
+     .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
+    {"tiled_nhwc_kpad7_1x1_padded", 1, 21, 6, 17, 21, 3, 1, 1, 1, 1, 1, 1, 1, 1, .nhwc = 1,
+     .cpu_paths = 1},
+    {"tiled_nhwc_kpad11_stride2_y", 1, 22, 8, 15, 22, 2, 3, 3, 2, 1, 1, 1, 1, 1, .nhwc = 1,
+     .no_bias = 1, .cpu_paths = 1},
     {"tiled_nchw_copy_kpad20", 2, 40, 10, 29, 40, 2, 3, 3, 1, 1, 1, 1, 1, 1,
      .clamp = TEST_CLAMP_RELU, .cpu_paths = 1},
     {"tiled_nchw_via_nhwc_kpad12_7x7", 1, 24, 7, 7, 24, 2, 3, 3, 1, 1, 1, 1, 1, 1,
