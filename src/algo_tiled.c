@@ -146,7 +146,8 @@ static const clg_shape *kernel_shape(const clg_shape *s, const tiled_params *p, 
 }
 
 /* NHWC: the output channels per group that p's tiles cover (KPG, or with pad_channels KPG
-   rounded up to 8), and the transposed weights' element count, G * that * the reduction. */
+   rounded up to 8), and the transposed weights' element count, G * that * the reduction (the
+   weight tensor's count unless padded). */
 static int64_t tile_channels(const clg_shape *s, const tiled_params *p)
 {
     return p->pad_channels ? (s->KPG + 7) / 8 * 8 : s->KPG;
@@ -154,7 +155,7 @@ static int64_t tile_channels(const clg_shape *s, const tiled_params *p)
 
 static int64_t transposed_elems(const clg_shape *s, const tiled_params *p)
 {
-    return p->pad_channels ? s->G * tile_channels(s, p) * s->reduction : s->weight_elems;
+    return s->G * tile_channels(s, p) * s->reduction;
 }
 
 /* Zeros after the transposed weights that the NHWC kernel's pitched and edge tiles read for
@@ -573,11 +574,12 @@ static tiled_params tiled_choose(const clg_shape *s, int variant, int cpu_regs,
         else if (wide_regs && !p.pitched && p.vw == 16)
             p.tb = wide_tb;
         /* 32 registers, 8-lane vectors of one group (8, 24, 40, ... output channels, or padded
-           blocks), an even number of input channels per group: 16-lane accumulators over input channel pairs (-DCLG_RPV=2), lane 2j + i summing
-           channel j's terms of the even or odd input channels, so that each FMA fills the
-           full-width unit an 8-lane vector half filled; a step broadcasts a pixel's two
-           adjacent input channels as one 64-bit value. Against the 8-lane tiles (row_share's
-           at stride 1), Intel Xeon VM (AVX-512, PoCL 3.1), plans alternating call by call,
+           blocks), an even number of input channels per group: 16-lane accumulators over
+           input channel pairs (-DCLG_RPV=2), lane 2j + i summing channel j's terms of the
+           even or odd input channels, so that each FMA fills the full-width unit an 8-lane
+           vector half filled; a step broadcasts a pixel's two adjacent input channels as one
+           64-bit value. Against the 8-lane tiles (row_share's at stride 1), Intel Xeon VM
+           (AVX-512, PoCL 3.1), plans alternating call by call,
            medians of 21, whole call: 256 channels 28x28 g=32 0.83-0.92x (batch 8
            0.82-0.96x), stride 2 0.78x, 56x56 stride 2 0.78x; 128 channels 56x56 g=16 batch 8
            0.82x; 7x7x1024 g=128 batch 8 0.79x; 14x14x512 g=64 0.90-1.03x (batch 8 0.92x);

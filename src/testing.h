@@ -41,9 +41,9 @@ CLGCONV_API long clgconv_testing_tiled_edge_plans(void);
 CLGCONV_API long clgconv_testing_tiled_kv_plans(void);
 
 /* Tiled plans created on this thread whose NHWC tiles sum input channel pairs in 16-lane
-   accumulators (-DCLG_RPV=2: CPUs with 32 vector registers, 8 output channels and an even
-   number of input channels per group, and output channels per group a multiple of 8 but not
-   of 16 (8, 24, 40, ...) or padded to 8-lane blocks: clgconv_testing_tiled_channel_pad_plans). */
+   accumulators (-DCLG_RPV=2: CPUs with 32 vector registers, an even number of input channels
+   per group, and output channels per group in 8-lane vectors: a multiple of 8 but not of 16
+   (8, 24, 40, ...), or padded to 8-lane blocks, see clgconv_testing_tiled_channel_pad_plans). */
 CLGCONV_API long clgconv_testing_tiled_pair_plans(void);
 
 /* Tiled plans created on this thread whose NHWC kernel covers each group's output channels
