@@ -34,6 +34,9 @@
  *                          each row fully unrolled for this output width, input width and left
  *                          padding (which must equal the OW, W and PL arguments), in chunks of
  *                          CLG_ROW_CB outputs
+ *   -DCLG_KC=v             (NHWC, specialised depthwise builds with CLG_M 1, CLG_VW 16)
+ *                          conv2d_depthwise_nhwc's work-items take v consecutive channel
+ *                          vectors each (see the kernel)
  *   -DCLG_STREAM_STORES=1  conv2d_depthwise_nhwc, conv2d_depthwise_nchw and
  *                          conv2d_depthwise_nchw_tile store full output vectors with streaming
  *                          (non-temporal) stores where aligned (STOREV_STREAM, vector_common.cl)
@@ -120,6 +123,11 @@
  *   With CLG_ROW_OW (depthwise only, CLG_CPG 1): each row is unrolled instead of walked, in
  *   chunks of CLG_ROW_CB outputs; taps leaving the row are dropped at compile time, so no
  *   output takes the checked path (which 3 of a 7-wide 3x3 row's 7 pixels took).
+ *   With CLG_KC = v: dim 0 indexes blocks of v channel vectors (k0 = id*CLG_VW*v; the host
+ *   gives K/(CLG_VW*v) of them), and each chunk of outputs (a row chunk, 4 interior pixels or a
+ *   border pixel) is computed for the v vectors one after the other, so that consecutive loads
+ *   of a pixel's input run along consecutive lines; the tap weights, read once per work-item,
+ *   come from private memory for each vector instead of staying in registers.
  *   Arguments: as for the NCHW kernel, then RPW, packed_weights (non-zero: weights packed by
  *   depthwise_pack_weights, [CLG_CPG][KH][KW][K], a tap's channel vector one load; zero: as
  *   given, gathered a lane at a time).
@@ -250,6 +258,16 @@ static floatV load_pixel(const __global float *px, int k0, const int *ch, int m)
     for (int j = 0; j < CLG_VW; ++j) tx[j] = px[ch[j]];
     return FROM_ARRAY(tx);
 }
+
+/* Channel vectors per work-item of the NHWC kernel (-DCLG_KC, see conv2d_depthwise_nhwc). */
+#ifdef CLG_KC
+#if !defined(CLG_KH) || CLG_CPG != 1 || CLG_M != 1
+#error "CLG_KC needs a specialised depthwise build with multiplier 1"
+#endif
+#define KC_ CLG_KC
+#else
+#define KC_ 1
+#endif
 
 /* Interior pixels taken together by the NHWC kernel: 4 in specialised builds (4 accumulators
    and the 9 weight vectors of a 3x3 window fit AVX2's 16 registers), 1 in generic builds. */
@@ -864,7 +882,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                     const int DH, const int DW, const int M, const int RPW,
                                     const int packed_weights)
 {
-    const int k0 = (int)get_global_id(0) * CLG_VW;
+    const int k0 = (int)get_global_id(0) * CLG_VW * KC_;
     const int oy0 = (int)get_global_id(1) * RPW;
     const int n = (int)get_global_id(2);
     if (k0 >= K || oy0 >= OH || n >= N) return;
@@ -874,7 +892,18 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
 #pragma unroll
     for (int j = 0; j < CLG_VW; ++j) ch[j] = (k0 + j) / M_;
 
-#ifdef CLG_KH
+#if KC_ > 1
+    /* Channel vectors k0 + kc*CLG_VW: each one's tap weights, read once (gathered a lane at a
+       time when not packed); CHANNEL_VECTORS_BEGIN takes them from here, from the first-level
+       cache, for every chunk of outputs. */
+    floatV wkc[KC_][TAPS_];
+#pragma unroll 1
+    for (int kc = 0; kc < KC_; ++kc)
+#pragma unroll
+        for (int t = 0; t < TAPS_; ++t)
+            wkc[kc][t] = load_weights(weights, k0 + kc * CLG_VW, 0, t, TAPS_, K, packed_weights);
+#define TAP_WEIGHTS(c, t) wk[t]
+#elif defined(CLG_KH)
     /* Specialised build: the tap weights stay in registers for the whole row (with narrow
        groups, CLG_CPG per tap: some spill to the stack, which is still one load each). */
     floatV wv[CLG_CPG][TAPS_];
@@ -895,8 +924,28 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
         _Pragma("unroll") for (int c_ = 0; c_ < CLG_CPG; ++c_) acc =                               \
             MULADD(GROUP_CHANNEL(x_, c_), TAP_WEIGHTS(c_, t), acc);                                \
     } while (0)
+#if KC_ == 1
     floatV b = (floatV)(0.0f);
     if (has_bias) b = LOADV(bias + k0);
+#endif
+/* The work-item's channel vectors around a chunk of outputs: kk, the vector's first channel
+   relative to k0, and bk, its bias; with CLG_KC also wk, its tap weights. Without CLG_KC the
+   one vector's weights stay in registers (wv). */
+#if KC_ > 1
+#define CHANNEL_VECTORS_BEGIN                                                                      \
+    _Pragma("unroll 1") for (int kc = 0; kc < KC_; ++kc)                                           \
+    {                                                                                              \
+        const int kk = kc * CLG_VW;                                                                \
+        floatV wk[TAPS_];                                                                          \
+        _Pragma("unroll") for (int t = 0; t < TAPS_; ++t) wk[t] = wkc[kc][t];                      \
+        const floatV bk = has_bias ? LOADV(bias + k0 + kk) : (floatV)(0.0f);
+#else
+#define CHANNEL_VECTORS_BEGIN                                                                      \
+    {                                                                                              \
+        const int kk = 0;                                                                          \
+        const floatV bk = b;
+#endif
+#define CHANNEL_VECTORS_END }
 
     const __global float *image = input + (CLG_IDX)n * H * W * C;
     /* Interior pixels [lo, hi): every window column inside the row. */
@@ -917,6 +966,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
            live accumulators. Taps are summed in the same order as the paths below. */
 #pragma unroll
         for (int c0 = 0; c0 < CLG_ROW_OW; c0 += CLG_ROW_CB) {
+            CHANNEL_VECTORS_BEGIN
             floatV acc[CLG_ROW_CB];
 #pragma unroll
             for (int p = 0; p < CLG_ROW_CB; ++p) acc[p] = (floatV)(0.0f);
@@ -931,7 +981,8 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                     for (int kx = 0; kx < KW_; ++kx) {
                         const int ix = (c0 + p) * SW_ - CLG_ROW_PL + kx * DW_;
                         if (c0 + p < CLG_ROW_OW && ix >= 0 && ix < CLG_ROW_W)
-                            TAP_ACCUMULATE(acc[p], load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
+                            TAP_ACCUMULATE(acc[p],
+                                           load_pixel(row + (CLG_IDX)ix * C, k0 + kk, ch, M_),
                                            ky * KW_ + kx);
                     }
                 }
@@ -939,8 +990,9 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
 #pragma unroll
             for (int p = 0; p < CLG_ROW_CB; ++p)
                 if (c0 + p < CLG_ROW_OW)
-                    STOREV_STREAM(clamp_output(acc[p] + b, output_min, output_max),
-                                  out_row + (CLG_IDX)(c0 + p) * K);
+                    STOREV_STREAM(clamp_output(acc[p] + bk, output_min, output_max),
+                                  out_row + (CLG_IDX)(c0 + p) * K + kk);
+            CHANNEL_VECTORS_END
         }
 #else
         int ox = 0;
@@ -949,6 +1001,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                 /* NHWC_PX interior pixels at once: no column checks, and the loads that
                    neighbouring pixels share (stride 1) are one load. */
                 const int ix0 = ox * SW_ - PL;
+                CHANNEL_VECTORS_BEGIN
                 floatV acc[NHWC_PX];
 #pragma unroll
                 for (int p = 0; p < NHWC_PX; ++p) acc[p] = (floatV)(0.0f);
@@ -963,20 +1016,22 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                         for (int p = 0; p < NHWC_PX; ++p)
                             TAP_ACCUMULATE(
                                 acc[p],
-                                load_pixel(row + (CLG_IDX)(ix0 + p * SW_ + kx * DW_) * C, k0,
-                                           ch, M_),
+                                load_pixel(row + (CLG_IDX)(ix0 + p * SW_ + kx * DW_) * C,
+                                           k0 + kk, ch, M_),
                                 ky * KW_ + kx);
                     }
                 }
 #pragma unroll
                 for (int p = 0; p < NHWC_PX; ++p)
-                    STOREV_STREAM(clamp_output(acc[p] + b, output_min, output_max),
-                           out_row + (CLG_IDX)(ox + p) * K);
+                    STOREV_STREAM(clamp_output(acc[p] + bk, output_min, output_max),
+                                  out_row + (CLG_IDX)(ox + p) * K + kk);
+                CHANNEL_VECTORS_END
                 ox += NHWC_PX;
                 continue;
             }
             /* One pixel, columns checked (borders, and what is left of the interior). */
             const int ix0 = ox * SW_ - PL;
+            CHANNEL_VECTORS_BEGIN
             floatV acc = (floatV)(0.0f);
             UNROLL_GEOMETRY
             for (int ky = 0; ky < KH_; ++ky) {
@@ -987,12 +1042,13 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                 for (int kx = 0; kx < KW_; ++kx) {
                     const int ix = ix0 + kx * DW_;
                     if (ix < 0 || ix >= W) continue;
-                    TAP_ACCUMULATE(acc, load_pixel(row + (CLG_IDX)ix * C, k0, ch, M_),
+                    TAP_ACCUMULATE(acc, load_pixel(row + (CLG_IDX)ix * C, k0 + kk, ch, M_),
                                    ky * KW_ + kx);
                 }
             }
-            STOREV_STREAM(clamp_output(acc + b, output_min, output_max),
-                          out_row + (CLG_IDX)ox * K);
+            STOREV_STREAM(clamp_output(acc + bk, output_min, output_max),
+                          out_row + (CLG_IDX)ox * K + kk);
+            CHANNEL_VECTORS_END
             ++ox;
         }
 #endif

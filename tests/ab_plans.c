@@ -18,7 +18,8 @@ static void usage(void)
             "  SETTING  applied after plan A is made, before plan B's context and plan:\n"
             "           padding=-1|0|1|2 (clgconv_testing_tiled_padding), via_nchw=-1|0|1,\n"
             "           via_nhwc=-1|0|1|2, registers=16|32 (clgconv_testing_cpu_registers),\n"
-            "           ring=-1|0|1 (clgconv_testing_depthwise_ring), or\n"
+            "           ring=-1|0|1 (clgconv_testing_depthwise_ring),\n"
+            "           channel_vectors=-1|0|1 (clgconv_testing_depthwise_channel_vectors), or\n"
             "           NAME=VALUE put in the environment (for a temporary getenv in the host\n"
             "           code while measuring a change); prefixed A: (A:via_nhwc=0), a setting\n"
             "           applies to plan A alone (the hooks are reset and such names given\n"
@@ -128,6 +129,8 @@ static int apply_setting(const char *setting)
     else if (n == 8 && strncmp(setting, "via_nhwc", n) == 0) clgconv_testing_tiled_via_nhwc(value);
     else if (n == 9 && strncmp(setting, "registers", n) == 0) clgconv_testing_cpu_registers(value);
     else if (n == 4 && strncmp(setting, "ring", n) == 0) clgconv_testing_depthwise_ring(value);
+    else if (n == 15 && strncmp(setting, "channel_vectors", n) == 0)
+        clgconv_testing_depthwise_channel_vectors(value);
     else {
         char name[128];
         memcpy(name, setting, n);
@@ -215,6 +218,7 @@ int main(int argc, char **argv)
     clgconv_testing_tiled_via_nhwc(-1);
     clgconv_testing_cpu_registers(0);
     clgconv_testing_depthwise_ring(-1);
+    clgconv_testing_depthwise_channel_vectors(-1);
     for (int i = 5; i < argc; ++i)
         if (for_a(argv[i])) {
             char name[128];

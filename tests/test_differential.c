@@ -108,6 +108,11 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
                                strncmp(name, "depthwise_nhwc_rows", 19) == 0;
         const bool want_flat = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
                                g_compute_units <= 16 && strncmp(name, "depthwise_flat", 14) == 0;
+        /* a depthwise_nhwc_kc case takes several channel vectors per work-item, forced
+           (clgconv_testing_depthwise_channel_vectors): the rule keeps them for layers larger
+           than 1 MiB per compute unit; the streamed-stores pass runs these cases again */
+        const bool want_kc = a == CLGCONV_ALGO_DEPTHWISE && wide_cpu &&
+                             strncmp(name, "depthwise_nhwc_kc", 17) == 0;
         for (int mode = tiled ? (copy ? 4 : edges ? 3 : via ? 2 : 1) : -1;
              mode >= (tiled ? 0 : -1); --mode) {
             if ((mode == 3 && !edges) || (mode == 2 && !via)) continue;
@@ -132,10 +137,16 @@ static void check_all_algos(const clgconv_conv2d_desc *d, bool with_bias, test_r
             const long pitched0 = clgconv_testing_tiled_pitched_plans();
             const long rows0 = clgconv_testing_depthwise_row_plans();
             const long flat0 = clgconv_testing_depthwise_flat_plans();
+            const long kc0 = clgconv_testing_depthwise_channel_vector_plans();
+            if (want_kc) clgconv_testing_depthwise_channel_vectors(1);
             double t0 = test_now_seconds();
             clgconv_status st =
                 test_run_plan(g_plan_ctx, g_queue, d, (clgconv_algo)a, x, w, b, y);
             g_seconds[a] += test_now_seconds() - t0;
+            clgconv_testing_depthwise_channel_vectors(-1);
+            if (want_kc)
+                EXPECT(clgconv_testing_depthwise_channel_vector_plans() > kc0,
+                       "%s: the plan did not take several channel vectors per work-item", label);
             if (want_edges && mode == 3)
                 EXPECT(clgconv_testing_tiled_edge_plans() > edges0,
                        "%s: the plan did not take edge rows", label);
@@ -336,6 +347,46 @@ static void stream_rule(cl_context c, cl_device_id dev)
            limit / 1e6);
 }
 
+/* The default channel-vector rule for NHWC depthwise (nhwc_channel_vectors), by plan creation
+   alone, on CPU devices planned for 32 registers: MobileNetV2's 28x28x192 layer at batch 8 (9.6
+   MB of input and output) and 14x14x384 at batch 1 (0.6 MB) take several 16-channel vectors per
+   work-item exactly when they outgrow 1 MiB per compute unit; 112 channels (7 vectors: no
+   divisor from 2 to 6) never do. */
+static void channel_vector_rule(cl_context c, cl_device_id dev)
+{
+    cl_uint units = 0;
+    CHECK(clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof units, &units, NULL) ==
+          CL_SUCCESS);
+    const double limit = 1048576.0 * (units ? units : 1);
+    static const test_case layers[] = {
+        {"channel_vector_rule", 8, 192, 28, 28, 192, 192, 3, 3, 1, 1, 1, 1, 1, 1},
+        {"channel_vector_rule", 1, 384, 14, 14, 384, 384, 3, 3, 1, 1, 1, 1, 1, 1},
+        {"channel_vector_rule", 64, 112, 28, 28, 112, 112, 3, 3, 1, 1, 1, 1, 1, 1}};
+    clgconv_context *ctx = context_with_registers(c, dev, 32);
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i) {
+        const test_case *l = &layers[i];
+        clgconv_conv2d_desc d;
+        test_case_desc(l, &d);
+        d.layout = CLGCONV_LAYOUT_NHWC;
+        size_t input, weights, bias, output;
+        CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &input, &weights, &bias, &output));
+        const double bytes = (double)input + (double)output; /* what the rule weighs */
+        const bool taken = plan_counted(ctx, &d, CLGCONV_ALGO_DEPTHWISE,
+                                        clgconv_testing_depthwise_channel_vector_plans);
+        const int vectors = l->c / 16; /* 16-channel vectors: a divisor from 2 to 6 needed */
+        bool divisor = false;
+        for (int v = 2; v <= 6; ++v) divisor = divisor || vectors % v == 0;
+        const bool expected = bytes > limit && divisor;
+        EXPECT(taken == expected,
+               "channel vector rule: N%d C%d %dx%d NHWC depthwise (%.1f MB; %u compute units: "
+               "above %.1f MB) %s", l->n, l->c, l->h, l->w, bytes / 1e6, units, limit / 1e6,
+               taken ? "took several channel vectors" : "took one channel vector");
+    }
+    clgconv_context_release(ctx);
+    printf("channel vector rule: NHWC depthwise of 9.6, 0.6 and 45 MB checked (above %.1f MB)\n",
+           limit / 1e6);
+}
+
 /* The rule that sends NCHW layers through the NHWC tiles on a transposed copy (nhwc_copy_pays
    in algo_tiled.c), by plan creation on CPU devices planned for 32 registers: 3x3 28x28 with
    128 output channels per group takes the copy at batch 2, not at batch 1. */
@@ -375,7 +426,8 @@ static int streamed_plans(test_rng *r)
     const int shapes = named_cases_in(streamed, 1u << CLGCONV_ALGO_DEPTHWISE, false, "depthwise",
                                       " (streamed stores)", r);
     clgconv_testing_stream_stores(-1);
-    if (g_shard == 0 && (type & CL_DEVICE_TYPE_CPU)) stream_rule(c, dev), copy_rule(c, dev);
+    if (g_shard == 0 && (type & CL_DEVICE_TYPE_CPU))
+        stream_rule(c, dev), copy_rule(c, dev), channel_vector_rule(c, dev);
     return shapes;
 }
 
