@@ -261,8 +261,8 @@ static floatV load_pixel(const __global float *px, int k0, const int *ch, int m)
 
 /* Channel vectors per work-item of the NHWC kernel (-DCLG_KC, see conv2d_depthwise_nhwc). */
 #ifdef CLG_KC
-#if !defined(CLG_KH) || CLG_CPG != 1 || CLG_M != 1
-#error "CLG_KC needs a specialised depthwise build with multiplier 1"
+#if !defined(CLG_KH) || CLG_CPG != 1 || CLG_M != 1 || CLG_VW != 16
+#error "CLG_KC needs a specialised depthwise build with multiplier 1 and CLG_VW 16"
 #endif
 #define KC_ CLG_KC
 #else
@@ -882,6 +882,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
                                     const int DH, const int DW, const int M, const int RPW,
                                     const int packed_weights)
 {
+    /* with CLG_KC the host gives dim 0 K/(CLG_VW*KC_) items: all KC_ vectors lie below K */
     const int k0 = (int)get_global_id(0) * CLG_VW * KC_;
     const int oy0 = (int)get_global_id(1) * RPW;
     const int n = (int)get_global_id(2);
@@ -930,7 +931,7 @@ __kernel void conv2d_depthwise_nhwc(__global const float *restrict input,
 #endif
 /* The work-item's channel vectors around a chunk of outputs: kk, the vector's first channel
    relative to k0, and bk, its bias; with CLG_KC also wk, its tap weights. Without CLG_KC the
-   one vector's weights stay in registers (wv). */
+   one vector's weights come from TAP_WEIGHTS as before (registers in specialised builds). */
 #if KC_ > 1
 #define CHANNEL_VECTORS_BEGIN                                                                      \
     _Pragma("unroll 1") for (int kc = 0; kc < KC_; ++kc)                                           \

@@ -217,26 +217,26 @@ static int nhwc_vector_width(const clgconv_context *ctx, const clg_shape *s)
 }
 
 /* Channel vectors per work-item of the NHWC kernel (-DCLG_KC): 1, or on CPUs with 32 vector
-   registers, for 16-lane depthwise plans (multiplier 1, specialised window) whose input and
-   output together outgrow 1 MiB per compute unit, the largest divisor of K/16 up to 6. A
-   work-item then takes that many consecutive 16-channel vectors, one after the other for each
-   chunk of outputs (an unrolled row chunk, 4 interior pixels or a border pixel), so that its
-   successive loads of a pixel's input run along consecutive 64-byte lines, which the
-   hardware prefetchers follow, instead of one line per pixel C floats apart; the tap weights
-   come from the first-level cache each time instead of registers. perf on the one-vector
-   kernel (28x28x192, batch 8) had its samples on the instructions after input loads. Plans
-   alternating call by call, medians of 21, AVX-512 VM (2 vCPUs, 2 MiB of L2 per core), kernel
-   time against one vector per work-item, batch 8 unless noted: MobileNetV2's 112x112x32
-   0.79-0.83x (batch 1 0.86-0.89x), 112x112x96 stride 2 0.52-0.61x (batch 1 0.75-0.81x),
-   28x28x192 0.77-0.81x, 14x14x384 0.71-0.73x, 14x14x576 0.65x, 7x7x960 0.74-0.84x; the groups
-   sweep's 28x28x256 0.68-0.74x; 5x5 56x56x64 0.82x; 56x56x144 0.97-1.12x and at stride 2
-   0.93-1.11x (no gain, no loss beyond noise; 9 vectors there 0.92-1.03x the time of 3). 3 to
-   6 vectors measured alike, 2 0.90x the gain of 4, 12-20 less than 4-6. Layers whose data
-   stays in the cores' second-level caches gained nothing: batch 1 28x28x192 (1.2 MB) 0.98x,
-   14x14x384 1.07x, 7x7x960 1.09x, 28x28x256 0.90x; batch 2 28x28x192 (2.4 MB) 1.03x, 7x7x960
-   1.02x; so the 1 MiB per compute unit (batch 4 28x28x192, 4.8 MB: 0.79x). Narrow groups (4 or
-   2 channels per group, 16 lanes), where each load feeds 4 or 2 FMAs, measured 0.88-1.08x: not
-   taken. Not measured on 16-register CPUs (AVX2), which keep one vector. */
+   registers, for 16-lane depthwise plans (multiplier 1, specialised window) whose input and output
+   together outgrow 1.25 MiB per compute unit, the largest divisor of K/16 up to 6. A work-item
+   then takes that many consecutive 16-channel vectors, one after the other for each chunk of
+   outputs (an unrolled row chunk, 4 interior pixels or a border pixel), so that its successive
+   loads of a pixel's input run along consecutive 64-byte lines, which the hardware prefetchers
+   follow, instead of one line per pixel C floats apart; the tap weights come from the first-level
+   cache each time instead of registers. perf on the one-vector kernel (28x28x192, batch 8) had its
+   samples on the instructions after input loads. Plans alternating call by call, medians of 21,
+   AVX-512 VM (2 vCPUs, 2 MiB of L2 per core), kernel time against one vector per work-item, batch
+   8 unless noted: MobileNetV2's 112x112x32 0.79-0.83x (batch 1 0.86-0.89x), 112x112x96 stride 2
+   0.52-0.61x (batch 1 0.75-0.81x), 28x28x192 0.77-0.81x, 14x14x384 0.71-0.73x, 14x14x576 0.65x,
+   7x7x960 0.74-0.84x; the groups sweep's 28x28x256 0.68-0.74x; 5x5 56x56x64 0.82x; 56x56x144
+   0.97-1.12x and at stride 2 0.93-1.11x (no gain, no loss beyond noise; 9 vectors there 0.92-1.03x
+   the time of 3). 3 to 6 vectors measured alike, 2 0.90x the gain of 4, 12-20 less than 4-6.
+   Layers whose data stays in the cores' second-level caches showed no steady gain: batch 1
+   28x28x192 (1.2 MB) 0.98x, 14x14x384 1.07x, 7x7x960 1.09x, 28x28x256 (1.6 MB) 0.90x; batch 2
+   28x28x192 (2.4 MB) 1.03x, 7x7x960 1.02x; the smallest that gained were 7x7x960 at batch 8 (3.0
+   MB) and 112x112x32 at batch 1 (3.2 MB); so 1.25 MiB per compute unit (2.6 MB here). Narrow
+   groups (4 or 2 channels per group, 16 lanes), where each load feeds 4 or 2 FMAs, measured
+   0.88-1.08x: not taken. Not measured on 16-register CPUs (AVX2), which keep one vector. */
 static CLG_THREAD_LOCAL int g_kc_mode = -1; /* clgconv_testing_depthwise_channel_vectors */
 static CLG_THREAD_LOCAL long g_kc_plans = 0;
 
@@ -250,7 +250,7 @@ static int nhwc_channel_vectors(const clgconv_context *ctx, const clg_shape *s)
         !specialised_geometry(s) || nhwc_vector_width(ctx, s) != 16)
         return 1;
     const double bytes = 4.0 * ((double)s->input_elems + (double)s->output_elems);
-    if (g_kc_mode < 0 && bytes <= 1048576.0 * (double)clg_compute_units(ctx)) return 1;
+    if (g_kc_mode < 0 && bytes <= 1.25 * 1048576.0 * (double)clg_compute_units(ctx)) return 1;
     const int64_t vectors = s->K / 16;
     int kc = 6;
     while (kc > 1 && vectors % kc != 0) --kc;
@@ -639,7 +639,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
     /* the build option and plan_tile's geometry take the same planes per work-item */
     const int cv_block =
         !nhwc && !flat && channel_vectorised(plan->ctx, s) ? cv_planes(plan->ctx, s, vw) : 0;
-    char options[256];
+    char options[320]; /* the longest option string: about 265 characters */
     int len = 0;
     if (specialised_geometry(s))
         len = snprintf(options, sizeof options,
@@ -749,7 +749,8 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
             const int64_t row_blocks = (s->OH + st->rpw - 1) / st->rpw;
             size_t work[3] = {(size_t)(s->K / (vw * kc)), (size_t)row_blocks, (size_t)s->N};
             /* CPUs: 8 channel blocks of one row block per work-group, so that a work-group
-               reads and writes each pixel's channels as one run (8 x 16 lanes: 512 bytes).
+               reads and writes each pixel's channels as one run (8 x 16 lanes: 512 bytes; with
+               nhwc_channel_vectors' blocks of several vectors, as many as there are, up to 8).
                They had taken 8 row blocks of one channel block (64 bytes of each pixel, C
                floats apart) wherever there were 8 row blocks or more; AVX-512 VM, plans
                alternating call by call, medians of 31, whole call: 28x28x256 0.66x (kernel

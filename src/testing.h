@@ -61,9 +61,10 @@ CLGCONV_API long clgconv_testing_depthwise_row_plans(void);
 
 /* NHWC depthwise plans created on this thread from now on: -1 (default) lets the plan decide
    whether a work-item of its kernel takes several 16-channel vectors (-DCLG_KC; plans take it
-   for layers larger than 1 MiB per compute unit), 0 never, 1 wherever the plan can (CPU devices
-   planned for 32 registers, 16-lane vectors, multiplier 1, specialised windows, K/16 with a
-   divisor from 2 to 6), whatever the layer's size, so that tests cover it on small shapes. */
+   for layers larger than 1.25 MiB per compute unit), 0 never, 1 wherever the plan can (CPU
+   devices planned for 32 registers, 16-lane vectors, multiplier 1, specialised windows, K/16
+   with a divisor from 2 to 6), whatever the layer's size, so that tests cover it on small
+   shapes. */
 CLGCONV_API void clgconv_testing_depthwise_channel_vectors(int mode);
 
 /* How many depthwise plans this thread has created whose NHWC work-items take several channel

@@ -211,20 +211,21 @@ const test_case test_named_cases[] = {
     {"depthwise_nhwc_walk_40_wide_multiplier2_s2", 2, 8, 9, 80, 16, 8, 3, 3, 2, 2, 1, 1, 1, 0, .nhwc = 1, .no_bias = 1},
     /* NHWC depthwise work-items of several 16-channel vectors (-DCLG_KC, the largest divisor
        of K/16 up to 6), forced by test_differential for every depthwise_nhwc_kc case planned
-       for 32 registers (the rule keeps them for layers larger than 1 MiB per compute unit),
-       and run again with streamed stores: unrolled rows with 3 vectors and top and bottom
-       borders at batch 2; 6 vectors at stride 2 with uneven padding; 2 vectors under a 7x7
-       window; 5 vectors on 1x1 images at batch 3; a 1x1 window; and the interior/border walk
-       (rows over 32 outputs or 384 taps) with 4 vectors at stride 2 under a 5x5 window, 5
-       dilated, 3 over 33 outputs with uneven padding, 2 under a dilated 5x5 window. */
-    {"depthwise_nhwc_kc_rows_48_batch2", 2, 48, 9, 11, 48, 48, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
+       for 32 registers (the rule keeps them for layers larger than 1.25 MiB per compute
+       unit), and run again with streamed stores: unrolled rows (the kc_rows cases, asserted)
+       with 3 vectors, dilation and top and bottom borders at batch 2; 6 vectors at stride 2
+       with uneven padding; 5 vectors on 1x1 images at batch 3; a 1x1 window without bias; and
+       the interior/border walk (rows over 32 outputs or 384 taps) with 2 vectors under a 7x7
+       window, 4 at stride 2 under a 5x5 window, 5 dilated, 3 over 33 outputs with uneven
+       padding, 2 under a dilated 5x5 window. */
+    {"depthwise_nhwc_kc_rows_48_dilated_batch2", 2, 48, 9, 11, 48, 48, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .nhwc = 1, .cpu_paths = 1},
     {"depthwise_nhwc_kc_rows_96_s2_asymmetric", 1, 96, 13, 14, 96, 96, 3, 3, 2, 2, 1, 0, 1, 2, .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
-    {"depthwise_nhwc_kc_rows_32_7x7_window", 1, 32, 10, 12, 32, 32, 7, 7, 1, 1, 3, 3, 3, 3, .nhwc = 1, .no_bias = 1, .cpu_paths = 1},
-    {"depthwise_nhwc_kc_image_1x1_80_batch3", 3, 80, 1, 1, 80, 80, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
-    {"depthwise_nhwc_kc_1x1_window_96", 1, 96, 5, 7, 96, 96, 1, 1, 1, 1, 0, 0, 0, 0, .nhwc = 1, .cpu_paths = 1},
+    {"depthwise_nhwc_kc_walk_7x7_window_32", 1, 32, 10, 12, 32, 32, 7, 7, 1, 1, 3, 3, 3, 3, .nhwc = 1, .no_bias = 1, .cpu_paths = 1},
+    {"depthwise_nhwc_kc_rows_image_1x1_80_batch3", 3, 80, 1, 1, 80, 80, 3, 3, 1, 1, 1, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
+    {"depthwise_nhwc_kc_rows_1x1_window_96", 1, 96, 5, 7, 96, 96, 1, 1, 1, 1, 0, 0, 0, 0, .nhwc = 1, .no_bias = 1, .cpu_paths = 1},
     {"depthwise_nhwc_kc_walk_64_5x5_s2", 1, 64, 11, 75, 64, 64, 5, 5, 2, 2, 2, 2, 2, 2, .nhwc = 1, .clamp = TEST_CLAMP_NARROW, .no_bias = 1, .cpu_paths = 1},
     {"depthwise_nhwc_kc_walk_80_dilated_batch2", 2, 80, 6, 40, 80, 80, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, .nhwc = 1, .cpu_paths = 1},
-    {"depthwise_nhwc_kc_walk_48_33_wide", 1, 48, 5, 33, 48, 48, 3, 3, 1, 1, 0, 1, 1, 0, .nhwc = 1, .cpu_paths = 1},
+    {"depthwise_nhwc_kc_walk_48_33_wide", 1, 48, 5, 33, 48, 48, 3, 3, 1, 1, 0, 1, 1, 1, .nhwc = 1, .cpu_paths = 1},
     {"depthwise_nhwc_kc_walk_5x5_dilated_32", 1, 32, 9, 20, 32, 32, 5, 5, 1, 1, 4, 4, 4, 4, 2, 2, .nhwc = 1, .clamp = TEST_CLAMP_RELU6, .cpu_paths = 1},
     /* NHWC with 2 channels per group (in = out): tiled puts 4 groups in one 8-lane vector and
        rotates the input within each group; 4 channels per group stay on 4-lane vectors. */
