@@ -306,6 +306,17 @@ static bool plan_counted(clgconv_context *ctx, const clgconv_conv2d_desc *d, clg
     return counted;
 }
 
+/* d = the layer l in NHWC; returns its input and output bytes together (what the depthwise
+   stream and channel-vector rules weigh). */
+static double nhwc_desc_bytes(const test_case *l, clgconv_conv2d_desc *d)
+{
+    test_case_desc(l, d);
+    d->layout = CLGCONV_LAYOUT_NHWC;
+    size_t input, weights, bias, output;
+    CHECK_OK(clgconv_conv2d_tensor_bytes(d, &input, &weights, &bias, &output));
+    return (double)input + (double)output;
+}
+
 /* The default streaming rule for NHWC depthwise (clg_stream_stores), by plan creation alone, on
    CPU devices that report a cache: a 3x3 layer of 256 channels 28x28 at batch 8 (12.8 MB of
    input and output, memory-bound) streams exactly when it outgrows the lesser of half the
@@ -329,11 +340,7 @@ static void stream_rule(cl_context c, cl_device_id dev)
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i) {
         const test_case *l = &layers[i];
         clgconv_conv2d_desc d;
-        test_case_desc(l, &d);
-        d.layout = CLGCONV_LAYOUT_NHWC;
-        size_t input, weights, bias, output;
-        CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &input, &weights, &bias, &output));
-        const double bytes = (double)input + (double)output; /* what the rule weighs */
+        const double bytes = nhwc_desc_bytes(l, &d); /* what the rule weighs */
         const bool streamed = plan_counted(ctx, &d, CLGCONV_ALGO_DEPTHWISE,
                                            clgconv_testing_depthwise_streamed_plans);
         const bool expected = bytes > limit;
@@ -367,11 +374,7 @@ static void channel_vector_rule(cl_context c, cl_device_id dev)
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; ++i) {
         const test_case *l = &layers[i];
         clgconv_conv2d_desc d;
-        test_case_desc(l, &d);
-        d.layout = CLGCONV_LAYOUT_NHWC;
-        size_t input, weights, bias, output;
-        CHECK_OK(clgconv_conv2d_tensor_bytes(&d, &input, &weights, &bias, &output));
-        const double bytes = (double)input + (double)output; /* what the rule weighs */
+        const double bytes = nhwc_desc_bytes(l, &d); /* what the rule weighs */
         const bool taken = plan_counted(ctx, &d, CLGCONV_ALGO_DEPTHWISE,
                                         clgconv_testing_depthwise_channel_vector_plans);
         const int vectors = l->c / 16; /* 16-channel vectors: a divisor from 2 to 6 needed */
