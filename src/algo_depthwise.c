@@ -243,11 +243,11 @@ static CLG_THREAD_LOCAL long g_kc_plans = 0;
 void clgconv_testing_depthwise_channel_vectors(int mode) { g_kc_mode = mode < 0 ? -1 : mode > 0; }
 long clgconv_testing_depthwise_channel_vector_plans(void) { return g_kc_plans; }
 
-static int nhwc_channel_vectors(const clgconv_context *ctx, const clg_shape *s)
+static int nhwc_channel_vectors(const clgconv_context *ctx, const clg_shape *s, int vw)
 {
     if (g_kc_mode == 0 || !ctx->info.is_cpu || ctx->info.cpu_registers < 32 ||
         s->d.layout != CLGCONV_LAYOUT_NHWC || s->CPG != 1 || multiplier(s) != 1 ||
-        !specialised_geometry(s) || nhwc_vector_width(ctx, s) != 16)
+        !specialised_geometry(s) || vw != 16)
         return 1;
     const double bytes = 4.0 * ((double)s->input_elems + (double)s->output_elems);
     if (g_kc_mode < 0 && bytes <= 1.25 * 1048576.0 * (double)clg_compute_units(ctx)) return 1;
@@ -656,7 +656,7 @@ static clgconv_status depthwise_create(clgconv_plan *plan)
         len += snprintf(options + len, sizeof options - (size_t)len,
                         " -DCLG_ROW_OW=%d -DCLG_ROW_W=%d -DCLG_ROW_PL=%d -DCLG_ROW_CB=%d",
                         (int)s->OW, (int)s->W, (int)s->PL, nhwc_row_chunk(plan->ctx, s));
-    const int kc = nhwc ? nhwc_channel_vectors(plan->ctx, s) : 1;
+    const int kc = nhwc ? nhwc_channel_vectors(plan->ctx, s, vw) : 1;
     if (kc > 1) len += snprintf(options + len, sizeof options - (size_t)len, " -DCLG_KC=%d", kc);
     if (flat)
         len += snprintf(options + len, sizeof options - (size_t)len,

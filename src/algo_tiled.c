@@ -1283,8 +1283,9 @@ static clgconv_status tiled_create(clgconv_plan *plan)
        reach its size plus theirs), and pitched and edge tiles read zeros just past them (see
        CLG_PITCHED) */
     const int64_t zeros = outside_zeros(s, &p);
-    const int64_t wt_end = nhwc ? padded_elems + transposed_elems(cs, &p) + zeros : 0;
-    if (wt_end > biggest) biggest = wt_end;
+    /* NHWC kernel: the transposed weights, then with pitched or edge tiles their zeros */
+    const int64_t wt_elems = nhwc ? transposed_elems(cs, &p) + zeros : 0;
+    if (nhwc && padded_elems + wt_elems > biggest) biggest = padded_elems + wt_elems;
     char options[320];
     int len = 0;
     if (p.specialised)
@@ -1477,9 +1478,7 @@ static clgconv_status tiled_create(clgconv_plan *plan)
         clg_device_geometry(plan->ctx, pwg, pwork, p_local_size, st->p_global, st->p_local);
     }
     st->wt_offset = (int)padded_elems;
-    /* NHWC kernel: the transposed weights, then with pitched or edge tiles their zeros */
     st->zeros = (int)zeros;
-    const int64_t wt_elems = nhwc ? transposed_elems(cs, &p) + zeros : 0;
     plan->workspace_bytes = (size_t)(padded_elems + wt_elems) * sizeof(float);
     if (st->transpose) {
         /* Packed weights: what transpose_weights writes, at offset 0 of their own buffer. */
