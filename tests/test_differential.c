@@ -386,9 +386,27 @@ static void channel_vector_rule(cl_context c, cl_device_id dev)
                "above %.1f MB) %s", l->n, l->c, l->h, l->w, bytes / 1e6, units, limit / 1e6,
                taken ? "took several channel vectors" : "took one channel vector");
     }
+    /* the hook's values outside -1, 0, 1: any positive value forces (the 0.6 MB layer takes
+       them), any negative one is the default (it does not); 0 refuses the 9.6 MB layer */
+    static const struct {
+        int mode, layer;
+        bool taken;
+    } hooks[] = {{7, 1, true}, {-5, 1, false}, {0, 0, false}};
+    for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; ++i) {
+        clgconv_conv2d_desc d;
+        (void)nhwc_desc_bytes(&layers[hooks[i].layer], &d);
+        clgconv_testing_depthwise_channel_vectors(hooks[i].mode);
+        const bool taken = plan_counted(ctx, &d, CLGCONV_ALGO_DEPTHWISE,
+                                        clgconv_testing_depthwise_channel_vector_plans);
+        clgconv_testing_depthwise_channel_vectors(-1);
+        EXPECT(taken == hooks[i].taken,
+               "channel vector hook %d: N%d C%d NHWC depthwise %s", hooks[i].mode,
+               layers[hooks[i].layer].n, layers[hooks[i].layer].c,
+               taken ? "took several channel vectors" : "took one channel vector");
+    }
     clgconv_context_release(ctx);
-    printf("channel vector rule: NHWC depthwise of 9.6, 0.6 and 45 MB checked (above %.1f MB)\n",
-           limit / 1e6);
+    printf("channel vector rule: NHWC depthwise of 9.6, 0.6 and 45 MB checked (above %.1f MB), "
+           "and the hook's values 7, -5 and 0\n", limit / 1e6);
 }
 
 /* The rule that sends NCHW layers through the NHWC tiles on a transposed copy (nhwc_copy_pays
